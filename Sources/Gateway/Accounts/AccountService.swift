@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+
+/// Registration, login, refresh rotation, logout and sessions: the accounts rules,
+/// independent of HTTP.
+public struct AccountService: Sendable {
+    let users: any UserRepository
+    let sessions: any SessionRepository
+    let hasher: PasswordHasher
+    let tokens: AccessTokens
+    let policy: RefreshPolicy
+    let throttle: Throttle
+    let limits: ThrottleConfig
+    let events: SecurityEvents
+    let logger: Logger
+
+    /// What a successful login or refresh hands the client.
+    public struct Grant: Sendable {
+        public let accessToken: String
+        public let refreshToken: String
+        public let sessionID: UUID
+    }
+
+    public func register(name: String, email: String, password: String) async throws -> User {
+        let hash = try await hasher.hash(password)
+        return try await users.create(name: name, email: email, passwordHash: hash)
+    }
+
+    public func login(email: String, password: String, client: ClientInfo) async throws -> Grant {
+        let ip = client.ip ?? "unknown"
+        let pairKey = "login:\(email.lowercased())|\(ip)"
+        let ipKey = "login-ip:\(ip)"
+        if let wait = throttle.retryAfter(pairKey, limit: limits.maxFailuresPerEmailAndIP)
+            ?? throttle.retryAfter(ipKey, limit: limits.maxFailuresPerIP)
+        {
+            events.record(.throttled, ["ip": .string(ip), "scope": "login"])
+            throw AccountError.throttled(retryAfterSeconds: wait)
+        }
+        guard let credentials = try await users.credentials(email: email) else {
+            try await hasher.verifyDummy(password)
+            return try loginFailed(pairKey, ipKey, ip: ip, reason: "unknown_email")
+        }
+        guard try await hasher.verify(password, against: credentials.passwordHash) else {
+            return try loginFailed(pairKey, ipKey, ip: ip, reason: "wrong_password", userID: credentials.user.id)
+        }
+        throttle.reset(pairKey)
+        if hasher.needsRehash(credentials.passwordHash) { upgradeHash(userID: credentials.user.id, password: password) }
+        let refresh = RefreshTokenFactory.make()
+        let sessionID = try await sessions.start(
+            userID: credentials.user.id, tokenHash: RefreshTokenFactory.hash(refresh), client: client, policy: policy)
+        events.record(.loginOK, ["user_id": "\(credentials.user.id)", "ip": .string(ip)])
+        events.record(.create, ["user_id": "\(credentials.user.id)", "session_id": "\(sessionID)", "token": .string(RefreshTokenFactory.mask(refresh))])
+        let access = try await tokens.issue(userID: credentials.user.id, email: credentials.user.email)
+        return Grant(accessToken: access, refreshToken: refresh, sessionID: sessionID)
+    }
+
+    private func loginFailed(_ pairKey: String, _ ipKey: String, ip: String, reason: String, userID: Int? = nil) throws -> Grant {
+        throttle.hit(pairKey)
+        throttle.hit(ipKey)
+        var metadata: Logger.Metadata = ["ip": .string(ip), "reason": .string(reason)]
+        if let userID { metadata["user_id"] = "\(userID)" }
+        events.record(.loginFailed, metadata)
+        throw AccountError.invalidCredentials
+    }
+
+    /// Replaces an outdated hash in the background; a failure never fails the login.
+    private func upgradeHash(userID: Int, password: String) {
+        let (hasher, users, logger) = (self.hasher, self.users, self.logger)
+        Task {
+            do {
+                let hash = try await hasher.hash(password)
+                try await users.updatePasswordHash(userID: userID, hash: hash)
+                logger.info("password hash upgraded", metadata: ["user_id": "\(userID)"])
+            } catch {
+                logger.warning("password hash upgrade failed", metadata: ["user_id": "\(userID)", "error": "\(error)"])
+            }
+        }
+    }
+
+    public func refresh(token: String?, client: ClientInfo) async throws -> Grant {
+        let ip = client.ip ?? "unknown"
+        if let wait = throttle.retryAfter("refresh:\(ip)", limit: limits.maxRefreshesPerIP) {
+            events.record(.throttled, ["ip": .string(ip), "scope": "refresh"])
+            throw AccountError.throttled(retryAfterSeconds: wait)
+        }
+        throttle.hit("refresh:\(ip)")
+        guard let token else {
+            events.record(.invalid, ["ip": .string(ip), "reason": "missing"])
+            throw AccountError.invalidRefreshToken
+        }
+        let masked: Logger.MetadataValue = .string(RefreshTokenFactory.mask(token))
+        let next = RefreshTokenFactory.make()
+        let outcome = try await sessions.rotate(
+            tokenHash: RefreshTokenFactory.hash(token), newTokenHash: RefreshTokenFactory.hash(next), client: client,
+            policy: policy)
+        switch outcome {
+        case .rotated(let userID, let sessionID, let previous):
+            if previous != client {
+                events.record(
+                    .anomaly,
+                    ["user_id": "\(userID)", "token": masked, "ip": .string(ip), "previous_ip": .string(previous.ip ?? "-"),
+                     "user_agent_changed": .stringConvertible(previous.userAgent != client.userAgent)])
+            }
+            guard let user = try await users.find(id: userID) else { throw AccountError.invalidRefreshToken }
+            events.record(.rotate, ["user_id": "\(userID)", "session_id": "\(sessionID)", "token": masked])
+            let access = try await tokens.issue(userID: user.id, email: user.email)
+            return Grant(accessToken: access, refreshToken: next, sessionID: sessionID)
+        case .unknown:
+            events.record(.invalid, ["token": masked, "ip": .string(ip), "reason": "unknown"])
+        case .expired(let userID):
+            events.record(.expired, ["token": masked, "ip": .string(ip), "user_id": "\(userID)"])
+        case .revoked(let userID):
+            events.record(.invalid, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "reason": "revoked"])
+        case .concurrent(let userID):
+            events.record(.invalid, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "reason": "concurrent_rotation"])
+        case .reuseDetected(let userID, let sessionID):
+            events.record(.reuseDetected, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "session_id": "\(sessionID)"])
+        }
+        throw AccountError.invalidRefreshToken
+    }
+
+    public func logout(token: String?, user: AuthenticatedUser) async throws {
+        guard let token else { return }
+        let masked: Logger.MetadataValue = .string(RefreshTokenFactory.mask(token))
+        if try await sessions.revoke(tokenHash: RefreshTokenFactory.hash(token), userID: user.id) {
+            events.record(.revoke, ["user_id": "\(user.id)", "token": masked])
+        } else {
+            events.record(.invalid, ["user_id": "\(user.id)", "token": masked, "reason": "logout_with_inactive_token"])
+        }
+    }
+
+    public func logoutAll(user: AuthenticatedUser) async throws {
+        let count = try await sessions.revokeAll(userID: user.id)
+        events.record(.revokeAll, ["user_id": "\(user.id)", "sessions": "\(count)"])
+    }
+
+    public func listSessions(user: AuthenticatedUser, currentToken: String?) async throws -> [SessionInfo] {
+        let current = try await currentToken.asyncMap { try await sessions.sessionID(tokenHash: RefreshTokenFactory.hash($0)) } ?? nil
+        return try await sessions.sessions(userID: user.id, policy: policy).map { session in
+            var session = session
+            session.current = session.id == current
+            return session
+        }
+    }
+
+    public func revokeSession(id: UUID, user: AuthenticatedUser) async throws {
+        guard try await sessions.revokeSession(id: id, userID: user.id) else { throw AccountError.sessionNotFound }
+        events.record(.revoke, ["user_id": "\(user.id)", "session_id": "\(id)"])
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -1,0 +1,89 @@
+import CArgon2
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import NIOPosix
+
+/// Hashes new passwords with Argon2id and verifies Argon2id and bcrypt hashes (the
+/// reference's and older deployments'). Every hash and verify runs on this type's own
+/// bounded thread pool, so a burst of logins queues here and never stalls other work.
+public final class PasswordHasher: Sendable {
+    let parameters: Argon2Parameters
+    private let threads: NIOThreadPool
+    /// A hash of a random password with the current parameters: unknown emails are
+    /// verified against it so timing does not reveal which emails exist.
+    private let dummyHash: String
+
+    public init(parameters: Argon2Parameters, threads: Int) throws {
+        self.parameters = parameters
+        self.threads = NIOThreadPool(numberOfThreads: threads)
+        self.threads.start()
+        self.dummyHash = try Self.argon2Hash(UUID().uuidString, parameters: parameters)
+    }
+
+    /// Stops the hashing threads.
+    public func shutdown() async {
+        try? await threads.shutdownGracefully()
+    }
+
+    /// A new Argon2id hash in the PHC string format.
+    public func hash(_ password: String) async throws -> String {
+        let parameters = self.parameters
+        return try await threads.runIfActive { try Self.argon2Hash(password, parameters: parameters) }
+    }
+
+    /// Whether `password` matches `hash`; false for unknown hash formats.
+    public func verify(_ password: String, against hash: String) async throws -> Bool {
+        try await threads.runIfActive { Self.verifySync(password, hash) }
+    }
+
+    /// Spends the same time as a real verification, for unknown accounts.
+    public func verifyDummy(_ password: String) async throws {
+        _ = try await verify(password, against: dummyHash)
+    }
+
+    /// True when `hash` is not Argon2id with the current parameters.
+    public func needsRehash(_ hash: String) -> Bool {
+        let prefix = "$argon2id$v=19$m=\(parameters.memoryKiB),t=\(parameters.timeCost),p=\(parameters.parallelism)$"
+        return hash.hasPrefix(prefix) == false
+    }
+
+    static func verifySync(_ password: String, _ hash: String) -> Bool {
+        if hash.hasPrefix("$argon2id$") {
+            return argon2id_verify(hash, password, password.utf8.count) == ARGON2_OK.rawValue
+        }
+        if hash.hasPrefix("$2a$") || hash.hasPrefix("$2b$") {
+            return Bcrypt.verify(password, hash: hash)
+        }
+        if hash.hasPrefix("$2y$") {
+            // $2y$ is PHP's name for the same algorithm as $2b$.
+            return Bcrypt.verify(password, hash: "$2b$" + hash.dropFirst(4))
+        }
+        return false
+    }
+
+    static func argon2Hash(_ password: String, parameters: Argon2Parameters) throws -> String {
+        var salt = [UInt8](repeating: 0, count: 16)
+        var generator = SystemRandomNumberGenerator()
+        for i in salt.indices { salt[i] = generator.next() }
+        let t = UInt32(parameters.timeCost)
+        let m = UInt32(parameters.memoryKiB)
+        let p = UInt32(parameters.parallelism)
+        let length = argon2_encodedlen(t, m, p, UInt32(salt.count), 32, Argon2_id)
+        var encoded = [CChar](repeating: 0, count: length)
+        let status = password.withCString { pwd in
+            argon2id_hash_encoded(t, m, p, pwd, password.utf8.count, salt, salt.count, 32, &encoded, length)
+        }
+        guard status == ARGON2_OK.rawValue else {
+            throw PasswordHashError(message: String(cString: argon2_error_message(status)))
+        }
+        let bytes = encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// libargon2 refused to hash (for example, too little memory).
+struct PasswordHashError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { "argon2: \(message)" }
+}

@@ -1,0 +1,50 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// The refresh-token cookie, with the contract's exact attributes.
+enum RefreshCookie {
+    static let name = "refresh_token"
+
+    /// `Set-Cookie` value that stores a token for `maxAge` seconds.
+    static func set(_ token: String, maxAge: Int, secure: Bool = true) -> String {
+        "\(name)=\(token); HttpOnly;\(secure ? " Secure;" : "") SameSite=Strict; Path=/; Max-Age=\(maxAge)"
+    }
+
+    /// `Set-Cookie` value that deletes the cookie.
+    static let cleared =
+        "\(name)=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+
+    /// The presented token, if any.
+    static func value(in request: Request) -> String? {
+        guard let value = request.cookies[name]?.value, value.isEmpty == false, value.count <= 512 else { return nil }
+        return value
+    }
+}
+
+/// Opaque refresh tokens: 64 random bytes, base64url; stored only as SHA-256 hex.
+enum RefreshTokenFactory {
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<64).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64URLEncodedString
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The first characters of a token, safe to log.
+    static func mask(_ token: String) -> String { String(token.prefix(6)) + "…" }
+}
+
+/// Constant-time equality of two strings' bytes.
+func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
+    var difference = UInt8(x.count == y.count ? 0 : 1)
+    for i in 0..<max(x.count, y.count) {
+        difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+    }
+    return difference == 0
+}

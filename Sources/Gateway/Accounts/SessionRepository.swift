@@ -1,0 +1,65 @@
+import Foundation
+
+/// One active login session (a family of rotated refresh tokens).
+public struct SessionInfo: Codable, Sendable, Equatable {
+    public let id: UUID
+    public let createdAt: Date
+    public let lastUsedAt: Date
+    public let expiresAt: Date
+    public let userAgent: String?
+    public let ipAddress: String?
+    public var current: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, current
+        case createdAt = "created_at", lastUsedAt = "last_used_at", expiresAt = "expires_at"
+        case userAgent = "user_agent", ipAddress = "ip_address"
+    }
+}
+
+/// Where a refresh request came from.
+public struct ClientInfo: Sendable, Equatable {
+    public let userAgent: String?
+    public let ip: String?
+}
+
+/// The result of presenting a refresh token.
+public enum RotationOutcome: Sendable, Equatable {
+    /// Rotated: the new token is stored; `previous` is where the old one was used from.
+    case rotated(userID: Int, sessionID: UUID, previous: ClientInfo)
+    case unknown
+    case expired(userID: Int)
+    case revoked(userID: Int)
+    /// Rotated moments ago by a concurrent request of the same client: refused, no harm.
+    case concurrent(userID: Int)
+    /// Rotated earlier and presented again: the session has been revoked.
+    case reuseDetected(userID: Int, sessionID: UUID)
+}
+
+/// Lifetimes applied when issuing refresh tokens.
+public struct RefreshPolicy: Sendable {
+    public var lifetime: TimeInterval
+    public var maxSessionLifetime: TimeInterval
+    public var reuseGrace: TimeInterval
+}
+
+/// Storage of sessions and refresh tokens (only SHA-256 hashes of tokens are stored).
+public protocol SessionRepository: Sendable {
+    /// Starts a session with its first token; returns the session id.
+    func start(userID: Int, tokenHash: String, client: ClientInfo, policy: RefreshPolicy) async throws -> UUID
+    /// Rotates a token in one transaction that locks its row.
+    func rotate(tokenHash: String, newTokenHash: String, client: ClientInfo, policy: RefreshPolicy) async throws
+        -> RotationOutcome
+    /// Revokes the session of a token when it belongs to `userID`; true when one was active.
+    func revoke(tokenHash: String, userID: Int) async throws -> Bool
+    /// Revokes every session of a user; returns how many were active.
+    func revokeAll(userID: Int) async throws -> Int
+    /// Active sessions of a user, newest first.
+    func sessions(userID: Int, policy: RefreshPolicy) async throws -> [SessionInfo]
+    /// The session id of a token, if the token is known.
+    func sessionID(tokenHash: String) async throws -> UUID?
+    /// Revokes one session of a user; false when it is not theirs or not active.
+    func revokeSession(id: UUID, userID: Int) async throws -> Bool
+    /// Deletes tokens expired or revoked before `cutoff`, and sessions left without tokens.
+    func purge(before cutoff: Date) async throws -> Int
+}

@@ -1,0 +1,47 @@
+/// Storage of users.
+public protocol UserRepository: Sendable {
+    /// Creates a user; throws `AccountError.emailTaken` when the email exists in any case.
+    func create(name: String, email: String, passwordHash: String) async throws -> User
+    /// Looks a user up by email, ignoring letter case.
+    func credentials(email: String) async throws -> UserCredentials?
+    /// Looks a user up by id.
+    func find(id: Int) async throws -> User?
+    /// Replaces a password hash (after a successful login with an outdated one).
+    func updatePasswordHash(userID: Int, hash: String) async throws
+}
+
+/// `UserRepository` on PostgreSQL.
+struct PostgresUserRepository: UserRepository {
+    let pool: PostgresPool
+
+    func create(name: String, email: String, passwordHash: String) async throws -> User {
+        do {
+            let result = try await pool.query(
+                "INSERT INTO users (name, email, hashed_password) VALUES ($1, $2, $3) RETURNING id",
+                [name, email, passwordHash])
+            guard let row = result.first else { throw DatabaseError.decoding("no id returned") }
+            return User(id: try row.decode("id"), name: name, email: email)
+        } catch DatabaseError.uniqueViolation {
+            throw AccountError.emailTaken
+        }
+    }
+
+    func credentials(email: String) async throws -> UserCredentials? {
+        let result = try await pool.query(
+            "SELECT id, name, email, hashed_password FROM users WHERE lower(email) = lower($1)", [email])
+        guard let row = result.first else { return nil }
+        return UserCredentials(
+            user: User(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email")),
+            passwordHash: try row.decode("hashed_password"))
+    }
+
+    func find(id: Int) async throws -> User? {
+        let result = try await pool.query("SELECT id, name, email FROM users WHERE id = $1", [id])
+        guard let row = result.first else { return nil }
+        return User(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"))
+    }
+
+    func updatePasswordHash(userID: Int, hash: String) async throws {
+        _ = try await pool.query("UPDATE users SET hashed_password = $2 WHERE id = $1", [userID, hash])
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+
+/// `/api/v1/users`: the contract's accounts routes plus session management.
+struct UsersController {
+    let service: AccountService
+    let bearer: BearerAuthenticator
+    let maxBodyBytes: Int
+    let cookieMaxAge: Int
+    let cookieSecure: Bool
+
+    struct TokenResponse: Codable, Sendable {
+        let access_token: String
+        let token_type: String
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+        let prefix = "/api/v1/users"
+        Routes(router, prefix: prefix, table: table)
+            .on(.post, "register", use: register)
+            .on(.post, "login", use: login)
+            .on(.post, "refresh-token", use: refresh)
+        Routes(router, prefix: prefix, table: table, middleware: [bearer])
+            .on(.post, "logout", use: logout)
+            .on(.post, "logout-all", use: logoutAll)
+            .on(.get, "me", use: me)
+            .on(.get, "me/sessions", use: listSessions)
+            .on(.delete, "me/sessions/:id", use: revokeSession)
+    }
+
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<User> {
+        var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
+        let name = AccountValidation.name(validator.requiredString("name"), &validator)
+        let email = AccountValidation.email(validator.requiredString("email"), &validator)
+        let password = AccountValidation.password(validator.requiredString("password"), &validator)
+        try validator.finish()
+        let user = try await service.register(name: name!, email: email!, password: password!)
+        context.logger.info("user registered", metadata: ["user_id": "\(user.id)"])
+        return JSONResponse(user, status: .created)
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<TokenResponse> {
+        var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
+        let email = AccountValidation.email(validator.requiredString("email"), &validator)
+        let password = AccountValidation.password(validator.requiredString("password"), &validator)
+        try validator.finish()
+        let grant = try await service.login(email: email!, password: password!, client: client(request, context))
+        return granted(grant)
+    }
+
+    @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<TokenResponse> {
+        let grant = try await service.refresh(token: RefreshCookie.value(in: request), client: client(request, context))
+        return granted(grant)
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await service.logout(token: RefreshCookie.value(in: request), user: try context.requireUser())
+        return Response(status: .noContent, headers: [.setCookie: RefreshCookie.cleared])
+    }
+
+    @Sendable func logoutAll(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await service.logoutAll(user: try context.requireUser())
+        return Response(status: .noContent, headers: [.setCookie: RefreshCookie.cleared])
+    }
+
+    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<User> {
+        JSONResponse(try context.requireUser().user)
+    }
+
+    @Sendable func listSessions(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<[SessionInfo]> {
+        JSONResponse(try await service.listSessions(user: try context.requireUser(), currentToken: RefreshCookie.value(in: request)))
+    }
+
+    @Sendable func revokeSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
+            throw AccountError.sessionNotFound
+        }
+        try await service.revokeSession(id: id, user: try context.requireUser())
+        return Response(status: .noContent)
+    }
+
+    private func client(_ request: Request, _ context: AppRequestContext) -> ClientInfo {
+        ClientInfo(userAgent: request.headers[.userAgent].map { String($0.prefix(256)) }, ip: context.clientIP(request))
+    }
+
+    private func granted(_ grant: AccountService.Grant) -> JSONResponse<TokenResponse> {
+        JSONResponse(
+            TokenResponse(access_token: grant.accessToken, token_type: "bearer"),
+            headers: [.setCookie: RefreshCookie.set(grant.refreshToken, maxAge: cookieMaxAge, secure: cookieSecure)])
+    }
+}

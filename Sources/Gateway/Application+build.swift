@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Everything the routes need, built once at startup. The only composition root.
+public struct GatewayServices: Sendable {
+    public let config: GatewayConfig
+    public let pool: PostgresPool
+    public let hasher: PasswordHasher
+    public let tokens: AccessTokens
+    public let users: any UserRepository
+    public let sessions: any SessionRepository
+    public let accounts: AccountService
+    public let routes = RouteTable()
+    public let logger: Logger
+
+    /// Opens nothing yet: the pool connects lazily.
+    public init(config: GatewayConfig, logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        if config.allowInsecureSecretKey {
+            logger.critical(
+                "ALLOW_INSECURE_SECRET_KEY is set: tokens are signed with a weak key. Never use this in production.")
+        }
+        pool = PostgresPool(
+            conninfo: config.databaseConninfo, size: config.databasePoolSize, acquireTimeout: config.databasePoolTimeout,
+            logger: logger)
+        hasher = try PasswordHasher(parameters: config.argon2, threads: config.hashThreads)
+        tokens = await AccessTokens(secret: config.secretKey, lifetimeMinutes: config.jwtExpireMinutes)
+        users = PostgresUserRepository(pool: pool)
+        sessions = PostgresSessionRepository(pool: pool)
+        let policy = RefreshPolicy(
+            lifetime: TimeInterval(config.refreshTokenExpireDays * 86400),
+            maxSessionLifetime: TimeInterval(config.refreshTokenMaxLifetimeDays * 86400),
+            reuseGrace: TimeInterval(config.refreshReuseGraceSeconds))
+        accounts = AccountService(
+            users: users, sessions: sessions, hasher: hasher, tokens: tokens, policy: policy,
+            throttle: Throttle(window: config.throttle.window), limits: config.throttle,
+            events: SecurityEvents(logger: logger), logger: logger)
+    }
+
+    /// Applies pending migrations from `config.migrationsDirectory`.
+    public func migrate() async throws {
+        let migrations = try Migrator.load(directory: config.migrationsDirectory)
+        try await Migrator(migrations: migrations, logger: logger).run(on: pool)
+    }
+
+    /// Closes the pool and the hashing threads.
+    public func shutdown() async {
+        await pool.shutdown()
+        await hasher.shutdown()
+    }
+}
+
+/// Builds the router: middleware, then every controller's routes.
+public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorMiddleware(routes: services.routes))
+    let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users)
+    HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router, table: services.routes)
+    UsersController(
+        service: services.accounts, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes,
+        cookieMaxAge: services.config.refreshTokenExpireDays * 86400, cookieSecure: services.config.cookieSecure
+    ).addRoutes(to: router, table: services.routes)
+    return router
+}
+
+/// Builds the application: router, HTTP server settings and background services.
+public func buildApplication(_ services: GatewayServices) -> some ApplicationProtocol {
+    let config = services.config
+    let logger = services.logger
+    return Application(
+        router: buildRouter(services),
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bot-gateway"),
+        services: [
+            DatabaseShutdownService(pool: services.pool, hasher: services.hasher),
+            PurgeService(sessions: services.sessions, interval: .seconds(600), retention: 86400, logger: logger),
+        ],
+        onServerRunning: { channel in
+            logger.info("gateway listening", metadata: ["url": "http://\(config.host):\(channel.localAddress?.port ?? config.port)"])
+        },
+        logger: logger)
+}
+
+/// The process-wide logger per `LOG_LEVEL` / `LOG_FORMAT`.
+public func makeLogger(_ config: GatewayConfig) -> Logger {
+    let json = config.logFormat == .json
+    let level = config.logLevel
+    LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level, json: json) }
+    var logger = Logger(label: "gateway")
+    logger.logLevel = level
+    return logger
+}

@@ -1,0 +1,132 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// One libpq connection. Every method blocks, so it is only ever used on the pool's
+/// own threads, and by one caller at a time (the pool hands it out exclusively).
+public final class PostgresConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    private let conninfo: String
+    private let notices: NoticeSink
+
+    init(conninfo: String, logger: Logger) {
+        self.conninfo = conninfo
+        self.notices = NoticeSink(logger: logger)
+    }
+
+    deinit { close() }
+
+    /// Opens the connection if it is closed or found broken. A dead socket (for example
+    /// after a server restart) is noticed here, without sending anything, and replaced.
+    func ensureConnected() throws {
+        if let handle {
+            if PQstatus(handle) == CONNECTION_OK, PQconsumeInput(handle) == 1,
+                PQstatus(handle) == CONNECTION_OK
+            {
+                return
+            }
+            notices.logger.warning("database connection broken; reconnecting")
+            close()
+        }
+        guard let fresh = PQconnectdb(conninfo) else {
+            throw DatabaseError.unavailable("out of memory")
+        }
+        guard PQstatus(fresh) == CONNECTION_OK else {
+            let message = Self.errorMessage(fresh)
+            PQfinish(fresh)
+            throw DatabaseError.unavailable(message)
+        }
+        PQsetNoticeProcessor(
+            fresh,
+            { context, message in
+                guard let context, let message else { return }
+                let sink = Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue()
+                sink.logger.notice(
+                    "postgres notice",
+                    metadata: ["pg_message": .string(String(cString: message).trimmingCharacters(in: .newlines))])
+            }, Unmanaged.passUnretained(notices).toOpaque())
+        handle = fresh
+        _ = try execute("SET TIME ZONE 'UTC'", [])
+    }
+
+    /// Closes the connection; the next use reconnects.
+    func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// True while the connection is open and outside a transaction.
+    var isIdle: Bool {
+        guard let handle else { return false }
+        return PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// Runs one parameterized statement with `PQexecParams` (text format).
+    public func execute(_ sql: String, _ parameters: [String?]) throws -> QueryResult {
+        guard let handle else { throw DatabaseError.connectionLost("not connected") }
+        let owned: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
+        defer { owned.forEach { free($0) } }
+        let values: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
+        let result = PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
+        return try consume(result, handle: handle)
+    }
+
+    /// Runs a script of several statements with `PQexec`. Only the migrator uses this,
+    /// for the SQL files shipped in `migrations/`; it never sees request data.
+    func executeScript(_ sql: String) throws {
+        guard let handle else { throw DatabaseError.connectionLost("not connected") }
+        _ = try consume(PQexec(handle, sql), handle: handle)
+    }
+
+    private func consume(_ result: OpaquePointer?, handle: OpaquePointer) throws -> QueryResult {
+        guard let result else {
+            close()
+            throw DatabaseError.connectionLost(Self.errorMessage(handle))
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY else {
+            let sqlstate = Self.field(result, "C")
+            let message = Self.field(result, "M") ?? Self.errorMessage(handle)
+            let error = DatabaseError.from(
+                sqlstate: sqlstate, message: message, constraint: Self.field(result, "n"))
+            if PQstatus(handle) != CONNECTION_OK {
+                close()
+                throw DatabaseError.connectionLost(message)
+            }
+            throw error
+        }
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        var cells: [String?] = []
+        cells.reserveCapacity(rowCount * columnCount)
+        for row in 0..<Int32(rowCount) {
+            for column in 0..<Int32(columnCount) {
+                if PQgetisnull(result, row, column) == 1 {
+                    cells.append(nil)
+                } else {
+                    cells.append(String(cString: PQgetvalue(result, row, column)))
+                }
+            }
+        }
+        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+        return QueryResult(columns: columns, cells: cells, rowsAffected: affected)
+    }
+
+    private static func field(_ result: OpaquePointer, _ code: Unicode.Scalar) -> String? {
+        guard let value = PQresultErrorField(result, Int32(code.value)) else { return nil }
+        return String(cString: value)
+    }
+
+    private static func errorMessage(_ handle: OpaquePointer) -> String {
+        guard let message = PQerrorMessage(handle) else { return "unknown error" }
+        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Receives libpq notices and forwards them to the log instead of stderr.
+final class NoticeSink: @unchecked Sendable {
+    let logger: Logger
+    init(logger: Logger) { self.logger = logger }
+}

@@ -1,0 +1,190 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// A bounded pool of libpq connections whose blocking calls run on the pool's own
+/// threads (one per connection), never on Swift's cooperative pool or an event loop.
+///
+/// Connections open lazily, are checked before each use and replaced when broken, so
+/// the pool recovers by itself after a server restart. When every connection is busy
+/// a caller waits at most `acquireTimeout`, then gets `DatabaseError.poolTimeout`.
+public final class PostgresPool: Sendable {
+    private struct Waiter {
+        let id: Int
+        let continuation: CheckedContinuation<PostgresConnection, any Error>
+        let timer: Task<Void, Never>
+    }
+
+    private struct State {
+        var idle: [PostgresConnection]
+        var waiters: [Waiter] = []
+        var nextWaiterID = 0
+        var closed = false
+        var inUse = 0
+    }
+
+    private let state: NIOLockedValueBox<State>
+    private let threads: NIOThreadPool
+    private let acquireTimeout: Duration
+    /// Maximum number of connections.
+    public let size: Int
+    let logger: Logger
+
+    /// Creates a pool; no connection is opened until first use.
+    /// - Parameters:
+    ///   - conninfo: a libpq connection string or `postgresql://` URL, passed on untouched.
+    ///   - size: maximum number of connections (and threads).
+    ///   - acquireTimeout: how long a caller waits for a free connection.
+    public init(conninfo: String, size: Int, acquireTimeout: Duration, logger: Logger) {
+        self.size = size
+        self.acquireTimeout = acquireTimeout
+        self.logger = logger
+        let connections = (0..<size).map { _ in PostgresConnection(conninfo: conninfo, logger: logger) }
+        self.state = NIOLockedValueBox(State(idle: connections))
+        self.threads = NIOThreadPool(numberOfThreads: size)
+        self.threads.start()
+    }
+
+    /// Connections currently lent out and idle, for metrics.
+    public var usage: (inUse: Int, idle: Int, waiting: Int) {
+        state.withLockedValue { ($0.inUse, $0.idle.count, $0.waiters.count) }
+    }
+
+    /// Runs `body` with exclusive use of one connection, on a pool thread.
+    public func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        let connection = try await acquire()
+        defer { release(connection) }
+        return try await threads.runIfActive {
+            try connection.ensureConnected()
+            return try body(connection)
+        }
+    }
+
+    /// Runs one statement.
+    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> QueryResult {
+        let texts = parameters.map(\.postgresText)
+        return try await withConnection { try $0.execute(sql, texts) }
+    }
+
+    /// Runs `body` inside BEGIN/COMMIT on one connection; any throw rolls back.
+    public func withTransaction<T: Sendable>(
+        _ body: (Transaction) async throws -> T
+    ) async throws -> T {
+        let connection = try await acquire()
+        defer { release(connection) }
+        let transaction = Transaction(connection: connection, threads: threads)
+        try await threads.runIfActive {
+            try connection.ensureConnected()
+            _ = try connection.execute("BEGIN", [])
+        }
+        do {
+            let value = try await body(transaction)
+            try await threads.runIfActive { _ = try connection.execute("COMMIT", []) }
+            return value
+        } catch {
+            try? await threads.runIfActive {
+                if connection.isIdle == false { _ = try connection.execute("ROLLBACK", []) }
+            }
+            throw error
+        }
+    }
+
+    /// Fails waiting callers, closes every connection and stops the threads.
+    public func shutdown() async {
+        let (waiters, idle) = state.withLockedValue { state in
+            state.closed = true
+            defer { state.waiters = []; state.idle = [] }
+            return (state.waiters, state.idle)
+        }
+        for waiter in waiters {
+            waiter.timer.cancel()
+            waiter.continuation.resume(throwing: DatabaseError.poolClosed)
+        }
+        try? await threads.runIfActive { idle.forEach { $0.close() } }
+        try? await threads.shutdownGracefully()
+    }
+
+    private func acquire() async throws -> PostgresConnection {
+        try Task.checkCancellation()
+        let id = state.withLockedValue { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                enum Outcome { case ready(PostgresConnection), closed, wait }
+                let timeout = acquireTimeout
+                let timer = Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    if Task.isCancelled == false { self?.failWaiter(id, DatabaseError.poolTimeout) }
+                }
+                let outcome = state.withLockedValue { state -> Outcome in
+                    if state.closed { return .closed }
+                    if let connection = state.idle.popLast() {
+                        state.inUse += 1
+                        return .ready(connection)
+                    }
+                    state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
+                    return .wait
+                }
+                switch outcome {
+                case .ready(let connection):
+                    timer.cancel()
+                    continuation.resume(returning: connection)
+                case .closed:
+                    timer.cancel()
+                    continuation.resume(throwing: DatabaseError.poolClosed)
+                case .wait:
+                    break
+                }
+            }
+        } onCancel: {
+            failWaiter(id, CancellationError())
+        }
+    }
+
+    private func failWaiter(_ id: Int, _ error: any Error) {
+        let waiter = state.withLockedValue { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        guard let waiter else { return }
+        waiter.timer.cancel()
+        if case DatabaseError.poolTimeout = error {
+            logger.warning("database pool exhausted", metadata: ["pool_size": "\(size)"])
+        }
+        waiter.continuation.resume(throwing: error)
+    }
+
+    private func release(_ connection: PostgresConnection) {
+        let waiter = state.withLockedValue { state -> Waiter? in
+            if state.waiters.isEmpty == false { return state.waiters.removeFirst() }
+            state.inUse -= 1
+            if state.closed {
+                connection.close()
+            } else {
+                state.idle.append(connection)
+            }
+            return nil
+        }
+        if let waiter {
+            waiter.timer.cancel()
+            waiter.continuation.resume(returning: connection)
+        }
+    }
+}
+
+/// A connection inside `BEGIN`; each statement runs on the pool's threads.
+public struct Transaction: Sendable {
+    let connection: PostgresConnection
+    let threads: NIOThreadPool
+
+    /// Runs one statement inside the transaction.
+    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> QueryResult {
+        let texts = parameters.map(\.postgresText)
+        let connection = self.connection
+        return try await threads.runIfActive { try connection.execute(sql, texts) }
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import Hummingbird
+
+/// Encodes a value as a JSON response with a chosen status, snake_case keys as declared.
+struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
+    var status: HTTPResponse.Status = .ok
+    var headers: HTTPFields = [:]
+    let value: Value
+
+    init(_ value: Value, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) {
+        self.value = value
+        self.status = status
+        self.headers = headers
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(value)
+        var headers = self.headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

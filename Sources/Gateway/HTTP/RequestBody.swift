@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+
+/// Reads a JSON object body within the size limit and reports problems in the
+/// contract's 422 shape; never lets a body cause a 500.
+enum RequestBody {
+    static let acceptedMediaTypes = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
+
+    /// The body as a JSON object.
+    static func object(_ request: Request, limit: Int) async throws -> [String: JSONValue] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw HTTPError(.contentTooLarge)
+        }
+        if let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces)
+            .lowercased(), type.isEmpty == false,
+            acceptedMediaTypes.contains(type) == false, type.hasSuffix("+json") == false
+        {
+            throw APIError(.unsupportedMediaType, "Unsupported media type; send application/json", code: "http_error")
+        }
+        let buffer = try await request.body.collect(upTo: limit)
+        if buffer.readableBytes == 0 {
+            throw APIError.validation([
+                ValidationIssue(type: "missing", loc: [.key("body")], msg: "Field required", input: .null)
+            ])
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+        } catch {
+            throw APIError.validation([
+                ValidationIssue(
+                    type: "json_invalid", loc: [.key("body"), .index(0)], msg: "JSON decode error", input: .object([:]),
+                    ctx: ["error": .string("Invalid JSON")])
+            ])
+        }
+        guard case .object(let object) = value else {
+            throw APIError.validation([
+                ValidationIssue(
+                    type: "model_attributes_type", loc: [.key("body")],
+                    msg: "Input should be a valid dictionary or object to extract fields from", input: value)
+            ])
+        }
+        return object
+    }
+}
+
+/// Collects every field problem of one body, then throws them together as a 422.
+struct FieldValidator {
+    let body: [String: JSONValue]
+    private(set) var issues: [ValidationIssue] = []
+    /// Fields whose values are never echoed back (passwords).
+    static let secretFields: Set<String> = ["password", "current_password", "new_password"]
+    static let redacted = JSONValue.string("**********")
+
+    init(_ body: [String: JSONValue]) { self.body = body }
+
+    /// The body as echoed in `input`, secrets replaced.
+    var echoedBody: JSONValue {
+        .object(body.reduce(into: [:]) { $0[$1.key] = Self.secretFields.contains($1.key) ? Self.redacted : $1.value })
+    }
+
+    private func echo(_ field: String, _ value: JSONValue) -> JSONValue {
+        Self.secretFields.contains(field) ? Self.redacted : value
+    }
+
+    /// A required string field; records `missing` or `string_type`.
+    mutating func requiredString(_ field: String) -> String? {
+        guard let value = body[field] else {
+            issues.append(.init(type: "missing", loc: [.key("body"), .key(field)], msg: "Field required", input: echoedBody))
+            return nil
+        }
+        return string(field, value)
+    }
+
+    /// An optional string field (absent or null is nil).
+    mutating func optionalString(_ field: String) -> String? {
+        guard let value = body[field], value != .null else { return nil }
+        return string(field, value)
+    }
+
+    private mutating func string(_ field: String, _ value: JSONValue) -> String? {
+        guard case .string(let text) = value else {
+            issues.append(
+                .init(type: "string_type", loc: [.key("body"), .key(field)], msg: "Input should be a valid string", input: echo(field, value)))
+            return nil
+        }
+        return text
+    }
+
+    /// Records a custom validator's failure (`Value error, …`).
+    mutating func valueError(_ field: String, _ message: String, input: String) {
+        issues.append(
+            .init(
+                type: "value_error", loc: [.key("body"), .key(field)], msg: "Value error, \(message)", input: echo(field, .string(input)),
+                ctx: ["error": .object([:])]))
+    }
+
+    /// Records any other issue for a field.
+    mutating func issue(_ field: String, type: String, _ message: String, input: JSONValue, ctx: [String: JSONValue]? = nil) {
+        issues.append(.init(type: type, loc: [.key("body"), .key(field)], msg: message, input: input, ctx: ctx))
+    }
+
+    /// Throws the 422 when anything was recorded.
+    func finish() throws {
+        if issues.isEmpty == false { throw APIError.validation(issues) }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Accepts or generates `X-Request-ID`, echoes it, puts it on the request's logger and
+/// writes one log line per request (method, path, status, duration). Never logs
+/// headers or bodies, so credentials cannot leak through it.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let incoming = request.headers[.xRequestID].flatMap { id -> String? in
+            let valid = id.count <= 128 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }
+            return valid && id.isEmpty == false ? id : nil
+        }
+        let id = incoming ?? UUID().uuidString.lowercased()
+        context.requestID = id
+        context.logger[metadataKey: "request_id"] = .string(id)
+        let start = ContinuousClock.now
+        var response = try await next(request, context)
+        response.headers[.xRequestID] = id
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(String(format: "%.2f", ms)),
+            ])
+        return response
+    }
+}

@@ -1,0 +1,42 @@
+import Hummingbird
+
+/// `/live`, `/ready`, `/health`: liveness never touches a dependency; readiness and
+/// health run `SELECT 1` with a short timeout and never call a bot.
+struct HealthController {
+    let pool: PostgresPool
+    let timeout: Duration
+
+    struct Status: Codable, Sendable {
+        let status: String
+        var db: String? = nil
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+        Routes(router, prefix: "", table: table)
+            .on(.get, "live") { _, _ in JSONResponse(Status(status: "alive")) }
+            .on(.get, "ready") { _, _ in
+                await databaseAnswers()
+                    ? JSONResponse(Status(status: "ready")) : JSONResponse(Status(status: "not ready"), status: .serviceUnavailable)
+            }
+            .on(.get, "health") { _, _ in
+                await databaseAnswers()
+                    ? JSONResponse(Status(status: "ok", db: "ok"))
+                    : JSONResponse(Status(status: "error", db: "down"), status: .serviceUnavailable)
+            }
+    }
+
+    /// True when `SELECT 1` succeeds within the timeout.
+    func databaseAnswers() async -> Bool {
+        let pool = self.pool
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await pool.query("SELECT 1")) != nil }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}

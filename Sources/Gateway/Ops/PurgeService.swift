@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Deletes expired and long-revoked refresh tokens periodically, off the request path.
+struct PurgeService: Service {
+    let sessions: any SessionRepository
+    let interval: Duration
+    /// Revoked tokens are kept this long so reuse can still be detected.
+    let retention: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        while Task.isCancelled == false && Task.isShuttingDownGracefully == false {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+            do {
+                let removed = try await sessions.purge(before: Date().addingTimeInterval(-retention))
+                if removed > 0 { logger.info("purged refresh tokens", metadata: ["count": "\(removed)"]) }
+            } catch {
+                logger.warning("refresh token purge failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Closes the database pool after the HTTP server has drained.
+struct DatabaseShutdownService: Service {
+    let pool: PostgresPool
+    let hasher: PasswordHasher
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await pool.shutdown()
+        await hasher.shutdown()
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Hummingbird
+
+/// `gateway`: the bot gateway's command line.
+@main
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "A plugin-based bot gateway: accounts, sessions and chat over pluggable bots.",
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Reads `.env` and the environment, or exits with one line naming the bad variable.
+func loadConfig() throws -> GatewayConfig {
+    do {
+        return try GatewayConfig(environment: try EnvironmentSource.load())
+    } catch let error as ConfigError {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        throw ExitCode(78)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations and serve HTTP (default).")
+
+    @Flag(help: "Do not apply migrations at startup (overrides AUTO_MIGRATE).")
+    var skipMigrations = false
+
+    func run() async throws {
+        let config = try loadConfig()
+        let logger = makeLogger(config)
+        let services = try await GatewayServices(config: config, logger: logger)
+        if config.autoMigrate && !skipMigrations {
+            do {
+                try await services.migrate()
+            } catch {
+                logger.critical("migrations failed", metadata: ["error": "\(error)"])
+                await services.shutdown()
+                throw ExitCode(1)
+            }
+        }
+        try await buildApplication(services).runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations and exit.")
+
+    func run() async throws {
+        let config = try loadConfig()
+        let logger = makeLogger(config)
+        let services = try await GatewayServices(config: config, logger: logger)
+        defer { Task { await services.shutdown() } }
+        do {
+            try await services.migrate()
+        } catch {
+            logger.critical("migrations failed", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Validate the configuration and print it with secrets masked.")
+
+    func run() async throws {
+        let config = try loadConfig()
+        for (key, value) in config.summary { print("\(key)=\(value)") }
+    }
+}
