@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+@testable import Gateway
+
+@Suite struct ConfigTests {
+    let base = ["DATABASE_URL": "postgresql://u:pw@db1:5432,db2:5432/app?target_session_attrs=read-write", "SECRET_KEY": TestApp.secret]
+
+    @Test func defaults() throws {
+        let config = try GatewayConfig(environment: base)
+        #expect(config.port == 8000)
+        #expect(config.host == "127.0.0.1")
+        #expect(config.databasePoolSize == 10)
+        #expect(config.jwtExpireMinutes == 5)
+        #expect(config.refreshTokenExpireDays == 1)
+        #expect(config.refreshTokenMaxLifetimeDays == 30)
+        #expect(config.argon2 == Argon2Parameters(timeCost: 3, memoryKiB: 65536, parallelism: 2))
+        #expect(config.maxBodyBytes == 1_048_576)
+        #expect(config.logFormat == .json)
+        #expect(config.logLevel == .info)
+        // The URL reaches libpq untouched.
+        #expect(config.databaseConninfo == base["DATABASE_URL"])
+    }
+
+    @Test(arguments: [
+        ("PORT", "eighty", "PORT must be an integer"),
+        ("PORT", "70000", "PORT must be between 0 and 65535"),
+        ("DB_POOL_SIZE", "0", "DB_POOL_SIZE must be between"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT must be one of json, text"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of"),
+        ("AUTO_MIGRATE", "maybe", "AUTO_MIGRATE must be true or false"),
+        ("JWT_EXPIRE_MINUTES", "-1", "JWT_EXPIRE_MINUTES must be between"),
+        ("DB_POOL_TIMEOUT_SECONDS", "soon", "DB_POOL_TIMEOUT_SECONDS must be a number"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL must be a postgresql:// URL"),
+    ])
+    func badValuesNameTheVariable(key: String, value: String, message: String) throws {
+        var env = base
+        env[key] = value
+        let error = #expect(throws: ConfigError.self) { try GatewayConfig(environment: env) }
+        #expect(error?.variable == key)
+        #expect(error?.description.contains(message) == true, "\(String(describing: error))")
+    }
+
+    @Test(arguments: ["", "short", "secret-key", "your_secret_key_here"])
+    func weakSecretsAreRefused(secret: String) {
+        var env = base
+        env["SECRET_KEY"] = secret
+        let error = #expect(throws: ConfigError.self) { try GatewayConfig(environment: env) }
+        #expect(error?.variable == "SECRET_KEY")
+    }
+
+    @Test func weakSecretAllowedOnlyWithTheDevelopmentFlag() throws {
+        var env = base
+        env["SECRET_KEY"] = "secret-key"
+        env["ALLOW_INSECURE_SECRET_KEY"] = "true"
+        #expect(try GatewayConfig(environment: env).allowInsecureSecretKey)
+    }
+
+    @Test func referenceDatabaseVariablesBuildAConninfo() throws {
+        let env = [
+            "SECRET_KEY": TestApp.secret, "DATABASE_HOST": "db", "DATABASE_PORT": "6543", "DATABASE_USER": "app",
+            "DATABASE_PASSWORD": "p'w", "DATABASE_NAME": "chat",
+        ]
+        let config = try GatewayConfig(environment: env)
+        #expect(config.databaseConninfo == #"host='db' port='6543' user='app' password='p\'w' dbname='chat'"#)
+        let summary = Dictionary(uniqueKeysWithValues: config.summary)
+        #expect(summary["DATABASE_URL"]?.contains("p'w") == false)
+    }
+
+    @Test func missingDatabaseIsReported() {
+        let error = #expect(throws: ConfigError.self) { try GatewayConfig(environment: ["SECRET_KEY": TestApp.secret]) }
+        #expect(error?.variable == "DATABASE_URL")
+    }
+
+    @Test func summaryMasksSecrets() throws {
+        var env = base
+        env["METRICS_PASS"] = "metrics-secret"
+        env["BOT_HTTP_API_KEY"] = "sk-very-secret"
+        let text = try GatewayConfig(environment: env).summary.map { "\($0)=\($1)" }.joined(separator: "\n")
+        for secret in [TestApp.secret, "metrics-secret", "sk-very-secret", ":pw@"] {
+            #expect(text.contains(secret) == false)
+        }
+        #expect(text.contains("DATABASE_URL=postgresql://u:******@db1"))
+    }
+
+    @Test func dotEnvParsing() throws {
+        let parsed = try EnvironmentSource.parseDotEnv(
+            """
+            # comment
+            PORT=9000
+            export HOST = 0.0.0.0
+            SECRET_KEY="quoted value # not a comment"
+            LOG_LEVEL=debug # trailing comment
+
+            """)
+        #expect(parsed == ["PORT": "9000", "HOST": "0.0.0.0", "SECRET_KEY": "quoted value # not a comment", "LOG_LEVEL": "debug"])
+        #expect(throws: ConfigError.self) { try EnvironmentSource.parseDotEnv("NOT A PAIR") }
+    }
+
+    @Test func dotEnvFileIsReadAndEnvironmentWins() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("env-\(UUID())").path
+        try "GATEWAY_TEST_ONLY_KEY=from-file\nPATH=from-file\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let values = try EnvironmentSource.load(dotEnvPath: path)
+        #expect(values["GATEWAY_TEST_ONLY_KEY"] == "from-file")
+        #expect(values["PATH"] != "from-file")
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+@testable import Gateway
+
+@Suite struct PoolTests {
+    @Test func typedRowsAndParameters() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
+        defer { Task { await pool.shutdown() } }
+        let id = UUID()
+        let when = Date(timeIntervalSince1970: 1_764_000_000.123456)
+        let result = try await pool.query(
+            "SELECT $1::int AS i, $2::text AS s, $3::bool AS b, $4::float8 AS d, $5::uuid AS u, $6::timestamptz AS t, NULL::text AS n, $7::bigint AS big",
+            [42, "it's \"quoted\" ; DROP TABLE x", true, 2.5, id, when, Int64.max])
+        let row = try #require(result.first)
+        #expect(try row.decode("i", as: Int.self) == 42)
+        #expect(try row.decode("s", as: String.self) == "it's \"quoted\" ; DROP TABLE x")
+        #expect(try row.decode("b", as: Bool.self))
+        #expect(try row.decode("d", as: Double.self) == 2.5)
+        #expect(try row.decode("u", as: UUID.self) == id)
+        let decoded: Date = try row.decode("t")
+        #expect(abs(decoded.timeIntervalSince1970 - when.timeIntervalSince1970) < 0.000_01)
+        #expect(try row.decodeIfPresent("n", as: String.self) == nil)
+        #expect(try row.decode("big", as: Int64.self) == Int64.max)
+        #expect(throws: DatabaseError.self) { try row.decode("n", as: String.self) }
+        #expect(throws: DatabaseError.self) { try row.decode("s", as: Int.self) }
+        #expect(throws: DatabaseError.self) { try row.decode("missing", as: Int.self) }
+    }
+
+    @Test(arguments: ["2026-11-25 07:34:21+00", "2026-11-25 09:34:21+02", "2026-11-25 02:04:21-05:30", "2026-11-25 07:34:21.5+00"])
+    func timestampsParseWithOffsets(text: String) throws {
+        let date = try #require(Date(postgresText: text))
+        #expect(abs(date.timeIntervalSince1970 - 1_764_056_061) < 1)
+        #expect(Date(postgresText: "not a date") == nil)
+    }
+
+    @Test func sqlstatesMapToErrors() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
+        defer { Task { await pool.shutdown() } }
+        _ = try await pool.query("CREATE TABLE u (v text UNIQUE)")
+        _ = try await pool.query("INSERT INTO u VALUES ($1)", ["a"])
+        await #expect(throws: DatabaseError.self) {
+            do {
+                _ = try await pool.query("INSERT INTO u VALUES ($1)", ["a"])
+            } catch DatabaseError.uniqueViolation(let constraint) {
+                #expect(constraint == "u_v_key")
+                throw DatabaseError.uniqueViolation(constraint: constraint)
+            }
+        }
+        do {
+            _ = try await pool.query("SELECT * FROM nowhere")
+            Issue.record("expected an error")
+        } catch let error as DatabaseError {
+            #expect(error.sqlstateClass == "42")
+            #expect(error.isUnavailable == false)
+        }
+        #expect(DatabaseError.from(sqlstate: "40001", message: "", constraint: nil).sqlstateClass == "40")
+        #expect(DatabaseError.from(sqlstate: "08006", message: "", constraint: nil).isUnavailable)
+        #expect(DatabaseError.from(sqlstate: "57P01", message: "", constraint: nil).isUnavailable)
+    }
+
+    @Test func transactionsCommitOrRollBack() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
+        defer { Task { await pool.shutdown() } }
+        _ = try await pool.query("CREATE TABLE t (v int)")
+        try await pool.withTransaction { tx in _ = try await tx.query("INSERT INTO t VALUES (1)") }
+        await #expect(throws: TestFailure.self) {
+            try await pool.withTransaction { tx in
+                _ = try await tx.query("INSERT INTO t VALUES (2)")
+                throw TestFailure("abort")
+            }
+        }
+        await #expect(throws: DatabaseError.self) {
+            try await pool.withTransaction { tx in
+                _ = try await tx.query("INSERT INTO t VALUES (3)")
+                _ = try await tx.query("INSERT INTO t VALUES ('x')")
+            }
+        }
+        let rows = try await pool.query("SELECT v FROM t")
+        #expect(try rows.rows.map { try $0.decode("v", as: Int.self) } == [1])
+        // The connection is clean after the rollbacks.
+        #expect(try await pool.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
+    }
+
+    @Test func exhaustedPoolTimesOutInsteadOfHanging() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createEmpty(), size: 1, timeout: .milliseconds(200))
+        defer { Task { await pool.shutdown() } }
+        let holder = Task { try await pool.query("SELECT pg_sleep(1.5)") }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(pool.usage.inUse == 1)
+        let start = ContinuousClock.now
+        await #expect(throws: DatabaseError.self) { try await pool.query("SELECT 1") }
+        #expect(ContinuousClock.now - start < .seconds(1))
+        _ = try await holder.value
+        #expect(try await pool.query("SELECT 1 AS one").count == 1)
+        #expect(pool.usage.inUse == 0)
+    }
+
+    @Test func waitersAreServedInTurn() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createEmpty(), size: 2, timeout: .seconds(10))
+        defer { Task { await pool.shutdown() } }
+        let count = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<20 { group.addTask { try await pool.query("SELECT $1::int AS i, pg_sleep(0.01)", [i]).count } }
+            return try await group.reduce(0, +)
+        }
+        #expect(count == 20)
+    }
+
+    @Test func unreachableServerIsUnavailable() async throws {
+        let pool = PostgresPool(
+            conninfo: "postgresql://postgres@127.0.0.1:1/postgres", size: 1, acquireTimeout: .seconds(1),
+            logger: TestDatabase.quietLogger)
+        do {
+            _ = try await pool.query("SELECT 1")
+            Issue.record("expected an error")
+        } catch let error as DatabaseError {
+            #expect(error.isUnavailable)
+            #expect(error.description.contains("unavailable"))
+        }
+        await pool.shutdown()
+        await #expect(throws: DatabaseError.self) { try await pool.query("SELECT 1") }
+    }
+
+    @Test func recoversAfterServerRestart() async throws {
+        let cluster = try PrivateCluster.start()
+        defer { cluster.destroy() }
+        let pool = PostgresPool(conninfo: cluster.url, size: 2, acquireTimeout: .seconds(5), logger: TestDatabase.quietLogger)
+        _ = try await pool.query("SELECT 1")
+        try cluster.restart()
+        // The dead connection is noticed before use and replaced: no error at all.
+        #expect(try await pool.query("SELECT 2 AS two").first?.decode("two", as: Int.self) == 2)
+        try cluster.stop()
+        do {
+            _ = try await pool.query("SELECT 1")
+            Issue.record("expected an error while the server is down")
+        } catch let error as DatabaseError {
+            #expect(error.isUnavailable)
+        }
+        try cluster.restart()
+        #expect(try await pool.query("SELECT 3 AS three").first?.decode("three", as: Int.self) == 3)
+        await pool.shutdown()
+    }
+
+    @Test func noticesGoToTheLog() async throws {
+        let capture = LogCapture()
+        let pool = PostgresPool(
+            conninfo: TestDatabase.url(try await TestDatabase.createEmpty()), size: 1, acquireTimeout: .seconds(5),
+            logger: capture.logger)
+        _ = try await pool.query("DO $$ BEGIN RAISE NOTICE 'hello from plpgsql'; END $$")
+        #expect(capture.all.contains("hello from plpgsql"))
+        await pool.shutdown()
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import Gateway
+
+@Suite struct SessionTests {
+    let refreshURI = "/api/v1/users/refresh-token"
+    static let invalidRefresh = #"{"detail":"Invalid or expired refresh token.","code":"invalid_credentials"}"#
+
+    @Test func refreshRotatesTheCookie() async throws {
+        try await TestApp.run { client, _ in
+            try await client.register(email: "r@example.com")
+            let first = try await client.login(email: "r@example.com")
+            let response = try await client.send(.post, refreshURI, cookie: first.refresh)
+            #expect(response.status == .ok)
+            #expect(try response.json()["token_type"] as? String == "bearer")
+            let next = try #require(response.refreshCookie)
+            #expect(next != first.refresh)
+            let access = try #require(try response.json()["access_token"] as? String)
+            #expect((try await client.send(.get, "/api/v1/users/me", bearer: access)).status == .ok)
+            #expect((try await client.send(.post, refreshURI, cookie: next)).status == .ok)
+        }
+    }
+
+    @Test func reuseOfARotatedTokenRevokesTheWholeSession() async throws {
+        let capture = LogCapture()
+        try await TestApp.run(["REFRESH_REUSE_GRACE_SECONDS": "0"], logger: capture.logger) { client, _ in
+            try await client.register(email: "reuse@example.com")
+            let first = try await client.login(email: "reuse@example.com")
+            let other = try await client.login(email: "reuse@example.com")
+            let second = try #require(try await client.send(.post, refreshURI, cookie: first.refresh).refreshCookie)
+            // The stolen first token comes back: reuse.
+            let replay = try await client.send(.post, refreshURI, cookie: first.refresh)
+            #expect(replay.status == .unauthorized)
+            #expect(replay.text == Self.invalidRefresh)
+            #expect(replay.headers[.setCookie]?.contains("Max-Age=0") == true)
+            // The legitimate successor dies with its family…
+            #expect((try await client.send(.post, refreshURI, cookie: second)).status == .unauthorized)
+            // …but the user's other session is untouched.
+            #expect((try await client.send(.post, refreshURI, cookie: other.refresh)).status == .ok)
+            #expect(capture.all.contains("reuse_detected"))
+        }
+    }
+
+    @Test func unknownMissingRevokedAndExpiredTokensAre401() async throws {
+        try await TestApp.run { client, services in
+            try await client.register(email: "x@example.com")
+            let missing = try await client.send(.post, refreshURI)
+            #expect(missing.status == .unauthorized)
+            #expect(missing.text == Self.invalidRefresh)
+            let unknown = try await client.send(.post, refreshURI, cookie: "not-a-real-token")
+            #expect(unknown.status == .unauthorized)
+            #expect(
+                unknown.headers[.setCookie]
+                    == "refresh_token=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
+
+            let loggedOut = try await client.login(email: "x@example.com")
+            #expect((try await client.send(.post, "/api/v1/users/logout", bearer: loggedOut.access, cookie: loggedOut.refresh)).status == .noContent)
+            #expect((try await client.send(.post, refreshURI, cookie: loggedOut.refresh)).status == .unauthorized)
+
+            let expired = try await client.login(email: "x@example.com")
+            _ = try await services.pool.query(
+                "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token = $1",
+                [RefreshTokenFactory.hash(expired.refresh)])
+            #expect((try await client.send(.post, refreshURI, cookie: expired.refresh)).status == .unauthorized)
+        }
+    }
+
+    @Test func slidingExpiryIsCappedBySessionLifetime() async throws {
+        try await TestApp.run(["REFRESH_TOKEN_EXPIRE_DAYS": "7", "REFRESH_TOKEN_MAX_LIFETIME_DAYS": "10"]) { client, services in
+            try await client.register(email: "cap@example.com")
+            let login = try await client.login(email: "cap@example.com")
+            // Pretend the session began 9 days ago: the next token may live 1 more day only.
+            _ = try await services.pool.query("UPDATE auth_sessions SET created_at = now() - interval '9 days'")
+            let next = try #require(try await client.send(.post, refreshURI, cookie: login.refresh).refreshCookie)
+            let row = try await services.pool.query(
+                "SELECT extract(epoch FROM expires_at - now())::float8 AS left FROM refresh_tokens WHERE token = $1",
+                [RefreshTokenFactory.hash(next)])
+            let left: Double = try row.first!.decode("left")
+            #expect(left > 86_000 && left < 86_500)
+            // Past the cap: refused.
+            _ = try await services.pool.query("UPDATE auth_sessions SET created_at = now() - interval '11 days'")
+            #expect((try await client.send(.post, refreshURI, cookie: next)).status == .unauthorized)
+        }
+    }
+
+    @Test func fiftyConcurrentRefreshesOfOneTokenHaveOneWinner() async throws {
+        try await TestApp.run(["DB_POOL_SIZE": "10"]) { client, _ in
+            try await client.register(email: "race@example.com")
+            let login = try await client.login(email: "race@example.com")
+            let results = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        let r = try await client.send(.post, refreshURI, cookie: login.refresh)
+                        return (r.status, r.refreshCookie)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { $0.0 == .ok }.count == 1)
+            #expect(results.filter { $0.0 == .unauthorized }.count == 49)
+            let winner = try #require(results.first { $0.0 == .ok }?.1)
+            #expect((try await client.send(.post, refreshURI, cookie: winner)).status == .ok)
+        }
+    }
+
+    @Test func logoutAlwaysClearsTheCookieAndOnlyRevokesOwnTokens() async throws {
+        try await TestApp.run { client, _ in
+            try await client.register(email: "a@example.com")
+            try await client.register(email: "b@example.com")
+            let a = try await client.login(email: "a@example.com")
+            let b = try await client.login(email: "b@example.com")
+            for cookie in [nil, "unknown", b.refresh] {
+                let response = try await client.send(.post, "/api/v1/users/logout", bearer: a.access, cookie: cookie)
+                #expect(response.status == .noContent)
+                #expect(response.headers[.setCookie]?.contains("Max-Age=0") == true)
+            }
+            // b's session survived a's logout with b's cookie.
+            #expect((try await client.send(.post, refreshURI, cookie: b.refresh)).status == .ok)
+            let noBearer = try await client.send(.post, "/api/v1/users/logout", cookie: a.refresh)
+            #expect(noBearer.status == .unauthorized)
+        }
+    }
+
+    @Test func logoutAllEndsEverySession() async throws {
+        try await TestApp.run { client, _ in
+            try await client.register(email: "all@example.com")
+            let one = try await client.login(email: "all@example.com")
+            let two = try await client.login(email: "all@example.com")
+            let response = try await client.send(.post, "/api/v1/users/logout-all", bearer: one.access)
+            #expect(response.status == .noContent)
+            #expect(response.headers[.setCookie]?.contains("Max-Age=0") == true)
+            for token in [one.refresh, two.refresh] {
+                #expect((try await client.send(.post, refreshURI, cookie: token)).status == .unauthorized)
+            }
+        }
+    }
+
+    @Test func sessionsCanBeListedAndRevoked() async throws {
+        let capture = LogCapture()
+        try await TestApp.run(logger: capture.logger) { client, _ in
+            try await client.register(email: "s@example.com")
+            try await client.register(email: "t@example.com")
+            let phone = try await client.login(email: "s@example.com", headers: [.userAgent: "phone", .init("X-Forwarded-For")!: "203.0.113.9, 10.0.0.1"])
+            let laptop = try await client.login(email: "s@example.com", headers: [.userAgent: "laptop"])
+            let list = try await client.send(.get, "/api/v1/users/me/sessions", bearer: laptop.access, cookie: laptop.refresh)
+            #expect(list.status == .ok)
+            let sessions = try #require(try JSONSerialization.jsonObject(with: Data(buffer: list.body)) as? [[String: Any]])
+            #expect(sessions.count == 2)
+            let current = try #require(sessions.first { $0["current"] as? Bool == true })
+            #expect(current["user_agent"] as? String == "laptop")
+            let phoneSession = try #require(sessions.first { $0["user_agent"] as? String == "phone" })
+            #expect(phoneSession["ip_address"] as? String == "203.0.113.9")
+            #expect(Set(phoneSession.keys) == ["id", "created_at", "last_used_at", "expires_at", "user_agent", "ip_address", "current"])
+            let id = try #require(phoneSession["id"] as? String)
+
+            let stranger = try await client.login(email: "t@example.com")
+            #expect((try await client.send(.delete, "/api/v1/users/me/sessions/\(id)", bearer: stranger.access)).status == .notFound)
+            #expect((try await client.send(.delete, "/api/v1/users/me/sessions/not-a-uuid", bearer: stranger.access)).status == .notFound)
+            #expect((try await client.send(.delete, "/api/v1/users/me/sessions/\(id)", bearer: laptop.access)).status == .noContent)
+            #expect((try await client.send(.post, refreshURI, cookie: phone.refresh)).status == .unauthorized)
+            #expect((try await client.send(.delete, "/api/v1/users/me/sessions/\(id)", bearer: laptop.access)).status == .notFound)
+
+            // A refresh from another device is an anomaly, logged with the token masked.
+            _ = try await client.send(.post, refreshURI, cookie: laptop.refresh, headers: [.userAgent: "curl"])
+            #expect(capture.all.contains("anomaly"))
+            #expect(capture.all.contains(String(laptop.refresh.prefix(6))))
+            #expect(capture.all.contains(laptop.refresh) == false)
+        }
+    }
+
+    @Test func expiredTokensArePurged() async throws {
+        try await TestApp.run { client, services in
+            try await client.register(email: "p@example.com")
+            let login = try await client.login(email: "p@example.com")
+            _ = try await services.pool.query("UPDATE refresh_tokens SET expires_at = now() - interval '2 days'")
+            let removed = try await services.sessions.purge(before: Date().addingTimeInterval(-86400))
+            #expect(removed == 1)
+            #expect((try await client.send(.post, refreshURI, cookie: login.refresh)).status == .unauthorized)
+        }
+    }
+}

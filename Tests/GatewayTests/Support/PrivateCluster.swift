@@ -1,0 +1,50 @@
+import Foundation
+
+/// A PostgreSQL cluster of one test's own, for tests that stop or restart the server
+/// (the shared test cluster must stay up for the other suites).
+struct PrivateCluster {
+    let directory: String
+    let port: Int
+
+    static var binDirectory: String {
+        let pgCtl = ProcessInfo.processInfo.environment["TEST_PG_CTL"] ?? "/usr/lib/postgresql/15/bin/pg_ctl"
+        return URL(fileURLWithPath: pgCtl).deletingLastPathComponent().path
+    }
+
+    static func start() throws -> PrivateCluster {
+        let directory = "/tmp/gw-pg-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try run(["/bin/chmod", "777", directory], asPostgres: false)
+        try run(["\(binDirectory)/initdb", "-D", directory + "/data", "-U", "postgres", "-A", "trust"], asPostgres: true)
+        let cluster = PrivateCluster(directory: directory, port: Int.random(in: 20000...60000))
+        try cluster.pgCtl(["start", "-o", "-c listen_addresses=127.0.0.1 -p \(cluster.port) -k \(directory)"])
+        return cluster
+    }
+
+    var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres" }
+
+    func restart() throws { try pgCtl(["restart", "-m", "fast"]) }
+
+    func stop() throws { try pgCtl(["stop", "-m", "fast"]) }
+
+    func destroy() {
+        try? stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private func pgCtl(_ arguments: [String]) throws {
+        try Self.run(["\(Self.binDirectory)/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w"] + arguments, asPostgres: true)
+    }
+
+    private static func run(_ command: [String], asPostgres: Bool) throws {
+        let process = Process()
+        let runAsPostgres = asPostgres && getuid() == 0
+        process.executableURL = URL(fileURLWithPath: runAsPostgres ? "/usr/sbin/runuser" : command[0])
+        process.arguments = runAsPostgres ? ["-u", "postgres", "--"] + command : Array(command.dropFirst())
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("\(command.joined(separator: " ")) failed") }
+    }
+}
