@@ -40,7 +40,10 @@ let package = Package(
 
         // Bots depend on BotKit only.
         .target(name: "EchoBot", dependencies: ["BotKit"], path: "Sources/Bots/EchoBot"),
-        .target(name: "HTTPBot", dependencies: ["BotKit", "CCurl"], path: "Sources/Bots/HTTPBot"),
+        .target(
+            name: "HTTPBot",
+            dependencies: ["BotKit", "CCurl", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Bots/HTTPBot"),
 
         // The application: HTTP, database, accounts, chat, ops.
         .target(

@@ -33,4 +33,16 @@ static inline CURLcode ccurl_getinfo_pointer(CURL *h, CURLINFO i, void **out) {
 static inline CURLcode ccurl_getinfo_double(CURL *h, CURLINFO i, double *out) {
     return curl_easy_getinfo(h, i, out);
 }
+typedef size_t (*ccurl_header_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+static inline CURLcode ccurl_setopt_header_callback(CURL *h, CURLoption o, ccurl_header_callback cb) {
+    return curl_easy_setopt(h, o, cb);
+}
+/* Macros Swift does not import as values. */
+static inline CURLcode ccurl_unpause(CURL *h) { return curl_easy_pause(h, CURLPAUSE_CONT); }
+static inline size_t ccurl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
+static inline long ccurl_http_version_2tls(void) { return CURL_HTTP_VERSION_2TLS; }
+/* curl_multi_setopt is variadic too. */
+static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v) {
+    return curl_multi_setopt(m, o, v);
+}
 #endif

@@ -1,3 +1,4 @@
+import BotKit
 import Foundation
 import Hummingbird
 import Logging
@@ -12,11 +13,15 @@ public struct GatewayServices: Sendable {
     public let users: any UserRepository
     public let sessions: any SessionRepository
     public let accounts: AccountService
+    public let bots: BotDirectory
+    public let conversations: any ConversationRepository
+    public let chat: ChatService
     public let routes = RouteTable()
     public let logger: Logger
 
-    /// Opens nothing yet: the pool connects lazily.
-    public init(config: GatewayConfig, logger: Logger) async throws {
+    /// Opens nothing yet: the pool connects lazily. `registry` holds the bot kinds
+    /// (the built-in ones unless a test adds its own).
+    public init(config: GatewayConfig, logger: Logger, registry: BotRegistry = BuiltInBots.registry) async throws {
         self.config = config
         self.logger = logger
         if config.allowInsecureSecretKey {
@@ -38,6 +43,9 @@ public struct GatewayServices: Sendable {
             users: users, sessions: sessions, hasher: hasher, tokens: tokens, policy: policy,
             throttle: Throttle(window: config.throttle.window), limits: config.throttle,
             events: SecurityEvents(logger: logger), logger: logger)
+        bots = try BotDirectory(config: config.bots, registry: registry)
+        conversations = PostgresConversationRepository(pool: pool)
+        chat = ChatService(bots: bots, conversations: conversations, config: config.bots, logger: logger)
     }
 
     /// Applies pending migrations from `config.migrationsDirectory`.
@@ -65,6 +73,11 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         service: services.accounts, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes,
         cookieMaxAge: services.config.refreshTokenExpireDays * 86400, cookieSecure: services.config.cookieSecure
     ).addRoutes(to: router, table: services.routes)
+    ChatController(service: services.chat, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes)
+        .addRoutes(to: router, table: services.routes)
+    ConversationsController(conversations: services.conversations, bearer: bearer)
+        .addRoutes(to: router, table: services.routes)
+    BotsController(bots: services.bots, bearer: bearer).addRoutes(to: router, table: services.routes)
     return router
 }
 

@@ -16,7 +16,10 @@ struct GatewayCommand: AsyncParsableCommand {
 /// Reads `.env` and the environment, or exits with one line naming the bad variable.
 func loadConfig() throws -> GatewayConfig {
     do {
-        return try GatewayConfig(environment: try EnvironmentSource.load())
+        let config = try GatewayConfig(environment: try EnvironmentSource.load())
+        // Builds every configured bot once, so a bad bot setting fails here too.
+        _ = try BotDirectory(config: config.bots, registry: BuiltInBots.registry)
+        return config
     } catch let error as ConfigError {
         FileHandle.standardError.write(Data("\(error)\n".utf8))
         throw ExitCode(78)

@@ -48,8 +48,10 @@ public struct GatewayConfig: Sendable {
     /// `LOG_LEVEL` (info), `LOG_FORMAT` (json | text).
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
-    /// Raw `BOT*` variables, interpreted by the bot registry.
+    /// Raw `BOT*` variables, printed (masked) by `check-config`.
     public var botVariables: [String: String]
+    /// The configured bots and chat context limits (see `BotsConfig`).
+    public var bots: BotsConfig
 
     public enum LogFormat: String, Sendable { case json, text }
 
@@ -108,6 +110,7 @@ public struct GatewayConfig: Sendable {
         logLevel = Logger.Level(rawValue: level) ?? .info
         logFormat = LogFormat(rawValue: try env.oneOf("LOG_FORMAT", ["json", "text"], default: "json")) ?? .json
         botVariables = environment.filter { $0.key.hasPrefix("BOT") }
+        bots = try BotsConfig(env)
     }
 
     private static func conninfo(_ env: ConfigReader) throws -> String {

@@ -1,0 +1,51 @@
+/// Tokens a call consumed, as counted by the bot (or estimated by it).
+public struct TokenUsage: Sendable, Equatable, Codable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+
+    public init(inputTokens: Int, outputTokens: Int) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
+
+    public var totalTokens: Int { inputTokens + outputTokens }
+}
+
+/// Why generation stopped: `stop` (natural end), `length` (token limit), or another
+/// string the upstream reported.
+public struct FinishReason: RawRepresentable, Sendable, Equatable, Hashable, Codable {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let stop = FinishReason(rawValue: "stop")
+    public static let length = FinishReason(rawValue: "length")
+}
+
+/// The end of a reply: always the last event of a successful stream, exactly once.
+public struct BotCompletion: Sendable, Equatable {
+    public var finishReason: FinishReason
+    /// Nil when the bot could not tell.
+    public var usage: TokenUsage?
+
+    public init(finishReason: FinishReason = .stop, usage: TokenUsage? = nil) {
+        self.finishReason = finishReason
+        self.usage = usage
+    }
+}
+
+/// What a bot's stream yields: text deltas, then one completion.
+public enum BotEvent: Sendable, Equatable {
+    case delta(String)
+    case completed(BotCompletion)
+}
+
+/// A whole reply: the collected stream.
+public struct BotReply: Sendable, Equatable {
+    public var text: String
+    public var completion: BotCompletion
+
+    public init(text: String, completion: BotCompletion) {
+        self.text = text
+        self.completion = completion
+    }
+}

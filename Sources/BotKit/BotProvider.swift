@@ -1,0 +1,40 @@
+/// A bot: the contract every AI backend implements to plug into the gateway.
+///
+/// Streaming first: `stream(_:)` yields `.delta` events and then exactly one
+/// `.completed`, or throws a `BotError`. Cancelling the consuming task must stop the
+/// provider's work promptly (the stream's `onTermination` is the usual place).
+public protocol BotProvider: Sendable {
+    /// Starts answering `request`.
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error>
+
+    /// A cheap reachability check that never bills a model call.
+    func health() async -> BotHealth
+}
+
+/// The result of a health probe.
+public struct BotHealth: Sendable, Equatable {
+    public var healthy: Bool
+    /// A short operator-facing detail ("ok", "connection refused", …); no secrets.
+    public var detail: String
+
+    public init(healthy: Bool, detail: String = "ok") {
+        self.healthy = healthy
+        self.detail = detail
+    }
+
+    public static let ok = BotHealth(healthy: true)
+}
+
+extension BotProvider {
+    /// The collected stream: the whole reply at once.
+    public func reply(_ request: BotRequest) async throws -> BotReply {
+        var text = ""
+        for try await event in stream(request) {
+            switch event {
+            case .delta(let piece): text += piece
+            case .completed(let completion): return BotReply(text: text, completion: completion)
+            }
+        }
+        throw BotError.upstreamFailure(status: 0)
+    }
+}

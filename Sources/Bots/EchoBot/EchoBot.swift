@@ -1,0 +1,89 @@
+import BotKit
+
+/// A local, deterministic bot: answers with the user's last message (after an optional
+/// prefix), streamed word by word. Usage is counted in words. No network, no state.
+///
+/// Settings (`BOT_ECHO_<KEY>` for the default bot, `BOT_<NAME>_<KEY>` for a named one):
+/// - `PREFIX`: text put before the echoed message (default none).
+/// - `DELAY_MS`: pause between words, to imitate a slow model (default 0).
+public struct EchoBot: BotProvider {
+    public let prefix: String
+    public let delay: Duration
+
+    public init(prefix: String = "", delay: Duration = .zero) {
+        self.prefix = prefix
+        self.delay = delay
+    }
+
+    /// Builds an echo bot from its configuration section.
+    public init(configuration: BotConfiguration) throws {
+        prefix = configuration.settings["PREFIX"] ?? ""
+        delay = .milliseconds(try configuration.int("DELAY_MS", default: 0, range: 0...60_000))
+    }
+
+    /// Registers the `echo` kind.
+    public static func register(in registry: inout BotRegistry) {
+        registry.register(kind: "echo") { try EchoBot(configuration: $0) }
+    }
+
+    public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        let pieces = Self.words(prefix + request.lastUserMessage)
+        let input = request.messages.reduce(0) { $0 + Self.words($1.content).count }
+        let delay = self.delay
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for piece in pieces {
+                        try request.checkDeadline()
+                        if delay > .zero { try await Self.sleep(delay, until: request.deadline) }
+                        try Task.checkCancellation()
+                        continuation.yield(.delta(piece))
+                    }
+                    try request.checkDeadline()
+                    let usage = TokenUsage(inputTokens: input, outputTokens: pieces.count)
+                    continuation.yield(.completed(BotCompletion(finishReason: .stop, usage: usage)))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error is CancellationError ? error : BotError.wrap(error))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    public func health() async -> BotHealth { .ok }
+
+    /// Sleeps `delay`, but no later than `deadline` (then throws `timeout`).
+    static func sleep(_ delay: Duration, until deadline: ContinuousClock.Instant) async throws {
+        let wake = ContinuousClock.now + delay
+        if wake > deadline {
+            try await Task.sleep(until: deadline, clock: .continuous)
+            throw BotError.timeout
+        }
+        try await Task.sleep(until: wake, clock: .continuous)
+    }
+
+    /// Splits text into word-sized pieces that concatenate back to it: each piece is a
+    /// word with the whitespace before it.
+    public static func words(_ text: String) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        var inWord = false
+        for character in text {
+            if character.isWhitespace {
+                if inWord {
+                    pieces.append(current)
+                    current = ""
+                    inWord = false
+                }
+            } else {
+                inWord = true
+            }
+            current.append(character)
+        }
+        if current.isEmpty == false {
+            if inWord || pieces.isEmpty { pieces.append(current) } else { pieces[pieces.count - 1] += current }
+        }
+        return pieces
+    }
+}

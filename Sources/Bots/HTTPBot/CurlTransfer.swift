@@ -1,0 +1,176 @@
+import CCurl
+import Foundation
+
+/// One libcurl easy handle and the async stream its bytes flow into. The callbacks run
+/// on the transport's driver thread; the consumer reads the stream from any task.
+///
+/// Backpressure: bytes handed to the consumer but not yet read are counted; above
+/// `highWater` the write callback pauses the transfer (`CURL_WRITEFUNC_PAUSE`), and the
+/// consumer asks the driver to resume it once it has caught up below `lowWater`.
+final class CurlTransfer: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+    let continuation: AsyncThrowingStream<TransportEvent, any Error>.Continuation
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let maxResponseBytes: Int
+    private let deadline: ContinuousClock.Instant
+    static let highWater = 256 * 1024
+    static let lowWater = 64 * 1024
+
+    // Driver-thread state.
+    private var status = 0
+    private var headers: [String: String] = [:]
+    private var headSent = false
+    private var received = 0
+    var tooLarge = false
+    var finished = false
+
+    // Shared with the consumer.
+    private let lock = NSLock()
+    private var outstanding = 0
+    private var paused = false
+
+    init?(_ request: TransportRequest, continuation: AsyncThrowingStream<TransportEvent, any Error>.Continuation) {
+        guard let handle = curl_easy_init() else { return nil }
+        self.handle = handle
+        self.continuation = continuation
+        self.maxResponseBytes = request.maxResponseBytes
+        self.deadline = request.deadline
+        configure(request)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+    }
+
+    private func configure(_ request: TransportRequest) {
+        _ = ccurl_setopt_string(handle, CURLOPT_URL, request.url)
+        _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, ccurl_http_version_2tls())
+        _ = ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        _ = ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        let remaining = max(request.deadline - .now, .milliseconds(1))
+        _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(remaining))
+        _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(min(request.connectTimeout, remaining)))
+        _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+        _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(request.idleTimeout.components.seconds)))
+        if let caFile = request.caFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
+        for header in request.headers { headerList = curl_slist_append(headerList, header) }
+        headerList = curl_slist_append(headerList, "Expect:")
+        _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        if request.method == "POST" {
+            _ = ccurl_setopt_long(handle, CURLOPT_POST, 1)
+            _ = ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            request.body.withUnsafeBufferPointer { buffer in
+                // COPYPOSTFIELDS copies the bytes; an empty body needs a valid pointer.
+                if let base = buffer.baseAddress, buffer.count > 0 {
+                    _ = ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
+                } else {
+                    _ = ccurl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, "")
+                }
+            }
+        } else {
+            _ = ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        _ = ccurl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            return transfer.write(UnsafeRawBufferPointer(start: data, count: size * count))
+        }
+        _ = ccurl_setopt_header_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            transfer.header(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    // MARK: driver thread
+
+    private func header(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            // A new response (after 100 Continue or a redirect) starts a new header block.
+            status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            headers = [:]
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].lowercased()
+            headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        } else if line.isEmpty, status >= 200 {
+            sendHead()
+        }
+    }
+
+    private func sendHead() {
+        guard headSent == false else { return }
+        headSent = true
+        continuation.yield(.head(status: status, headers: headers))
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer) -> Int {
+        sendHead()
+        let shouldPause = lock.withLock {
+            if outstanding >= Self.highWater {
+                paused = true
+                return true
+            }
+            outstanding += bytes.count
+            return false
+        }
+        if shouldPause { return ccurl_writefunc_pause() }
+        received += bytes.count
+        if received > maxResponseBytes {
+            tooLarge = true
+            return 0
+        }
+        if case .terminated = continuation.yield(.body(Array(bytes))) { return 0 }
+        return bytes.count
+    }
+
+    /// Called by the driver when libcurl reports the transfer done.
+    func complete(_ code: CURLcode) {
+        finished = true
+        if code == CURLE_OK {
+            sendHead()
+            continuation.finish()
+            return
+        }
+        let overdue = ContinuousClock.now >= deadline - .milliseconds(20)
+        continuation.finish(throwing: Self.error(code, tooLarge: tooLarge, overdue: overdue))
+    }
+
+    static func error(_ code: CURLcode, tooLarge: Bool, overdue: Bool) -> TransportError {
+        if tooLarge { return .tooLarge }
+        let message = String(cString: curl_easy_strerror(code))
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SSL_CONNECT_ERROR,
+            CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            return .connect(message)
+        case CURLE_OPERATION_TIMEDOUT:
+            return overdue ? .timeout : .idle
+        default:
+            return .failed(message)
+        }
+    }
+
+    // MARK: consumer
+
+    /// Records that the consumer read `count` bytes; true when the driver should resume.
+    func consumed(_ count: Int) -> Bool {
+        lock.withLock {
+            outstanding -= count
+            if paused && outstanding <= Self.lowWater {
+                paused = false
+                return true
+            }
+            return false
+        }
+    }
+}

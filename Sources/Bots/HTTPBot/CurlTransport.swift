@@ -1,0 +1,131 @@
+import CCurl
+import Foundation
+
+/// Every HTTP transfer of the process, driven by one thread running a libcurl multi
+/// handle: `curl_multi_poll` sleeps until a socket is ready or `curl_multi_wakeup` is
+/// called (new work, a cancellation, a resume). No thread per request, nothing blocking
+/// on Swift's cooperative pool, connections reused across requests.
+final class CurlTransport: @unchecked Sendable {
+    /// The process-wide transport, started on first use.
+    static let shared = CurlTransport()
+
+    private enum Command {
+        case add(CurlTransfer)
+        case cancel(CurlTransfer)
+        case resume(CurlTransfer)
+    }
+
+    private let multi: UnsafeMutableRawPointer
+    private let lock = NSLock()
+    private var commands: [Command] = []
+    /// Driver-thread only: live transfers by easy-handle address.
+    private var active: [UInt: CurlTransfer] = [:]
+    private var activeCount = 0
+
+    private init() {
+        _ = Self.globalInit
+        multi = curl_multi_init()!
+        let thread = Thread { [unowned self] in self.drive() }
+        thread.name = "curl-transport"
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// `curl_global_init`, once per process.
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    /// Transfers currently running (for tests and metrics).
+    var runningTransfers: Int { lock.withLock { activeCount } }
+
+    /// Starts a transfer; its events arrive on the returned stream. Dropping or
+    /// cancelling the consumer removes the transfer at once.
+    func start(_ request: TransportRequest) -> TransferStream {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: TransportEvent.self)
+        guard let transfer = CurlTransfer(request, continuation: continuation) else {
+            continuation.finish(throwing: TransportError.failed("curl_easy_init failed"))
+            return TransferStream(base: stream, transfer: nil, transport: self)
+        }
+        continuation.onTermination = { [weak self, weak transfer] reason in
+            guard case .cancelled = reason, let self, let transfer else { return }
+            self.send(.cancel(transfer))
+        }
+        send(.add(transfer))
+        return TransferStream(base: stream, transfer: transfer, transport: self)
+    }
+
+    fileprivate func resume(_ transfer: CurlTransfer) { send(.resume(transfer)) }
+
+    private func send(_ command: Command) {
+        lock.withLock {
+            commands.append(command)
+            if case .add = command { activeCount += 1 }
+        }
+        curl_multi_wakeup(multi)
+    }
+
+    private func drive() {
+        var running: Int32 = 0
+        while true {
+            let pending = lock.withLock {
+                defer { commands.removeAll(keepingCapacity: true) }
+                return commands
+            }
+            for command in pending { apply(command) }
+            curl_multi_perform(multi, &running)
+            var queued: Int32 = 0
+            while let message = curl_multi_info_read(multi, &queued) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                let code = message.pointee.data.result
+                if let transfer = remove(easy) { transfer.complete(code) }
+            }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+    }
+
+    private func apply(_ command: Command) {
+        switch command {
+        case .add(let transfer):
+            active[UInt(bitPattern: transfer.handle)] = transfer
+            curl_multi_add_handle(multi, transfer.handle)
+        case .cancel(let transfer):
+            guard transfer.finished == false, remove(transfer.handle) != nil else { return }
+            transfer.finished = true
+            transfer.continuation.finish(throwing: CancellationError())
+        case .resume(let transfer):
+            if active[UInt(bitPattern: transfer.handle)] != nil { _ = ccurl_unpause(transfer.handle) }
+        }
+    }
+
+    private func remove(_ easy: UnsafeMutableRawPointer) -> CurlTransfer? {
+        guard let transfer = active.removeValue(forKey: UInt(bitPattern: easy)) else { return nil }
+        curl_multi_remove_handle(multi, easy)
+        lock.withLock { activeCount -= 1 }
+        return transfer
+    }
+}
+
+/// The events of one transfer; reading body bytes releases backpressure.
+struct TransferStream: AsyncSequence, Sendable {
+    typealias Element = TransportEvent
+    let base: AsyncThrowingStream<TransportEvent, any Error>
+    let transfer: CurlTransfer?
+    let transport: CurlTransport
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<TransportEvent, any Error>.AsyncIterator
+        let transfer: CurlTransfer?
+        let transport: CurlTransport
+
+        mutating func next() async throws -> TransportEvent? {
+            let event = try await base.next()
+            if case .body(let bytes) = event, let transfer, transfer.consumed(bytes.count) {
+                transport.resume(transfer)
+            }
+            return event
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), transfer: transfer, transport: transport)
+    }
+}

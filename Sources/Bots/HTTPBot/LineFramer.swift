@@ -1,0 +1,72 @@
+/// Splits a byte stream into lines (LF or CRLF), keeping an incomplete tail for later.
+struct LineFramer {
+    private var pending: [UInt8] = []
+    /// Longest line accepted; a longer one is a malformed upstream.
+    let maxLine: Int
+
+    init(maxLine: Int = 1 << 20) { self.maxLine = maxLine }
+
+    mutating func feed(_ bytes: [UInt8]) throws -> [String] {
+        pending.append(contentsOf: bytes)
+        var lines: [String] = []
+        var start = 0
+        while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            var end = newline
+            if end > start, pending[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            lines.append(String(decoding: pending[start..<end], as: UTF8.self))
+            start = newline + 1
+        }
+        pending.removeFirst(start)
+        if pending.count > maxLine { throw WireError.malformed("line longer than \(maxLine) bytes") }
+        return lines
+    }
+
+    /// The last line when the stream ended without a newline.
+    mutating func flush() -> String? {
+        defer { pending = [] }
+        return pending.isEmpty ? nil : String(decoding: pending, as: UTF8.self)
+    }
+}
+
+/// Collects Server-Sent Events from lines: `event:` and `data:` fields, dispatched on a
+/// blank line.
+struct SSEDecoder {
+    struct Event: Equatable {
+        var name: String
+        var data: String
+    }
+
+    private var name = ""
+    private var data: [String] = []
+
+    mutating func line(_ line: String) -> Event? {
+        if line.isEmpty {
+            defer { name = ""; data = [] }
+            return data.isEmpty ? nil : Event(name: name.isEmpty ? "message" : name, data: data.joined(separator: "\n"))
+        }
+        if line.hasPrefix(":") { return nil }
+        let (field, value) = Self.split(line)
+        switch field {
+        case "event": name = value
+        case "data": data.append(value)
+        default: break
+        }
+        return nil
+    }
+
+    mutating func finish() -> Event? { line("") }
+
+    private static func split(_ line: String) -> (String, String) {
+        guard let colon = line.firstIndex(of: ":") else { return (line, "") }
+        var value = line[line.index(after: colon)...]
+        if value.first == " " { value = value.dropFirst() }
+        return (String(line[..<colon]), String(value))
+    }
+}
+
+/// The upstream answered something we cannot read.
+enum WireError: Error, Equatable {
+    case malformed(String)
+    /// The upstream reported an error inside a successful response (e.g. an SSE `error` event).
+    case upstream(String)
+}

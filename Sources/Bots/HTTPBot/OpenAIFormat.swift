@@ -1,0 +1,76 @@
+import BotKit
+
+/// OpenAI's Chat Completions API (also vLLM, llama.cpp server, LM Studio, OpenRouter,
+/// Groq, Together): `POST {base}/chat/completions`, SSE `data:` chunks ending in `[DONE]`.
+struct OpenAIFormat: WireFormat {
+    var healthPath: String { "/models" }
+
+    func authHeaders(_ settings: HTTPBotSettings) -> [String] {
+        settings.apiKey.map { ["Authorization: Bearer \($0)"] } ?? []
+    }
+
+    func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (path: String, headers: [String], body: [UInt8]) {
+        var body: [String: Any] = [
+            "model": settings.model,
+            "messages": request.messages.map { ["role": $0.role.rawValue, "content": $0.content] },
+            "stream": stream,
+        ]
+        if stream { body["stream_options"] = ["include_usage": true] }
+        if let maxTokens = request.options.maxTokens ?? settings.maxTokens { body["max_tokens"] = maxTokens }
+        if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = temperature }
+        if let user = request.userID { body["user"] = user }
+        return ("/chat/completions", ["Content-Type: application/json", "Accept: " + (stream ? "text/event-stream" : "application/json")], try JSON.encode(body))
+    }
+
+    func parser(stream: Bool) -> any ResponseParser {
+        stream ? StreamParser() : WholeBodyParser { object in
+            var events: [WireEvent] = []
+            let choice = (object["choices"] as? [[String: Any]])?.first
+            guard let message = choice?["message"] as? [String: Any] else { throw WireError.malformed("no choices[0].message") }
+            if let text = message["content"] as? String, text.isEmpty == false { events.append(.delta(text)) }
+            if let reason = choice?["finish_reason"] as? String { events.append(.finish(FinishReason(rawValue: reason))) }
+            if let usage = Self.usage(object["usage"]) { events.append(.usage(usage)) }
+            events.append(.done)
+            return events
+        }
+    }
+
+    static func usage(_ value: Any?) -> TokenUsage? {
+        guard let usage = value as? [String: Any], let input = JSON.int(usage["prompt_tokens"]),
+            let output = JSON.int(usage["completion_tokens"])
+        else { return nil }
+        return TokenUsage(inputTokens: input, outputTokens: output)
+    }
+
+    struct StreamParser: ResponseParser {
+        var lines = LineFramer()
+        var sse = SSEDecoder()
+
+        mutating func feed(_ bytes: [UInt8]) throws -> [WireEvent] {
+            try lines.feed(bytes).flatMap { line in try sse.line(line).map(Self.decode) ?? [] }
+        }
+
+        mutating func finish() throws -> [WireEvent] {
+            var events = try lines.flush().flatMap { try sse.line($0).map(Self.decode) } ?? []
+            events += try sse.finish().map(Self.decode) ?? []
+            return events
+        }
+
+        static func decode(_ event: SSEDecoder.Event) throws -> [WireEvent] {
+            if event.data == "[DONE]" { return [.done] }
+            let object = try JSON.object(event.data)
+            if let error = object["error"] as? [String: Any] {
+                throw WireError.upstream(error["message"] as? String ?? "error event")
+            }
+            var events: [WireEvent] = []
+            if let choice = (object["choices"] as? [[String: Any]])?.first {
+                if let delta = choice["delta"] as? [String: Any], let text = delta["content"] as? String, text.isEmpty == false {
+                    events.append(.delta(text))
+                }
+                if let reason = choice["finish_reason"] as? String { events.append(.finish(FinishReason(rawValue: reason))) }
+            }
+            if let usage = OpenAIFormat.usage(object["usage"]) { events.append(.usage(usage)) }
+            return events
+        }
+    }
+}

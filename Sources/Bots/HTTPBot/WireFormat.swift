@@ -1,0 +1,66 @@
+import BotKit
+import Foundation
+
+/// What a wire format extracts from the upstream's answer.
+enum WireEvent: Equatable {
+    case delta(String)
+    case usage(TokenUsage)
+    case finish(FinishReason)
+    /// The upstream said the reply is complete.
+    case done
+}
+
+/// An upstream API's request shape and response parser.
+protocol WireFormat: Sendable {
+    /// The request to send for a chat turn.
+    func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (path: String, headers: [String], body: [UInt8])
+    /// A fresh parser for one response.
+    func parser(stream: Bool) -> any ResponseParser
+    /// A cheap GET that shows the upstream is reachable without billing anything.
+    var healthPath: String { get }
+    /// Authentication headers for `settings`.
+    func authHeaders(_ settings: HTTPBotSettings) -> [String]
+}
+
+/// Turns response bytes into `WireEvent`s.
+protocol ResponseParser {
+    mutating func feed(_ bytes: [UInt8]) throws -> [WireEvent]
+    mutating func finish() throws -> [WireEvent]
+}
+
+/// Parses a whole JSON body at the end (non-streaming requests).
+struct WholeBodyParser: ResponseParser {
+    let decode: @Sendable ([String: Any]) throws -> [WireEvent]
+    private var body: [UInt8] = []
+
+    init(decode: @escaping @Sendable ([String: Any]) throws -> [WireEvent]) { self.decode = decode }
+
+    mutating func feed(_ bytes: [UInt8]) throws -> [WireEvent] {
+        body.append(contentsOf: bytes)
+        return []
+    }
+
+    mutating func finish() throws -> [WireEvent] {
+        try decode(try JSON.object(body))
+    }
+}
+
+/// Small helpers over `JSONSerialization` values.
+enum JSON {
+    static func object(_ bytes: some Collection<UInt8>) throws -> [String: Any] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw WireError.malformed("not a JSON object")
+        }
+        return object
+    }
+
+    static func object(_ text: String) throws -> [String: Any] { try object(Array(text.utf8)) }
+
+    static func encode(_ value: [String: Any]) throws -> [UInt8] {
+        Array(try JSONSerialization.data(withJSONObject: value, options: [.withoutEscapingSlashes]))
+    }
+
+    static func int(_ value: Any?) -> Int? {
+        (value as? NSNumber)?.intValue
+    }
+}

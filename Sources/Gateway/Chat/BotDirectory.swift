@@ -1,0 +1,39 @@
+import BotKit
+
+/// The configured bots by name, built once at startup through the `BotRegistry`.
+public struct BotDirectory: Sendable {
+    /// One configured bot.
+    public struct Entry: Sendable {
+        public let name: String
+        public let kind: String
+        public let timeout: Duration
+        public let provider: any BotProvider
+    }
+
+    public let entries: [Entry]
+    public let fallback: String?
+
+    /// Builds every bot of `config`; a bad setting throws a `ConfigError` naming its variable.
+    public init(config: BotsConfig, registry: BotRegistry) throws {
+        do {
+            entries = try config.bots.map { bot in
+                let kindVariable = bot.name == BotsConfig.defaultName ? "BOT_PROVIDER" : "BOTS"
+                return Entry(
+                    name: bot.name, kind: bot.kind, timeout: bot.timeout,
+                    provider: try registry.make(bot, kindVariable: kindVariable))
+            }
+        } catch let error as BotConfigurationError {
+            throw ConfigError(error.variable, error.problem)
+        }
+        fallback = config.fallback
+    }
+
+    /// The bot named `name` (nil: the default bot).
+    public func bot(named name: String?) -> Entry? {
+        let wanted = name?.lowercased() ?? BotsConfig.defaultName
+        return entries.first { $0.name == wanted }
+    }
+
+    /// The default bot (always configured).
+    public var defaultBot: Entry { entries[0] }
+}

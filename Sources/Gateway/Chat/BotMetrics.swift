@@ -1,0 +1,39 @@
+import BotKit
+import Metrics
+
+/// The bot metric families: calls by bot and outcome, latency, time to first token and
+/// tokens by bot and direction.
+struct BotMetrics: Sendable {
+    /// Outcomes counted in `gateway_bot_calls_total{bot,outcome}`.
+    enum Outcome: String {
+        case ok, failed, timeout, rateLimited = "rate_limited", fallback, circuitOpen = "circuit_open", cancelled
+    }
+
+    func call(bot: String, _ outcome: Outcome) {
+        Counter(label: "gateway_bot_calls_total", dimensions: [("bot", bot), ("outcome", outcome.rawValue)]).increment()
+    }
+
+    func latency(bot: String, _ duration: Duration) {
+        Timer(label: "gateway_bot_latency_seconds", dimensions: [("bot", bot)]).record(duration: duration)
+    }
+
+    func timeToFirstToken(bot: String, _ duration: Duration) {
+        Timer(label: "gateway_bot_time_to_first_token_seconds", dimensions: [("bot", bot)]).record(duration: duration)
+    }
+
+    func tokens(bot: String, _ usage: TokenUsage) {
+        Counter(label: "gateway_bot_tokens_total", dimensions: [("bot", bot), ("direction", "input")])
+            .increment(by: usage.inputTokens)
+        Counter(label: "gateway_bot_tokens_total", dimensions: [("bot", bot), ("direction", "output")])
+            .increment(by: usage.outputTokens)
+    }
+
+    static func outcome(for error: BotError) -> Outcome {
+        switch error {
+        case .timeout: .timeout
+        case .rateLimited: .rateLimited
+        case .unavailable(let why) where why.contains("circuit"): .circuitOpen
+        default: .failed
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import BotKit
+import EchoBot
+import HTTPBot
+
+/// The one place that names concrete bot types: every kind this build ships.
+/// Adding a bot is a new target under `Sources/Bots` plus one line here.
+public enum BuiltInBots {
+    public static var registry: BotRegistry {
+        var registry = BotRegistry()
+        EchoBot.register(in: &registry)
+        HTTPBot.register(in: &registry)
+        return registry
+    }
+}

@@ -1,0 +1,130 @@
+import BotKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `POST /api/v1/chat` (JSON, or Server-Sent Events with `Accept: text/event-stream`)
+/// and `POST /api/v1/chat/stream` (always SSE).
+struct ChatController {
+    let service: ChatService
+    let bearer: BearerAuthenticator
+    let maxBodyBytes: Int
+    static let maxMessageCharacters = 4096
+
+    struct ChatResponse: Encodable, Sendable {
+        let response: String
+        let conversation_id: String
+        let bot: String
+        let message_id: String
+        let finish_reason: String?
+        let usage: ServerSentEvent.Usage?
+        let error: ErrorInfo?
+        let suggestions: [String]?
+    }
+
+    struct ErrorInfo: Encodable, Sendable {
+        let code: String
+        let message: String
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+        Routes(router, prefix: "/api/v1/chat", table: table, middleware: [bearer])
+            .on(.post) { request, context in
+                let wantsStream = request.headers[.accept]?.contains("text/event-stream") == true
+                return try await chat(request, context: context, stream: wantsStream)
+            }
+            .on(.post, "stream") { request, context in try await chat(request, context: context, stream: true) }
+    }
+
+    func chat(_ request: Request, context: AppRequestContext, stream: Bool) async throws -> Response {
+        let user = try context.requireUser()
+        var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
+        let message = Self.message(validator.requiredString("message"), &validator)
+        let conversationID = Self.uuid("conversation_id", validator.optionalString("conversation_id"), &validator)
+        let bot = validator.optionalString("bot")
+        try validator.finish()
+        let turn = try await service.prepare(
+            .init(userID: user.id, message: message!, conversationID: conversationID, bot: bot))
+        return stream ? streamed(turn) : try await collected(turn)
+    }
+
+    /// Trims and checks the message with the contract's exact messages.
+    static func message(_ raw: String?, _ validator: inout FieldValidator) -> String? {
+        guard let raw else { return nil }
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty {
+            validator.valueError("message", "Message must not be empty or whitespace.", input: raw)
+            return nil
+        }
+        if text.count > maxMessageCharacters {
+            validator.valueError(
+                "message", "Message too long. Maximum allowed is 4096 characters. Please shorten your message.", input: raw)
+            return nil
+        }
+        return text
+    }
+
+    static func uuid(_ field: String, _ raw: String?, _ validator: inout FieldValidator) -> UUID? {
+        guard let raw else { return nil }
+        guard let id = UUID(uuidString: raw) else {
+            validator.issue(field, type: "uuid_parsing", "Input should be a valid UUID", input: .string(raw))
+            return nil
+        }
+        return id
+    }
+
+    private func collected(_ turn: ChatService.PreparedTurn) async throws -> Response {
+        let result = await service.run(turn) { _ in }
+        let body = ChatResponse(
+            response: result.text, conversation_id: turn.conversationID.uuidString.lowercased(), bot: result.bot,
+            message_id: turn.assistantMessageID.uuidString.lowercased(),
+            finish_reason: result.completion?.finishReason.rawValue, usage: result.completion?.usage.map(Self.usage),
+            error: result.error.map { ErrorInfo(code: $0.code, message: $0.safeMessage) },
+            suggestions: result.error == nil ? nil : ChatService.suggestions)
+        return try JSONResponse(body).response()
+    }
+
+    private func streamed(_ turn: ChatService.PreparedTurn) -> Response {
+        let service = self.service
+        let (events, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        let task = Task {
+            continuation.yield(
+                ServerSentEvent.encode(
+                    "start",
+                    ServerSentEvent.Start(
+                        conversation_id: turn.conversationID.uuidString.lowercased(),
+                        message_id: turn.assistantMessageID.uuidString.lowercased(), bot: turn.bot.name)))
+            let result = await service.run(turn) { piece in
+                if case .terminated = continuation.yield(ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece))) {
+                    throw CancellationError()
+                }
+            }
+            if let error = result.error {
+                continuation.yield(
+                    ServerSentEvent.encode(
+                        "error",
+                        ServerSentEvent.Failure(
+                            code: error.code, message: result.partial ? error.safeMessage : result.text,
+                            suggestions: result.partial ? nil : ChatService.suggestions)))
+            } else if let completion = result.completion {
+                continuation.yield(
+                    ServerSentEvent.encode(
+                        "end",
+                        ServerSentEvent.End(
+                            finish_reason: completion.finishReason.rawValue, usage: completion.usage.map(Self.usage),
+                            bot: result.bot)))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { reason in
+            if case .cancelled = reason { task.cancel() }
+        }
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: events))
+    }
+
+    static func usage(_ usage: TokenUsage) -> ServerSentEvent.Usage {
+        ServerSentEvent.Usage(input_tokens: usage.inputTokens, output_tokens: usage.outputTokens)
+    }
+}

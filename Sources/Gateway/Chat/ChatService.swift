@@ -1,0 +1,195 @@
+import BotKit
+import Foundation
+import Logging
+
+/// A chat turn from its request to its stored answer: resolves the bot, loads the
+/// conversation's context, streams the bot's reply (falling back to `BOT_FALLBACK`
+/// when the chosen bot fails before any output), stores the turn, counts it.
+public struct ChatService: Sendable {
+    let bots: BotDirectory
+    let conversations: any ConversationRepository
+    let config: BotsConfig
+    let logger: Logger
+    let metrics = BotMetrics()
+
+    /// What the client asked.
+    public struct TurnRequest: Sendable {
+        public var userID: Int
+        public var message: String
+        public var conversationID: UUID?
+        public var bot: String?
+        public var options = GenerationOptions()
+    }
+
+    /// A turn ready to run: ids are fixed before the first byte is sent.
+    public struct PreparedTurn: Sendable {
+        public let conversationID: UUID
+        public let isNew: Bool
+        public let bot: BotDirectory.Entry
+        public let messages: [ChatMessage]
+        public let userID: Int
+        public let userMessage: String
+        public let userMessageID = UUID()
+        public let assistantMessageID = UUID()
+        public let options: GenerationOptions
+    }
+
+    /// How a turn ended.
+    public struct TurnResult: Sendable {
+        public let text: String
+        /// The bot that answered (the fallback's name when it did).
+        public let bot: String
+        public let completion: BotCompletion?
+        /// Set when the bot failed; `text` then holds the polite reply (or the partial text).
+        public let error: BotError?
+        /// True when the failure came after some text had been sent.
+        public let partial: Bool
+    }
+
+    /// Checks the bot and the conversation and builds the context sent to the bot.
+    public func prepare(_ request: TurnRequest) async throws -> PreparedTurn {
+        guard let bot = bots.bot(named: request.bot) else { throw ChatError.unknownBot(request.bot ?? "") }
+        var context: [ChatMessage] = []
+        let conversationID: UUID
+        if let id = request.conversationID {
+            guard let history = try await conversations.history(
+                conversationID: id, userID: request.userID, limit: config.contextMessages)
+            else { throw ChatError.conversationNotFound }
+            context = Self.trim(history, characters: config.contextCharacters)
+            conversationID = id
+        } else {
+            conversationID = UUID()
+        }
+        var messages: [ChatMessage] = []
+        if let prompt = config.systemPrompt { messages.append(ChatMessage(role: .system, content: prompt)) }
+        messages += context
+        messages.append(ChatMessage(role: .user, content: request.message))
+        return PreparedTurn(
+            conversationID: conversationID, isNew: request.conversationID == nil, bot: bot, messages: messages,
+            userID: request.userID, userMessage: request.message, options: request.options)
+    }
+
+    /// Keeps the newest messages whose total length fits the character budget.
+    static func trim(_ history: [ChatMessage], characters budget: Int) -> [ChatMessage] {
+        var kept: [ChatMessage] = []
+        var used = 0
+        for message in history.reversed() {
+            used += message.content.count
+            if used > budget { break }
+            kept.append(message)
+        }
+        return kept.reversed()
+    }
+
+    /// Runs the turn, handing each text delta to `emit`, then stores it. A throwing
+    /// `emit` (client gone) cancels the bot; what was produced is stored as partial.
+    public func run(_ turn: PreparedTurn, emit: @Sendable (String) async throws -> Void) async -> TurnResult {
+        let started = ContinuousClock.now
+        var candidates = [turn.bot]
+        if let name = bots.fallback, name != turn.bot.name, let fallback = bots.bot(named: name) { candidates.append(fallback) }
+        var result: TurnResult?
+        for (index, bot) in candidates.enumerated() {
+            let attempt = await attempt(turn, bot: bot, emit: emit)
+            if index > 0 { metrics.call(bot: bot.name, .fallback) }
+            if attempt.error == nil || attempt.partial || index == candidates.count - 1 {
+                result = attempt
+                break
+            }
+            logger.warning(
+                "bot failed; trying the fallback",
+                metadata: ["bot": .string(bot.name), "error": .string("\(attempt.error!)"), "fallback": .string(candidates[index + 1].name)])
+        }
+        let final = result!
+        await store(turn, final, latency: ContinuousClock.now - started)
+        return final
+    }
+
+    private func attempt(
+        _ turn: PreparedTurn, bot: BotDirectory.Entry, emit: @Sendable (String) async throws -> Void
+    ) async -> TurnResult {
+        let started = ContinuousClock.now
+        let request = BotRequest(
+            messages: turn.messages, userID: String(turn.userID), conversationID: turn.conversationID.uuidString.lowercased(),
+            options: turn.options, deadline: started + bot.timeout)
+        var text = ""
+        var sentAny = false
+        do {
+            let completion = try await Self.consume(bot.provider.stream(request), deadline: request.deadline) { piece in
+                if sentAny == false { metrics.timeToFirstToken(bot: bot.name, ContinuousClock.now - started) }
+                sentAny = true
+                text += piece
+                do { try await emit(piece) } catch { throw DeltaSinkError() }
+            }
+            metrics.call(bot: bot.name, .ok)
+            metrics.latency(bot: bot.name, ContinuousClock.now - started)
+            if let usage = completion.usage { metrics.tokens(bot: bot.name, usage) }
+            return TurnResult(text: text, bot: bot.name, completion: completion, error: nil, partial: false)
+        } catch let error as BotError {
+            metrics.call(bot: bot.name, BotMetrics.outcome(for: error))
+            logger.error("bot call failed", metadata: ["bot": .string(bot.name), "error": .string("\(error)")])
+            return TurnResult(
+                text: sentAny ? text : Self.politeReply(error), bot: bot.name, completion: nil, error: error, partial: sentAny)
+        } catch {
+            // The client went away (emit threw) or the request was cancelled.
+            metrics.call(bot: bot.name, .cancelled)
+            logger.info("chat turn cancelled", metadata: ["bot": .string(bot.name)])
+            return TurnResult(text: text, bot: bot.name, completion: nil, error: nil, partial: true)
+        }
+    }
+
+    /// Iterates a bot stream until its completion. Providers honour the request's
+    /// deadline themselves (the BotKit conformance kit checks it); any error that is not
+    /// a `BotError` or the caller's cancellation counts as an upstream failure.
+    static func consume(
+        _ stream: AsyncThrowingStream<BotEvent, any Error>, deadline: ContinuousClock.Instant,
+        onDelta: (String) async throws -> Void
+    ) async throws -> BotCompletion {
+        do {
+            for try await event in stream {
+                switch event {
+                case .delta(let piece): try await onDelta(piece)
+                case .completed(let completion): return completion
+                }
+            }
+        } catch let error as BotError {
+            throw error
+        } catch let error as DeltaSinkError {
+            throw error
+        } catch is CancellationError where Task.isCancelled == false && ContinuousClock.now >= deadline {
+            throw BotError.timeout
+        } catch where Task.isCancelled {
+            throw CancellationError()
+        } catch {
+            throw BotError.upstreamFailure(status: 0)
+        }
+        throw ContinuousClock.now >= deadline ? BotError.timeout : BotError.upstreamFailure(status: 0)
+    }
+
+    private func store(_ turn: PreparedTurn, _ result: TurnResult, latency: Duration) async {
+        let status = result.error == nil && result.partial == false ? "ok" : (result.partial ? "partial" : "failed")
+        let millis = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
+        let stored = ChatTurn(
+            conversationID: turn.conversationID, isNew: turn.isNew, userID: turn.userID, bot: result.bot,
+            userMessageID: turn.userMessageID, userMessage: turn.userMessage, assistantMessageID: turn.assistantMessageID,
+            reply: result.text, status: status, finishReason: result.completion?.finishReason.rawValue ?? result.error?.code,
+            usage: result.completion?.usage, latencyMs: millis)
+        do {
+            try await conversations.store(stored)
+        } catch {
+            logger.error("storing a chat turn failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// The polite answer given when no bot could reply.
+    static func politeReply(_ error: BotError) -> String {
+        "I'm sorry, I can't answer right now. \(error.safeMessage) Please try again in a moment."
+    }
+
+    /// The receiver of the deltas (the client's connection) failed.
+    struct DeltaSinkError: Error {}
+
+    /// Hints sent with a polite failure reply.
+    static let suggestions = [
+        "Try again in a few seconds.", "Shorten or rephrase your message.", "Pick another bot (GET /api/v1/bots).",
+    ]
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+
+/// `/api/v1/conversations`: a user's stored conversations.
+struct ConversationsController {
+    let conversations: any ConversationRepository
+    let bearer: BearerAuthenticator
+
+    struct Page: Encodable, Sendable {
+        let items: [ConversationSummary]
+        let next_cursor: String?
+    }
+
+    struct Detail: Encodable, Sendable {
+        let id: UUID
+        let title: String
+        let bot: String
+        let created_at: Date
+        let updated_at: Date
+        let messages: [StoredMessage]
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+        Routes(router, prefix: "/api/v1/conversations", table: table, middleware: [bearer])
+            .on(.get, use: list)
+            .on(.get, ":id", use: show)
+            .on(.delete, ":id", use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Page> {
+        let user = try context.requireUser()
+        let limitText = request.uri.queryParameters["limit"].map(String.init)
+        let limit = limitText.flatMap { Int($0) } ?? 20
+        guard (1...100).contains(limit), limitText == nil || Int(limitText!) != nil else {
+            throw APIError.validation([
+                ValidationIssue(
+                    type: "less_than_equal", loc: [.key("query"), .key("limit")], msg: "Input should be between 1 and 100",
+                    input: .string(limitText ?? ""))
+            ])
+        }
+        var cursor: ConversationCursor?
+        if let token = request.uri.queryParameters["cursor"].map(String.init), token.isEmpty == false {
+            guard let parsed = ConversationCursor(token: token) else {
+                throw APIError.validation([
+                    ValidationIssue(
+                        type: "value_error", loc: [.key("query"), .key("cursor")], msg: "Value error, Invalid cursor.",
+                        input: .string(String(token.prefix(128))))
+                ])
+            }
+            cursor = parsed
+        }
+        let page = try await conversations.list(userID: user.id, limit: limit, after: cursor)
+        return JSONResponse(Page(items: page.items, next_cursor: page.next?.token))
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Detail> {
+        let user = try context.requireUser()
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let (summary, messages) = try await conversations.conversation(id: id, userID: user.id)
+        else { throw ChatError.conversationNotFound }
+        return JSONResponse(
+            Detail(
+                id: summary.id, title: summary.title, bot: summary.bot, created_at: summary.createdAt,
+                updated_at: summary.updatedAt, messages: messages))
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            try await conversations.delete(id: id, userID: user.id)
+        else { throw ChatError.conversationNotFound }
+        return Response(status: .noContent)
+    }
+}
