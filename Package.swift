@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "BotKit", targets: ["BotKit"]),
         .library(name: "BotKitTesting", targets: ["BotKitTesting"]),
+        .executable(name: "bench-baseline", targets: ["BenchBaseline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries, each behind a module map and a shim header.
@@ -57,6 +59,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -70,14 +73,30 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Benchmark yardsticks (scripts/bench): a bare Hummingbird server and a fake upstream.
+        .executableTarget(
+            name: "BenchBaseline",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
+        .testTarget(name: "BotKitTests", dependencies: ["BotKit"]),
+        .testTarget(name: "EchoBotTests", dependencies: ["BotKit", "BotKitTesting", "EchoBot"]),
         .testTarget(
-            name: "BotKitTests",
-            dependencies: ["BotKit", "BotKitTesting", "EchoBot", "HTTPBot"]),
+            name: "HTTPBotTests",
+            dependencies: [
+                "BotKit", "BotKitTesting", "HTTPBot",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

@@ -24,6 +24,7 @@ public struct GatewayServices: Sendable {
     public init(config: GatewayConfig, logger: Logger, registry: BotRegistry = BuiltInBots.registry) async throws {
         self.config = config
         self.logger = logger
+        Observability.bootstrap()
         if config.allowInsecureSecretKey {
             logger.critical(
                 "ALLOW_INSECURE_SECRET_KEY is set: tokens are signed with a weak key. Never use this in production.")
@@ -65,10 +66,13 @@ public struct GatewayServices: Sendable {
 public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(routes: services.routes))
     let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users)
     HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router, table: services.routes)
+    MetricsController(user: services.config.metricsUser, password: services.config.metricsPassword, pool: services.pool)
+        .addRoutes(to: router, table: services.routes)
     UsersController(
         service: services.accounts, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes,
         cookieMaxAge: services.config.refreshTokenExpireDays * 86400, cookieSecure: services.config.cookieSecure

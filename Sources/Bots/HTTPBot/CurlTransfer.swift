@@ -13,6 +13,10 @@ final class CurlTransfer: @unchecked Sendable {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let maxResponseBytes: Int
     private let deadline: ContinuousClock.Instant
+    /// Longest silence allowed between received bytes (checked by the driver).
+    let idleTimeout: Duration
+    /// Driver-thread only: when the last byte (or the start) was seen.
+    var lastActivity = ContinuousClock.now
     static let highWater = 256 * 1024
     static let lowWater = 64 * 1024
 
@@ -35,6 +39,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.continuation = continuation
         self.maxResponseBytes = request.maxResponseBytes
         self.deadline = request.deadline
+        self.idleTimeout = request.idleTimeout
         configure(request)
     }
 
@@ -52,8 +57,6 @@ final class CurlTransfer: @unchecked Sendable {
         let remaining = max(request.deadline - .now, .milliseconds(1))
         _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(remaining))
         _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(min(request.connectTimeout, remaining)))
-        _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-        _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(request.idleTimeout.components.seconds)))
         if let caFile = request.caFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
         for header in request.headers { headerList = curl_slist_append(headerList, header) }
         headerList = curl_slist_append(headerList, "Expect:")
@@ -95,6 +98,7 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: driver thread
 
     private func header(_ bytes: UnsafeRawBufferPointer) {
+        lastActivity = .now
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
             // A new response (after 100 Continue or a redirect) starts a new header block.
@@ -115,6 +119,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func write(_ bytes: UnsafeRawBufferPointer) -> Int {
+        lastActivity = .now
         sendHead()
         let shouldPause = lock.withLock {
             if outstanding >= Self.highWater {
@@ -132,6 +137,11 @@ final class CurlTransfer: @unchecked Sendable {
         }
         if case .terminated = continuation.yield(.body(Array(bytes))) { return 0 }
         return bytes.count
+    }
+
+    /// True when no byte arrived for the idle timeout while the reader kept up.
+    func isIdle(now: ContinuousClock.Instant) -> Bool {
+        now - lastActivity > idleTimeout && lock.withLock { paused } == false
     }
 
     /// Called by the driver when libcurl reports the transfer done.
@@ -154,7 +164,7 @@ final class CurlTransfer: @unchecked Sendable {
             CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
             return .connect(message)
         case CURLE_OPERATION_TIMEDOUT:
-            return overdue ? .timeout : .idle
+            return overdue ? .timeout : .connect("connect timeout")
         default:
             return .failed(message)
         }

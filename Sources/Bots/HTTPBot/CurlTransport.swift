@@ -27,9 +27,13 @@ final class CurlTransport: @unchecked Sendable {
         multi = curl_multi_init()!
         let thread = Thread { [unowned self] in self.drive() }
         thread.name = "curl-transport"
+        Self.driverThreads.withLock { $0 += 1 }
         thread.stackSize = 1 << 20
         thread.start()
     }
+
+    /// Driver threads started in this process (one, whatever the number of calls).
+    static let driverThreads = LockedCounter()
 
     /// `curl_global_init`, once per process.
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
@@ -78,7 +82,19 @@ final class CurlTransport: @unchecked Sendable {
                 let code = message.pointee.data.result
                 if let transfer = remove(easy) { transfer.complete(code) }
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            expireIdle()
+            // Wake at least every 250 ms while transfers run, to enforce idle timeouts.
+            curl_multi_poll(multi, nil, 0, active.isEmpty ? 1000 : 250, nil)
+        }
+    }
+
+    /// Ends transfers whose upstream has been silent longer than their idle timeout.
+    private func expireIdle() {
+        let now = ContinuousClock.now
+        for transfer in active.values where transfer.isIdle(now: now) {
+            guard remove(transfer.handle) != nil else { continue }
+            transfer.finished = true
+            transfer.continuation.finish(throwing: TransportError.idle)
         }
     }
 
@@ -128,4 +144,16 @@ struct TransferStream: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: base.makeAsyncIterator(), transfer: transfer, transport: transport)
     }
+}
+
+/// A counter behind a lock.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func withLock<T>(_ body: (inout Int) -> T) -> T {
+        lock.withLock { body(&value) }
+    }
+
+    var current: Int { withLock { $0 } }
 }

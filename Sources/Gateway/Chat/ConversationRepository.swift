@@ -3,7 +3,8 @@ import Foundation
 
 /// A conversation as listed.
 public struct ConversationSummary: Codable, Sendable, Equatable {
-    public let id: UUID
+    /// Lowercase UUID text, as PostgreSQL writes it.
+    public let id: String
     public let title: String
     public let bot: String
     public let createdAt: Date
@@ -17,7 +18,8 @@ public struct ConversationSummary: Codable, Sendable, Equatable {
 
 /// One stored message.
 public struct StoredMessage: Codable, Sendable, Equatable {
-    public let id: UUID
+    /// Lowercase UUID text, as PostgreSQL writes it.
+    public let id: String
     public let role: ChatRole
     public let content: String
     public let bot: String?

@@ -12,7 +12,7 @@ struct ConversationsController {
     }
 
     struct Detail: Encodable, Sendable {
-        let id: UUID
+        let id: String
         let title: String
         let bot: String
         let created_at: Date

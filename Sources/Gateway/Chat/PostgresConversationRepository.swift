@@ -94,7 +94,7 @@ struct PostgresConversationRepository: ConversationRepository {
             try Self.summary(row),
             try messages.rows.map { row in
                 StoredMessage(
-                    id: try row.decode("id"), role: ChatRole(rawValue: try row.decode("role")) ?? .user,
+                    id: try row.decode("id", as: String.self), role: ChatRole(rawValue: try row.decode("role")) ?? .user,
                     content: try row.decode("content"), bot: try row.decodeIfPresent("bot"), status: try row.decode("status"),
                     finishReason: try row.decodeIfPresent("finish_reason"), inputTokens: try row.decodeIfPresent("input_tokens"),
                     outputTokens: try row.decodeIfPresent("output_tokens"), latencyMs: try row.decodeIfPresent("latency_ms"),
@@ -109,7 +109,7 @@ struct PostgresConversationRepository: ConversationRepository {
 
     private static func summary(_ row: Row) throws -> ConversationSummary {
         ConversationSummary(
-            id: try row.decode("id"), title: try row.decode("title"), bot: try row.decode("bot"),
+            id: try row.decode("id", as: String.self), title: try row.decode("title"), bot: try row.decode("bot"),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 }

@@ -1,3 +1,5 @@
+import Metrics
+
 /// Errors raised by the database layer, with PostgreSQL's SQLSTATE mapped to cases the
 /// services can act on. Messages may contain server text: they are logged, never shown.
 public enum DatabaseError: Error, Sendable, CustomStringConvertible {
@@ -51,6 +53,11 @@ public enum DatabaseError: Error, Sendable, CustomStringConvertible {
         case .query(let code, _): String(code.prefix(2))
         case .decoding: "decoding"
         }
+    }
+
+    /// Counts the error in `gateway_db_errors_total{class}`.
+    func count() {
+        Counter(label: "gateway_db_errors_total", dimensions: [("class", sqlstateClass)]).increment()
     }
 
     public var description: String {

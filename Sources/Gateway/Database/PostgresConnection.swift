@@ -20,11 +20,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// after a server restart) is noticed here, without sending anything, and replaced.
     func ensureConnected() throws {
         if let handle {
-            if PQstatus(handle) == CONNECTION_OK, PQconsumeInput(handle) == 1,
-                PQstatus(handle) == CONNECTION_OK
-            {
-                return
-            }
+            if PQstatus(handle) == CONNECTION_OK, Self.socketLooksAlive(handle) { return }
             notices.logger.warning("database connection broken; reconnecting")
             close()
         }
@@ -34,6 +30,7 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(fresh) == CONNECTION_OK else {
             let message = Self.errorMessage(fresh)
             PQfinish(fresh)
+            DatabaseError.unavailable(message).count()
             throw DatabaseError.unavailable(message)
         }
         PQsetNoticeProcessor(
@@ -47,6 +44,21 @@ public final class PostgresConnection: @unchecked Sendable {
             }, Unmanaged.passUnretained(notices).toOpaque())
         handle = fresh
         _ = try execute("SET TIME ZONE 'UTC'", [])
+    }
+
+    /// An idle connection has nothing to read. When its socket is readable or hung up
+    /// (the server closed it, e.g. after a restart: a termination notice then EOF), it is
+    /// treated as dead; libpq alone only notices on the next query.
+    /// Linux's POLLRDHUP (not exported to Swift): the peer closed its side.
+    private static let pollReadHangUp: Int16 = 0x2000
+
+    private static func socketLooksAlive(_ handle: OpaquePointer) -> Bool {
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN) | Self.pollReadHangUp, revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        if ready == 0 { return true }
+        if ready < 0 || descriptor.revents & (Self.pollReadHangUp | Int16(POLLHUP | POLLERR | POLLNVAL)) != 0 { return false }
+        // Readable but not hung up: a notice or notification; consume it and look again.
+        return PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK && poll(&descriptor, 1, 0) == 0
     }
 
     /// Closes the connection; the next use reconnects.
@@ -92,8 +104,10 @@ public final class PostgresConnection: @unchecked Sendable {
                 sqlstate: sqlstate, message: message, constraint: Self.field(result, "n"))
             if PQstatus(handle) != CONNECTION_OK {
                 close()
+                DatabaseError.connectionLost(message).count()
                 throw DatabaseError.connectionLost(message)
             }
+            error.count()
             throw error
         }
         let rowCount = Int(PQntuples(result))

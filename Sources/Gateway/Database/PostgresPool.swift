@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOPosix
 
@@ -29,6 +30,8 @@ public final class PostgresPool: Sendable {
     /// Maximum number of connections.
     public let size: Int
     let logger: Logger
+    /// `gateway_db_pool_wait_seconds`: time from asking for a connection to getting one.
+    private let waitTimer = Timer(label: "gateway_db_pool_wait_seconds")
 
     /// Creates a pool; no connection is opened until first use.
     /// - Parameters:
@@ -106,8 +109,21 @@ public final class PostgresPool: Sendable {
         try? await threads.shutdownGracefully()
     }
 
+
     private func acquire() async throws -> PostgresConnection {
         try Task.checkCancellation()
+        // Fast path: an idle connection, no timer, no continuation.
+        let immediate = state.withLockedValue { state -> PostgresConnection? in
+            guard state.closed == false, let connection = state.idle.popLast() else { return nil }
+            state.inUse += 1
+            return connection
+        }
+        if let immediate {
+            waitTimer.recordNanoseconds(0)
+            return immediate
+        }
+        let started = ContinuousClock.now
+        defer { waitTimer.record(duration: ContinuousClock.now - started) }
         let id = state.withLockedValue { state -> Int in
             state.nextWaiterID += 1
             return state.nextWaiterID
@@ -153,6 +169,7 @@ public final class PostgresPool: Sendable {
         guard let waiter else { return }
         waiter.timer.cancel()
         if case DatabaseError.poolTimeout = error {
+            DatabaseError.poolTimeout.count()
             logger.warning("database pool exhausted", metadata: ["pool_size": "\(size)"])
         }
         waiter.continuation.resume(throwing: error)

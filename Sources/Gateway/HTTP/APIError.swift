@@ -77,15 +77,17 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         .serviceUnavailable, "Service temporarily unavailable. Please retry shortly.", code: "service_unavailable",
         headers: [.retryAfter: "1"])
 
-    struct Body: Encodable {
-        let detail: Detail
-        let code: String
-    }
-
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json"
-        let data = try JSONEncoder().encode(Body(detail: detail, code: code))
+        // `detail` first, then `code`, as the reference writes them.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data(#"{"detail":"#.utf8)
+        data += try encoder.encode(detail)
+        data += Data(#","code":"#.utf8)
+        data += try encoder.encode(code)
+        data += Data("}".utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

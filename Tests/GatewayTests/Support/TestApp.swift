@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import BotKit
 import Logging
 import NIOCore
 
@@ -25,7 +26,9 @@ struct TestApp {
     static func services(
         database: String, _ overrides: [String: String] = [:], logger: Logger = TestDatabase.quietLogger
     ) async throws -> GatewayServices {
-        try await GatewayServices(config: GatewayConfig(environment: environment(database: database, overrides)), logger: logger)
+        try await GatewayServices(
+            config: GatewayConfig(environment: environment(database: database, overrides)), logger: logger,
+            registry: TestBots.registry)
     }
 
     /// Runs `body` with a client of a live gateway on a fresh database.

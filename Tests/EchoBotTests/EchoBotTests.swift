@@ -1,0 +1,84 @@
+import BotKit
+import BotKitTesting
+import EchoBot
+import Testing
+
+@Suite struct EchoBotTests {
+    @Test func passesTheConformanceKit() async throws {
+        try await ConformanceKit(provider: EchoBot(), slowProvider: EchoBot(delay: .milliseconds(200))).runAll()
+    }
+
+    @Test func echoesTheLastUserMessageWordByWordWithPrefixAndUsage() async throws {
+        let bot = try EchoBot(
+            configuration: BotConfiguration(
+                name: "default", kind: "echo", prefix: "BOT_ECHO_", settings: ["PREFIX": "Echo: "], timeout: .seconds(5)))
+        let request = BotRequest(messages: [
+            ChatMessage(role: .system, content: "be nice"), ChatMessage(role: .user, content: "first one"),
+            ChatMessage(role: .assistant, content: "ok"), ChatMessage(role: .user, content: "hello  big world"),
+        ])
+        var deltas: [String] = []
+        var completion: BotCompletion?
+        for try await event in bot.stream(request) {
+            switch event {
+            case .delta(let piece): deltas.append(piece)
+            case .completed(let value): completion = value
+            }
+        }
+        #expect(deltas == ["Echo:", " hello", "  big", " world"])
+        #expect(completion == BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: 8, outputTokens: 4)))
+        #expect(await bot.health() == .ok)
+    }
+
+    @Test(arguments: [
+        ("", []), ("one", ["one"]), ("  lead", ["  lead"]), ("trail  ", ["trail  "]), ("a b\nc", ["a", " b", "\nc"]),
+    ] as [(String, [String])])
+    func wordsConcatenateBackToTheText(text: String, expected: [String]) {
+        #expect(EchoBot.words(text) == expected)
+        #expect(EchoBot.words(text).joined() == text)
+    }
+
+    @Test func rejectsABadDelaySetting() {
+        #expect(throws: BotConfigurationError.self) {
+            try EchoBot(
+                configuration: BotConfiguration(
+                    name: "e", kind: "echo", prefix: "BOT_E_", settings: ["DELAY_MS": "-1"], timeout: .seconds(1)))
+        }
+        var registry = BotRegistry()
+        EchoBot.register(in: &registry)
+        #expect(registry.kinds == ["echo"])
+    }
+
+    @Test func conformanceKitCatchesABrokenProvider() async throws {
+        let kit = ConformanceKit(provider: NoCompletionBot(), slowProvider: EchoBot(delay: .milliseconds(200)), failingProvider: NoCompletionBot())
+        await #expect(throws: ConformanceFailure.self) { try await kit.streamEndsWithExactlyOneCompletion() }
+        await #expect(throws: ConformanceFailure.self) { try await kit.errorsAreBotErrors() }
+        let deaf = ConformanceKit(provider: EchoBot(), slowProvider: DeadlineIgnoringBot(), promptness: .milliseconds(100))
+        await #expect(throws: ConformanceFailure.self) { try await deaf.deadlineIsHonoured() }
+    }
+}
+
+/// Ends its stream without a completion and never fails: breaks the contract.
+struct NoCompletionBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            continuation.yield(.delta("x"))
+            continuation.finish()
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+/// Takes a second whatever its deadline: breaks the contract.
+struct DeadlineIgnoringBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            Task {
+                try? await Task.sleep(for: .seconds(1))
+                continuation.yield(.delta("late"))
+                continuation.yield(.completed(BotCompletion()))
+                continuation.finish()
+            }
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}

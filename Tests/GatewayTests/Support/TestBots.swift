@@ -1,0 +1,84 @@
+import BotKit
+import Foundation
+import NIOConcurrencyHelpers
+
+@testable import Gateway
+
+/// Bot kinds for chat tests, registered beside the built-in ones:
+/// - `probe`: answers with a JSON description of the request it received.
+/// - `failing`: fails before any output with `BOT_<NAME>_ERROR` (`unavailable`, `timeout`, `rejected`).
+/// - `midfail`: sends one delta, then fails.
+/// - `slow`: sends a delta every 50 ms for 10 s and records when it is cancelled.
+enum TestBots {
+    static let cancellations = NIOLockedValueBox(0)
+
+    static var registry: BotRegistry {
+        var registry = BuiltInBots.registry
+        registry.register(kind: "probe") { _ in ProbeBot() }
+        registry.register(kind: "failing") { config in
+            let error: BotError =
+                switch config.string("ERROR") ?? "unavailable" {
+                case "timeout": .timeout
+                case "rejected": .rejected("nope")
+                case "rate": .rateLimited(retryAfterSeconds: 7)
+                default: .unavailable("down")
+                }
+            return FailingBot(error: error)
+        }
+        registry.register(kind: "midfail") { _ in MidFailBot() }
+        registry.register(kind: "slow") { _ in SlowBot() }
+        return registry
+    }
+}
+
+struct ProbeBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        let described = request.messages.map { "\($0.role.rawValue):\($0.content)" }.joined(separator: "|")
+        return AsyncThrowingStream { continuation in
+            continuation.yield(.delta(described))
+            continuation.yield(.completed(BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: 3, outputTokens: 5))))
+            continuation.finish()
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+struct FailingBot: BotProvider {
+    let error: BotError
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        AsyncThrowingStream { $0.finish(throwing: error) }
+    }
+    func health() async -> BotHealth { BotHealth(healthy: false, detail: "down") }
+}
+
+struct MidFailBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            continuation.yield(.delta("partial answer"))
+            continuation.finish(throwing: BotError.upstreamFailure(status: 502))
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+struct SlowBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for _ in 0..<200 {
+                        try await Task.sleep(for: .milliseconds(50))
+                        continuation.yield(.delta("tick "))
+                    }
+                    continuation.yield(.completed(BotCompletion()))
+                    continuation.finish()
+                } catch {
+                    TestBots.cancellations.withLockedValue { $0 += 1 }
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}

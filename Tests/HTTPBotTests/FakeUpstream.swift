@@ -1,0 +1,123 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// A real HTTP server on loopback speaking the three wire formats. The `model` of a
+/// request picks its behaviour: `ok`, `drip` (slow chunks), `hang`, `cut`, `malformed`,
+/// `huge`, `status-<code>`, `flaky` (503 twice, then ok).
+final class FakeUpstream: Sendable {
+    private let portBox: NIOLockedValueBox<Int?>
+    var port: Int { portBox.withLockedValue { $0 } ?? 0 }
+    private let task: Task<Void, any Error>
+    private let counts = NIOLockedValueBox<[String: Int]>([:])
+    /// Connections whose response was still being written when the client went away.
+    let abandoned = NIOLockedValueBox(0)
+    private let lastRequest = NIOLockedValueBox(Data())
+    /// The JSON body of the last chat request received.
+    var lastBody: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: lastRequest.withLockedValue { $0 }) as? [String: Any]) ?? [:]
+    }
+
+    static func start() async throws -> FakeUpstream {
+        let portBox = NIOLockedValueBox<Int?>(nil)
+        let upstream = FakeUpstream(portBox: portBox)
+        for _ in 0..<1000 where portBox.withLockedValue({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        return upstream
+    }
+
+    private init(portBox: NIOLockedValueBox<Int?>) {
+        self.portBox = portBox
+        let router = Router()
+        let counts = self.counts
+        let abandoned = self.abandoned
+        let lastRequest = self.lastRequest
+        @Sendable func handle(_ request: Request, _ format: String) async throws -> Response {
+            let data = try await request.body.collect(upTo: 1 << 20)
+            let body = (try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any]) ?? [:]
+            lastRequest.withLockedValue { $0 = Data(buffer: data) }
+            let model = body["model"] as? String ?? "ok"
+            let stream = body["stream"] as? Bool ?? false
+            let count = counts.withLockedValue { $0[model, default: 0] += 1; return $0[model]! }
+            return FakeUpstream.respond(format: format, model: model, stream: stream, attempt: count, abandoned: abandoned)
+        }
+        router.post("v1/chat/completions") { request, _ in try await handle(request, "openai") }
+        router.post("v1/messages") { request, _ in try await handle(request, "anthropic") }
+        router.post("api/chat") { request, _ in try await handle(request, "ollama") }
+        router.get("v1/models") { _, _ in #"{"data":[]}"# }
+        router.get("api/tags") { _, _ in #"{"models":[]}"# }
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portBox.withLockedValue { $0 = channel.localAddress?.port } },
+            logger: { var l = Logger(label: "fake"); l.logLevel = .critical; return l }())
+        task = Task { try await app.runService(gracefulShutdownSignals: []) }
+    }
+
+    func stop() { task.cancel() }
+
+    func calls(_ model: String) -> Int { counts.withLockedValue { $0[model, default: 0] } }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    static func respond(format: String, model: String, stream: Bool, attempt: Int, abandoned: NIOLockedValueBox<Int>) -> Response {
+        if model.hasPrefix("status-"), let code = Int(model.dropFirst(7)) {
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if code == 429 { headers[.retryAfter] = "1" }
+            return Response(status: .init(code: code), headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"upstream says no, key sk-secret"}}"#)))
+        }
+        if model == "flaky" && attempt <= 2 { return Response(status: .serviceUnavailable) }
+        let words = model == "huge" ? Array(repeating: "xxxxxxxxxx", count: 20_000) : ["Hello", " from", " \(format)"]
+        let pieces = chunks(format: format, words: words, stream: stream || model == "huge")
+        let delay: Duration = model == "drip" ? .milliseconds(150) : (model == "hang" ? .seconds(30) : .zero)
+        return Response(
+            status: .ok, headers: [.contentType: stream ? "text/event-stream" : "application/json"],
+            body: ResponseBody { writer in
+                do {
+                    if model == "malformed" {
+                        try await writer.write(ByteBuffer(string: stream ? "data: {not json\n\n" : "{not json"))
+                        try await writer.finish(nil)
+                        return
+                    }
+                    let drip = model == "drip" ? Array(repeating: pieces[1], count: 12) : []
+                    for (index, piece) in ([pieces[0]] + drip + pieces.dropFirst()).enumerated() {
+                        if delay > .zero { try await Task.sleep(for: delay) }
+                        if model == "cut" && index == 2 { break }
+                        try await writer.write(ByteBuffer(string: piece))
+                    }
+                    try await writer.finish(nil)
+                } catch {
+                    abandoned.withLockedValue { $0 += 1 }
+                    throw error
+                }
+            })
+    }
+
+    /// The response body split into the pieces written one by one.
+    static func chunks(format: String, words: [String], stream: Bool) -> [String] {
+        func json(_ object: [String: Any]) -> String {
+            String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        switch (format, stream) {
+        case ("openai", true):
+            return words.map { "data: " + json(["choices": [["delta": ["content": $0], "finish_reason": NSNull()]]]) + "\n\n" }
+                + ["data: " + json(["choices": [["delta": [:], "finish_reason": "stop"]]]) + "\n\n",
+                   "data: " + json(["choices": [], "usage": ["prompt_tokens": 7, "completion_tokens": words.count]]) + "\n\ndata: [DONE]\n\n"]
+        case ("openai", false):
+            return [json(["choices": [["message": ["role": "assistant", "content": words.joined()], "finish_reason": "stop"]],
+                          "usage": ["prompt_tokens": 7, "completion_tokens": words.count]])]
+        case ("anthropic", true):
+            return ["event: message_start\ndata: " + json(["type": "message_start", "message": ["usage": ["input_tokens": 7, "output_tokens": 1]]]) + "\n\n"]
+                + words.map { "event: content_block_delta\ndata: " + json(["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": $0]]) + "\n\n" }
+                + ["event: message_delta\ndata: " + json(["type": "message_delta", "delta": ["stop_reason": "end_turn"], "usage": ["output_tokens": words.count]]) + "\n\n",
+                   "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"]
+        case ("anthropic", false):
+            return [json(["content": [["type": "text", "text": words.joined()]], "stop_reason": "max_tokens",
+                          "usage": ["input_tokens": 7, "output_tokens": words.count]])]
+        default:
+            let lines = words.map { json(["message": ["role": "assistant", "content": $0], "done": false]) + "\n" }
+            let last = json(["message": ["role": "assistant", "content": ""], "done": true, "done_reason": "stop", "prompt_eval_count": 7, "eval_count": words.count])
+            return stream ? lines + [last + "\n"] : [json(["message": ["role": "assistant", "content": words.joined()], "done": true, "prompt_eval_count": 7, "eval_count": words.count])]
+        }
+    }
+}

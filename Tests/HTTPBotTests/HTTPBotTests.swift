@@ -1,0 +1,240 @@
+import BotKit
+import BotKitTesting
+import Foundation
+import Testing
+
+@testable import HTTPBot
+
+/// HTTPBot against real HTTP servers on loopback.
+@Suite(.serialized) struct HTTPBotTests {
+    static func bot(
+        _ upstream: FakeUpstream, api: String = "openai", model: String = "ok", _ extra: [String: String] = [:],
+        timeout: Duration = .seconds(10)
+    ) throws -> HTTPBot {
+        let base = api == "openai" ? upstream.base + "/v1" : upstream.base
+        var settings = ["URL": base, "API": api, "MODEL": model, "API_KEY": "sk-secret", "RETRY_BASE_MS": "10"]
+        settings.merge(extra) { $1 }
+        let configuration = BotConfiguration(name: "t", kind: "http", prefix: "BOT_T_", settings: settings, timeout: timeout)
+        return HTTPBot(settings: try HTTPBotSettings(configuration), name: "t")
+    }
+
+    static func ask(_ bot: HTTPBot, deadline: Duration = .seconds(10)) -> BotRequest {
+        BotRequest(
+            messages: [ChatMessage(role: .system, content: "sys"), ChatMessage(role: .user, content: "hi")],
+            options: GenerationOptions(maxTokens: 50, temperature: 0.2), deadline: .now + deadline)
+    }
+
+    @Test(arguments: ["openai", "anthropic", "ollama"], [true, false])
+    func repliesInEachFormatStreamedAndNot(api: String, stream: Bool) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try Self.bot(upstream, api: api, ["STREAM": stream ? "true" : "false"])
+        var deltas: [String] = []
+        var completion: BotCompletion?
+        for try await event in bot.stream(Self.ask(bot)) {
+            switch event {
+            case .delta(let text): deltas.append(text)
+            case .completed(let value): completion = value
+            }
+        }
+        #expect(deltas.joined() == "Hello from \(api)")
+        if stream { #expect(deltas.count == 3) }
+        #expect(completion?.usage == TokenUsage(inputTokens: 7, outputTokens: 3))
+        let expectedFinish: FinishReason = api == "anthropic" && stream == false ? .length : .stop
+        #expect(completion?.finishReason == expectedFinish)
+        let sent = upstream.lastBody
+        #expect(sent["model"] as? String == "ok")
+        #expect(sent["stream"] as? Bool == stream)
+        if api == "anthropic" {
+            #expect(sent["system"] as? String == "sys")
+            #expect((sent["messages"] as? [[String: Any]])?.count == 1)
+            #expect(sent["max_tokens"] as? Int == 50)
+        } else {
+            #expect((sent["messages"] as? [[String: Any]])?.count == 2)
+        }
+        #expect(await bot.health() == .ok)
+    }
+
+    @Test func passesTheConformanceKit() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let refused = BotConfiguration(
+            name: "down", kind: "http", prefix: "BOT_DOWN_",
+            settings: ["URL": "http://127.0.0.1:9", "MODEL": "ok", "RETRIES": "0"], timeout: .seconds(5))
+        try await ConformanceKit(
+            provider: try Self.bot(upstream), slowProvider: try Self.bot(upstream, model: "drip"),
+            failingProvider: HTTPBot(settings: try HTTPBotSettings(refused))
+        ).runAll()
+    }
+
+    @Test func rateLimitIsRetriedHonouringRetryAfterThenReported() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try Self.bot(upstream, model: "status-429", ["RETRIES": "1"])
+        let started = ContinuousClock.now
+        await #expect(throws: BotError.rateLimited(retryAfterSeconds: 1)) { _ = try await bot.reply(Self.ask(bot)) }
+        #expect(ContinuousClock.now - started >= .milliseconds(900))
+        #expect(upstream.calls("status-429") == 2)
+    }
+
+    @Test func serverErrorsAreRetriedAndRecover() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let flaky = try Self.bot(upstream, model: "flaky", ["RETRIES": "2"])
+        #expect(try await flaky.reply(Self.ask(flaky)).text == "Hello from openai")
+        #expect(upstream.calls("flaky") == 3)
+        let broken = try Self.bot(upstream, model: "status-500", ["RETRIES": "1"])
+        await #expect(throws: BotError.upstreamFailure(status: 500)) { _ = try await broken.reply(Self.ask(broken)) }
+        #expect(upstream.calls("status-500") == 2)
+        let bad = try Self.bot(upstream, model: "status-400")
+        await #expect(throws: BotError.rejected("HTTP 400")) { _ = try await bad.reply(Self.ask(bad)) }
+        #expect(upstream.calls("status-400") == 1)
+        let unauthorized = try Self.bot(upstream, model: "status-401")
+        await #expect(throws: BotError.self) { _ = try await unauthorized.reply(Self.ask(unauthorized)) }
+    }
+
+    @Test func connectionRefusedIsUnavailable() async throws {
+        let configuration = BotConfiguration(
+            name: "down", kind: "http", prefix: "BOT_DOWN_",
+            settings: ["URL": "http://127.0.0.1:9/v1", "MODEL": "m", "RETRIES": "1", "RETRY_BASE_MS": "10"], timeout: .seconds(5))
+        let bot = HTTPBot(settings: try HTTPBotSettings(configuration))
+        let error = await #expect(throws: BotError.self) { _ = try await bot.reply(Self.ask(bot)) }
+        #expect(error?.code == "bot_unavailable")
+        #expect(await bot.health().healthy == false)
+    }
+
+    @Test func hangingUpstreamHitsTheIdleTimeoutAndDeadline() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let idle = try Self.bot(upstream, model: "hang", ["IDLE_TIMEOUT_SECONDS": "1", "RETRIES": "0"])
+        let started = ContinuousClock.now
+        await #expect(throws: BotError.timeout) { _ = try await idle.reply(Self.ask(idle)) }
+        #expect(ContinuousClock.now - started < .seconds(4))
+        let deadline = try Self.bot(upstream, model: "hang")
+        let again = ContinuousClock.now
+        await #expect(throws: BotError.timeout) { _ = try await deadline.reply(Self.ask(deadline, deadline: .milliseconds(400))) }
+        #expect(ContinuousClock.now - again < .seconds(2))
+    }
+
+    @Test func slowDripStreamsEveryPiece() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try Self.bot(upstream, model: "drip")
+        var count = 0
+        for try await event in bot.stream(Self.ask(bot)) { if case .delta = event { count += 1 } }
+        #expect(count == 15)
+    }
+
+    @Test(arguments: ["cut", "malformed", "huge"])
+    func brokenAnswersAreUpstreamFailures(model: String) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try Self.bot(upstream, model: model, ["RETRIES": "0", "MAX_RESPONSE_BYTES": "100000"])
+        let error = await #expect(throws: BotError.self) { _ = try await bot.reply(Self.ask(bot)) }
+        #expect(error?.code == "bot_upstream_error")
+    }
+
+    @Test func cancellationStopsTheUpstreamTransfer() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try Self.bot(upstream, model: "drip")
+        let consumer = Task {
+            for try await event in bot.stream(Self.ask(bot)) { if case .delta = event { break } }
+        }
+        _ = await consumer.result
+        for _ in 0..<100 where CurlTransport.shared.runningTransfers > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(CurlTransport.shared.runningTransfers == 0)
+        for _ in 0..<100 where upstream.abandoned.withLockedValue({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(upstream.abandoned.withLockedValue { $0 } == 1)
+    }
+
+    @Test func circuitBreakerOpensFailsFastAndCloses() async throws {
+        let configuration = BotConfiguration(
+            name: "down", kind: "http", prefix: "BOT_DOWN_",
+            settings: ["URL": "http://127.0.0.1:9", "MODEL": "m", "RETRIES": "0", "BREAKER_FAILURES": "2", "BREAKER_COOLDOWN_SECONDS": "1"],
+            timeout: .seconds(5))
+        let bot = HTTPBot(settings: try HTTPBotSettings(configuration))
+        for _ in 0..<2 { _ = try? await bot.reply(Self.ask(bot)) }
+        let started = ContinuousClock.now
+        await #expect(throws: BotError.unavailable("circuit open")) { _ = try await bot.reply(Self.ask(bot)) }
+        #expect(ContinuousClock.now - started < .milliseconds(5))
+        #expect(await bot.health() == BotHealth(healthy: false, detail: "circuit open"))
+
+        let breaker = CircuitBreaker(threshold: 2, cooldown: .seconds(1))
+        let now = ContinuousClock.now
+        breaker.recordFailure(now: now)
+        #expect(breaker.allow(now: now))
+        breaker.recordFailure(now: now)
+        #expect(breaker.allow(now: now + .milliseconds(500)) == false)
+        #expect(breaker.allow(now: now + .seconds(2)))
+        #expect(breaker.current == .halfOpen)
+        #expect(breaker.allow(now: now + .seconds(2)) == false)
+        breaker.recordFailure(now: now + .seconds(2))
+        #expect(breaker.allow(now: now + .milliseconds(2500)) == false)
+        #expect(breaker.allow(now: now + .seconds(4)))
+        breaker.recordSuccess()
+        #expect(breaker.current == .closed(failures: 0))
+    }
+
+    @Test func fiveHundredConcurrentStreamsUseAFewThreads() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try Self.bot(upstream, model: "drip")
+        let peak = ThreadPeak()
+        let sampler = Task { while Task.isCancelled == false { peak.sample(); try? await Task.sleep(for: .milliseconds(50)) } }
+        let replies = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<500 { group.addTask { try await bot.reply(Self.ask(bot, deadline: .seconds(60))).text } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        sampler.cancel()
+        #expect(replies.count == 500)
+        #expect(Set(replies).count == 1)
+        // Test runner + fake upstream (NIO) + one curl driver: no thread per call.
+        #expect(peak.value < 150, "peak threads \(peak.value)")
+        #expect(CurlTransport.driverThreads.current == 1)
+    }
+
+    @Test func settingsRejectBadValuesNamingTheVariable() throws {
+        func settings(_ values: [String: String]) throws -> HTTPBotSettings {
+            try HTTPBotSettings(BotConfiguration(name: "x", kind: "http", prefix: "BOT_X_", settings: values, timeout: .seconds(1)))
+        }
+        #expect(throws: BotConfigurationError("BOT_X_URL", "is required for a http bot")) { try settings(["MODEL": "m"]) }
+        #expect(throws: BotConfigurationError.self) { try settings(["URL": "ftp://x", "MODEL": "m"]) }
+        #expect(throws: BotConfigurationError.self) { try settings(["URL": "http://x", "MODEL": "m", "API": "soap"]) }
+        #expect(throws: BotConfigurationError.self) { try settings(["URL": "http://x", "MODEL": "m", "HEADERS": "novalue"]) }
+        let parsed = try settings(["URL": "http://x/", "MODEL": "m", "HEADERS": "X-A: 1; X-B: 2", "STREAM": "no"])
+        #expect(parsed.baseURL == "http://x")
+        #expect(parsed.extraHeaders == ["X-A: 1", "X-B: 2"])
+        #expect(parsed.stream == false)
+    }
+
+    @Test func parsersHandleSplitLinesAndErrorEvents() throws {
+        var framer = LineFramer(maxLine: 16)
+        #expect(try framer.feed(Array("ab".utf8)) == [])
+        #expect(try framer.feed(Array("c\r\nd\n".utf8)) == ["abc", "d"])
+        #expect(throws: WireError.self) { try framer.feed(Array(repeating: UInt8(ascii: "x"), count: 20)) }
+        var openai = OpenAIFormat.StreamParser()
+        #expect(throws: WireError.upstream("boom")) { try openai.feed(Array("data: {\"error\":{\"message\":\"boom\"}}\n\n".utf8)) }
+        var anthropic = AnthropicFormat.StreamParser()
+        #expect(throws: WireError.upstream("overloaded")) {
+            try anthropic.feed(Array("event: error\ndata: {\"type\":\"error\",\"error\":{\"message\":\"overloaded\"}}\n\n".utf8))
+        }
+        var ollama = OllamaFormat.StreamParser()
+        #expect(throws: WireError.upstream("no model")) { try ollama.feed(Array("{\"error\":\"no model\"}\n".utf8)) }
+    }
+}
+
+/// The largest thread count of this process seen by `sample()`.
+final class ThreadPeak: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peak = 0
+    var value: Int { lock.withLock { peak } }
+
+    func sample() {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }),
+            let count = Int(line.dropFirst(8).trimmingCharacters(in: .whitespaces))
+        else { return }
+        lock.withLock { peak = max(peak, count) }
+    }
+}
