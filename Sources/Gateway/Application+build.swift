@@ -16,6 +16,8 @@ public struct GatewayServices: Sendable {
     public let bots: BotDirectory
     public let conversations: any ConversationRepository
     public let chat: ChatService
+    public let apiKeys: any APIKeyRepository
+    public let usage: any UsageRepository
     public let routes = RouteTable()
     public let logger: Logger
 
@@ -46,7 +48,11 @@ public struct GatewayServices: Sendable {
             events: SecurityEvents(logger: logger), logger: logger)
         bots = try BotDirectory(config: config.bots, registry: registry)
         conversations = PostgresConversationRepository(pool: pool)
-        chat = ChatService(bots: bots, conversations: conversations, config: config.bots, logger: logger)
+        apiKeys = PostgresAPIKeyRepository(pool: pool)
+        usage = PostgresUsageRepository(pool: pool)
+        chat = ChatService(
+            bots: bots, conversations: conversations, usage: usage, quotas: Quotas(usage: usage, config: config.quotas),
+            config: config.bots, logger: logger)
     }
 
     /// Applies pending migrations from `config.migrationsDirectory`.
@@ -69,7 +75,8 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(routes: services.routes))
-    let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users)
+    let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users, keys: services.apiKeys)
+    let maxBody = services.config.maxBodyBytes
     HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router, table: services.routes)
     MetricsController(user: services.config.metricsUser, password: services.config.metricsPassword, pool: services.pool)
         .addRoutes(to: router, table: services.routes)
@@ -82,6 +89,11 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     ConversationsController(conversations: services.conversations, bearer: bearer)
         .addRoutes(to: router, table: services.routes)
     BotsController(bots: services.bots, bearer: bearer).addRoutes(to: router, table: services.routes)
+    APIKeysController(keys: services.apiKeys, bearer: bearer, maxBodyBytes: maxBody).addRoutes(to: router, table: services.routes)
+    UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router, table: services.routes)
+    OpenAIController(chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody)
+        .addRoutes(to: router, table: services.routes)
+    DocsController().addRoutes(to: router, table: services.routes)
     return router
 }
 

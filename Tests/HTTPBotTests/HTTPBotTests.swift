@@ -1,6 +1,7 @@
 import BotKit
 import BotKitTesting
 import Foundation
+import Logging
 import Testing
 
 @testable import HTTPBot
@@ -63,7 +64,7 @@ import Testing
             settings: ["URL": "http://127.0.0.1:9", "MODEL": "ok", "RETRIES": "0"], timeout: .seconds(5))
         try await ConformanceKit(
             provider: try Self.bot(upstream), slowProvider: try Self.bot(upstream, model: "drip"),
-            failingProvider: HTTPBot(settings: try HTTPBotSettings(refused))
+            failingProvider: HTTPBot(settings: try HTTPBotSettings(refused)), promptness: .seconds(1)
         ).runAll()
     }
 
@@ -83,9 +84,18 @@ import Testing
         let flaky = try Self.bot(upstream, model: "flaky", ["RETRIES": "2"])
         #expect(try await flaky.reply(Self.ask(flaky)).text == "Hello from openai")
         #expect(upstream.calls("flaky") == 3)
-        let broken = try Self.bot(upstream, model: "status-500", ["RETRIES": "1"])
+        let capture = LineCapture()
+        let settings = try HTTPBotSettings(
+            BotConfiguration(
+                name: "t", kind: "http", prefix: "BOT_T_",
+                settings: ["URL": upstream.base + "/v1", "MODEL": "status-500", "API_KEY": "sk-secret", "RETRIES": "1", "RETRY_BASE_MS": "10"],
+                timeout: .seconds(10)))
+        let broken = HTTPBot(settings: settings, logger: Logger(label: "t") { _ in capture })
         await #expect(throws: BotError.upstreamFailure(status: 500)) { _ = try await broken.reply(Self.ask(broken)) }
         #expect(upstream.calls("status-500") == 2)
+        // The upstream echoed the key in its error body; the logged body has it masked.
+        #expect(capture.text.contains("upstream says no"))
+        #expect(capture.text.contains("sk-secret") == false)
         let bad = try Self.bot(upstream, model: "status-400")
         await #expect(throws: BotError.rejected("HTTP 400")) { _ = try await bad.reply(Self.ask(bad)) }
         #expect(upstream.calls("status-400") == 1)
@@ -236,5 +246,21 @@ final class ThreadPeak: @unchecked Sendable {
             let count = Int(line.dropFirst(8).trimmingCharacters(in: .whitespaces))
         else { return }
         lock.withLock { peak = max(peak, count) }
+    }
+}
+
+/// A log handler keeping every line's message and metadata.
+final class LineCapture: LogHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+        lock.withLock { lines.append("\(event.message) \(event.metadata ?? [:])") }
     }
 }

@@ -80,7 +80,7 @@ extension HTTPBot {
     func statusFailure(_ status: Int, retryAfter: Int?, body: [UInt8]) -> AttemptFailure {
         logger.error(
             "upstream answered with an error",
-            metadata: ["status": "\(status)", "body": .string(String(decoding: body, as: UTF8.self))])
+            metadata: ["status": "\(status)", "body": .string(redacted(String(decoding: body, as: UTF8.self)))])
         switch status {
         case 429:
             return AttemptFailure(error: .rateLimited(retryAfterSeconds: retryAfter), retryable: true, retryAfter: retryAfter)
@@ -94,6 +94,12 @@ extension HTTPBot {
         default:
             return AttemptFailure(error: .upstreamFailure(status: status), countsAgainstUpstream: true)
         }
+    }
+
+    /// An upstream text with the API key masked (some upstreams echo it in errors).
+    func redacted(_ text: String) -> String {
+        guard let key = settings.apiKey, key.count >= 4 else { return text }
+        return text.replacingOccurrences(of: key, with: "****")
     }
 
     func transportFailure(_ error: TransportError, deadline: ContinuousClock.Instant) -> AttemptFailure {

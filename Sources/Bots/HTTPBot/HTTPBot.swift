@@ -13,7 +13,9 @@ public struct HTTPBot: BotProvider {
     let logger: Logger
     let transport: CurlTransport
 
-    public init(settings: HTTPBotSettings, name: String = "http") {
+    /// - Parameter logger: where upstream failures are logged (default: the process's
+    ///   logging system, label `gateway.bot`).
+    public init(settings: HTTPBotSettings, name: String = "http", logger: Logger? = nil) {
         self.settings = settings
         switch settings.api {
         case .openai: format = OpenAIFormat()
@@ -21,7 +23,7 @@ public struct HTTPBot: BotProvider {
         case .ollama: format = OllamaFormat()
         }
         breaker = CircuitBreaker(threshold: settings.breakerFailures, cooldown: settings.breakerCooldown)
-        var logger = Logger(label: "gateway.bot")
+        var logger = logger ?? Logger(label: "gateway.bot")
         logger[metadataKey: "bot"] = .string(name)
         self.logger = logger
         transport = .shared
@@ -43,7 +45,16 @@ public struct HTTPBot: BotProvider {
                     continuation.finish(throwing: error)
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
+            // The deadline holds even while libcurl or a backoff sleep is between checks.
+            let watchdog = Task {
+                try await Task.sleep(until: request.deadline, clock: .continuous)
+                continuation.finish(throwing: BotError.timeout)
+                task.cancel()
+            }
+            continuation.onTermination = { _ in
+                task.cancel()
+                watchdog.cancel()
+            }
         }
     }
 

@@ -8,6 +8,8 @@ import Logging
 public struct ChatService: Sendable {
     let bots: BotDirectory
     let conversations: any ConversationRepository
+    let usage: any UsageRepository
+    let quotas: Quotas
     let config: BotsConfig
     let logger: Logger
     let metrics = BotMetrics()
@@ -29,6 +31,8 @@ public struct ChatService: Sendable {
         public let messages: [ChatMessage]
         public let userID: Int
         public let userMessage: String
+        /// False for `/v1` calls without `X-Conversation-Id`: nothing is stored.
+        public var store = true
         public let userMessageID = UUID()
         public let assistantMessageID = UUID()
         public let options: GenerationOptions
@@ -49,6 +53,7 @@ public struct ChatService: Sendable {
     /// Checks the bot and the conversation and builds the context sent to the bot.
     public func prepare(_ request: TurnRequest) async throws -> PreparedTurn {
         guard let bot = bots.bot(named: request.bot) else { throw ChatError.unknownBot(request.bot ?? "") }
+        try await quotas.admit(userID: request.userID)
         var context: [ChatMessage] = []
         let conversationID: UUID
         if let id = request.conversationID {
@@ -67,6 +72,26 @@ public struct ChatService: Sendable {
         return PreparedTurn(
             conversationID: conversationID, isNew: request.conversationID == nil, bot: bot, messages: messages,
             userID: request.userID, userMessage: request.message, options: request.options)
+    }
+
+    /// A turn whose context the client sends itself (the OpenAI-compatible API). It is
+    /// stored only when `conversationID` is given (created when new, never another user's).
+    public func prepareCompletion(
+        userID: Int, bot name: String, messages: [ChatMessage], conversationID: UUID?, options: GenerationOptions
+    ) async throws -> PreparedTurn {
+        guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
+        try await quotas.admit(userID: userID)
+        var isNew = true
+        if let conversationID {
+            isNew = try await conversations.history(conversationID: conversationID, userID: userID, limit: 0) == nil
+        }
+        var context: [ChatMessage] = []
+        if let prompt = config.systemPrompt { context.append(ChatMessage(role: .system, content: prompt)) }
+        var turn = PreparedTurn(
+            conversationID: conversationID ?? UUID(), isNew: isNew, bot: bot, messages: context + messages, userID: userID,
+            userMessage: messages.last(where: { $0.role == .user })?.content ?? "", options: options)
+        turn.store = conversationID != nil
+        return turn
     }
 
     /// Keeps the newest messages whose total length fits the character budget.
@@ -100,7 +125,8 @@ public struct ChatService: Sendable {
                 metadata: ["bot": .string(bot.name), "error": .string("\(attempt.error!)"), "fallback": .string(candidates[index + 1].name)])
         }
         let final = result!
-        await store(turn, final, latency: ContinuousClock.now - started)
+        if turn.store { await store(turn, final, latency: ContinuousClock.now - started) }
+        await record(turn, final)
         return final
     }
 
@@ -177,6 +203,17 @@ public struct ChatService: Sendable {
             try await conversations.store(stored)
         } catch {
             logger.error("storing a chat turn failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// Adds the call's tokens (reported, or estimated) to the user's usage; best effort.
+    private func record(_ turn: PreparedTurn, _ result: TurnResult) async {
+        guard result.error == nil || result.partial || result.completion != nil else { return }
+        let tokens = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+        do {
+            try await usage.record(userID: turn.userID, bot: result.bot, usage: tokens)
+        } catch {
+            logger.warning("recording usage failed", metadata: ["error": .string("\(error)")])
         }
     }
 

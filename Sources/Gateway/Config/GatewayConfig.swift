@@ -43,6 +43,8 @@ public struct GatewayConfig: Sendable {
     /// `METRICS_USER`, `METRICS_PASS`: Basic credentials of `/metrics` (unset: always 401).
     public var metricsUser: String?
     public var metricsPassword: String?
+    /// `QUOTA_REQUESTS_PER_MINUTE` (0 = off), `QUOTA_TOKENS_PER_DAY` (0 = off): per-user limits.
+    public var quotas: QuotaConfig
     /// `MAX_BODY_BYTES` (1048576): larger request bodies get 413.
     public var maxBodyBytes: Int
     /// `LOG_LEVEL` (info), `LOG_FORMAT` (json | text).
@@ -104,6 +106,9 @@ public struct GatewayConfig: Sendable {
             window: .seconds(try env.int("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)))
         metricsUser = env.string("METRICS_USER")
         metricsPassword = env.string("METRICS_PASS")
+        quotas = QuotaConfig(
+            requestsPerMinute: try env.int("QUOTA_REQUESTS_PER_MINUTE", default: 0, range: 0...1_000_000),
+            tokensPerDay: try env.int("QUOTA_TOKENS_PER_DAY", default: 0, range: 0...1_000_000_000_000))
         maxBodyBytes = try env.int("MAX_BODY_BYTES", default: 1_048_576, range: 1024...104_857_600)
         let level = try env.oneOf(
             "LOG_LEVEL", ["trace", "debug", "info", "notice", "warning", "error", "critical"], default: "info")
@@ -161,6 +166,8 @@ public struct GatewayConfig: Sendable {
         lines.append(("LOGIN_FAILURE_WINDOW_SECONDS", "\(throttle.window)"))
         lines.append(("METRICS_USER", metricsUser ?? "(unset)"))
         lines.append(("METRICS_PASS", metricsPassword == nil ? "(unset)" : "******"))
+        lines.append(("QUOTA_REQUESTS_PER_MINUTE", String(quotas.requestsPerMinute)))
+        lines.append(("QUOTA_TOKENS_PER_DAY", String(quotas.tokensPerDay)))
         lines.append(("MAX_BODY_BYTES", String(maxBodyBytes)))
         lines.append(("LOG_LEVEL", logLevel.rawValue))
         lines.append(("LOG_FORMAT", logFormat.rawValue))

@@ -11,6 +11,8 @@ struct ErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as OpenAIError {
+            return try error.response(from: request, context: context)
         } catch {
             return try apiError(for: error, request: request, context: context).response(from: request, context: context)
         }

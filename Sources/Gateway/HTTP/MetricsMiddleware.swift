@@ -34,7 +34,8 @@ struct MetricsMiddleware: RouterMiddleware {
             throw error
         }
         let status = response.status.code
-        let route = context.endpointPath ?? "unmatched"
+        // Hummingbird names an unmatched request's endpoint "NotFound".
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
         let method = request.method
         let instruments = self.instruments(Key(route: route, method: method, status: status))
         // Streamed bodies are timed to their head: the duration is the server's answer time.

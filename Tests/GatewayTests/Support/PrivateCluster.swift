@@ -36,23 +36,9 @@ struct PrivateCluster {
         try Self.run(["\(Self.binDirectory)/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w"] + arguments, asPostgres: true)
     }
 
-    /// Runs a command to completion with posix_spawn + waitpid (Foundation's `Process`
-    /// can miss a child's exit when the test process is busy), output discarded.
     private static func run(_ command: [String], asPostgres: Bool) throws {
         let argv = asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + command : command
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let cArgs = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, argv[0], &actions, nil, cArgs, environ) == 0 else {
-            throw TestFailure("could not start \(argv[0])")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let status = try Subprocess.run(argv)
         guard status == 0 else { throw TestFailure("\(command.joined(separator: " ")) failed (\(status))") }
     }
 }

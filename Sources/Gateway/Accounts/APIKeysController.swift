@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+
+/// `/api/v1/users/me/api-keys`: create (the secret is shown once), list, revoke.
+struct APIKeysController {
+    let keys: any APIKeyRepository
+    let bearer: BearerAuthenticator
+    let maxBodyBytes: Int
+
+    struct Created: Encodable, Sendable {
+        let id: String
+        let name: String
+        let prefix: String
+        let key: String
+        let created_at: Date
+        let expires_at: Date?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+        Routes(router, prefix: "/api/v1/users/me/api-keys", table: table, middleware: [bearer])
+            .on(.post, use: create)
+            .on(.get) { _, context in JSONResponse(try await keys.list(userID: try context.requireUser().id)) }
+            .on(.delete, ":id") { _, context in
+                let user = try context.requireUser()
+                guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                    try await keys.revoke(id: id, userID: user.id)
+                else { throw APIError(.notFound, "API key not found.", code: "not_found") }
+                return Response(status: .noContent)
+            }
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Created> {
+        let user = try context.requireUser()
+        var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
+        let rawName = validator.requiredString("name")
+        let name = rawName?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let rawName, let name, name.isEmpty || name.count > 100 {
+            validator.valueError("name", "Name must be 1 to 100 characters.", input: rawName)
+        }
+        var expiresAt: Date?
+        if let days = validator.body["expires_in_days"], days != .null {
+            if case .int(let value) = days, (1...3650).contains(value) {
+                expiresAt = Date().addingTimeInterval(TimeInterval(value) * 86400)
+            } else {
+                validator.issue(
+                    "expires_in_days", type: "int_type", "Input should be an integer between 1 and 3650", input: days)
+            }
+        }
+        try validator.finish()
+        let secret = APIKeySecret.make()
+        let info = try await keys.create(
+            userID: user.id, name: name!, prefix: APIKeySecret.prefix(secret), hash: APIKeySecret.hash(secret),
+            expiresAt: expiresAt)
+        context.logger.info("api key created", metadata: ["user_id": "\(user.id)", "key_prefix": .string(info.prefix)])
+        return JSONResponse(
+            Created(id: info.id, name: info.name, prefix: info.prefix, key: secret, created_at: info.createdAt, expires_at: info.expiresAt),
+            status: .created)
+    }
+}

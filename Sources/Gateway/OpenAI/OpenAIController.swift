@@ -1,0 +1,168 @@
+import BotKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// OpenAI-compatible routes under `/v1`, authenticated by access token or API key:
+/// `GET /v1/models` (the configured bots) and `POST /v1/chat/completions` (`model` names
+/// the bot; JSON or `stream: true` SSE chunks ending with `data: [DONE]`). Nothing is
+/// stored unless the request carries `X-Conversation-Id`.
+struct OpenAIController {
+    let chat: ChatService
+    let bots: BotDirectory
+    let bearer: BearerAuthenticator
+    let maxBodyBytes: Int
+    static let conversationHeader = HTTPField.Name("X-Conversation-Id")!
+
+    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+        Routes(router, prefix: "/v1", table: table, middleware: [OpenAIErrorMiddleware(), bearer])
+            .on(.get, "models") { _, context in
+                _ = try context.requireUser()
+                return JSONResponse(
+                    ModelList(data: bots.entries.map { ModelList.Model(id: $0.name, owned_by: "gateway:\($0.kind)") }))
+            }
+            .on(.post, "chat/completions", use: completions)
+    }
+
+    struct ModelList: Encodable, Sendable {
+        struct Model: Encodable, Sendable {
+            let id: String
+            var object = "model"
+            var created = 0
+            let owned_by: String
+        }
+        var object = "list"
+        let data: [Model]
+    }
+
+    @Sendable func completions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let parsed = try CompletionRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes))
+        let conversation = try request.headers[Self.conversationHeader].map { text in
+            guard let id = UUID(uuidString: text) else {
+                throw OpenAIError(status: .badRequest, message: "X-Conversation-Id must be a UUID.", type: "invalid_request_error", code: "invalid_request")
+            }
+            return id
+        }
+        let turn = try await chat.prepareCompletion(
+            userID: user.id, bot: parsed.model, messages: parsed.messages, conversationID: conversation, options: parsed.options)
+        let id = "chatcmpl-" + turn.assistantMessageID.uuidString.lowercased()
+        let created = Int(Date().timeIntervalSince1970)
+        if parsed.stream {
+            return try await streamed(turn, id: id, created: created, includeUsage: parsed.includeUsage)
+        }
+        let result = await chat.run(turn) { _ in }
+        if let error = result.error, result.partial == false { throw OpenAIError.from(error) }
+        let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+        let body: [String: Any] = [
+            "id": id, "object": "chat.completion", "created": created, "model": result.bot,
+            "choices": [
+                [
+                    "index": 0, "message": ["role": "assistant", "content": result.text],
+                    "finish_reason": result.completion?.finishReason.rawValue ?? "error",
+                ]
+            ],
+            "usage": Self.usage(usage),
+        ]
+        return Self.json(body)
+    }
+
+    private func streamed(_ turn: ChatService.PreparedTurn, id: String, created: Int, includeUsage: Bool) async throws -> Response {
+        let (events, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        let gate = FirstOutputGate()
+        let chat = self.chat
+        @Sendable func chunk(_ delta: [String: Any], finish: String? = nil) -> ByteBuffer {
+            let object: [String: Any] = [
+                "id": id, "object": "chat.completion.chunk", "created": created, "model": turn.bot.name,
+                "choices": [["index": 0, "delta": delta, "finish_reason": finish.map { $0 as Any } ?? NSNull()]],
+            ]
+            return Self.event(object)
+        }
+        let task = Task {
+            let result = await chat.run(turn) { piece in
+                if gate.open() { continuation.yield(chunk(["role": "assistant", "content": ""])) }
+                if case .terminated = continuation.yield(chunk(["content": piece])) { throw CancellationError() }
+            }
+            if let error = result.error, result.partial == false {
+                gate.fail(OpenAIError.from(error))
+                continuation.finish()
+                return
+            }
+            if gate.open() { continuation.yield(chunk(["role": "assistant", "content": ""])) }
+            if let error = result.error {
+                let failure = OpenAIError.from(error)
+                continuation.yield(Self.event(["error": ["message": failure.message, "type": failure.type, "code": failure.code]]))
+            } else {
+                continuation.yield(chunk([:], finish: result.completion?.finishReason.rawValue ?? "stop"))
+                if includeUsage {
+                    let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+                    continuation.yield(
+                        Self.event([
+                            "id": id, "object": "chat.completion.chunk", "created": created, "model": result.bot,
+                            "choices": [Any](), "usage": Self.usage(usage),
+                        ]))
+                }
+            }
+            continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
+            continuation.finish()
+        }
+        continuation.onTermination = { reason in
+            if case .cancelled = reason { task.cancel() }
+        }
+        if let failure = await gate.wait() { throw failure }
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody(asyncSequence: events))
+    }
+
+    static func usage(_ usage: TokenUsage) -> [String: Int] {
+        ["prompt_tokens": usage.inputTokens, "completion_tokens": usage.outputTokens, "total_tokens": usage.totalTokens]
+    }
+
+    static func event(_ object: [String: Any]) -> ByteBuffer {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return ByteBuffer(string: "data: " + String(decoding: data, as: UTF8.self) + "\n\n")
+    }
+
+    static func json(_ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Holds a streamed completion's response until the bot produced its first output, so
+/// a bot that fails before any output gets a real HTTP error status, not a 200 stream.
+final class FirstOutputGate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: (opened: Bool, failure: OpenAIError?, waiter: CheckedContinuation<OpenAIError?, Never>?, decided: Bool) =
+        (false, nil, nil, false)
+
+    /// Opens the gate; true the first time.
+    func open() -> Bool { decide(nil) }
+
+    func fail(_ error: OpenAIError) { _ = decide(error) }
+
+    private func decide(_ failure: OpenAIError?) -> Bool {
+        let (first, waiter) = lock.withLock { () -> (Bool, CheckedContinuation<OpenAIError?, Never>?) in
+            guard state.decided == false else { return (false, nil) }
+            state.decided = true
+            state.failure = failure
+            defer { state.waiter = nil }
+            return (true, state.waiter)
+        }
+        waiter?.resume(returning: failure)
+        return first
+    }
+
+    /// Waits for the first output (nil) or a failure before any output.
+    func wait() async -> OpenAIError? {
+        await withCheckedContinuation { continuation in
+            let decided = lock.withLock { () -> (Bool, OpenAIError?) in
+                if state.decided { return (true, state.failure) }
+                state.waiter = continuation
+                return (false, nil)
+            }
+            if decided.0 { continuation.resume(returning: decided.1) }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import BotKit
+import Foundation
+import Hummingbird
+
+/// An error in OpenAI's shape, `{"error": {"message", "type", "code"}}`, with OpenAI's
+/// status codes, so SDK retry logic works on `/v1`.
+struct OpenAIError: Error, HTTPResponseError {
+    var status: HTTPResponse.Status
+    var message: String
+    var type: String
+    var code: String
+    var headers: HTTPFields = [:]
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body: [String: Any] = ["error": ["message": message, "type": type, "code": code, "param": NSNull()]]
+        var headers = self.headers
+        headers[.contentType] = "application/json"
+        return Response(
+            status: status, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))))
+    }
+
+    /// The OpenAI rendering of any error the gateway throws.
+    static func from(_ error: any Error) -> OpenAIError? {
+        switch error {
+        case let error as OpenAIError:
+            return error
+        case let error as BotError:
+            return from(error)
+        case let error as DatabaseError where error.isUnavailable:
+            return OpenAIError(
+                status: .serviceUnavailable, message: "Service temporarily unavailable. Please retry shortly.",
+                type: "server_error", code: "service_unavailable", headers: [.retryAfter: "1"])
+        case let error as QuotaExceeded:
+            return OpenAIError(
+                status: .tooManyRequests, message: error.message, type: "rate_limit_error", code: "quota_exceeded",
+                headers: [.retryAfter: String(error.retryAfterSeconds)])
+        case ChatError.unknownBot(let name):
+            return OpenAIError(
+                status: .notFound, message: "The model `\(name.prefix(64))` does not exist. See GET /v1/models.",
+                type: "invalid_request_error", code: "model_not_found")
+        case let error as APIError:
+            let message: String
+            switch error.detail {
+            case .message(let text): message = text
+            case .validation(let issues): message = issues.map { "\($0.loc.last.map { "\($0)" } ?? "body"): \($0.msg)" }.joined(separator: "; ")
+            }
+            switch error.status {
+            case .unauthorized:
+                return OpenAIError(status: .unauthorized, message: message, type: "invalid_request_error", code: "invalid_api_key", headers: error.headers)
+            case .unprocessableContent:
+                return OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request")
+            default:
+                return OpenAIError(status: error.status, message: message, type: "invalid_request_error", code: error.code, headers: error.headers)
+            }
+        default:
+            return nil
+        }
+    }
+
+    static func from(_ error: BotError) -> OpenAIError {
+        switch error {
+        case .rateLimited(let after):
+            var headers: HTTPFields = [:]
+            if let after { headers[.retryAfter] = String(after) }
+            return OpenAIError(status: .tooManyRequests, message: error.safeMessage, type: "rate_limit_error", code: error.code, headers: headers)
+        case .timeout:
+            return OpenAIError(status: .gatewayTimeout, message: error.safeMessage, type: "server_error", code: error.code)
+        case .rejected:
+            return OpenAIError(status: .badRequest, message: error.safeMessage, type: "invalid_request_error", code: error.code)
+        case .unavailable, .upstreamFailure:
+            return OpenAIError(status: .serviceUnavailable, message: error.safeMessage, type: "server_error", code: error.code, headers: [.retryAfter: "1"])
+        }
+    }
+}
+
+/// Renders every error of the `/v1` routes in OpenAI's shape.
+struct OpenAIErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            if let openAI = OpenAIError.from(error) { throw openAI }
+            throw error
+        }
+    }
+}

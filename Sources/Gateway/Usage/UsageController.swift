@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+
+/// `GET /api/v1/users/me/usage?from=YYYY-MM-DD&to=YYYY-MM-DD`: tokens by bot and day
+/// (default: the last 30 days).
+struct UsageController {
+    let usage: any UsageRepository
+    let bearer: BearerAuthenticator
+
+    struct Report: Encodable, Sendable {
+        let from: String
+        let to: String
+        let days: [UsageRow]
+        let total_input_tokens: Int
+        let total_output_tokens: Int
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+        Routes(router, prefix: "/api/v1/users/me/usage", table: table, middleware: [bearer]).on(.get) { request, context in
+            let user = try context.requireUser()
+            let today = Date()
+            let to = try Self.day(request, "to") ?? Self.format(today)
+            let from = try Self.day(request, "from") ?? Self.format(today.addingTimeInterval(-29 * 86400))
+            let rows = try await usage.usage(userID: user.id, from: from, to: to)
+            return JSONResponse(
+                Report(
+                    from: from, to: to, days: rows, total_input_tokens: rows.reduce(0) { $0 + $1.inputTokens },
+                    total_output_tokens: rows.reduce(0) { $0 + $1.outputTokens }))
+        }
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: date)
+    }
+
+    /// A `YYYY-MM-DD` query parameter, or a 422 naming it.
+    static func day(_ request: Request, _ name: String) throws -> String? {
+        guard let text = request.uri.queryParameters.get(name), text.isEmpty == false else { return nil }
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day)
+        else {
+            throw APIError.validation([
+                ValidationIssue(
+                    type: "date_from_datetime_parsing", loc: [.key("query"), .key(name)],
+                    msg: "Input should be a valid date in the format YYYY-MM-DD", input: .string(String(text.prefix(64))))
+            ])
+        }
+        return String(format: "%04d-%02d-%02d", year, month, day)
+    }
+}

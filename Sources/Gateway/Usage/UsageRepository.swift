@@ -1,0 +1,82 @@
+import BotKit
+import Foundation
+
+/// Token usage of one user, bot and day.
+public struct UsageRow: Codable, Sendable, Equatable {
+    public let day: String
+    public let bot: String
+    public let requests: Int
+    public let inputTokens: Int
+    public let outputTokens: Int
+
+    enum CodingKeys: String, CodingKey {
+        case day, bot, requests
+        case inputTokens = "input_tokens", outputTokens = "output_tokens"
+    }
+}
+
+/// Usage accounting and quota counters, in PostgreSQL so every replica shares them.
+public protocol UsageRepository: Sendable {
+    /// Adds one call's tokens to the user's row for the bot and today (UTC).
+    func record(userID: Int, bot: String, usage: TokenUsage) async throws
+    /// Rows between two days (inclusive), by day then bot.
+    func usage(userID: Int, from: String, to: String) async throws -> [UsageRow]
+    /// Counts one request in the current minute; returns the minute's count so far.
+    func countRequest(userID: Int) async throws -> Int
+    /// Tokens used today (UTC) across bots.
+    func tokensToday(userID: Int) async throws -> Int
+}
+
+/// `UsageRepository` on PostgreSQL.
+struct PostgresUsageRepository: UsageRepository {
+    let pool: PostgresPool
+
+    func record(userID: Int, bot: String, usage: TokenUsage) async throws {
+        _ = try await pool.query(
+            """
+            INSERT INTO usage_daily (user_id, bot, day, requests, input_tokens, output_tokens)
+            VALUES ($1, $2, (now() AT TIME ZONE 'UTC')::date, 1, $3, $4)
+            ON CONFLICT (user_id, day, bot) DO UPDATE SET
+                requests = usage_daily.requests + 1,
+                input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
+                output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens
+            """, [userID, bot, usage.inputTokens, usage.outputTokens])
+    }
+
+    func usage(userID: Int, from: String, to: String) async throws -> [UsageRow] {
+        try await pool.query(
+            """
+            SELECT to_char(day, 'YYYY-MM-DD') AS day, bot, requests, input_tokens, output_tokens FROM usage_daily
+            WHERE user_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day, bot
+            """, [userID, from, to]
+        ).rows.map { row in
+            UsageRow(
+                day: try row.decode("day"), bot: try row.decode("bot"), requests: try row.decode("requests"),
+                inputTokens: try row.decode("input_tokens"), outputTokens: try row.decode("output_tokens"))
+        }
+    }
+
+    func countRequest(userID: Int) async throws -> Int {
+        let result = try await pool.query(
+            """
+            WITH counted AS (
+                INSERT INTO request_counters (user_id, minute, requests) VALUES ($1, date_trunc('minute', now()), 1)
+                ON CONFLICT (user_id, minute) DO UPDATE SET requests = request_counters.requests + 1
+                RETURNING requests
+            ), pruned AS (
+                DELETE FROM request_counters WHERE user_id = $1 AND minute < date_trunc('minute', now()) - interval '5 minutes'
+            )
+            SELECT requests FROM counted
+            """, [userID])
+        return try result.first?.decode("requests") ?? 0
+    }
+
+    func tokensToday(userID: Int) async throws -> Int {
+        try await pool.query(
+            """
+            SELECT coalesce(sum(input_tokens + output_tokens), 0)::bigint AS used FROM usage_daily
+            WHERE user_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date
+            """, [userID]
+        ).first?.decode("used") ?? 0
+    }
+}
