@@ -143,7 +143,7 @@ import Testing
             let secret = try #require(try await Self.key(client, token: token)["key"] as? String)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/openai_client.py").path
             let port = try #require(client.port)
-            let status = try Subprocess.run(["/usr/bin/env", python, script, "http://localhost:\(port)/v1", secret], quiet: false)
+            let status = try await Subprocess.run(["/usr/bin/env", python, script, "http://localhost:\(port)/v1", secret], quiet: false)
             #expect(status == 0)
         }
     }

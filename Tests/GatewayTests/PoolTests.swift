@@ -122,21 +122,30 @@ import Testing
     }
 
     @Test func recoversAfterServerRestart() async throws {
-        let cluster = try PrivateCluster.start()
-        defer { cluster.destroy() }
+        let cluster = try await PrivateCluster.start()
+        do {
+            try await restartScenario(cluster)
+        } catch {
+            await cluster.destroy()
+            throw error
+        }
+        await cluster.destroy()
+    }
+
+    private func restartScenario(_ cluster: PrivateCluster) async throws {
         let pool = PostgresPool(conninfo: cluster.url, size: 2, acquireTimeout: .seconds(5), logger: TestDatabase.quietLogger)
         _ = try await pool.query("SELECT 1")
-        try cluster.restart()
+        try await cluster.restart()
         // The dead connection is noticed before use and replaced: no error at all.
         #expect(try await pool.query("SELECT 2 AS two").first?.decode("two", as: Int.self) == 2)
-        try cluster.stop()
+        try await cluster.stop()
         do {
             _ = try await pool.query("SELECT 1")
             Issue.record("expected an error while the server is down")
         } catch let error as DatabaseError {
             #expect(error.isUnavailable)
         }
-        try cluster.restart()
+        try await cluster.restart()
         #expect(try await pool.query("SELECT 3 AS three").first?.decode("three", as: Int.self) == 3)
         await pool.shutdown()
     }

@@ -11,34 +11,34 @@ struct PrivateCluster {
         return URL(fileURLWithPath: pgCtl).deletingLastPathComponent().path
     }
 
-    static func start() throws -> PrivateCluster {
+    static func start() async throws -> PrivateCluster {
         let directory = "/tmp/gw-pg-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try run(["/bin/chmod", "777", directory], asPostgres: false)
-        try run(["\(binDirectory)/initdb", "-D", directory + "/data", "-U", "postgres", "-A", "trust"], asPostgres: true)
+        try await run(["/bin/chmod", "777", directory], asPostgres: false)
+        try await run(["\(binDirectory)/initdb", "-D", directory + "/data", "-U", "postgres", "-A", "trust"], asPostgres: true)
         let cluster = PrivateCluster(directory: directory, port: Int.random(in: 20000...60000))
-        try cluster.pgCtl(["start", "-o", "-c listen_addresses=127.0.0.1 -p \(cluster.port) -k \(directory)"])
+        try await cluster.pgCtl(["start", "-o", "-c listen_addresses=127.0.0.1 -p \(cluster.port) -k \(directory)"])
         return cluster
     }
 
     var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres" }
 
-    func restart() throws { try pgCtl(["restart", "-m", "fast"]) }
+    func restart() async throws { try await pgCtl(["restart", "-m", "fast"]) }
 
-    func stop() throws { try pgCtl(["stop", "-m", "fast"]) }
+    func stop() async throws { try await pgCtl(["stop", "-m", "fast"]) }
 
-    func destroy() {
-        try? stop()
+    func destroy() async {
+        try? await stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    private func pgCtl(_ arguments: [String]) throws {
-        try Self.run(["\(Self.binDirectory)/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w"] + arguments, asPostgres: true)
+    private func pgCtl(_ arguments: [String]) async throws {
+        try await Self.run(["\(Self.binDirectory)/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w"] + arguments, asPostgres: true)
     }
 
-    private static func run(_ command: [String], asPostgres: Bool) throws {
+    private static func run(_ command: [String], asPostgres: Bool) async throws {
         let argv = asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + command : command
-        let status = try Subprocess.run(argv)
+        let status = try await Subprocess.run(argv)
         guard status == 0 else { throw TestFailure("\(command.joined(separator: " ")) failed (\(status))") }
     }
 }

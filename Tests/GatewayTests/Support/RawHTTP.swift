@@ -5,30 +5,42 @@ import Foundation
 struct RawHTTP {
     let fd: Int32
 
+    /// Connects to `localhost:port` the way the test server was bound (IPv6 or IPv4).
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo("localhost", String(port), &hints, &list) == 0 else { throw TestFailure("no address") }
+        defer { freeaddrinfo(list) }
+        var candidate = list
+        while let info = candidate {
+            let socketFD = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if socketFD >= 0, connect(socketFD, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
+                fd = socketFD
+                return
+            }
+            if socketFD >= 0 { close(socketFD) }
+            candidate = info.pointee.ai_next
         }
-        guard connected == 0 else {
-            close(fd)
-            throw TestFailure("connect failed")
-        }
+        throw TestFailure("connect failed")
     }
 
     func send(_ text: String) {
         _ = text.withCString { write(fd, $0, strlen($0)) }
     }
 
-    /// Reads until `marker` has been seen (or 5 s passed); returns what was read.
-    func read(until marker: String) -> String {
+    /// Reads until `marker` has been seen (or 20 s passed), on a thread of its own (a
+    /// blocking read must not hold one of the cooperative pool's threads).
+    func read(until marker: String) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: readBlocking(until: marker)) }.start()
+        }
+    }
+
+    private func readBlocking(until marker: String) -> String {
         var received = ""
         var buffer = [UInt8](repeating: 0, count: 4096)
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         while received.contains(marker) == false {
             let count = recv(fd, &buffer, buffer.count, 0)

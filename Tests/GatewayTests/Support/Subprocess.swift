@@ -1,11 +1,20 @@
 import Foundation
 
 /// Runs commands with posix_spawn + waitpid (Foundation's `Process` can miss a child's
-/// exit when the test process is busy).
+/// exit when the test process is busy). The wait happens on a thread of its own, never
+/// on Swift's cooperative pool: blocking one of its two threads here stalls every test.
 enum Subprocess {
-    /// Runs `argv` to completion, output discarded; returns the exit status.
+    /// Runs `argv` to completion (output discarded when `quiet`); returns the exit status.
     @discardableResult
-    static func run(_ argv: [String], quiet: Bool = true) throws -> Int32 {
+    static func run(_ argv: [String], quiet: Bool = true) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try runBlocking(argv, quiet: quiet) })
+            }.start()
+        }
+    }
+
+    private static func runBlocking(_ argv: [String], quiet: Bool) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
