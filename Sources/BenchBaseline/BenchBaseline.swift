@@ -13,7 +13,9 @@ struct BenchBaseline {
         let port = arguments.firstIndex(of: "--port").flatMap { Int(arguments[$0 + 1]) } ?? 8080
         let router = Router()
         router.get("live") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"alive"}"#)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"alive"}"#)))
         }
         router.get("v1/models") { _, _ in #"{"object":"list","data":[{"id":"fast"},{"id":"drip"}]}"# }
         router.post("v1/chat/completions") { request, _ in
@@ -42,7 +44,8 @@ struct BenchBaseline {
             let text = words.joined()
             let json =
                 #"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"\#(text)"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":5}}"#
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         let drip = model == "drip"
         return Response(

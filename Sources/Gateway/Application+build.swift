@@ -109,7 +109,8 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
             PurgeService(sessions: services.sessions, interval: .seconds(600), retention: 86400, logger: logger),
         ],
         onServerRunning: { channel in
-            logger.info("gateway listening", metadata: ["url": "http://\(config.host):\(channel.localAddress?.port ?? config.port)"])
+            logger.info(
+                "gateway listening", metadata: ["url": "http://\(config.host):\(channel.localAddress?.port ?? config.port)"])
         },
         logger: logger)
 }

@@ -42,9 +42,15 @@ import Testing
 
     @Test func replyCollectsTheStreamAndErrorsHaveSafeMessages() async throws {
         let reply = try await StaticBot().reply(BotRequest(messages: [ChatMessage(role: .user, content: "hi")]))
-        #expect(reply == BotReply(text: "a b", completion: BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: 1, outputTokens: 2))))
+        #expect(
+            reply
+                == BotReply(
+                    text: "a b",
+                    completion: BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: 1, outputTokens: 2))))
         #expect(reply.completion.usage?.totalTokens == 3)
-        let errors: [BotError] = [.unavailable("x"), .timeout, .rateLimited(retryAfterSeconds: 3), .rejected("y"), .upstreamFailure(status: 500)]
+        let errors: [BotError] = [
+            .unavailable("x"), .timeout, .rateLimited(retryAfterSeconds: 3), .rejected("y"), .upstreamFailure(status: 500),
+        ]
         #expect(Set(errors.map(\.code)).count == errors.count)
         for error in errors {
             #expect(error.safeMessage.isEmpty == false)

@@ -29,9 +29,10 @@ import Testing
         #expect(await bot.health() == .ok)
     }
 
-    @Test(arguments: [
-        ("", []), ("one", ["one"]), ("  lead", ["  lead"]), ("trail  ", ["trail  "]), ("a b\nc", ["a", " b", "\nc"]),
-    ] as [(String, [String])])
+    @Test(
+        arguments: [
+            ("", []), ("one", ["one"]), ("  lead", ["  lead"]), ("trail  ", ["trail  "]), ("a b\nc", ["a", " b", "\nc"]),
+        ] as [(String, [String])])
     func wordsConcatenateBackToTheText(text: String, expected: [String]) {
         #expect(EchoBot.words(text) == expected)
         #expect(EchoBot.words(text).joined() == text)
@@ -49,7 +50,8 @@ import Testing
     }
 
     @Test func conformanceKitCatchesABrokenProvider() async throws {
-        let kit = ConformanceKit(provider: NoCompletionBot(), slowProvider: EchoBot(delay: .milliseconds(200)), failingProvider: NoCompletionBot())
+        let kit = ConformanceKit(
+            provider: NoCompletionBot(), slowProvider: EchoBot(delay: .milliseconds(200)), failingProvider: NoCompletionBot())
         await #expect(throws: ConformanceFailure.self) { try await kit.streamEndsWithExactlyOneCompletion() }
         await #expect(throws: ConformanceFailure.self) { try await kit.errorsAreBotErrors() }
         let deaf = ConformanceKit(provider: EchoBot(), slowProvider: DeadlineIgnoringBot(), promptness: .milliseconds(100))

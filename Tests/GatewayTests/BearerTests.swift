@@ -43,7 +43,8 @@ import Testing
             let expiredIssuer = await AccessTokens(secret: TestApp.secret, lifetimeMinutes: 1)
             let uid = try await services.users.credentials(email: "bad@example.com")!.user.id
             let tokens = [
-                "garbage", parts[0] + "." + parts[1] + ".", header + "." + parts[1] + ".", hs512 + "." + parts[1] + "." + parts[2],
+                "garbage", parts[0] + "." + parts[1] + ".", header + "." + parts[1] + ".",
+                hs512 + "." + parts[1] + "." + parts[2],
                 parts[0] + "." + parts[1] + "x." + parts[2],
                 try await otherKey.issue(userID: uid, email: "bad@example.com"),
                 try await expiredIssuer.issue(userID: uid, email: "bad@example.com", now: Date().addingTimeInterval(-120)),
@@ -81,7 +82,8 @@ import Testing
             let login = try await client.login(email: "quiet@example.com", password: password)
             let refreshed = try await client.send(.post, "/api/v1/users/refresh-token", cookie: login.refresh)
             _ = try await client.send(.get, "/api/v1/users/me", bearer: login.access)
-            _ = try await client.send(.post, "/api/v1/users/login", json: #"{"email":"quiet@example.com","password":"Wr0ng$pass"}"#)
+            _ = try await client.send(
+                .post, "/api/v1/users/login", json: #"{"email":"quiet@example.com","password":"Wr0ng$pass"}"#)
             _ = try await client.send(.post, "/api/v1/users/logout", bearer: login.access, cookie: refreshed.refreshCookie)
             let logs = capture.all
             #expect(logs.isEmpty == false)
@@ -98,9 +100,11 @@ import Testing
             try await TestApp.run(["REFRESH_REUSE_GRACE_SECONDS": "0"], database: database) { second, _ in
                 try await first.register(email: "twin@example.com")
                 let login = try await first.login(email: "twin@example.com")
-                let rotated = try #require(try await first.send(.post, "/api/v1/users/refresh-token", cookie: login.refresh).refreshCookie)
+                let rotated = try #require(
+                    try await first.send(.post, "/api/v1/users/refresh-token", cookie: login.refresh).refreshCookie)
                 // The old token is refused by the other process too, as reuse.
-                #expect((try await second.send(.post, "/api/v1/users/refresh-token", cookie: login.refresh)).status == .unauthorized)
+                #expect(
+                    (try await second.send(.post, "/api/v1/users/refresh-token", cookie: login.refresh)).status == .unauthorized)
                 #expect((try await second.send(.post, "/api/v1/users/refresh-token", cookie: rotated)).status == .unauthorized)
                 // logout-all through one ends sessions seen by the other.
                 let a = try await second.login(email: "twin@example.com")

@@ -31,15 +31,18 @@ import Testing
             #expect(UUID(uuidString: body["message_id"] as? String ?? "") != nil)
 
             let exactly = String(repeating: "a", count: 4096)
-            #expect((try await client.send(.post, Self.chat, json: #"{"message":"  \#(exactly)  "}"#, bearer: token)).status == .ok)
+            #expect(
+                (try await client.send(.post, Self.chat, json: #"{"message":"  \#(exactly)  "}"#, bearer: token)).status == .ok)
         }
     }
 
     @Test(arguments: [
         (#"{"message":"   "}"#, "Value error, Message must not be empty or whitespace."),
         (#"{"message":""}"#, "Value error, Message must not be empty or whitespace."),
-        (#"{"message":"\#(String(repeating: "b", count: 4097))"}"#,
-         "Value error, Message too long. Maximum allowed is 4096 characters. Please shorten your message."),
+        (
+            #"{"message":"\#(String(repeating: "b", count: 4097))"}"#,
+            "Value error, Message too long. Maximum allowed is 4096 characters. Please shorten your message."
+        ),
         (#"{}"#, "Field required"),
         (#"{"message":5}"#, "Input should be a valid string"),
         (#"{"message":"x","conversation_id":"nope"}"#, "Input should be a valid UUID"),
@@ -63,10 +66,14 @@ import Testing
             let first = try await client.send(.post, Self.chat, json: #"{"message":"one"}"#, bearer: token).json()
             #expect(first["response"] as? String == "system:Be kind.|user:one")
             let id = try #require(first["conversation_id"] as? String)
-            let second = try await client.send(.post, Self.chat, json: #"{"message":"two","conversation_id":"\#(id)"}"#, bearer: token).json()
+            let second = try await client.send(
+                .post, Self.chat, json: #"{"message":"two","conversation_id":"\#(id)"}"#, bearer: token
+            ).json()
             #expect(second["response"] as? String == "system:Be kind.|user:one|assistant:system:Be kind.|user:one|user:two")
             #expect(second["conversation_id"] as? String == id)
-            let third = try await client.send(.post, Self.chat, json: #"{"message":"three","conversation_id":"\#(id)"}"#, bearer: token).json()
+            let third = try await client.send(
+                .post, Self.chat, json: #"{"message":"three","conversation_id":"\#(id)"}"#, bearer: token
+            ).json()
             // Only the last two stored messages travel with the turn.
             let reply = try #require(third["response"] as? String)
             #expect(reply.hasPrefix("system:Be kind.|user:two|assistant:"))
@@ -78,7 +85,8 @@ import Testing
         try await TestApp.run { client, _ in
             let token = try await Self.signIn(client)
             let response = try await client.send(
-                .post, Self.chat, json: #"{"message":"stream me please"}"#, bearer: token, headers: [.accept: "text/event-stream"])
+                .post, Self.chat, json: #"{"message":"stream me please"}"#, bearer: token, headers: [.accept: "text/event-stream"]
+            )
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "text/event-stream")
             let events = Self.events(response.text)
@@ -194,7 +202,8 @@ import Testing
             let intruder = try await Self.signIn(client, "intruder@example.com")
             #expect((try await client.send(.get, "/api/v1/conversations/\(ids[0])", bearer: intruder)).status == .notFound)
             #expect((try await client.send(.delete, "/api/v1/conversations/\(ids[0])", bearer: intruder)).status == .notFound)
-            let hijack = try await client.send(.post, Self.chat, json: #"{"message":"x","conversation_id":"\#(ids[0])"}"#, bearer: intruder)
+            let hijack = try await client.send(
+                .post, Self.chat, json: #"{"message":"x","conversation_id":"\#(ids[0])"}"#, bearer: intruder)
             #expect(hijack.status == .notFound)
             let theirs = try await client.send(.get, "/api/v1/conversations", bearer: intruder).json()
             #expect((theirs["items"] as? [Any])?.isEmpty == true)
@@ -203,7 +212,8 @@ import Testing
             #expect((try await client.send(.get, "/api/v1/conversations/\(ids[0])", bearer: token)).status == .notFound)
             #expect((try await client.send(.get, "/api/v1/conversations/not-a-uuid", bearer: token)).status == .notFound)
             #expect((try await client.send(.get, "/api/v1/conversations?limit=0", bearer: token)).status == .unprocessableContent)
-            #expect((try await client.send(.get, "/api/v1/conversations?cursor=%%%", bearer: token)).status == .unprocessableContent)
+            #expect(
+                (try await client.send(.get, "/api/v1/conversations?cursor=%%%", bearer: token)).status == .unprocessableContent)
         }
     }
 
@@ -211,20 +221,27 @@ import Testing
         try await TestApp.run { client, services in
             let token = try await Self.signIn(client, "gone@example.com")
             _ = try await client.send(.post, Self.chat, json: #"{"message":"remember me"}"#, bearer: token)
-            let id: Int = try #require(try await services.pool.query("SELECT id FROM users WHERE email = 'gone@example.com'").first).decode("id")
+            let id: Int = try #require(
+                try await services.pool.query("SELECT id FROM users WHERE email = 'gone@example.com'").first
+            ).decode("id")
             _ = try await services.pool.query("DELETE FROM refresh_tokens WHERE user_id = $1", [id])
             _ = try await services.pool.query("DELETE FROM users WHERE id = $1", [id])
-            let left: Int = try #require(try await services.pool.query("SELECT count(*) AS n FROM conversations").first).decode("n")
+            let left: Int = try #require(try await services.pool.query("SELECT count(*) AS n FROM conversations").first).decode(
+                "n")
             #expect(left == 0)
         }
     }
 
-    @Test(arguments: [
-        (["BOT_PROVIDER": "nope"], "BOT_PROVIDER"), (["BOTS": "broken"], "BOTS"), (["BOTS": "a=echo,a=echo"], "BOTS"),
-        (["BOT_FALLBACK": "ghost"], "BOT_FALLBACK"), (["BOT_PROVIDER": "http"], "BOT_HTTP_URL"),
-        (["BOTS": "claude=http", "BOT_CLAUDE_URL": "http://x", "BOT_CLAUDE_API": "soap", "BOT_CLAUDE_MODEL": "m"], "BOT_CLAUDE_API"),
-        (["BOT_TIMEOUT_SECONDS": "0"], "BOT_TIMEOUT_SECONDS"), (["BOTS": "bad name=echo"], "BOTS"),
-    ] as [([String: String], String)])
+    @Test(
+        arguments: [
+            (["BOT_PROVIDER": "nope"], "BOT_PROVIDER"), (["BOTS": "broken"], "BOTS"), (["BOTS": "a=echo,a=echo"], "BOTS"),
+            (["BOT_FALLBACK": "ghost"], "BOT_FALLBACK"), (["BOT_PROVIDER": "http"], "BOT_HTTP_URL"),
+            (
+                ["BOTS": "claude=http", "BOT_CLAUDE_URL": "http://x", "BOT_CLAUDE_API": "soap", "BOT_CLAUDE_MODEL": "m"],
+                "BOT_CLAUDE_API"
+            ),
+            (["BOT_TIMEOUT_SECONDS": "0"], "BOT_TIMEOUT_SECONDS"), (["BOTS": "bad name=echo"], "BOTS"),
+        ] as [([String: String], String)])
     func aMisconfiguredBotFailsStartupNamingTheVariable(env: [String: String], variable: String) throws {
         let error = #expect(throws: ConfigError.self) {
             let config = try GatewayConfig(environment: TestApp.environment(database: "unused", env))

@@ -4,7 +4,9 @@ import Testing
 @testable import Gateway
 
 @Suite struct ConfigTests {
-    let base = ["DATABASE_URL": "postgresql://u:pw@db1:5432,db2:5432/app?target_session_attrs=read-write", "SECRET_KEY": TestApp.secret]
+    let base = [
+        "DATABASE_URL": "postgresql://u:pw@db1:5432,db2:5432/app?target_session_attrs=read-write", "SECRET_KEY": TestApp.secret,
+    ]
 
     @Test func defaults() throws {
         let config = try GatewayConfig(environment: base)
@@ -93,7 +95,8 @@ import Testing
             LOG_LEVEL=debug # trailing comment
 
             """)
-        #expect(parsed == ["PORT": "9000", "HOST": "0.0.0.0", "SECRET_KEY": "quoted value # not a comment", "LOG_LEVEL": "debug"])
+        #expect(
+            parsed == ["PORT": "9000", "HOST": "0.0.0.0", "SECRET_KEY": "quoted value # not a comment", "LOG_LEVEL": "debug"])
         #expect(throws: ConfigError.self) { try EnvironmentSource.parseDotEnv("NOT A PAIR") }
     }
 

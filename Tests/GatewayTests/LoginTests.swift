@@ -10,7 +10,8 @@ import Testing
         try await TestApp.run { client, services in
             let registered = try await client.register(email: "Jwt@Example.com")
             let uid = try registered.json()["id"] as! Int
-            let response = try await client.send(.post, "/api/v1/users/login", json: #"{"email":"jwt@example.com","password":"Passw0rd!"}"#)
+            let response = try await client.send(
+                .post, "/api/v1/users/login", json: #"{"email":"jwt@example.com","password":"Passw0rd!"}"#)
             #expect(response.status == .ok)
             let body = try response.json()
             #expect(Set(body.keys) == ["access_token", "token_type"])
@@ -46,14 +47,17 @@ import Testing
     @Test func wrongPasswordAndUnknownEmailLookTheSame() async throws {
         try await TestApp.run { client, _ in
             try await client.register(email: "known@example.com")
-            let wrong = try await client.send(.post, "/api/v1/users/login", json: #"{"email":"known@example.com","password":"Wr0ngpass!"}"#)
-            let unknown = try await client.send(.post, "/api/v1/users/login", json: #"{"email":"ghost@example.com","password":"Wr0ngpass!"}"#)
+            let wrong = try await client.send(
+                .post, "/api/v1/users/login", json: #"{"email":"known@example.com","password":"Wr0ngpass!"}"#)
+            let unknown = try await client.send(
+                .post, "/api/v1/users/login", json: #"{"email":"ghost@example.com","password":"Wr0ngpass!"}"#)
             for response in [wrong, unknown] {
                 #expect(response.status == .unauthorized)
                 #expect(response.text == #"{"detail":"Email or password incorrect.","code":"invalid_credentials"}"#)
                 #expect(response.headers[.setCookie] == nil)
             }
-            let weak = try await client.send(.post, "/api/v1/users/login", json: #"{"email":"known@example.com","password":"short"}"#)
+            let weak = try await client.send(
+                .post, "/api/v1/users/login", json: #"{"email":"known@example.com","password":"short"}"#)
             #expect(weak.status == .unprocessableContent)
         }
     }
@@ -99,10 +103,12 @@ import Testing
         try await TestApp.run(["LOGIN_MAX_FAILURES": "3", "LOGIN_MAX_FAILURES_PER_IP": "5"]) { client, _ in
             try await client.register(email: "victim@example.com")
             for _ in 0..<3 {
-                let r = try await client.send(.post, "/api/v1/users/login", json: #"{"email":"victim@example.com","password":"Wr0ngpass!"}"#)
+                let r = try await client.send(
+                    .post, "/api/v1/users/login", json: #"{"email":"victim@example.com","password":"Wr0ngpass!"}"#)
                 #expect(r.status == .unauthorized)
             }
-            let blocked = try await client.send(.post, "/api/v1/users/login", json: #"{"email":"victim@example.com","password":"Passw0rd!"}"#)
+            let blocked = try await client.send(
+                .post, "/api/v1/users/login", json: #"{"email":"victim@example.com","password":"Passw0rd!"}"#)
             #expect(blocked.status == .tooManyRequests)
             #expect(try blocked.json()["code"] as? String == "too_many_requests")
             #expect(Int(blocked.headers[.retryAfter] ?? "") ?? 0 > 0)
@@ -110,9 +116,11 @@ import Testing
             try await client.register(email: "other@example.com")
             _ = try await client.login(email: "other@example.com")
             for _ in 0..<2 {
-                try await client.send(.post, "/api/v1/users/login", json: #"{"email":"other@example.com","password":"Wr0ngpass!"}"#)
+                try await client.send(
+                    .post, "/api/v1/users/login", json: #"{"email":"other@example.com","password":"Wr0ngpass!"}"#)
             }
-            let ipBlocked = try await client.send(.post, "/api/v1/users/login", json: #"{"email":"other@example.com","password":"Passw0rd!"}"#)
+            let ipBlocked = try await client.send(
+                .post, "/api/v1/users/login", json: #"{"email":"other@example.com","password":"Passw0rd!"}"#)
             #expect(ipBlocked.status == .tooManyRequests)
         }
     }

@@ -24,7 +24,11 @@ import Testing
         let tables = try await pool.query(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
         let names = try tables.rows.map { try $0.decode("table_name", as: String.self) }
-        #expect(names == ["api_keys", "auth_sessions", "conversations", "messages", "refresh_tokens", "request_counters", "schema_migrations", "usage_daily", "users"])
+        #expect(
+            names == [
+                "api_keys", "auth_sessions", "conversations", "messages", "refresh_tokens", "request_counters",
+                "schema_migrations", "usage_daily", "users",
+            ])
         await pool.shutdown()
     }
 

@@ -71,7 +71,9 @@ import Testing
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
             let registered = Set(services.routes.all.map { "\($0.method) \($0.path)" })
-            #expect(documented == registered, "only documented: \(documented.subtracting(registered)), only routed: \(registered.subtracting(documented))")
+            #expect(
+                documented == registered,
+                "only documented: \(documented.subtracting(registered)), only routed: \(registered.subtracting(documented))")
             let docs = try await client.send(.get, "/docs")
             #expect(docs.status == .ok)
             #expect(docs.text.contains("/openapi.json"))

@@ -56,7 +56,8 @@ import Testing
             let models = try await client.send(.get, "/v1/models", bearer: secret).json()
             #expect((models["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["default", "probe"])
 
-            let body = #"{"model":"probe","messages":[{"role":"system","content":"s"},{"role":"user","content":"hi"}],"max_tokens":5}"#
+            let body =
+                #"{"model":"probe","messages":[{"role":"system","content":"s"},{"role":"user","content":"hi"}],"max_tokens":5}"#
             let completion = try await client.send(.post, "/v1/chat/completions", json: body, bearer: secret).json()
             #expect(completion["object"] as? String == "chat.completion")
             let choice = (completion["choices"] as? [[String: Any]])?.first
@@ -65,17 +66,21 @@ import Testing
 
             let streamed = try await client.send(
                 .post, "/v1/chat/completions",
-                json: #"{"model":"default","messages":[{"role":"user","content":"one two"}],"stream":true,"stream_options":{"include_usage":true}}"#,
+                json:
+                    #"{"model":"default","messages":[{"role":"user","content":"one two"}],"stream":true,"stream_options":{"include_usage":true}}"#,
                 bearer: secret)
             let lines = streamed.text.split(separator: "\n").filter { $0.hasPrefix("data: ") }
             #expect(lines.last == "data: [DONE]")
             #expect(streamed.text.contains(#""object":"chat.completion.chunk""#))
             #expect(streamed.text.contains(#""usage":{"#))
 
-            let unknown = try await client.send(.post, "/v1/chat/completions", json: #"{"model":"nope","messages":[{"role":"user","content":"x"}]}"#, bearer: secret)
+            let unknown = try await client.send(
+                .post, "/v1/chat/completions", json: #"{"model":"nope","messages":[{"role":"user","content":"x"}]}"#,
+                bearer: secret)
             #expect(unknown.status == .notFound)
             #expect((try unknown.json()["error"] as? [String: Any])?["code"] as? String == "model_not_found")
-            let invalid = try await client.send(.post, "/v1/chat/completions", json: #"{"model":"default","messages":[]}"#, bearer: secret)
+            let invalid = try await client.send(
+                .post, "/v1/chat/completions", json: #"{"model":"default","messages":[]}"#, bearer: secret)
             #expect(invalid.status == .badRequest)
             let anonymous = try await client.send(.get, "/v1/models")
             #expect(anonymous.status == .unauthorized)
@@ -110,13 +115,16 @@ import Testing
             try await client.register(email: "quota@example.com")
             let token = try await client.login(email: "quota@example.com").access
             for _ in 0..<3 {
-                #expect((try await client.send(.post, "/api/v1/chat", json: #"{"message":"a b c"}"#, bearer: token)).status == .ok)
+                #expect(
+                    (try await client.send(.post, "/api/v1/chat", json: #"{"message":"a b c"}"#, bearer: token)).status == .ok)
             }
             let over = try await client.send(.post, "/api/v1/chat", json: #"{"message":"again"}"#, bearer: token)
             #expect(over.status == .tooManyRequests)
             #expect(try over.json()["code"] as? String == "quota_exceeded")
             #expect(Int(over.headers[.retryAfter] ?? "") ?? 0 >= 1)
-            let overV1 = try await client.send(.post, "/v1/chat/completions", json: #"{"model":"default","messages":[{"role":"user","content":"x"}]}"#, bearer: token)
+            let overV1 = try await client.send(
+                .post, "/v1/chat/completions", json: #"{"model":"default","messages":[{"role":"user","content":"x"}]}"#,
+                bearer: token)
             #expect(overV1.status == .tooManyRequests)
             #expect((try overV1.json()["error"] as? [String: Any])?["code"] as? String == "quota_exceeded")
 
@@ -125,13 +133,19 @@ import Testing
             #expect(days.first?["bot"] as? String == "default")
             #expect(days.first?["requests"] as? Int == 3)
             #expect(days.first?["output_tokens"] as? Int == 9)
-            #expect((try await client.send(.get, "/api/v1/users/me/usage?from=2026-13-01", bearer: token)).status == .unprocessableContent)
+            #expect(
+                (try await client.send(.get, "/api/v1/users/me/usage?from=2026-13-01", bearer: token)).status
+                    == .unprocessableContent)
         }
         try await TestApp.run(["QUOTA_TOKENS_PER_DAY": "5"]) { client, _ in
             try await client.register(email: "tokens@example.com")
             let token = try await client.login(email: "tokens@example.com").access
-            #expect((try await client.send(.post, "/api/v1/chat", json: #"{"message":"one two three four five six"}"#, bearer: token)).status == .ok)
-            #expect((try await client.send(.post, "/api/v1/chat", json: #"{"message":"more"}"#, bearer: token)).status == .tooManyRequests)
+            #expect(
+                (try await client.send(.post, "/api/v1/chat", json: #"{"message":"one two three four five six"}"#, bearer: token))
+                    .status == .ok)
+            #expect(
+                (try await client.send(.post, "/api/v1/chat", json: #"{"message":"more"}"#, bearer: token)).status
+                    == .tooManyRequests)
         }
     }
 
@@ -141,9 +155,12 @@ import Testing
             try await client.register(email: "sdk@example.com")
             let token = try await client.login(email: "sdk@example.com").access
             let secret = try #require(try await Self.key(client, token: token)["key"] as? String)
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/openai_client.py").path
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Support/openai_client.py"
+            ).path
             let port = try #require(client.port)
-            let status = try await Subprocess.run(["/usr/bin/env", python, script, "http://localhost:\(port)/v1", secret], quiet: false)
+            let status = try await Subprocess.run(
+                ["/usr/bin/env", python, script, "http://localhost:\(port)/v1", secret], quiet: false)
             #expect(status == 0)
         }
     }

@@ -27,7 +27,9 @@ import Testing
         #expect(throws: DatabaseError.self) { try row.decode("missing", as: Int.self) }
     }
 
-    @Test(arguments: ["2026-11-25 07:34:21+00", "2026-11-25 09:34:21+02", "2026-11-25 02:04:21-05:30", "2026-11-25 07:34:21.5+00"])
+    @Test(arguments: [
+        "2026-11-25 07:34:21+00", "2026-11-25 09:34:21+02", "2026-11-25 02:04:21-05:30", "2026-11-25 07:34:21.5+00",
+    ])
     func timestampsParseWithOffsets(text: String) throws {
         let date = try #require(Date(postgresText: text))
         #expect(abs(date.timeIntervalSince1970 - 1_795_592_061) < 1)

@@ -25,20 +25,38 @@ import Testing
             for email in ["dup@example.com", "DUP@example.com", "Dup@EXAMPLE.com"] {
                 let again = try await client.register(email: email)
                 #expect(again.status == .conflict)
-                #expect(try again.json() as NSDictionary == ["detail": "Email is already registered.", "code": "email_already_registered"])
+                #expect(
+                    try again.json() as NSDictionary == [
+                        "detail": "Email is already registered.", "code": "email_already_registered",
+                    ])
             }
         }
     }
 
     static let validationCases: [(String, String, String, String)] = [
         (#"{"email":"a@b.co","password":"Passw0rd!"}"#, "name", "missing", "Field required"),
-        (#"{"name":"A","email":"not-an-email","password":"Passw0rd!"}"#, "email", "value_error", "value is not a valid email address"),
+        (
+            #"{"name":"A","email":"not-an-email","password":"Passw0rd!"}"#, "email", "value_error",
+            "value is not a valid email address"
+        ),
         (#"{"name":"A","email":"a@b","password":"Passw0rd!"}"#, "email", "value_error", "value is not a valid email address"),
-        (#"{"name":"   ","email":"a@b.co","password":"Passw0rd!"}"#, "name", "value_error", "Value error, Name must not be empty."),
-        (#"{"name":"A","email":"a@b.co","password":"Pa1!"}"#, "password", "value_error", "Value error, Password must be at least 8 characters long."),
-        (#"{"name":"A","email":"a@b.co","password":"password1"}"#, "password", "value_error", "Value error, Password must contain letters, numbers, and at least one symbol (!@#$%^&*)"),
+        (
+            #"{"name":"   ","email":"a@b.co","password":"Passw0rd!"}"#, "name", "value_error",
+            "Value error, Name must not be empty."
+        ),
+        (
+            #"{"name":"A","email":"a@b.co","password":"Pa1!"}"#, "password", "value_error",
+            "Value error, Password must be at least 8 characters long."
+        ),
+        (
+            #"{"name":"A","email":"a@b.co","password":"password1"}"#, "password", "value_error",
+            "Value error, Password must contain letters, numbers, and at least one symbol (!@#$%^&*)"
+        ),
         (#"{"name":123,"email":"a@b.co","password":"Passw0rd!"}"#, "name", "string_type", "Input should be a valid string"),
-        (#"{"name":"\#(String(repeating: "n", count: 129))","email":"a@b.co","password":"Passw0rd!"}"#, "name", "string_too_long", "String should have at most 128 characters"),
+        (
+            #"{"name":"\#(String(repeating: "n", count: 129))","email":"a@b.co","password":"Passw0rd!"}"#, "name",
+            "string_too_long", "String should have at most 128 characters"
+        ),
     ]
 
     @Test(arguments: validationCases)
@@ -71,7 +89,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "plainaddress", "@missing-local.org", "a@b@c.com", "a..b@example.com", "a@-example.com", "a@example..com", "a@example.123",
+        "plainaddress", "@missing-local.org", "a@b@c.com", "a..b@example.com", "a@-example.com", "a@example..com",
+        "a@example.123",
         "white space@example.com", "a@exa_mple.com",
     ])
     func invalidEmails(email: String) {

@@ -31,7 +31,8 @@ final class GlobalLogSink: @unchecked Sendable {
         let seen = NIOLockedValueBox([password, apiKey])
         try await TestApp.run(env, logger: local.logger) { client, services in
             try await client.register(email: "quiet@example.com", password: password)
-            _ = try await client.send(.post, "/api/v1/users/login", json: #"{"email":"quiet@example.com","password":"wrong-\#(password)"}"#)
+            _ = try await client.send(
+                .post, "/api/v1/users/login", json: #"{"email":"quiet@example.com","password":"wrong-\#(password)"}"#)
             let grant = try await client.login(email: "quiet@example.com", password: password)
             let refreshed = try await client.send(.post, "/api/v1/users/refresh-token", cookie: grant.refresh)
             let rotated = try #require(refreshed.refreshCookie)

@@ -54,10 +54,13 @@ import Testing
             #expect(unknown.status == .unauthorized)
             #expect(
                 unknown.headers[.setCookie]
-                    == "refresh_token=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
+                    == "refresh_token=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+            )
 
             let loggedOut = try await client.login(email: "x@example.com")
-            #expect((try await client.send(.post, "/api/v1/users/logout", bearer: loggedOut.access, cookie: loggedOut.refresh)).status == .noContent)
+            #expect(
+                (try await client.send(.post, "/api/v1/users/logout", bearer: loggedOut.access, cookie: loggedOut.refresh)).status
+                    == .noContent)
             #expect((try await client.send(.post, refreshURI, cookie: loggedOut.refresh)).status == .unauthorized)
 
             let expired = try await client.login(email: "x@example.com")
@@ -143,7 +146,8 @@ import Testing
         try await TestApp.run(logger: capture.logger) { client, _ in
             try await client.register(email: "s@example.com")
             try await client.register(email: "t@example.com")
-            let phone = try await client.login(email: "s@example.com", headers: [.userAgent: "phone", .init("X-Forwarded-For")!: "203.0.113.9, 10.0.0.1"])
+            let phone = try await client.login(
+                email: "s@example.com", headers: [.userAgent: "phone", .init("X-Forwarded-For")!: "203.0.113.9, 10.0.0.1"])
             let laptop = try await client.login(email: "s@example.com", headers: [.userAgent: "laptop"])
             let list = try await client.send(.get, "/api/v1/users/me/sessions", bearer: laptop.access, cookie: laptop.refresh)
             #expect(list.status == .ok)
@@ -153,15 +157,23 @@ import Testing
             #expect(current["user_agent"] as? String == "laptop")
             let phoneSession = try #require(sessions.first { $0["user_agent"] as? String == "phone" })
             #expect(phoneSession["ip_address"] as? String == "203.0.113.9")
-            #expect(Set(phoneSession.keys) == ["id", "created_at", "last_used_at", "expires_at", "user_agent", "ip_address", "current"])
+            #expect(
+                Set(phoneSession.keys) == [
+                    "id", "created_at", "last_used_at", "expires_at", "user_agent", "ip_address", "current",
+                ])
             let id = try #require(phoneSession["id"] as? String)
 
             let stranger = try await client.login(email: "t@example.com")
-            #expect((try await client.send(.delete, "/api/v1/users/me/sessions/\(id)", bearer: stranger.access)).status == .notFound)
-            #expect((try await client.send(.delete, "/api/v1/users/me/sessions/not-a-uuid", bearer: stranger.access)).status == .notFound)
-            #expect((try await client.send(.delete, "/api/v1/users/me/sessions/\(id)", bearer: laptop.access)).status == .noContent)
+            #expect(
+                (try await client.send(.delete, "/api/v1/users/me/sessions/\(id)", bearer: stranger.access)).status == .notFound)
+            #expect(
+                (try await client.send(.delete, "/api/v1/users/me/sessions/not-a-uuid", bearer: stranger.access)).status
+                    == .notFound)
+            #expect(
+                (try await client.send(.delete, "/api/v1/users/me/sessions/\(id)", bearer: laptop.access)).status == .noContent)
             #expect((try await client.send(.post, refreshURI, cookie: phone.refresh)).status == .unauthorized)
-            #expect((try await client.send(.delete, "/api/v1/users/me/sessions/\(id)", bearer: laptop.access)).status == .notFound)
+            #expect(
+                (try await client.send(.delete, "/api/v1/users/me/sessions/\(id)", bearer: laptop.access)).status == .notFound)
 
             // A refresh from another device is an anomaly, logged with the token masked.
             _ = try await client.send(.post, refreshURI, cookie: laptop.refresh, headers: [.userAgent: "curl"])

@@ -39,7 +39,10 @@ final class FakeUpstream: Sendable {
             lastRequest.withLockedValue { $0 = Data(buffer: data) }
             let model = body["model"] as? String ?? "ok"
             let stream = body["stream"] as? Bool ?? false
-            let count = counts.withLockedValue { $0[model, default: 0] += 1; return $0[model]! }
+            let count = counts.withLockedValue {
+                $0[model, default: 0] += 1
+                return $0[model]!
+            }
             return FakeUpstream.respond(format: format, model: model, stream: stream, attempt: count, abandoned: abandoned)
         }
         router.post("v1/chat/completions") { request, _ in try await handle(request, "openai") }
@@ -50,7 +53,11 @@ final class FakeUpstream: Sendable {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in portBox.withLockedValue { $0 = channel.localAddress?.port } },
-            logger: { var l = Logger(label: "fake"); l.logLevel = .critical; return l }())
+            logger: {
+                var l = Logger(label: "fake")
+                l.logLevel = .critical
+                return l
+            }())
         task = Task { try await app.runService(gracefulShutdownSignals: []) }
     }
 
@@ -60,11 +67,14 @@ final class FakeUpstream: Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
-    static func respond(format: String, model: String, stream: Bool, attempt: Int, abandoned: NIOLockedValueBox<Int>) -> Response {
+    static func respond(format: String, model: String, stream: Bool, attempt: Int, abandoned: NIOLockedValueBox<Int>) -> Response
+    {
         if model.hasPrefix("status-"), let code = Int(model.dropFirst(7)) {
             var headers: HTTPFields = [.contentType: "application/json"]
             if code == 429 { headers[.retryAfter] = "1" }
-            return Response(status: .init(code: code), headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"upstream says no, key sk-secret"}}"#)))
+            return Response(
+                status: .init(code: code), headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"upstream says no, key sk-secret"}}"#)))
         }
         if model == "flaky" && attempt <= 2 { return Response(status: .serviceUnavailable) }
         let words = model == "huge" ? Array(repeating: "xxxxxxxxxx", count: 20_000) : ["Hello", " from", " \(format)"]
@@ -101,23 +111,56 @@ final class FakeUpstream: Sendable {
         switch (format, stream) {
         case ("openai", true):
             return words.map { "data: " + json(["choices": [["delta": ["content": $0], "finish_reason": NSNull()]]]) + "\n\n" }
-                + ["data: " + json(["choices": [["delta": [:], "finish_reason": "stop"]]]) + "\n\n",
-                   "data: " + json(["choices": [], "usage": ["prompt_tokens": 7, "completion_tokens": words.count]]) + "\n\ndata: [DONE]\n\n"]
+                + [
+                    "data: " + json(["choices": [["delta": [:], "finish_reason": "stop"]]]) + "\n\n",
+                    "data: " + json(["choices": [], "usage": ["prompt_tokens": 7, "completion_tokens": words.count]])
+                        + "\n\ndata: [DONE]\n\n",
+                ]
         case ("openai", false):
-            return [json(["choices": [["message": ["role": "assistant", "content": words.joined()], "finish_reason": "stop"]],
-                          "usage": ["prompt_tokens": 7, "completion_tokens": words.count]])]
+            return [
+                json([
+                    "choices": [["message": ["role": "assistant", "content": words.joined()], "finish_reason": "stop"]],
+                    "usage": ["prompt_tokens": 7, "completion_tokens": words.count],
+                ])
+            ]
         case ("anthropic", true):
-            return ["event: message_start\ndata: " + json(["type": "message_start", "message": ["usage": ["input_tokens": 7, "output_tokens": 1]]]) + "\n\n"]
-                + words.map { "event: content_block_delta\ndata: " + json(["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": $0]]) + "\n\n" }
-                + ["event: message_delta\ndata: " + json(["type": "message_delta", "delta": ["stop_reason": "end_turn"], "usage": ["output_tokens": words.count]]) + "\n\n",
-                   "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"]
+            return [
+                "event: message_start\ndata: "
+                    + json(["type": "message_start", "message": ["usage": ["input_tokens": 7, "output_tokens": 1]]]) + "\n\n"
+            ]
+                + words.map {
+                    "event: content_block_delta\ndata: "
+                        + json(["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": $0]]) + "\n\n"
+                }
+                + [
+                    "event: message_delta\ndata: "
+                        + json([
+                            "type": "message_delta", "delta": ["stop_reason": "end_turn"],
+                            "usage": ["output_tokens": words.count],
+                        ]) + "\n\n",
+                    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+                ]
         case ("anthropic", false):
-            return [json(["content": [["type": "text", "text": words.joined()]], "stop_reason": "max_tokens",
-                          "usage": ["input_tokens": 7, "output_tokens": words.count]])]
+            return [
+                json([
+                    "content": [["type": "text", "text": words.joined()]], "stop_reason": "max_tokens",
+                    "usage": ["input_tokens": 7, "output_tokens": words.count],
+                ])
+            ]
         default:
             let lines = words.map { json(["message": ["role": "assistant", "content": $0], "done": false]) + "\n" }
-            let last = json(["message": ["role": "assistant", "content": ""], "done": true, "done_reason": "stop", "prompt_eval_count": 7, "eval_count": words.count])
-            return stream ? lines + [last + "\n"] : [json(["message": ["role": "assistant", "content": words.joined()], "done": true, "prompt_eval_count": 7, "eval_count": words.count])]
+            let last = json([
+                "message": ["role": "assistant", "content": ""], "done": true, "done_reason": "stop", "prompt_eval_count": 7,
+                "eval_count": words.count,
+            ])
+            return stream
+                ? lines + [last + "\n"]
+                : [
+                    json([
+                        "message": ["role": "assistant", "content": words.joined()], "done": true, "prompt_eval_count": 7,
+                        "eval_count": words.count,
+                    ])
+                ]
         }
     }
 }

@@ -88,7 +88,10 @@ import Testing
         let settings = try HTTPBotSettings(
             BotConfiguration(
                 name: "t", kind: "http", prefix: "BOT_T_",
-                settings: ["URL": upstream.base + "/v1", "MODEL": "status-500", "API_KEY": "sk-secret", "RETRIES": "1", "RETRY_BASE_MS": "10"],
+                settings: [
+                    "URL": upstream.base + "/v1", "MODEL": "status-500", "API_KEY": "sk-secret", "RETRIES": "1",
+                    "RETRY_BASE_MS": "10",
+                ],
                 timeout: .seconds(10)))
         let broken = HTTPBot(settings: settings, logger: Logger(label: "t") { _ in capture })
         await #expect(throws: BotError.upstreamFailure(status: 500)) { _ = try await broken.reply(Self.ask(broken)) }
@@ -162,7 +165,10 @@ import Testing
     @Test func circuitBreakerOpensFailsFastAndCloses() async throws {
         let configuration = BotConfiguration(
             name: "down", kind: "http", prefix: "BOT_DOWN_",
-            settings: ["URL": "http://127.0.0.1:9", "MODEL": "m", "RETRIES": "0", "BREAKER_FAILURES": "2", "BREAKER_COOLDOWN_SECONDS": "1"],
+            settings: [
+                "URL": "http://127.0.0.1:9", "MODEL": "m", "RETRIES": "0", "BREAKER_FAILURES": "2",
+                "BREAKER_COOLDOWN_SECONDS": "1",
+            ],
             timeout: .seconds(5))
         let bot = HTTPBot(settings: try HTTPBotSettings(configuration))
         for _ in 0..<2 { _ = try? await bot.reply(Self.ask(bot)) }
@@ -192,7 +198,12 @@ import Testing
         defer { upstream.stop() }
         let bot = try Self.bot(upstream, model: "drip")
         let peak = ThreadPeak()
-        let sampler = Task { while Task.isCancelled == false { peak.sample(); try? await Task.sleep(for: .milliseconds(50)) } }
+        let sampler = Task {
+            while Task.isCancelled == false {
+                peak.sample()
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
         let replies = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<500 { group.addTask { try await bot.reply(Self.ask(bot, deadline: .seconds(60))).text } }
             return try await group.reduce(into: [String]()) { $0.append($1) }
@@ -207,7 +218,8 @@ import Testing
 
     @Test func settingsRejectBadValuesNamingTheVariable() throws {
         func settings(_ values: [String: String]) throws -> HTTPBotSettings {
-            try HTTPBotSettings(BotConfiguration(name: "x", kind: "http", prefix: "BOT_X_", settings: values, timeout: .seconds(1)))
+            try HTTPBotSettings(
+                BotConfiguration(name: "x", kind: "http", prefix: "BOT_X_", settings: values, timeout: .seconds(1)))
         }
         #expect(throws: BotConfigurationError("BOT_X_URL", "is required for a http bot")) { try settings(["MODEL": "m"]) }
         #expect(throws: BotConfigurationError.self) { try settings(["URL": "ftp://x", "MODEL": "m"]) }
@@ -225,7 +237,9 @@ import Testing
         #expect(try framer.feed(Array("c\r\nd\n".utf8)) == ["abc", "d"])
         #expect(throws: WireError.self) { try framer.feed(Array(repeating: UInt8(ascii: "x"), count: 20)) }
         var openai = OpenAIFormat.StreamParser()
-        #expect(throws: WireError.upstream("boom")) { try openai.feed(Array("data: {\"error\":{\"message\":\"boom\"}}\n\n".utf8)) }
+        #expect(throws: WireError.upstream("boom")) {
+            try openai.feed(Array("data: {\"error\":{\"message\":\"boom\"}}\n\n".utf8))
+        }
         var anthropic = AnthropicFormat.StreamParser()
         #expect(throws: WireError.upstream("overloaded")) {
             try anthropic.feed(Array("event: error\ndata: {\"type\":\"error\",\"error\":{\"message\":\"overloaded\"}}\n\n".utf8))

@@ -10,7 +10,9 @@ struct AnthropicFormat: WireFormat {
         (settings.apiKey.map { ["x-api-key: \($0)"] } ?? []) + ["anthropic-version: \(settings.anthropicVersion)"]
     }
 
-    func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (path: String, headers: [String], body: [UInt8]) {
+    func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
+        path: String, headers: [String], body: [UInt8]
+    ) {
         let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
         var body: [String: Any] = [
             "model": settings.model,
@@ -24,20 +26,22 @@ struct AnthropicFormat: WireFormat {
     }
 
     func parser(stream: Bool) -> any ResponseParser {
-        stream ? StreamParser() : WholeBodyParser { object in
-            guard let content = object["content"] as? [[String: Any]] else { throw WireError.malformed("no content") }
-            var events: [WireEvent] = []
-            let text = content.compactMap { $0["type"] as? String == "text" ? $0["text"] as? String : nil }.joined()
-            if text.isEmpty == false { events.append(.delta(text)) }
-            if let reason = object["stop_reason"] as? String { events.append(.finish(Self.finishReason(reason))) }
-            if let usage = object["usage"] as? [String: Any], let input = JSON.int(usage["input_tokens"]),
-                let output = JSON.int(usage["output_tokens"])
-            {
-                events.append(.usage(TokenUsage(inputTokens: input, outputTokens: output)))
+        stream
+            ? StreamParser()
+            : WholeBodyParser { object in
+                guard let content = object["content"] as? [[String: Any]] else { throw WireError.malformed("no content") }
+                var events: [WireEvent] = []
+                let text = content.compactMap { $0["type"] as? String == "text" ? $0["text"] as? String : nil }.joined()
+                if text.isEmpty == false { events.append(.delta(text)) }
+                if let reason = object["stop_reason"] as? String { events.append(.finish(Self.finishReason(reason))) }
+                if let usage = object["usage"] as? [String: Any], let input = JSON.int(usage["input_tokens"]),
+                    let output = JSON.int(usage["output_tokens"])
+                {
+                    events.append(.usage(TokenUsage(inputTokens: input, outputTokens: output)))
+                }
+                events.append(.done)
+                return events
             }
-            events.append(.done)
-            return events
-        }
     }
 
     static func finishReason(_ reason: String) -> FinishReason {

@@ -75,11 +75,15 @@ public struct HTTPBot: BotProvider {
             } catch let failure as AttemptFailure {
                 if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
                 let retryable = failure.retryable && emitted == false && attempt <= settings.retries
-                guard retryable, let wait = backoff(attempt: attempt, retryAfter: failure.retryAfter, deadline: request.deadline) else {
+                guard retryable, let wait = backoff(attempt: attempt, retryAfter: failure.retryAfter, deadline: request.deadline)
+                else {
                     throw failure.error
                 }
                 logger.notice("retrying upstream call", metadata: ["attempt": "\(attempt)", "error": "\(failure.error)"])
-                do { try await Task.sleep(for: wait) } catch { breaker.recordNeutral(); throw error }
+                do { try await Task.sleep(for: wait) } catch {
+                    breaker.recordNeutral()
+                    throw error
+                }
                 guard breaker.allow() else { throw BotError.unavailable("circuit open") }
             } catch {
                 breaker.recordNeutral()
@@ -99,7 +103,8 @@ public struct HTTPBot: BotProvider {
     public func health() async -> BotHealth {
         if case .open = breaker.current { return BotHealth(healthy: false, detail: "circuit open") }
         let probe = TransportRequest(
-            url: settings.baseURL + format.healthPath, method: "GET", headers: format.authHeaders(settings) + settings.extraHeaders,
+            url: settings.baseURL + format.healthPath, method: "GET",
+            headers: format.authHeaders(settings) + settings.extraHeaders,
             connectTimeout: .seconds(2), idleTimeout: .seconds(2), deadline: .now + .seconds(3), maxResponseBytes: 1 << 20,
             caFile: settings.caFile)
         do {

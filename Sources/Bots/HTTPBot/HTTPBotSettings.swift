@@ -52,7 +52,9 @@ public struct HTTPBotSettings: Sendable {
         api = API(rawValue: try configuration.choice("API", API.allCases.map(\.rawValue), default: "openai"))!
         apiKey = configuration.string("API_KEY")
         model = try configuration.require("MODEL")
-        maxTokens = configuration.string("MAX_TOKENS") == nil ? nil : try configuration.int("MAX_TOKENS", default: 0, range: 1...1_000_000)
+        maxTokens =
+            configuration.string("MAX_TOKENS") == nil
+            ? nil : try configuration.int("MAX_TOKENS", default: 0, range: 1...1_000_000)
         temperature = try configuration.double("TEMPERATURE", range: 0...2)
         extraHeaders = try (configuration.string("HEADERS") ?? "").split(separator: ";").map { item in
             let header = item.drop(while: \.isWhitespace)

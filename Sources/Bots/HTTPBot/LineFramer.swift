@@ -41,7 +41,10 @@ struct SSEDecoder {
 
     mutating func line(_ line: String) -> Event? {
         if line.isEmpty {
-            defer { name = ""; data = [] }
+            defer {
+                name = ""
+                data = []
+            }
             return data.isEmpty ? nil : Event(name: name.isEmpty ? "message" : name, data: data.joined(separator: "\n"))
         }
         if line.hasPrefix(":") { return nil }

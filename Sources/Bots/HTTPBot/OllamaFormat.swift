@@ -9,7 +9,9 @@ struct OllamaFormat: WireFormat {
         settings.apiKey.map { ["Authorization: Bearer \($0)"] } ?? []
     }
 
-    func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (path: String, headers: [String], body: [UInt8]) {
+    func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
+        path: String, headers: [String], body: [UInt8]
+    ) {
         var options: [String: Any] = [:]
         if let maxTokens = request.options.maxTokens ?? settings.maxTokens { options["num_predict"] = maxTokens }
         if let temperature = request.options.temperature ?? settings.temperature { options["temperature"] = temperature }

@@ -9,7 +9,9 @@ struct OpenAIFormat: WireFormat {
         settings.apiKey.map { ["Authorization: Bearer \($0)"] } ?? []
     }
 
-    func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (path: String, headers: [String], body: [UInt8]) {
+    func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
+        path: String, headers: [String], body: [UInt8]
+    ) {
         var body: [String: Any] = [
             "model": settings.model,
             "messages": request.messages.map { ["role": $0.role.rawValue, "content": $0.content] },
@@ -19,20 +21,28 @@ struct OpenAIFormat: WireFormat {
         if let maxTokens = request.options.maxTokens ?? settings.maxTokens { body["max_tokens"] = maxTokens }
         if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = temperature }
         if let user = request.userID { body["user"] = user }
-        return ("/chat/completions", ["Content-Type: application/json", "Accept: " + (stream ? "text/event-stream" : "application/json")], try JSON.encode(body))
+        return (
+            "/chat/completions",
+            ["Content-Type: application/json", "Accept: " + (stream ? "text/event-stream" : "application/json")],
+            try JSON.encode(body)
+        )
     }
 
     func parser(stream: Bool) -> any ResponseParser {
-        stream ? StreamParser() : WholeBodyParser { object in
-            var events: [WireEvent] = []
-            let choice = (object["choices"] as? [[String: Any]])?.first
-            guard let message = choice?["message"] as? [String: Any] else { throw WireError.malformed("no choices[0].message") }
-            if let text = message["content"] as? String, text.isEmpty == false { events.append(.delta(text)) }
-            if let reason = choice?["finish_reason"] as? String { events.append(.finish(FinishReason(rawValue: reason))) }
-            if let usage = Self.usage(object["usage"]) { events.append(.usage(usage)) }
-            events.append(.done)
-            return events
-        }
+        stream
+            ? StreamParser()
+            : WholeBodyParser { object in
+                var events: [WireEvent] = []
+                let choice = (object["choices"] as? [[String: Any]])?.first
+                guard let message = choice?["message"] as? [String: Any] else {
+                    throw WireError.malformed("no choices[0].message")
+                }
+                if let text = message["content"] as? String, text.isEmpty == false { events.append(.delta(text)) }
+                if let reason = choice?["finish_reason"] as? String { events.append(.finish(FinishReason(rawValue: reason))) }
+                if let usage = Self.usage(object["usage"]) { events.append(.usage(usage)) }
+                events.append(.done)
+                return events
+            }
     }
 
     static func usage(_ value: Any?) -> TokenUsage? {

@@ -12,7 +12,9 @@ public struct APIKeyInfo: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, prefix
-        case createdAt = "created_at", lastUsedAt = "last_used_at", expiresAt = "expires_at"
+        case createdAt = "created_at"
+        case lastUsedAt = "last_used_at"
+        case expiresAt = "expires_at"
     }
 }
 

@@ -53,7 +53,9 @@ struct APIKeysController {
             expiresAt: expiresAt)
         context.logger.info("api key created", metadata: ["user_id": "\(user.id)", "key_prefix": .string(info.prefix)])
         return JSONResponse(
-            Created(id: info.id, name: info.name, prefix: info.prefix, key: secret, created_at: info.createdAt, expires_at: info.expiresAt),
+            Created(
+                id: info.id, name: info.name, prefix: info.prefix, key: secret, created_at: info.createdAt,
+                expires_at: info.expiresAt),
             status: .created)
     }
 }

@@ -49,7 +49,12 @@ public struct AccountService: Sendable {
         let sessionID = try await sessions.start(
             userID: credentials.user.id, tokenHash: RefreshTokenFactory.hash(refresh), client: client, policy: policy)
         events.record(.loginOK, ["user_id": "\(credentials.user.id)", "ip": .string(ip)])
-        events.record(.create, ["user_id": "\(credentials.user.id)", "session_id": "\(sessionID)", "token": .string(RefreshTokenFactory.mask(refresh))])
+        events.record(
+            .create,
+            [
+                "user_id": "\(credentials.user.id)", "session_id": "\(sessionID)",
+                "token": .string(RefreshTokenFactory.mask(refresh)),
+            ])
         let access = try await tokens.issue(userID: credentials.user.id, email: credentials.user.email)
         return Grant(accessToken: access, refreshToken: refresh, sessionID: sessionID)
     }
@@ -98,8 +103,10 @@ public struct AccountService: Sendable {
             if previous != client {
                 events.record(
                     .anomaly,
-                    ["user_id": "\(userID)", "token": masked, "ip": .string(ip), "previous_ip": .string(previous.ip ?? "-"),
-                     "user_agent_changed": .stringConvertible(previous.userAgent != client.userAgent)])
+                    [
+                        "user_id": "\(userID)", "token": masked, "ip": .string(ip), "previous_ip": .string(previous.ip ?? "-"),
+                        "user_agent_changed": .stringConvertible(previous.userAgent != client.userAgent),
+                    ])
             }
             guard let user = try await users.find(id: userID) else { throw AccountError.invalidRefreshToken }
             events.record(.rotate, ["user_id": "\(userID)", "session_id": "\(sessionID)", "token": masked])
@@ -112,9 +119,11 @@ public struct AccountService: Sendable {
         case .revoked(let userID):
             events.record(.invalid, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "reason": "revoked"])
         case .concurrent(let userID):
-            events.record(.invalid, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "reason": "concurrent_rotation"])
+            events.record(
+                .invalid, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "reason": "concurrent_rotation"])
         case .reuseDetected(let userID, let sessionID):
-            events.record(.reuseDetected, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "session_id": "\(sessionID)"])
+            events.record(
+                .reuseDetected, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "session_id": "\(sessionID)"])
         }
         throw AccountError.invalidRefreshToken
     }
@@ -135,7 +144,8 @@ public struct AccountService: Sendable {
     }
 
     public func listSessions(user: AuthenticatedUser, currentToken: String?) async throws -> [SessionInfo] {
-        let current = try await currentToken.asyncMap { try await sessions.sessionID(tokenHash: RefreshTokenFactory.hash($0)) } ?? nil
+        let current =
+            try await currentToken.asyncMap { try await sessions.sessionID(tokenHash: RefreshTokenFactory.hash($0)) } ?? nil
         return try await sessions.sessions(userID: user.id, policy: policy).map { session in
             var session = session
             session.current = session.id == current

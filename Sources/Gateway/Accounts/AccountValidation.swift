@@ -1,3 +1,5 @@
+import Foundation
+
 /// The reference's input rules, with its exact messages.
 enum AccountValidation {
     static let passwordSymbols: Set<Character> = ["!", "@", "#", "$", "%", "^", "&", "*"]
@@ -36,7 +38,8 @@ enum AccountValidation {
     static func emailProblem(_ email: String) -> String? {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else {
-            return parts.count < 2 ? "An email address must have an @-sign." : "The email address is not valid. It must have exactly one @-sign."
+            return parts.count < 2
+                ? "An email address must have an @-sign." : "The email address is not valid. It must have exactly one @-sign."
         }
         let local = parts[0]
         let domain = parts[1]
@@ -82,5 +85,3 @@ enum AccountValidation {
         return password
     }
 }
-
-import Foundation

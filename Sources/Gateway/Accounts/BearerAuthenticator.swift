@@ -8,7 +8,8 @@ struct BearerAuthenticator: RouterMiddleware {
     let users: any UserRepository
     let keys: any APIKeyRepository
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         guard let header = request.headers[.authorization] else { throw APIError.notAuthenticated }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.notAuthenticated }

@@ -94,7 +94,8 @@ struct PostgresSessionRepository: SessionRepository {
             if let sessionID: UUID = try row.decodeIfPresent("session_id") {
                 try await revokeSessionTokens(tx, sessionID)
             } else {
-                _ = try await tx.query("UPDATE refresh_tokens SET revoked = true WHERE id = $1", [try row.decode("id", as: Int.self)])
+                _ = try await tx.query(
+                    "UPDATE refresh_tokens SET revoked = true WHERE id = $1", [try row.decode("id", as: Int.self)])
             }
             return wasActive
         }

@@ -5,8 +5,12 @@ import Metrics
 /// counter `gateway_security_events_total{type}`.
 public struct SecurityEvents: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
-        case loginOK = "login_ok", loginFailed = "login_failed", create, rotate, revoke
-        case revokeAll = "revoke_all", reuseDetected = "reuse_detected", invalid, expired, anomaly, throttled
+        case loginOK = "login_ok"
+        case loginFailed = "login_failed"
+        case create, rotate, revoke
+        case revokeAll = "revoke_all"
+        case reuseDetected = "reuse_detected"
+        case invalid, expired, anomaly, throttled
     }
 
     let logger: Logger

@@ -12,8 +12,11 @@ public struct SessionInfo: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, current
-        case createdAt = "created_at", lastUsedAt = "last_used_at", expiresAt = "expires_at"
-        case userAgent = "user_agent", ipAddress = "ip_address"
+        case createdAt = "created_at"
+        case lastUsedAt = "last_used_at"
+        case expiresAt = "expires_at"
+        case userAgent = "user_agent"
+        case ipAddress = "ip_address"
     }
 }
 

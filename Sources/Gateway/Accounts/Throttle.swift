@@ -4,7 +4,10 @@ import NIOConcurrencyHelpers
 /// Fixed-window counters kept in this process's memory (each replica counts on its own;
 /// with N replicas behind a balancer an attacker gets at most N times the limit).
 public final class Throttle: Sendable {
-    private struct Window { var start: ContinuousClock.Instant; var count: Int }
+    private struct Window {
+        var start: ContinuousClock.Instant
+        var count: Int
+    }
     private let windows = NIOLockedValueBox<[String: Window]>([:])
     let window: Duration
 

@@ -68,7 +68,8 @@ struct UsersController {
     }
 
     @Sendable func listSessions(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<[SessionInfo]> {
-        JSONResponse(try await service.listSessions(user: try context.requireUser(), currentToken: RefreshCookie.value(in: request)))
+        JSONResponse(
+            try await service.listSessions(user: try context.requireUser(), currentToken: RefreshCookie.value(in: request)))
     }
 
     @Sendable func revokeSession(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -6,7 +6,11 @@ import Metrics
 struct BotMetrics: Sendable {
     /// Outcomes counted in `gateway_bot_calls_total{bot,outcome}`.
     enum Outcome: String {
-        case ok, failed, timeout, rateLimited = "rate_limited", fallback, circuitOpen = "circuit_open", cancelled
+        case ok, failed, timeout
+        case rateLimited = "rate_limited"
+        case fallback
+        case circuitOpen = "circuit_open"
+        case cancelled
     }
 
     func call(bot: String, _ outcome: Outcome) {

@@ -57,8 +57,9 @@ public struct ChatService: Sendable {
         var context: [ChatMessage] = []
         let conversationID: UUID
         if let id = request.conversationID {
-            guard let history = try await conversations.history(
-                conversationID: id, userID: request.userID, limit: config.contextMessages)
+            guard
+                let history = try await conversations.history(
+                    conversationID: id, userID: request.userID, limit: config.contextMessages)
             else { throw ChatError.conversationNotFound }
             context = Self.trim(history, characters: config.contextCharacters)
             conversationID = id
@@ -122,7 +123,10 @@ public struct ChatService: Sendable {
             }
             logger.warning(
                 "bot failed; trying the fallback",
-                metadata: ["bot": .string(bot.name), "error": .string("\(attempt.error!)"), "fallback": .string(candidates[index + 1].name)])
+                metadata: [
+                    "bot": .string(bot.name), "error": .string("\(attempt.error!)"),
+                    "fallback": .string(candidates[index + 1].name),
+                ])
         }
         let final = result!
         if turn.store { await store(turn, final, latency: ContinuousClock.now - started) }
@@ -183,7 +187,7 @@ public struct ChatService: Sendable {
             throw error
         } catch is CancellationError where Task.isCancelled == false && ContinuousClock.now >= deadline {
             throw BotError.timeout
-        } catch where Task.isCancelled {
+        } catch  where Task.isCancelled {
             throw CancellationError()
         } catch {
             throw BotError.upstreamFailure(status: 0)

@@ -12,7 +12,8 @@ public struct ConversationSummary: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, title, bot
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 }
 
@@ -33,8 +34,11 @@ public struct StoredMessage: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, role, content, bot, status
-        case finishReason = "finish_reason", inputTokens = "input_tokens", outputTokens = "output_tokens"
-        case latencyMs = "latency_ms", createdAt = "created_at"
+        case finishReason = "finish_reason"
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case latencyMs = "latency_ms"
+        case createdAt = "created_at"
     }
 }
 

@@ -23,14 +23,18 @@ public struct BotsConfig: Sendable {
     init(_ env: ConfigReader) throws {
         let timeout = try env.double("BOT_TIMEOUT_SECONDS", default: 60, range: 0.05...3600)
         let defaultKind = env.string("BOT_PROVIDER", default: "echo").lowercased()
-        var bots = [try Self.bot(env, name: Self.defaultName, kind: defaultKind, prefix: "BOT_\(defaultKind.uppercased())_", timeout: timeout)]
+        var bots = [
+            try Self.bot(
+                env, name: Self.defaultName, kind: defaultKind, prefix: "BOT_\(defaultKind.uppercased())_", timeout: timeout)
+        ]
         for item in (env.string("BOTS") ?? "").split(separator: ",") {
             let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2, pair[0].isEmpty == false, pair[1].isEmpty == false else {
                 throw ConfigError("BOTS", "must be name=kind pairs separated by commas, got \"\(item)\"")
             }
             let name = pair[0].lowercased()
-            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }), name.count <= 64 else {
+            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }), name.count <= 64
+            else {
                 throw ConfigError("BOTS", "bot name \"\(pair[0])\" may use only letters, digits, _ and -")
             }
             guard bots.contains(where: { $0.name == name }) == false else {
@@ -49,7 +53,9 @@ public struct BotsConfig: Sendable {
         contextCharacters = try env.int("CHAT_CONTEXT_CHARS", default: 16000, range: 0...10_000_000)
     }
 
-    private static func bot(_ env: ConfigReader, name: String, kind: String, prefix: String, timeout: Double) throws -> BotConfiguration {
+    private static func bot(_ env: ConfigReader, name: String, kind: String, prefix: String, timeout: Double) throws
+        -> BotConfiguration
+    {
         var settings: [String: String] = [:]
         for (key, value) in env.values where key.hasPrefix(prefix) { settings[String(key.dropFirst(prefix.count))] = value }
         let own = try env.double(prefix + "TIMEOUT_SECONDS", default: timeout, range: 0.05...3600)

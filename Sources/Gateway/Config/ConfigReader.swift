@@ -1,3 +1,5 @@
+import Foundation
+
 /// Typed reads of environment variables, each failing with a `ConfigError` naming the
 /// variable. Empty values count as unset.
 struct ConfigReader {
@@ -49,5 +51,3 @@ struct ConfigReader {
         return value
     }
 }
-
-import Foundation

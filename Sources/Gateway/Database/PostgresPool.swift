@@ -98,7 +98,10 @@ public final class PostgresPool: Sendable {
     public func shutdown() async {
         let (waiters, idle) = state.withLockedValue { state in
             state.closed = true
-            defer { state.waiters = []; state.idle = [] }
+            defer {
+                state.waiters = []
+                state.idle = []
+            }
             return (state.waiters, state.idle)
         }
         for waiter in waiters {
@@ -108,7 +111,6 @@ public final class PostgresPool: Sendable {
         try? await threads.runIfActive { idle.forEach { $0.close() } }
         try? await threads.shutdownGracefully()
     }
-
 
     private func acquire() async throws -> PostgresConnection {
         try Task.checkCancellation()
@@ -130,7 +132,10 @@ public final class PostgresPool: Sendable {
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                enum Outcome { case ready(PostgresConnection), closed, wait }
+                enum Outcome {
+                    case ready(PostgresConnection)
+                    case closed, wait
+                }
                 let timeout = acquireTimeout
                 let timer = Task { [weak self] in
                     try? await Task.sleep(for: timeout)

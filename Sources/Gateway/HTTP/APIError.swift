@@ -16,7 +16,11 @@ public struct ValidationIssue: Codable, Sendable, Equatable {
         }
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let i = try? container.decode(Int.self) { self = .index(i) } else { self = .key(try container.decode(String.self)) }
+            if let i = try? container.decode(Int.self) {
+                self = .index(i)
+            } else {
+                self = .key(try container.decode(String.self))
+            }
         }
     }
 
@@ -71,7 +75,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         .unauthorized, "Authentication required. Please log in or register.", code: "http_error",
         headers: [.wwwAuthenticate: "Bearer"])
     /// Anything unexpected; the cause goes to the log only.
-    public static let internalError = APIError(.internalServerError, "Internal server error", code: "internal_error")
+    public static let unexpected = APIError(.internalServerError, "Internal server error", code: "internal_error")
     /// The database could not be reached in time.
     public static let serviceUnavailable = APIError(
         .serviceUnavailable, "Service temporarily unavailable. Please retry shortly.", code: "service_unavailable",

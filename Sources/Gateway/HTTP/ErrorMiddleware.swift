@@ -8,7 +8,8 @@ struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let routes: RouteTable
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as OpenAIError {
@@ -35,7 +36,7 @@ struct ErrorMiddleware: RouterMiddleware {
             return APIError(.serviceUnavailable, "Request cancelled", code: "http_error")
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return .internalError
+            return .unexpected
         }
     }
 

@@ -23,7 +23,8 @@ struct MetricsMiddleware: RouterMiddleware {
     private let cache = NIOLockedValueBox<[Key: Instruments]>([:])
     private let inFlight = Meter(label: "gateway_http_requests_in_flight")
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         let start = ContinuousClock.now
         inFlight.increment()
         let response: Response

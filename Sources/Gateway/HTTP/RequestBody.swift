@@ -81,7 +81,9 @@ struct FieldValidator {
     private mutating func string(_ field: String, _ value: JSONValue) -> String? {
         guard case .string(let text) = value else {
             issues.append(
-                .init(type: "string_type", loc: [.key("body"), .key(field)], msg: "Input should be a valid string", input: echo(field, value)))
+                .init(
+                    type: "string_type", loc: [.key("body"), .key(field)], msg: "Input should be a valid string",
+                    input: echo(field, value)))
             return nil
         }
         return text
@@ -91,7 +93,8 @@ struct FieldValidator {
     mutating func valueError(_ field: String, _ message: String, input: String) {
         issues.append(
             .init(
-                type: "value_error", loc: [.key("body"), .key(field)], msg: "Value error, \(message)", input: echo(field, .string(input)),
+                type: "value_error", loc: [.key("body"), .key(field)], msg: "Value error, \(message)",
+                input: echo(field, .string(input)),
                 ctx: ["error": .object([:])]))
     }
 

@@ -44,7 +44,10 @@ struct Routes {
     let prefix: String
     let table: RouteTable
 
-    init(_ router: Router<AppRequestContext>, prefix: String, table: RouteTable, middleware: [any MiddlewareProtocol<Request, Response, AppRequestContext>] = []) {
+    init(
+        _ router: Router<AppRequestContext>, prefix: String, table: RouteTable,
+        middleware: [any MiddlewareProtocol<Request, Response, AppRequestContext>] = []
+    ) {
         var group = router.group(RouterPath(prefix))
         for m in middleware { group = group.add(middleware: m) }
         self.group = group

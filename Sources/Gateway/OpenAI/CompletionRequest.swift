@@ -10,7 +10,9 @@ struct CompletionRequest {
     let includeUsage: Bool
 
     static func parse(_ body: [String: JSONValue]) throws -> CompletionRequest {
-        guard case .string(let model)? = body["model"], model.isEmpty == false else { throw invalid("model", "must be a non-empty string") }
+        guard case .string(let model)? = body["model"], model.isEmpty == false else {
+            throw invalid("model", "must be a non-empty string")
+        }
         guard case .array(let items)? = body["messages"], items.isEmpty == false else {
             throw invalid("messages", "must be a non-empty array")
         }
@@ -18,7 +20,9 @@ struct CompletionRequest {
         var options = GenerationOptions()
         for key in ["max_tokens", "max_completion_tokens"] {
             guard let value = body[key], value != .null else { continue }
-            guard case .int(let tokens) = value, tokens >= 1, tokens <= 1_000_000 else { throw invalid(key, "must be a positive integer") }
+            guard case .int(let tokens) = value, tokens >= 1, tokens <= 1_000_000 else {
+                throw invalid(key, "must be a positive integer")
+            }
             options.maxTokens = Int(tokens)
         }
         if let value = body["temperature"], value != .null {
@@ -59,11 +63,14 @@ struct CompletionRequest {
             return ChatMessage(role: role, content: text)
         case .array(let parts)?:
             let texts = parts.compactMap { part -> String? in
-                guard case .object(let p) = part, p["type"] == .string("text"), case .string(let text)? = p["text"] else { return nil }
+                guard case .object(let p) = part, p["type"] == .string("text"), case .string(let text)? = p["text"] else {
+                    return nil
+                }
                 return text
             }
             return ChatMessage(role: role, content: texts.joined(separator: "\n"))
-        case .null?, nil where role == .assistant:
+        case .null?,
+            nil where role == .assistant:
             return ChatMessage(role: role, content: "")
         default:
             throw invalid("messages[\(index)].content", "must be a string or an array of text parts")
@@ -71,6 +78,7 @@ struct CompletionRequest {
     }
 
     static func invalid(_ parameter: String, _ problem: String) -> OpenAIError {
-        OpenAIError(status: .badRequest, message: "`\(parameter)` \(problem).", type: "invalid_request_error", code: "invalid_request")
+        OpenAIError(
+            status: .badRequest, message: "`\(parameter)` \(problem).", type: "invalid_request_error", code: "invalid_request")
     }
 }

@@ -40,7 +40,9 @@ struct OpenAIController {
         let parsed = try CompletionRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes))
         let conversation = try request.headers[Self.conversationHeader].map { text in
             guard let id = UUID(uuidString: text) else {
-                throw OpenAIError(status: .badRequest, message: "X-Conversation-Id must be a UUID.", type: "invalid_request_error", code: "invalid_request")
+                throw OpenAIError(
+                    status: .badRequest, message: "X-Conversation-Id must be a UUID.", type: "invalid_request_error",
+                    code: "invalid_request")
             }
             return id
         }
@@ -67,7 +69,8 @@ struct OpenAIController {
         return Self.json(body)
     }
 
-    private func streamed(_ turn: ChatService.PreparedTurn, id: String, created: Int, includeUsage: Bool) async throws -> Response {
+    private func streamed(_ turn: ChatService.PreparedTurn, id: String, created: Int, includeUsage: Bool) async throws -> Response
+    {
         let (events, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         let gate = FirstOutputGate()
         let chat = self.chat
@@ -91,7 +94,8 @@ struct OpenAIController {
             if gate.open() { continuation.yield(chunk(["role": "assistant", "content": ""])) }
             if let error = result.error {
                 let failure = OpenAIError.from(error)
-                continuation.yield(Self.event(["error": ["message": failure.message, "type": failure.type, "code": failure.code]]))
+                continuation.yield(
+                    Self.event(["error": ["message": failure.message, "type": failure.type, "code": failure.code]]))
             } else {
                 continuation.yield(chunk([:], finish: result.completion?.finishReason.rawValue ?? "stop"))
                 if includeUsage {
@@ -126,7 +130,8 @@ struct OpenAIController {
 
     static func json(_ object: [String: Any]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

@@ -43,15 +43,20 @@ struct OpenAIError: Error, HTTPResponseError {
             let message: String
             switch error.detail {
             case .message(let text): message = text
-            case .validation(let issues): message = issues.map { "\($0.loc.last.map { "\($0)" } ?? "body"): \($0.msg)" }.joined(separator: "; ")
+            case .validation(let issues):
+                message = issues.map { "\($0.loc.last.map { "\($0)" } ?? "body"): \($0.msg)" }.joined(separator: "; ")
             }
             switch error.status {
             case .unauthorized:
-                return OpenAIError(status: .unauthorized, message: message, type: "invalid_request_error", code: "invalid_api_key", headers: error.headers)
+                return OpenAIError(
+                    status: .unauthorized, message: message, type: "invalid_request_error", code: "invalid_api_key",
+                    headers: error.headers)
             case .unprocessableContent:
                 return OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request")
             default:
-                return OpenAIError(status: error.status, message: message, type: "invalid_request_error", code: error.code, headers: error.headers)
+                return OpenAIError(
+                    status: error.status, message: message, type: "invalid_request_error", code: error.code,
+                    headers: error.headers)
             }
         default:
             return nil
@@ -63,13 +68,17 @@ struct OpenAIError: Error, HTTPResponseError {
         case .rateLimited(let after):
             var headers: HTTPFields = [:]
             if let after { headers[.retryAfter] = String(after) }
-            return OpenAIError(status: .tooManyRequests, message: error.safeMessage, type: "rate_limit_error", code: error.code, headers: headers)
+            return OpenAIError(
+                status: .tooManyRequests, message: error.safeMessage, type: "rate_limit_error", code: error.code, headers: headers
+            )
         case .timeout:
             return OpenAIError(status: .gatewayTimeout, message: error.safeMessage, type: "server_error", code: error.code)
         case .rejected:
             return OpenAIError(status: .badRequest, message: error.safeMessage, type: "invalid_request_error", code: error.code)
         case .unavailable, .upstreamFailure:
-            return OpenAIError(status: .serviceUnavailable, message: error.safeMessage, type: "server_error", code: error.code, headers: [.retryAfter: "1"])
+            return OpenAIError(
+                status: .serviceUnavailable, message: error.safeMessage, type: "server_error", code: error.code,
+                headers: [.retryAfter: "1"])
         }
     }
 }
@@ -78,7 +87,8 @@ struct OpenAIError: Error, HTTPResponseError {
 struct OpenAIErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch {

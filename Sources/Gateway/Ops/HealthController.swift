@@ -16,7 +16,8 @@ struct HealthController {
             .on(.get, "live") { _, _ in JSONResponse(Status(status: "alive")) }
             .on(.get, "ready") { _, _ in
                 await databaseAnswers()
-                    ? JSONResponse(Status(status: "ready")) : JSONResponse(Status(status: "not ready"), status: .serviceUnavailable)
+                    ? JSONResponse(Status(status: "ready"))
+                    : JSONResponse(Status(status: "not ready"), status: .serviceUnavailable)
             }
             .on(.get, "health") { _, _ in
                 await databaseAnswers()

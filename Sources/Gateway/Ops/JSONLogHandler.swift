@@ -26,9 +26,12 @@ public struct JSONLogHandler: LogHandler {
         let timestamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
         let line: String
         if json {
-            var object: [String: Any] = ["timestamp": timestamp, "level": event.level.rawValue, "message": event.message.description]
+            var object: [String: Any] = [
+                "timestamp": timestamp, "level": event.level.rawValue, "message": event.message.description,
+            ]
             for (key, value) in fields { object[key] = Self.plain(value) }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            let data =
+                (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         } else {
             let rendered = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

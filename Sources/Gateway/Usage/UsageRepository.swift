@@ -11,7 +11,8 @@ public struct UsageRow: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case day, bot, requests
-        case inputTokens = "input_tokens", outputTokens = "output_tokens"
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
     }
 }
 

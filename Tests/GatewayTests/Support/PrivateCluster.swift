@@ -33,7 +33,9 @@ struct PrivateCluster {
     }
 
     private func pgCtl(_ arguments: [String]) async throws {
-        try await Self.run(["\(Self.binDirectory)/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w"] + arguments, asPostgres: true)
+        try await Self.run(
+            ["\(Self.binDirectory)/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w"] + arguments,
+            asPostgres: true)
     }
 
     private static func run(_ command: [String], asPostgres: Bool) async throws {

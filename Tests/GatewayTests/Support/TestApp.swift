@@ -1,7 +1,7 @@
+import BotKit
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import BotKit
 import Logging
 import NIOCore
 
@@ -62,11 +62,14 @@ extension TestClientProtocol {
     /// Registers a user; returns the email.
     @discardableResult
     func register(name: String = "Ada", email: String, password: String = "Passw0rd!") async throws -> TestResponse {
-        try await send(.post, "/api/v1/users/register", json: #"{"name":"\#(name)","email":"\#(email)","password":"\#(password)"}"#)
+        try await send(
+            .post, "/api/v1/users/register", json: #"{"name":"\#(name)","email":"\#(email)","password":"\#(password)"}"#)
     }
 
     /// Logs in; returns the access token and refresh cookie value.
-    func login(email: String, password: String = "Passw0rd!", headers: HTTPFields = [:]) async throws -> (access: String, refresh: String) {
+    func login(email: String, password: String = "Passw0rd!", headers: HTTPFields = [:]) async throws -> (
+        access: String, refresh: String
+    ) {
         let response = try await send(
             .post, "/api/v1/users/login", json: #"{"email":"\#(email)","password":"\#(password)"}"#, headers: headers)
         guard response.status == .ok else { throw TestFailure("login failed: \(response.status) \(response.text)") }
