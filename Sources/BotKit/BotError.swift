@@ -45,8 +45,7 @@ public enum BotError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Any error as a `BotError`: cancellation stays visible to the caller as `timeout`
-    /// only when the deadline passed; other unknown errors are `upstreamFailure(0)`.
+    /// Any error as a `BotError`: a `BotError` as it is, anything else `upstreamFailure(0)`.
     public static func wrap(_ error: any Error) -> BotError {
         (error as? BotError) ?? .upstreamFailure(status: 0)
     }

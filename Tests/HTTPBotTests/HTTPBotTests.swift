@@ -288,14 +288,17 @@ final class LineCapture: LogHandler, @unchecked Sendable {
 
     @Test(.enabled(if: environment["HTTPBOT_E2E_URL"] != nil))
     func aRealServerAnswers() async throws {
-        var settings = ["URL": Self.environment["HTTPBOT_E2E_URL"] ?? "", "MODEL": Self.environment["HTTPBOT_E2E_MODEL"] ?? "default"]
+        var settings = [
+            "URL": Self.environment["HTTPBOT_E2E_URL"] ?? "", "MODEL": Self.environment["HTTPBOT_E2E_MODEL"] ?? "default",
+        ]
         settings["API_KEY"] = Self.environment["HTTPBOT_E2E_API_KEY"]
         let bot = HTTPBot(
             settings: try HTTPBotSettings(
                 BotConfiguration(name: "e2e", kind: "http", prefix: "HTTPBOT_E2E_", settings: settings, timeout: .seconds(120))))
         let reply = try await bot.reply(
             BotRequest(
-                messages: [ChatMessage(role: .user, content: "Say hello in one word.")], options: GenerationOptions(maxTokens: 16),
+                messages: [ChatMessage(role: .user, content: "Say hello in one word.")],
+                options: GenerationOptions(maxTokens: 16),
                 deadline: .now + .seconds(120)))
         #expect(reply.text.isEmpty == false)
         #expect(await bot.health().healthy)

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A personal API key as listed (never its secret).
@@ -38,9 +37,7 @@ enum APIKeySecret {
         return marker + Data(bytes).base64URLEncodedString
     }
 
-    static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func hash(_ secret: String) -> String { sha256Hex(secret) }
 
     /// What is shown of a key after creation: the marker and the first characters.
     static func prefix(_ secret: String) -> String { String(secret.prefix(12)) }

@@ -30,12 +30,16 @@ enum RefreshTokenFactory {
         return Data(bytes).base64URLEncodedString
     }
 
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func hash(_ token: String) -> String { sha256Hex(token) }
 
     /// The first characters of a token, safe to log.
     static func mask(_ token: String) -> String { String(token.prefix(6)) + "…" }
+}
+
+/// SHA-256 of a string's UTF-8 bytes, as lowercase hex (how tokens, API keys and
+/// migration checksums are stored).
+func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
 }
 
 /// Constant-time equality of two strings' bytes.

@@ -15,15 +15,11 @@ public struct BotDirectory: Sendable {
 
     /// Builds every bot of `config`; a bad setting throws a `ConfigError` naming its variable.
     public init(config: BotsConfig, registry: BotRegistry) throws {
-        do {
-            entries = try config.bots.map { bot in
-                let kindVariable = bot.name == BotsConfig.defaultName ? "BOT_PROVIDER" : "BOTS"
-                return Entry(
-                    name: bot.name, kind: bot.kind, timeout: bot.timeout,
-                    provider: try registry.make(bot, kindVariable: kindVariable))
-            }
-        } catch let error as BotConfigurationError {
-            throw ConfigError(error.variable, error.problem)
+        entries = try config.bots.map { bot in
+            let kindVariable = bot.name == BotsConfig.defaultName ? "BOT_PROVIDER" : "BOTS"
+            return Entry(
+                name: bot.name, kind: bot.kind, timeout: bot.timeout,
+                provider: try registry.make(bot, kindVariable: kindVariable))
         }
         fallback = config.fallback
     }

@@ -66,10 +66,7 @@ public struct ChatService: Sendable {
         } else {
             conversationID = UUID()
         }
-        var messages: [ChatMessage] = []
-        if let prompt = config.systemPrompt { messages.append(ChatMessage(role: .system, content: prompt)) }
-        messages += context
-        messages.append(ChatMessage(role: .user, content: request.message))
+        let messages = withSystemPrompt(context + [ChatMessage(role: .user, content: request.message)])
         return PreparedTurn(
             conversationID: conversationID, isNew: request.conversationID == nil, bot: bot, messages: messages,
             userID: request.userID, userMessage: request.message, options: request.options)
@@ -86,13 +83,18 @@ public struct ChatService: Sendable {
         if let conversationID {
             isNew = try await conversations.history(conversationID: conversationID, userID: userID, limit: 0) == nil
         }
-        var context: [ChatMessage] = []
-        if let prompt = config.systemPrompt { context.append(ChatMessage(role: .system, content: prompt)) }
         var turn = PreparedTurn(
-            conversationID: conversationID ?? UUID(), isNew: isNew, bot: bot, messages: context + messages, userID: userID,
+            conversationID: conversationID ?? UUID(), isNew: isNew, bot: bot, messages: withSystemPrompt(messages),
+            userID: userID,
             userMessage: messages.last(where: { $0.role == .user })?.content ?? "", options: options)
         turn.store = conversationID != nil
         return turn
+    }
+
+    /// `BOT_SYSTEM_PROMPT`, when set, before the conversation.
+    private func withSystemPrompt(_ messages: [ChatMessage]) -> [ChatMessage] {
+        guard let prompt = config.systemPrompt else { return messages }
+        return [ChatMessage(role: .system, content: prompt)] + messages
     }
 
     /// Keeps the newest messages whose total length fits the character budget.
@@ -212,7 +214,8 @@ public struct ChatService: Sendable {
 
     /// Adds the call's tokens (reported, or estimated) to the user's usage; best effort.
     private func record(_ turn: PreparedTurn, _ result: TurnResult) async {
-        guard result.error == nil || result.partial || result.completion != nil else { return }
+        // A bot that failed before any output consumed nothing worth counting.
+        guard result.error == nil || result.partial else { return }
         let tokens = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
         do {
             try await usage.record(userID: turn.userID, bot: result.bot, usage: tokens)

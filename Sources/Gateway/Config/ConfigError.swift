@@ -1,14 +1,6 @@
-/// A configuration problem, reported as one line naming the variable.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    /// The environment variable at fault.
-    public let variable: String
-    /// What is wrong with it.
-    public let problem: String
+import BotKit
 
-    public init(_ variable: String, _ problem: String) {
-        self.variable = variable
-        self.problem = problem
-    }
-
-    public var description: String { "configuration error: \(variable) \(problem)" }
-}
+/// A configuration problem, reported as one line naming the variable
+/// (`configuration error: <VARIABLE> <problem>`). The gateway's settings and the bots'
+/// own settings fail the same way, so it is BotKit's error type.
+public typealias ConfigError = BotConfigurationError
