@@ -131,8 +131,12 @@ public struct ChatService: Sendable {
                 ])
         }
         let final = result!
-        if turn.store { await store(turn, final, latency: ContinuousClock.now - started) }
-        await record(turn, final)
+        let tokens = accountedUsage(turn, final)
+        if turn.store {
+            await store(turn, final, latency: ContinuousClock.now - started, accounted: tokens)
+        } else if let tokens {
+            await record(turn, final, tokens)
+        }
         return final
     }
 
@@ -197,14 +201,14 @@ public struct ChatService: Sendable {
         throw ContinuousClock.now >= deadline ? BotError.timeout : BotError.upstreamFailure(status: 0)
     }
 
-    private func store(_ turn: PreparedTurn, _ result: TurnResult, latency: Duration) async {
+    private func store(_ turn: PreparedTurn, _ result: TurnResult, latency: Duration, accounted: TokenUsage?) async {
         let status = result.error == nil && result.partial == false ? "ok" : (result.partial ? "partial" : "failed")
         let millis = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
         let stored = ChatTurn(
             conversationID: turn.conversationID, isNew: turn.isNew, userID: turn.userID, bot: result.bot,
             userMessageID: turn.userMessageID, userMessage: turn.userMessage, assistantMessageID: turn.assistantMessageID,
             reply: result.text, status: status, finishReason: result.completion?.finishReason.rawValue ?? result.error?.code,
-            usage: result.completion?.usage, latencyMs: millis)
+            usage: result.completion?.usage, latencyMs: millis, accounted: accounted)
         do {
             try await conversations.store(stored)
         } catch {
@@ -212,11 +216,15 @@ public struct ChatService: Sendable {
         }
     }
 
-    /// Adds the call's tokens (reported, or estimated) to the user's usage; best effort.
-    private func record(_ turn: PreparedTurn, _ result: TurnResult) async {
-        // A bot that failed before any output consumed nothing worth counting.
-        guard result.error == nil || result.partial else { return }
-        let tokens = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+    /// The call's tokens for usage accounting (reported, or estimated); nil when the bot
+    /// failed before any output and consumed nothing worth counting.
+    private func accountedUsage(_ turn: PreparedTurn, _ result: TurnResult) -> TokenUsage? {
+        guard result.error == nil || result.partial else { return nil }
+        return Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+    }
+
+    /// Adds the tokens of a turn that is not stored to the user's usage; best effort.
+    private func record(_ turn: PreparedTurn, _ result: TurnResult, _ tokens: TokenUsage) async {
         do {
             try await usage.record(userID: turn.userID, bot: result.bot, usage: tokens)
         } catch {

@@ -57,6 +57,8 @@ public struct ChatTurn: Sendable {
     public let finishReason: String?
     public let usage: TokenUsage?
     public let latencyMs: Int
+    /// Tokens added to the user's daily usage in the same statement (nil: nothing).
+    public let accounted: TokenUsage?
 }
 
 /// Storage of conversations; every call is scoped to the owning user.

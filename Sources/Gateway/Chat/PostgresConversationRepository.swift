@@ -26,10 +26,12 @@ struct PostgresConversationRepository: ConversationRepository {
 
     func store(_ turn: ChatTurn) async throws {
         let title = String(turn.userMessage.trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))
-        // A new conversation and both messages in one statement: all or nothing.
+        // A new conversation, both messages and the usage in one statement: all or nothing.
         _ = try await pool.query(
             """
-            WITH conversation AS (
+            WITH usage AS (
+            \(PostgresUsageRepository.upsert(user: "$2", bot: "$4", input: "$15", output: "$16"))
+            ), conversation AS (
                 INSERT INTO conversations (id, user_id, title, bot)
                 SELECT $1, $2, $3, $4 WHERE $5
                 ON CONFLICT (id) DO NOTHING
@@ -53,7 +55,7 @@ struct PostgresConversationRepository: ConversationRepository {
             [
                 turn.conversationID, turn.userID, title, turn.bot, turn.isNew, turn.userMessageID, turn.userMessage,
                 turn.assistantMessageID, turn.reply, turn.status, turn.finishReason, turn.usage?.inputTokens,
-                turn.usage?.outputTokens, turn.latencyMs,
+                turn.usage?.outputTokens, turn.latencyMs, turn.accounted?.inputTokens, turn.accounted?.outputTokens,
             ])
     }
 

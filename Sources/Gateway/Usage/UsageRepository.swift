@@ -34,14 +34,25 @@ struct PostgresUsageRepository: UsageRepository {
 
     func record(userID: Int, bot: String, usage: TokenUsage) async throws {
         _ = try await pool.query(
-            """
-            INSERT INTO usage_daily (user_id, bot, day, requests, input_tokens, output_tokens)
-            VALUES ($1, $2, (now() AT TIME ZONE 'UTC')::date, 1, $3, $4)
-            ON CONFLICT (user_id, day, bot) DO UPDATE SET
-                requests = usage_daily.requests + 1,
-                input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
-                output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens
-            """, [userID, bot, usage.inputTokens, usage.outputTokens])
+            Self.upsert(user: "$1", bot: "$2", input: "$3", output: "$4"),
+            [
+                userID, bot, usage.inputTokens, usage.outputTokens,
+            ])
+    }
+
+    /// Adds one call to a user's row for a bot and today (UTC); the arguments name the
+    /// statement's parameters. Nothing is added when `input` is NULL. Also used inside
+    /// the statement that stores a chat turn, so a stored turn costs one round trip.
+    static func upsert(user: String, bot: String, input: String, output: String) -> String {
+        """
+        INSERT INTO usage_daily (user_id, bot, day, requests, input_tokens, output_tokens)
+        SELECT \(user), \(bot), (now() AT TIME ZONE 'UTC')::date, 1, \(input)::bigint, \(output)::bigint
+        WHERE \(input)::bigint IS NOT NULL
+        ON CONFLICT (user_id, day, bot) DO UPDATE SET
+            requests = usage_daily.requests + 1,
+            input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
+            output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens
+        """
     }
 
     func usage(userID: Int, from: String, to: String) async throws -> [UsageRow] {
