@@ -53,7 +53,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
             INSERT INTO api_keys (id, user_id, name, prefix, key_hash, expires_at)
             VALUES ($1, $2, $3, $4, $5, $6)
             RETURNING id, name, prefix, created_at, last_used_at, expires_at
-            """, [UUID(), userID, name, prefix, hash, expiresAt])
+            """, [UUID.random(), userID, name, prefix, hash, expiresAt])
         guard let row = result.first else { throw DatabaseError.decoding("no key returned") }
         return try Self.info(row)
     }

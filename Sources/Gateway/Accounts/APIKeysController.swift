@@ -33,7 +33,7 @@ struct APIKeysController {
         let user = try context.requireUser()
         var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
         let rawName = validator.requiredString("name")
-        let name = rawName?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = rawName?.trimmedWhitespace
         if let rawName, let name, name.isEmpty || name.count > 100 {
             validator.valueError("name", "Name must be 1 to 100 characters.", input: rawName)
         }

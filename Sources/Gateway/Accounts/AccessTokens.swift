@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import NIOConcurrencyHelpers
 
 /// The access token's claims: `sub` (email), `uid` (user id), `exp`, `iat`.
 struct AccessTokenClaims: JWTPayload {
@@ -17,6 +18,7 @@ struct AccessTokenClaims: JWTPayload {
 public struct AccessTokens: Sendable {
     private let keys: JWTKeyCollection
     let lifetime: TimeInterval
+    private let verified = VerifiedTokenCache(capacity: 10_000)
 
     public init(secret: String, lifetimeMinutes: Int) async {
         let keys = JWTKeyCollection()
@@ -35,9 +37,15 @@ public struct AccessTokens: Sendable {
     }
 
     /// The claims of a valid token; nil for anything forged, expired, malformed or not HS256.
-    func verify(_ token: String) async -> AccessTokenClaims? {
-        guard Self.headerAlgorithm(token) == "HS256" else { return nil }
-        return try? await keys.verify(token, as: AccessTokenClaims.self)
+    /// A token verified before (same bytes, signature included) is answered from memory
+    /// until it expires, skipping the signature check and JSON decoding.
+    func verify(_ token: String, now: Date = Date()) async -> AccessTokenClaims? {
+        if let claims = verified.claims(for: token, now: now) { return claims }
+        guard Self.headerAlgorithm(token) == "HS256",
+            let claims = try? await keys.verify(token, as: AccessTokenClaims.self)
+        else { return nil }
+        verified.insert(token, claims, now: now)
+        return claims
     }
 
     /// The `alg` of a compact JWS header, checked before any verification.
@@ -47,6 +55,38 @@ public struct AccessTokens: Sendable {
             let header = try? JSONDecoder().decode([String: JSONValue].self, from: data)
         else { return nil }
         return header["alg"]?.stringValue
+    }
+}
+
+/// Verified tokens and their claims, bounded; expired entries are never returned.
+final class VerifiedTokenCache: Sendable {
+    private let entries = NIOLockedValueBox<[String: AccessTokenClaims]>([:])
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var count: Int { entries.withLockedValue { $0.count } }
+
+    func claims(for token: String, now: Date) -> AccessTokenClaims? {
+        entries.withLockedValue { entries in
+            guard let claims = entries[token] else { return nil }
+            guard claims.exp.value > now else {
+                entries[token] = nil
+                return nil
+            }
+            return claims
+        }
+    }
+
+    /// Adds an entry; when full, expired entries go first, then everything.
+    func insert(_ token: String, _ claims: AccessTokenClaims, now: Date) {
+        entries.withLockedValue { entries in
+            if entries.count >= capacity {
+                entries = entries.filter { $0.value.exp.value > now }
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            }
+            entries[token] = claims
+        }
     }
 }
 

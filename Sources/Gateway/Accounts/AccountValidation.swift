@@ -7,7 +7,7 @@ enum AccountValidation {
     /// Trims and checks a name (not empty, at most 128 characters).
     static func name(_ raw: String?, _ validator: inout FieldValidator) -> String? {
         guard let raw else { return nil }
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = raw.trimmedWhitespace
         if name.isEmpty {
             validator.valueError("name", "Name must not be empty.", input: raw)
             return nil
@@ -24,7 +24,7 @@ enum AccountValidation {
     /// Trims, validates and normalises an email (domain lowercased, local part kept).
     static func email(_ raw: String?, _ validator: inout FieldValidator) -> String? {
         guard let raw else { return nil }
-        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let email = raw.trimmedWhitespace
         if let problem = emailProblem(email) {
             validator.issue(
                 "email", type: "value_error", "value is not a valid email address: \(problem)", input: .string(raw),

@@ -13,7 +13,7 @@ struct BearerAuthenticator: RouterMiddleware {
         guard let header = request.headers[.authorization] else { throw APIError.notAuthenticated }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.notAuthenticated }
-        let credential = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        let credential = parts[1].trimmedWhitespace
         let user: User
         if credential.hasPrefix(APIKeySecret.marker) {
             guard credential.count <= 128, let owner = try await keys.authenticate(hash: APIKeySecret.hash(credential)) else {

@@ -51,7 +51,7 @@ struct ChatController {
     /// Trims and checks the message with the contract's exact messages.
     static func message(_ raw: String?, _ validator: inout FieldValidator) -> String? {
         guard let raw else { return nil }
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = raw.trimmedWhitespace
         if text.isEmpty {
             validator.valueError("message", "Message must not be empty or whitespace.", input: raw)
             return nil

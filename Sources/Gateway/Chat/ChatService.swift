@@ -33,8 +33,8 @@ public struct ChatService: Sendable {
         public let userMessage: String
         /// False for `/v1` calls without `X-Conversation-Id`: nothing is stored.
         public var store = true
-        public let userMessageID = UUID()
-        public let assistantMessageID = UUID()
+        public let userMessageID = UUID.random()
+        public let assistantMessageID = UUID.random()
         public let options: GenerationOptions
     }
 
@@ -64,7 +64,7 @@ public struct ChatService: Sendable {
             context = Self.trim(history, characters: config.contextCharacters)
             conversationID = id
         } else {
-            conversationID = UUID()
+            conversationID = UUID.random()
         }
         let messages = withSystemPrompt(context + [ChatMessage(role: .user, content: request.message)])
         return PreparedTurn(
@@ -84,7 +84,7 @@ public struct ChatService: Sendable {
             isNew = try await conversations.history(conversationID: conversationID, userID: userID, limit: 0) == nil
         }
         var turn = PreparedTurn(
-            conversationID: conversationID ?? UUID(), isNew: isNew, bot: bot, messages: withSystemPrompt(messages),
+            conversationID: conversationID ?? UUID.random(), isNew: isNew, bot: bot, messages: withSystemPrompt(messages),
             userID: userID,
             userMessage: messages.last(where: { $0.role == .user })?.content ?? "", options: options)
         turn.store = conversationID != nil

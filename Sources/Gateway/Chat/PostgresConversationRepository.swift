@@ -25,7 +25,7 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func store(_ turn: ChatTurn) async throws {
-        let title = String(turn.userMessage.trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))
+        let title = String(turn.userMessage.trimmedWhitespace.prefix(80))
         // A new conversation, both messages and the usage in one statement: all or nothing.
         _ = try await pool.query(
             """

@@ -6,6 +6,12 @@ import Logging
 /// own threads, and by one caller at a time (the pool hands it out exclusively).
 public final class PostgresConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
+    /// Statements prepared on this session, by SQL text: the server parses and plans each
+    /// once per connection instead of on every call.
+    private var prepared: [String: String] = [:]
+    /// Beyond this many distinct statements, new ones run unprepared (a guard; the
+    /// gateway's SQL is a fixed set far below it).
+    static let maxPrepared = 256
     private let conninfo: String
     private let notices: NoticeSink
 
@@ -65,6 +71,7 @@ public final class PostgresConnection: @unchecked Sendable {
     func close() {
         if let handle { PQfinish(handle) }
         handle = nil
+        prepared = [:]
     }
 
     /// True while the connection is open and outside a transaction.
@@ -73,14 +80,40 @@ public final class PostgresConnection: @unchecked Sendable {
         return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
-    /// Runs one parameterized statement with `PQexecParams` (text format).
+    /// Runs one parameterized statement (text format), prepared on first use on this
+    /// connection. Parameters always travel separately from the SQL text.
     public func execute(_ sql: String, _ parameters: [String?]) throws -> QueryResult {
         guard let handle else { throw DatabaseError.connectionLost("not connected") }
         let owned: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
         defer { owned.forEach { free($0) } }
         let values: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
-        let result = PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
-        return try consume(result, handle: handle)
+        guard let name = try statementName(sql, parameterCount: values.count, handle: handle) else {
+            return try consume(PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0), handle: handle)
+        }
+        do {
+            return try consume(PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0), handle: handle)
+        } catch DatabaseError.query(let sqlstate, _) where sqlstate == "0A000" && isIdle {
+            // "cached plan must not change result type": the schema changed under a
+            // prepared statement (a migration ran meanwhile). Forget the plans, run again.
+            deallocateAll(handle)
+            return try execute(sql, parameters)
+        }
+    }
+
+    /// The prepared statement's name for `sql`, preparing it now when new; nil when the
+    /// statement is not worth preparing (no parameters, or the cache is full).
+    private func statementName(_ sql: String, parameterCount: Int, handle: OpaquePointer) throws -> String? {
+        if let name = prepared[sql] { return name }
+        guard parameterCount > 0, prepared.count < Self.maxPrepared else { return nil }
+        let name = "gw\(prepared.count)"
+        _ = try consume(PQprepare(handle, name, sql, Int32(parameterCount), nil), handle: handle)
+        prepared[sql] = name
+        return name
+    }
+
+    private func deallocateAll(_ handle: OpaquePointer) {
+        prepared = [:]
+        PQclear(PQexec(handle, "DEALLOCATE ALL"))
     }
 
     /// Runs a script of several statements with `PQexec`. Only the migrator uses this,

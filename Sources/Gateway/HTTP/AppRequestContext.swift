@@ -21,7 +21,7 @@ public struct AppRequestContext: RequestContext {
     /// The client IP: left-most `X-Forwarded-For` entry, else the peer address.
     public func clientIP(_ request: Request) -> String? {
         if let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").first {
-            let ip = forwarded.trimmingCharacters(in: .whitespaces)
+            let ip = forwarded.trimmedWhitespace
             if ip.isEmpty == false { return String(ip.prefix(64)) }
         }
         return peerAddress

@@ -11,7 +11,7 @@ enum RequestBody {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw HTTPError(.contentTooLarge)
         }
-        if let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces)
+        if let type = request.headers[.contentType]?.split(separator: ";").first?.trimmedWhitespace
             .lowercased(), type.isEmpty == false,
             acceptedMediaTypes.contains(type) == false, type.hasSuffix("+json") == false
         {

@@ -15,7 +15,7 @@ struct RequestLogMiddleware: RouterMiddleware {
             let valid = id.count <= 128 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }
             return valid && id.isEmpty == false ? id : nil
         }
-        let id = incoming ?? UUID().uuidString.lowercased()
+        let id = incoming ?? UUID.random().lowercasedString
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
         let start = ContinuousClock.now
