@@ -4,6 +4,15 @@ import Foundation
 /// `ConversationRepository` on PostgreSQL.
 struct PostgresConversationRepository: ConversationRepository {
     let pool: PostgresPool
+    /// Turns finishing together are stored together (see `GroupCommit`).
+    private let writer: GroupCommit<ChatTurn>
+
+    init(pool: PostgresPool, maxBatch: Int = 64) {
+        self.pool = pool
+        self.writer = GroupCommit(
+            maxBatch: maxBatch, writeBatch: { try await Self.storeBatch($0, pool: pool) },
+            writeOne: { try await Self.storeOne($0, pool: pool) })
+    }
 
     func history(conversationID: UUID, userID: Int, limit: Int) async throws -> [ChatMessage]? {
         // One round trip: the ownership check rides along as a row of its own.
@@ -25,8 +34,16 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func store(_ turn: ChatTurn) async throws {
-        let title = String(turn.userMessage.trimmedWhitespace.prefix(80))
-        // A new conversation, both messages and the usage in one statement: all or nothing.
+        try await writer.submit(turn)
+    }
+
+    private static func title(_ turn: ChatTurn) -> String {
+        String(turn.userMessage.trimmedWhitespace.prefix(80))
+    }
+
+    /// One turn: a new conversation, both messages and the usage in one statement, all or nothing.
+    static func storeOne(_ turn: ChatTurn, pool: PostgresPool) async throws {
+        let title = Self.title(turn)
         _ = try await pool.query(
             """
             WITH usage AS (
@@ -57,6 +74,73 @@ struct PostgresConversationRepository: ConversationRepository {
                 turn.assistantMessageID, turn.reply, turn.status, turn.finishReason, turn.usage?.inputTokens,
                 turn.usage?.outputTokens, turn.latencyMs, turn.accounted?.inputTokens, turn.accounted?.outputTokens,
             ])
+    }
+
+    /// Several turns in one statement, all or nothing: rows travel as arrays through
+    /// `unnest`, messages keep the turns' order, and usage is summed per user and bot first
+    /// (one upsert per row of `usage_daily`, in a fixed order).
+    static func storeBatch(_ turns: [ChatTurn], pool: PostgresPool) async throws {
+        var usage: [UsageKey: (requests: Int, input: Int, output: Int)] = [:]
+        for turn in turns {
+            guard let tokens = turn.accounted else { continue }
+            let sum = usage[UsageKey(user: turn.userID, bot: turn.bot)] ?? (0, 0, 0)
+            usage[UsageKey(user: turn.userID, bot: turn.bot)] = (
+                sum.requests + 1, sum.input + tokens.inputTokens, sum.output + tokens.outputTokens
+            )
+        }
+        let keys = usage.keys.sorted()
+        func column(_ value: (ChatTurn) -> any PostgresEncodable) -> PostgresArray { PostgresArray(turns.map(value)) }
+        _ = try await pool.query(
+            """
+            WITH t AS (
+                SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::bool[], $6::uuid[], $7::text[],
+                                     $8::uuid[], $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::int[])
+                    WITH ORDINALITY AS t(conv, uid, title, bot, is_new, umid, umsg, amid, reply, status, finish, itok, otok, lat, ord)
+            ), usage AS (
+                INSERT INTO usage_daily (user_id, bot, day, requests, input_tokens, output_tokens)
+                SELECT u.uid, u.bot, (now() AT TIME ZONE 'UTC')::date, u.requests, u.input, u.output
+                FROM unnest($15::int[], $16::text[], $17::int[], $18::bigint[], $19::bigint[]) AS u(uid, bot, requests, input, output)
+                ON CONFLICT (user_id, day, bot) DO UPDATE SET
+                    requests = usage_daily.requests + EXCLUDED.requests,
+                    input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
+                    output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens
+            ), created AS (
+                INSERT INTO conversations (id, user_id, title, bot)
+                SELECT conv, uid, title, bot FROM t WHERE is_new ORDER BY ord
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id, user_id
+            ), touched AS (
+                UPDATE conversations c SET updated_at = now()
+                FROM (SELECT DISTINCT conv, uid FROM t WHERE NOT is_new) e
+                WHERE c.id = e.conv AND c.user_id = e.uid
+                RETURNING c.id, c.user_id
+            ), target AS (
+                SELECT id, user_id FROM created UNION SELECT id, user_id FROM touched
+            )
+            INSERT INTO messages (id, conversation_id, role, content, bot, status, finish_reason,
+                                  input_tokens, output_tokens, latency_ms)
+            SELECT v.id, t.conv, v.role, v.content, v.bot, v.status, v.finish, v.itok, v.otok, v.lat
+            FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid
+            CROSS JOIN LATERAL (VALUES
+                (1, t.umid, 'user', t.umsg, NULL::text, 'ok', NULL::text, NULL::int, NULL::int, NULL::int),
+                (2, t.amid, 'assistant', t.reply, t.bot, t.status, t.finish, t.itok, t.otok, t.lat)
+            ) AS v(n, id, role, content, bot, status, finish, itok, otok, lat)
+            ORDER BY t.ord, v.n
+            """,
+            [
+                column(\.conversationID), column(\.userID), column(title), column(\.bot), column(\.isNew),
+                column(\.userMessageID), column(\.userMessage), column(\.assistantMessageID), column(\.reply),
+                column(\.status), column(\.finishReason), column(\.usage?.inputTokens), column(\.usage?.outputTokens),
+                column(\.latencyMs), PostgresArray(keys.map(\.user)), PostgresArray(keys.map(\.bot)),
+                PostgresArray(keys.map { usage[$0]!.requests }), PostgresArray(keys.map { usage[$0]!.input }),
+                PostgresArray(keys.map { usage[$0]!.output }),
+            ])
+    }
+
+    private struct UsageKey: Hashable, Comparable {
+        let user: Int
+        let bot: String
+        static func < (a: Self, b: Self) -> Bool { (a.user, a.bot) < (b.user, b.bot) }
     }
 
     func list(userID: Int, limit: Int, after cursor: ConversationCursor?) async throws -> ConversationPage {
