@@ -30,6 +30,21 @@ public struct EchoBot: BotProvider {
         let pieces = Self.words(prefix + request.lastUserMessage)
         let input = request.messages.reduce(0) { $0 + Self.words($1.content).count }
         let delay = self.delay
+        if delay == .zero {
+            // Nothing to wait for: the whole answer is buffered in the stream at once,
+            // without a task of its own.
+            return AsyncThrowingStream { continuation in
+                do {
+                    try request.checkDeadline()
+                    for piece in pieces { continuation.yield(.delta(piece)) }
+                    let usage = TokenUsage(inputTokens: input, outputTokens: pieces.count)
+                    continuation.yield(.completed(BotCompletion(finishReason: .stop, usage: usage)))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: BotError.wrap(error))
+                }
+            }
+        }
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {

@@ -38,14 +38,48 @@ struct ChatController {
 
     func chat(_ request: Request, context: AppRequestContext, stream: Bool) async throws -> Response {
         let user = try context.requireUser()
-        var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
+        let body = try await RequestBody.collect(request, limit: maxBodyBytes)
+        let fields = try Self.quickFields(body) ?? Self.validatedFields(body)
+        let turn = try await service.prepare(
+            .init(userID: user.id, message: fields.message, conversationID: fields.conversationID, bot: fields.bot))
+        return stream ? streamed(turn) : try await collected(turn)
+    }
+
+    /// What a chat request asks.
+    struct Fields {
+        let message: String
+        let conversationID: UUID?
+        let bot: String?
+    }
+
+    /// The usual well-formed body, decoded straight into its fields; nil when anything
+    /// is off (a wrong type, null, an invalid value), leaving the error report to
+    /// `validatedFields`, which reaches the same verdict on valid bodies.
+    static func quickFields(_ body: ByteBuffer) -> Fields? {
+        struct Body: Decodable {
+            let message: String
+            let conversation_id: String?
+            let bot: String?
+        }
+        guard let decoded = try? JSONDecoder().decode(Body.self, from: body) else { return nil }
+        let text = decoded.message.trimmedWhitespace
+        guard text.isEmpty == false, text.count <= maxMessageCharacters else { return nil }
+        var conversationID: UUID?
+        if let raw = decoded.conversation_id {
+            guard let id = UUID(uuidString: raw) else { return nil }
+            conversationID = id
+        }
+        return Fields(message: text, conversationID: conversationID, bot: decoded.bot)
+    }
+
+    /// Full validation with the contract's 422 details.
+    static func validatedFields(_ body: ByteBuffer) throws -> Fields {
+        var validator = FieldValidator(try RequestBody.object(from: body))
         let message = Self.message(validator.requiredString("message"), &validator)
         let conversationID = Self.uuid("conversation_id", validator.optionalString("conversation_id"), &validator)
         let bot = validator.optionalString("bot")
         try validator.finish()
-        let turn = try await service.prepare(
-            .init(userID: user.id, message: message!, conversationID: conversationID, bot: bot))
-        return stream ? streamed(turn) : try await collected(turn)
+        return Fields(message: message!, conversationID: conversationID, bot: bot)
     }
 
     /// Trims and checks the message with the contract's exact messages.

@@ -8,6 +8,11 @@ enum RequestBody {
 
     /// The body as a JSON object.
     static func object(_ request: Request, limit: Int) async throws -> [String: JSONValue] {
+        try object(from: try await collect(request, limit: limit))
+    }
+
+    /// The raw body after the size, media type and emptiness checks.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw HTTPError(.contentTooLarge)
         }
@@ -23,6 +28,11 @@ enum RequestBody {
                 ValidationIssue(type: "missing", loc: [.key("body")], msg: "Field required", input: .null)
             ])
         }
+        return buffer
+    }
+
+    /// A collected body parsed as a JSON object, or the contract's 422.
+    static func object(from buffer: ByteBuffer) throws -> [String: JSONValue] {
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
