@@ -11,6 +11,9 @@ public struct GatewayServices: Sendable {
     public let hasher: PasswordHasher
     public let tokens: AccessTokens
     public let users: any UserRepository
+    /// The bearer check's user cache and its invalidation listener (nil: `USER_CACHE_SECONDS=0`).
+    let userCache: UserCache?
+    let userListener: UserChangeListener?
     public let sessions: any SessionRepository
     public let accounts: AccountService
     public let bots: BotDirectory
@@ -36,7 +39,16 @@ public struct GatewayServices: Sendable {
             logger: logger)
         hasher = try PasswordHasher(parameters: config.argon2, threads: config.hashThreads)
         tokens = await AccessTokens(secret: config.secretKey, lifetimeMinutes: config.jwtExpireMinutes)
-        users = PostgresUserRepository(pool: pool)
+        if config.userCacheTTL > .zero {
+            let cache = UserCache(ttl: config.userCacheTTL)
+            userCache = cache
+            userListener = UserChangeListener(conninfo: config.databaseConninfo, cache: cache, logger: logger)
+            users = CachedUserRepository(base: PostgresUserRepository(pool: pool), cache: cache)
+        } else {
+            userCache = nil
+            userListener = nil
+            users = PostgresUserRepository(pool: pool)
+        }
         sessions = PostgresSessionRepository(pool: pool)
         let policy = RefreshPolicy(
             lifetime: TimeInterval(config.refreshTokenExpireDays * 86400),
@@ -63,6 +75,7 @@ public struct GatewayServices: Sendable {
 
     /// Closes the pool and the hashing threads.
     public func shutdown() async {
+        userListener?.stop()
         await pool.shutdown()
         await hasher.shutdown()
     }
@@ -107,7 +120,7 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
         services: [
             DatabaseShutdownService(pool: services.pool, hasher: services.hasher),
             PurgeService(sessions: services.sessions, interval: .seconds(600), retention: 86400, logger: logger),
-        ],
+        ] + (services.userListener.map { [UserCacheService(listener: $0)] } ?? []),
         onServerRunning: { channel in
             logger.info(
                 "gateway listening", metadata: ["url": "http://\(config.host):\(channel.localAddress?.port ?? config.port)"])

@@ -14,6 +14,10 @@ public struct GatewayConfig: Sendable {
     public var databasePoolSize: Int
     /// `DB_POOL_TIMEOUT_SECONDS` (5): longest wait for a free connection before 503.
     public var databasePoolTimeout: Duration
+    /// `USER_CACHE_SECONDS` (30): how long the bearer check may reuse a user read from the
+    /// database; changes and deletes (even by plain SQL) reach the cache at once through
+    /// LISTEN/NOTIFY, this is only the upper bound. 0 turns the cache off.
+    public var userCacheTTL: Duration
     /// `MIGRATIONS_DIR` (`migrations`): where the SQL migrations live.
     public var migrationsDirectory: String
     /// `AUTO_MIGRATE` (true): `serve` applies pending migrations at startup.
@@ -73,6 +77,7 @@ public struct GatewayConfig: Sendable {
         databasePoolSize = try env.int("DB_POOL_SIZE", default: 10, range: 1...500)
         databasePoolTimeout = .milliseconds(
             Int(try env.double("DB_POOL_TIMEOUT_SECONDS", default: 5, range: 0.01...600) * 1000))
+        userCacheTTL = .seconds(try env.int("USER_CACHE_SECONDS", default: 30, range: 0...3600))
         migrationsDirectory = env.string("MIGRATIONS_DIR", default: "migrations")
         autoMigrate = try env.bool("AUTO_MIGRATE", default: true)
         allowInsecureSecretKey = try env.bool("ALLOW_INSECURE_SECRET_KEY", default: false)
@@ -147,6 +152,7 @@ public struct GatewayConfig: Sendable {
         lines.append(("DATABASE_URL", Self.maskConninfo(databaseConninfo)))
         lines.append(("DB_POOL_SIZE", String(databasePoolSize)))
         lines.append(("DB_POOL_TIMEOUT_SECONDS", "\(databasePoolTimeout)"))
+        lines.append(("USER_CACHE_SECONDS", "\(userCacheTTL.components.seconds)"))
         lines.append(("MIGRATIONS_DIR", migrationsDirectory))
         lines.append(("AUTO_MIGRATE", String(autoMigrate)))
         lines.append(("SECRET_KEY", "****** (\(secretKey.utf8.count) bytes)"))

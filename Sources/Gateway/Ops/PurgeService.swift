@@ -38,3 +38,14 @@ struct DatabaseShutdownService: Service {
         await hasher.shutdown()
     }
 }
+
+/// Runs the user cache's invalidation listener while the server runs.
+struct UserCacheService: Service {
+    let listener: UserChangeListener
+
+    func run() async throws {
+        listener.start()
+        try? await gracefulShutdown()
+        listener.stop()
+    }
+}
