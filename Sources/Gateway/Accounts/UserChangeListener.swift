@@ -13,6 +13,7 @@ final class UserChangeListener: Sendable {
     private let cache: UserCache
     private let logger: Logger
     private let stopped = NIOLockedValueBox(false)
+    private let sessionCount = NIOLockedValueBox(0)
     /// Written to by `stop()` so the thread's poll returns at once.
     private let wake: (read: Int32, write: Int32)
 
@@ -33,20 +34,30 @@ final class UserChangeListener: Sendable {
     }
 
     /// Stops the thread soon (it closes its connection); the cache stops serving now.
+    /// Only the first call acts. The wake byte is written under the same lock the thread
+    /// takes to close the pipe, so it never lands on a closed (or reused) descriptor.
     func stop() {
-        stopped.withLockedValue { $0 = true }
-        cache.setServing(false)
-        var byte: UInt8 = 1
-        _ = write(wake.write, &byte, 1)
+        let first = stopped.withLockedValue { stopped -> Bool in
+            guard stopped == false else { return false }
+            stopped = true
+            var byte: UInt8 = 1
+            _ = write(wake.write, &byte, 1)
+            return true
+        }
+        if first { cache.setServing(false) }
     }
 
     private var isStopped: Bool { stopped.withLockedValue { $0 } }
+
+    /// How many times a LISTEN session was established (reconnects included).
+    var sessions: Int { sessionCount.withLockedValue { $0 } }
 
     private func run() {
         var backoff = 0.25
         while isStopped == false {
             if let connection = connect() {
                 backoff = 0.25
+                sessionCount.withLockedValue { $0 += 1 }
                 cache.setServing(true)
                 listen(on: connection)
                 cache.setServing(false)
@@ -57,8 +68,10 @@ final class UserChangeListener: Sendable {
                 backoff = min(backoff * 2, 30)
             }
         }
-        close(wake.read)
-        close(wake.write)
+        stopped.withLockedValue { _ in
+            close(wake.read)
+            close(wake.write)
+        }
     }
 
     /// A connection that is LISTENing, or nil (logged).

@@ -5,7 +5,7 @@ import Foundation
 struct PostgresConversationRepository: ConversationRepository {
     let pool: PostgresPool
     /// Turns finishing together are stored together (see `GroupCommit`).
-    private let writer: GroupCommit<ChatTurn>
+    let writer: GroupCommit<ChatTurn>
 
     init(pool: PostgresPool, maxBatch: Int = 64) {
         self.pool = pool

@@ -15,6 +15,7 @@ final class GroupCommit<Item: Sendable>: Sendable {
     private struct State {
         var pending: [Pending] = []
         var flushing = false
+        var batchesWritten = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -34,6 +35,9 @@ final class GroupCommit<Item: Sendable>: Sendable {
         self.writeBatch = writeBatch
         self.writeOne = writeOne
     }
+
+    /// How many multi-item statements succeeded so far (for tests and curiosity).
+    var batchesWritten: Int { state.withLockedValue { $0.batchesWritten } }
 
     /// Returns once `item` is written; throws what its write threw.
     func submit(_ item: Item) async throws {
@@ -66,6 +70,7 @@ final class GroupCommit<Item: Sendable>: Sendable {
         if batch.count > 1 {
             do {
                 try await writeBatch(batch.map(\.item))
+                state.withLockedValue { $0.batchesWritten += 1 }
                 batch.forEach { $0.continuation.resume() }
                 return
             } catch {

@@ -1,0 +1,139 @@
+import Foundation
+import JWTKit
+import Testing
+
+@testable import Gateway
+
+/// The bearer check's caches: verified tokens and users (with LISTEN/NOTIFY invalidation).
+@Suite struct AuthCacheTests {
+    static let user = User(id: 5, name: "Ada", email: "ada@example.com")
+
+    @Test func userCacheServesOnlyWhileEnabledAndFresh() {
+        let cache = UserCache(ttl: .seconds(30))
+        #expect(cache.generation == nil)
+        cache.store(Self.user, generation: 0)
+        #expect(cache.user(id: 5) == nil)
+        cache.setServing(true)
+        let generation = try! #require(cache.generation)
+        let now = ContinuousClock.now
+        cache.store(Self.user, generation: generation, now: now)
+        #expect(cache.user(id: 5, now: now) == Self.user)
+        #expect(cache.user(id: 5, now: now + .seconds(31)) == nil)
+        #expect(cache.user(id: 5, now: now) == nil)
+        cache.store(Self.user, generation: generation, now: now)
+        cache.setServing(false)
+        #expect(cache.user(id: 5, now: now) == nil)
+    }
+
+    @Test func aLookupThatRacedAnInvalidationIsNotKept() throws {
+        let cache = UserCache(ttl: .seconds(30))
+        cache.setServing(true)
+        let before = try #require(cache.generation)
+        cache.invalidate(id: 5)  // the user changed while the lookup was in flight
+        cache.store(Self.user, generation: before)
+        #expect(cache.user(id: 5) == nil)
+        cache.store(Self.user, generation: try #require(cache.generation))
+        #expect(cache.user(id: 5) == Self.user)
+        cache.invalidate(id: nil)
+        #expect(cache.user(id: 5) == nil)
+    }
+
+    @Test func userCacheStaysBounded() throws {
+        let cache = UserCache(ttl: .seconds(30), capacity: 3)
+        cache.setServing(true)
+        for id in 1...4 {
+            cache.store(User(id: id, name: "u", email: "u\(id)@x.io"), generation: try #require(cache.generation))
+        }
+        #expect(cache.user(id: 4) != nil)
+        #expect(cache.user(id: 1) == nil)
+    }
+
+    @Test func verifiedTokensExpireAndStayBounded() {
+        let cache = VerifiedTokenCache(capacity: 2)
+        let now = Date()
+        func claims(_ expires: Date) -> AccessTokenClaims {
+            AccessTokenClaims(sub: .init(value: "a@b.io"), uid: 1, exp: .init(value: expires), iat: .init(value: now))
+        }
+        cache.insert("a", claims(now.addingTimeInterval(60)), now: now)
+        cache.insert("b", claims(now.addingTimeInterval(1)), now: now)
+        #expect(cache.claims(for: "a", now: now)?.uid == 1)
+        #expect(cache.claims(for: "b", now: now.addingTimeInterval(2)) == nil)
+        cache.insert("b", claims(now.addingTimeInterval(1)), now: now)
+        // Full: the expired "b" goes first, "a" stays.
+        cache.insert("c", claims(now.addingTimeInterval(60)), now: now.addingTimeInterval(2))
+        #expect(cache.count == 2)
+        #expect(cache.claims(for: "a", now: now) != nil)
+        // Full of live entries: everything goes.
+        cache.insert("d", claims(now.addingTimeInterval(60)), now: now)
+        #expect(cache.count == 1)
+    }
+
+    @Test func cachedTokensAreStillCheckedForExpiry() async throws {
+        let tokens = await AccessTokens(secret: String(repeating: "k", count: 32), lifetimeMinutes: 1)
+        let token = try await tokens.issue(userID: 3, email: "a@b.io")
+        #expect(await tokens.verify(token)?.uid == 3)
+        #expect(await tokens.verify(token)?.uid == 3)
+        let expired = try await tokens.issue(userID: 3, email: "a@b.io", now: Date().addingTimeInterval(-120))
+        #expect(await tokens.verify(expired) == nil)
+        let forged = token.dropLast(2) + (token.hasSuffix("AA") ? "BB" : "AA")
+        #expect(await tokens.verify(String(forged)) == nil)
+    }
+
+    /// Waits until `condition` holds, at most `seconds`.
+    static func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try await condition()
+    }
+
+    @Test func plainSQLChangesReachTheCacheAtOnce() async throws {
+        try await TestApp.run { client, services in
+            let cache = try #require(services.userCache)
+            #expect(try await Self.eventually { cache.isServing })
+            try await client.register(name: "Before", email: "cached@example.com")
+            let token = try await client.login(email: "cached@example.com").access
+            let me = try await client.send(.get, "/api/v1/users/me", bearer: token)
+            #expect(me.text.contains("Before"))
+            let id = try await services.users.credentials(email: "cached@example.com")!.user.id
+            #expect(cache.user(id: id) != nil)
+            _ = try await services.pool.query("UPDATE users SET name = 'After' WHERE id = $1", [id])
+            #expect(try await Self.eventually(2) { cache.user(id: id) == nil })
+            #expect(try await client.send(.get, "/api/v1/users/me", bearer: token).text.contains("After"))
+            _ = try await services.pool.query("DELETE FROM refresh_tokens WHERE user_id = $1", [id])
+            _ = try await services.pool.query("DELETE FROM users WHERE id = $1", [id])
+            #expect(
+                try await Self.eventually(2) {
+                    try await client.send(.get, "/api/v1/users/me", bearer: token).status == .unauthorized
+                })
+        }
+    }
+
+    @Test func aLostListenerPausesTheCacheUntilItReconnects() async throws {
+        try await TestApp.run { client, services in
+            let cache = try #require(services.userCache)
+            let listener = try #require(services.userListener)
+            #expect(try await Self.eventually { listener.sessions == 1 && cache.isServing })
+            _ = try await services.pool.query(
+                """
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'
+                """)
+            #expect(try await Self.eventually { listener.sessions == 2 && cache.isServing })
+            try await client.register(email: "after@example.com")
+            let token = try await client.login(email: "after@example.com").access
+            #expect(try await client.send(.get, "/api/v1/users/me", bearer: token).status == .ok)
+        }
+    }
+
+    @Test func theCacheCanBeTurnedOff() async throws {
+        let services = try await TestApp.services(
+            database: try await TestDatabase.createMigrated(), ["USER_CACHE_SECONDS": "0"])
+        #expect(services.userCache == nil)
+        #expect(services.userListener == nil)
+        #expect(services.users is PostgresUserRepository)
+        await services.shutdown()
+    }
+}

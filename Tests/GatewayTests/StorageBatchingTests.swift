@@ -1,0 +1,136 @@
+import BotKit
+import Foundation
+import NIOConcurrencyHelpers
+import Testing
+
+@testable import Gateway
+
+/// Group commit of chat turns, array parameters and prepared statements.
+@Suite struct StorageBatchingTests {
+    static func turn(
+        user: Int, conversation: UUID = .random(), isNew: Bool = true, message: String = "hello",
+        accounted: TokenUsage? = TokenUsage(inputTokens: 2, outputTokens: 3)
+    ) -> ChatTurn {
+        ChatTurn(
+            conversationID: conversation, isNew: isNew, userID: user, bot: "echo", userMessageID: .random(),
+            userMessage: message, assistantMessageID: .random(), reply: "re: \(message)", status: "ok", finishReason: "stop",
+            usage: accounted, latencyMs: 1, accounted: accounted)
+    }
+
+    static func user(_ pool: PostgresPool, _ email: String) async throws -> Int {
+        try #require(
+            try await pool.query(
+                "INSERT INTO users (name, email, hashed_password) VALUES ('T', $1, 'x') RETURNING id", [email]
+            ).first
+        ).decode("id")
+    }
+
+    @Test func arrayParametersRoundTripEveryCharacter() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
+        defer { Task { await pool.shutdown() } }
+        let values: [String?] = [
+            "plain", "with \"quotes\"", "back\\slash\\", "comma, {braces}", "NULL", "", "ünïcødé 🚀", nil, " spaced ",
+        ]
+        let result = try await pool.query(
+            "SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS u(x, n) ORDER BY n", [PostgresArray(values)])
+        #expect(try result.rows.map { try $0.decodeIfPresent("x", as: String.self) } == values)
+        let numbers = try await pool.query("SELECT sum(x) AS s FROM unnest($1::int[]) AS u(x)", [PostgresArray([1, 2, 39])])
+        #expect(try numbers.first?.decode("s", as: Int.self) == 42)
+    }
+
+    @Test func concurrentTurnsAreStoredCompletelyAndInOrder() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createMigrated())
+        defer { Task { await pool.shutdown() } }
+        let alice = try await Self.user(pool, "alice@example.com")
+        let bob = try await Self.user(pool, "bob@example.com")
+        let repository = PostgresConversationRepository(pool: pool)
+        let shared = UUID.random()
+        try await repository.store(Self.turn(user: alice, conversation: shared, message: "first"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<60 {
+                group.addTask {
+                    if index % 6 == 0 {
+                        try await repository.store(
+                            Self.turn(user: alice, conversation: shared, isNew: false, message: "more \(index)"))
+                    } else {
+                        try await repository.store(Self.turn(user: index % 2 == 0 ? alice : bob, message: "m\(index)"))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(repository.writer.batchesWritten > 0)
+        let counts = try #require(
+            try await pool.query("SELECT count(*) AS m, count(DISTINCT conversation_id) AS c FROM messages").first)
+        #expect(try counts.decode("m", as: Int.self) == 122)
+        #expect(try counts.decode("c", as: Int.self) == 51)
+        // Inside the shared conversation: user, assistant, user, assistant, …
+        let roles = try await pool.query("SELECT role FROM messages WHERE conversation_id = $1 ORDER BY seq", [shared])
+        let expected = Array(repeating: ["user", "assistant"], count: 11).flatMap { $0 }
+        #expect(try roles.rows.map { try $0.decode("role", as: String.self) } == expected)
+        let usage = try await pool.query("SELECT user_id, requests, input_tokens, output_tokens FROM usage_daily ORDER BY user_id")
+        #expect(try usage.rows.map { try $0.decode("requests", as: Int.self) } == [31, 30])
+        #expect(try usage.rows.map { try $0.decode("output_tokens", as: Int.self) } == [93, 90])
+    }
+
+    @Test func aFailingTurnFailsAloneInItsBatch() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createMigrated())
+        defer { Task { await pool.shutdown() } }
+        let alice = try await Self.user(pool, "alice@example.com")
+        let repository = PostgresConversationRepository(pool: pool)
+        let failures = NIOLockedValueBox<[Int]>([])
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<30 {
+                group.addTask {
+                    // Index 7 belongs to a user that does not exist: a foreign key violation.
+                    do {
+                        try await repository.store(Self.turn(user: index == 7 ? 999_999 : alice, message: "m\(index)"))
+                    } catch {
+                        failures.withLockedValue { $0.append(index) }
+                    }
+                }
+            }
+        }
+        #expect(failures.withLockedValue { $0 } == [7])
+        let stored = try #require(try await pool.query("SELECT count(*) AS n FROM messages").first)
+        #expect(try stored.decode("n", as: Int.self) == 58)
+    }
+
+    @Test func writesArrivingDuringAFlushGoTogether() async throws {
+        let calls = NIOLockedValueBox<[[Int]]>([])
+        let gate = AsyncStream<Void>.makeStream()
+        let writer = GroupCommit<Int>(
+            maxBatch: 4,
+            writeBatch: { items in calls.withLockedValue { $0.append(items) } },
+            writeOne: { item in
+                calls.withLockedValue { $0.append([item]) }
+                if item == 0 { for await _ in gate.stream { break } }
+            })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.submit(0) }
+            while calls.withLockedValue({ $0.count }) == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            for item in 1...6 { group.addTask { try await writer.submit(item) } }
+            try await Task.sleep(for: .milliseconds(50))
+            gate.continuation.yield()
+            try await group.waitForAll()
+        }
+        let seen = calls.withLockedValue { $0 }
+        #expect(seen.first == [0])
+        #expect(seen.dropFirst().map(\.count) == [4, 2])
+        #expect(Set(seen.flatMap { $0 }) == Set(0...6))
+        #expect(writer.batchesWritten == 2)
+    }
+
+    @Test func preparedStatementsSurviveASchemaChange() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createEmpty(), size: 1)
+        defer { Task { await pool.shutdown() } }
+        _ = try await pool.query("CREATE TABLE t (id int)")
+        _ = try await pool.query("INSERT INTO t VALUES (1)")
+        let before = try await pool.query("SELECT * FROM t WHERE id = $1", [1])
+        #expect(before.columns == ["id"])
+        _ = try await pool.query("ALTER TABLE t ADD COLUMN extra text DEFAULT 'x'")
+        let after = try await pool.query("SELECT * FROM t WHERE id = $1", [1])
+        #expect(after.columns == ["id", "extra"])
+        #expect(try after.first?.decode("extra", as: String.self) == "x")
+    }
+}
