@@ -28,6 +28,53 @@ struct PostgresSessionRepository: SessionRepository {
     func rotate(tokenHash: String, newTokenHash: String, client: ClientInfo, policy: RefreshPolicy) async throws
         -> RotationOutcome
     {
+        if let rotated = try await rotateValid(tokenHash: tokenHash, newTokenHash: newTokenHash, client: client, policy: policy) {
+            return rotated
+        }
+        return try await rotateOrDiagnose(tokenHash: tokenHash, newTokenHash: newTokenHash, client: client, policy: policy)
+    }
+
+    /// The usual case in one statement (one round trip): a live token of a live session is
+    /// locked, revoked and replaced, and the session touched. Nil when the token is anything
+    /// else (unknown, used, revoked, expired, pre-session); `rotateOrDiagnose` then works
+    /// out what it is. A concurrent rotation of the same token waits for the row lock and
+    /// then sees it used, so only one of them succeeds.
+    private func rotateValid(tokenHash: String, newTokenHash: String, client: ClientInfo, policy: RefreshPolicy)
+        async throws -> RotationOutcome?
+    {
+        let result = try await pool.query(
+            """
+            WITH found AS (
+                SELECT t.id, t.user_id, t.session_id, t.user_agent, t.ip_address,
+                       least(now() + make_interval(secs => $3), s.created_at + make_interval(secs => $4)) AS expiry
+                FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
+                WHERE t.token = $1 AND NOT t.revoked AND t.rotated_at IS NULL AND t.expires_at > now()
+                  AND s.revoked_at IS NULL
+                FOR UPDATE OF t
+            ), ok AS (
+                SELECT * FROM found WHERE expiry > now()
+            ), used AS (
+                UPDATE refresh_tokens SET revoked = true, rotated_at = now() WHERE id IN (SELECT id FROM ok)
+            ), issued AS (
+                INSERT INTO refresh_tokens (user_id, token, expires_at, revoked, user_agent, ip_address, session_id)
+                SELECT user_id, $2, expiry, false, $5, $6, session_id FROM ok
+            ), touched AS (
+                UPDATE auth_sessions SET last_used_at = now(), user_agent = $5, ip_address = $6
+                WHERE id IN (SELECT session_id FROM ok)
+            )
+            SELECT user_id, session_id, user_agent, ip_address FROM ok
+            """, [tokenHash, newTokenHash, policy.lifetime, policy.maxSessionLifetime, client.userAgent, client.ip])
+        guard let row = result.first else { return nil }
+        return .rotated(
+            userID: try row.decode("user_id"), sessionID: try row.decode("session_id"),
+            previous: ClientInfo(userAgent: try row.decodeIfPresent("user_agent"), ip: try row.decodeIfPresent("ip_address")))
+    }
+
+    /// Every case, step by step inside a transaction: rotation of pre-session tokens,
+    /// the reuse grace period, reuse detection (revoking the session), and the reasons.
+    private func rotateOrDiagnose(tokenHash: String, newTokenHash: String, client: ClientInfo, policy: RefreshPolicy)
+        async throws -> RotationOutcome
+    {
         try await pool.withTransaction { tx in
             let found = try await tx.query(
                 """
