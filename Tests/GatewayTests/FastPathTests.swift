@@ -27,6 +27,24 @@ import Testing
         }
     }
 
+    @Test func sha256HexMatchesKnownDigests() {
+        #expect(sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test func base64URLRoundTripsAnyBytes() throws {
+        for count in 0..<70 {
+            let bytes = randomBytes(count)
+            #expect(bytes.count == count)
+            let text = Data(bytes).base64URLEncodedString
+            #expect(text.contains(where: { "+/=".contains($0) }) == false)
+            #expect(try #require(Data(base64URLEncoded: text)) == Data(bytes))
+        }
+        #expect(Data([0xFB, 0xFF, 0xBF]).base64URLEncodedString == "-_-_")
+        #expect(Data(base64URLEncoded: "not base64!") == nil)
+        #expect(Set((0..<100).map { _ in randomBytes(16) }).count == 100)
+    }
+
     @Test(arguments: [
         #"{"message":"hello"}"#, #"{"message":"  padded  ","bot":"echo"}"#, #"{"message":"x","bot":null}"#,
         #"{"message":"x","conversation_id":"8d0f7c0e-5d7c-4c8e-9a57-1c6f0e9f6b10"}"#,

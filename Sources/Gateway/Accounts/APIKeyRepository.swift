@@ -32,9 +32,7 @@ enum APIKeySecret {
     static let marker = "gwk_"
 
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return marker + Data(bytes).base64URLEncodedString
+        marker + Data(randomBytes(32)).base64URLEncodedString
     }
 
     static func hash(_ secret: String) -> String { sha256Hex(secret) }

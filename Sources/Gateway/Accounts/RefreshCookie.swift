@@ -25,9 +25,7 @@ enum RefreshCookie {
 /// Opaque refresh tokens: 64 random bytes, base64url; stored only as SHA-256 hex.
 enum RefreshTokenFactory {
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<64).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64URLEncodedString
+        Data(randomBytes(64)).base64URLEncodedString
     }
 
     static func hash(_ token: String) -> String { sha256Hex(token) }
@@ -39,7 +37,27 @@ enum RefreshTokenFactory {
 /// SHA-256 of a string's UTF-8 bytes, as lowercase hex (how tokens, API keys and
 /// migration checksums are stored).
 func sha256Hex(_ text: String) -> String {
-    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    return SHA256.hash(data: Data(text.utf8)).withUnsafeBytes { digest in
+        String(unsafeUninitializedCapacity: digest.count * 2) { buffer in
+            for (index, byte) in digest.enumerated() {
+                buffer[2 * index] = digits[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits[Int(byte & 0x0F)]
+            }
+            return digest.count * 2
+        }
+    }
+}
+
+/// `count` bytes from the system's CSPRNG, eight per call.
+func randomBytes(_ count: Int) -> [UInt8] {
+    var generator = SystemRandomNumberGenerator()
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(count + 7)
+    while bytes.count < count {
+        withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+    }
+    return Array(bytes.prefix(count))
 }
 
 /// Constant-time equality of two strings' bytes.
