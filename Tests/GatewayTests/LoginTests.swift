@@ -99,6 +99,22 @@ import Testing
         await hasher.shutdown()
     }
 
+    @Test func hashingThreadsRunAtLowerPriority() async throws {
+        let hasher = try PasswordHasher(parameters: Argon2Parameters(timeCost: 1, memoryKiB: 64, parallelism: 1), threads: 1)
+        _ = try await hasher.hash("Another#Pass2")
+        /// Nice values of this process's threads (field 19 of /proc/self/task/*/stat).
+        let nice = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task -> Int? in
+            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                let end = stat.lastIndex(of: ")")
+            else { return nil }
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            return Int(fields[16])
+        }
+        #expect(nice.contains(Int(PasswordHasher.hashingNiceness)))
+        #expect(nice.contains(0))
+        await hasher.shutdown()
+    }
+
     @Test func failedLoginsAreThrottled() async throws {
         try await TestApp.run(["LOGIN_MAX_FAILURES": "3", "LOGIN_MAX_FAILURES_PER_IP": "5"]) { client, _ in
             try await client.register(email: "victim@example.com")

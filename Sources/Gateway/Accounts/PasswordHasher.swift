@@ -29,12 +29,27 @@ public final class PasswordHasher: Sendable {
     /// A new Argon2id hash in the PHC string format.
     public func hash(_ password: String) async throws -> String {
         let parameters = self.parameters
-        return try await threads.runIfActive { try Self.argon2Hash(password, parameters: parameters) }
+        return try await threads.runIfActive {
+            Self.yieldToRequests()
+            return try Self.argon2Hash(password, parameters: parameters)
+        }
     }
 
     /// Whether `password` matches `hash`; false for unknown hash formats.
     public func verify(_ password: String, against hash: String) async throws -> Bool {
-        try await threads.runIfActive { Self.verifySync(password, hash) }
+        try await threads.runIfActive {
+            Self.yieldToRequests()
+            return Self.verifySync(password, hash)
+        }
+    }
+
+    /// Hashing threads run at a lower CPU priority (nice +10; Argon2's lane threads inherit
+    /// it), so a burst of logins slows logins down instead of every other request.
+    static let hashingNiceness: Int32 = 10
+
+    static func yieldToRequests() {
+        // On Linux the nice value is per thread, and `who = 0` means the calling thread.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, hashingNiceness)
     }
 
     /// Spends the same time as a real verification, for unknown accounts.
