@@ -47,22 +47,3 @@ struct WholeBodyParser: ResponseParser {
     }
 }
 
-/// Small helpers over `JSONSerialization` values.
-enum JSON {
-    static func object(_ bytes: some Collection<UInt8>) throws -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            throw WireError.malformed("not a JSON object")
-        }
-        return object
-    }
-
-    static func object(_ text: String) throws -> [String: Any] { try object(Array(text.utf8)) }
-
-    static func encode(_ value: [String: Any]) throws -> [UInt8] {
-        Array(try JSONSerialization.data(withJSONObject: value, options: [.withoutEscapingSlashes]))
-    }
-
-    static func int(_ value: Any?) -> Int? {
-        (value as? NSNumber)?.intValue
-    }
-}
