@@ -11,7 +11,9 @@ public struct HTTPBot: BotProvider {
     let format: any WireFormat
     let breaker: CircuitBreaker
     let logger: Logger
-    let transport: CurlTransport
+    /// The process's transport; libcurl and its driver thread start with the first call,
+    /// so configured but unused bots cost no memory or thread.
+    var transport: CurlTransport { .shared }
 
     /// - Parameter logger: where upstream failures are logged (default: the process's
     ///   logging system, label `gateway.bot`).
@@ -26,7 +28,6 @@ public struct HTTPBot: BotProvider {
         var logger = logger ?? Logger(label: "gateway.bot")
         logger[metadataKey: "bot"] = .string(name)
         self.logger = logger
-        transport = .shared
     }
 
     /// Registers the `http` kind.
