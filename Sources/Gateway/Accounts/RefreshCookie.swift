@@ -49,16 +49,6 @@ func sha256Hex(_ text: String) -> String {
     }
 }
 
-/// `count` bytes from the system's CSPRNG, eight per call.
-func randomBytes(_ count: Int) -> [UInt8] {
-    var generator = SystemRandomNumberGenerator()
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(count + 7)
-    while bytes.count < count {
-        withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
-    }
-    return Array(bytes.prefix(count))
-}
 
 /// Constant-time equality of two strings' bytes.
 func constantTimeEquals(_ a: String, _ b: String) -> Bool {

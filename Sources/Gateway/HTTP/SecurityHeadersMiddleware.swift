@@ -7,16 +7,19 @@ import Hummingbird
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     static let contentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    /// Headers no route sets itself, built once.
+    static let fixed: [HTTPField] = [
+        HTTPField(name: .xContentTypeOptions, value: "nosniff"), HTTPField(name: .xFrameOptions, value: "DENY"),
+        HTTPField(name: .referrerPolicy, value: "no-referrer"),
+        HTTPField(name: .permissionsPolicy, value: "geolocation=(), microphone=(), camera=()"),
+    ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         var response = try await next(request, context)
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.xFrameOptions] = "DENY"
-        response.headers[.referrerPolicy] = "no-referrer"
-        response.headers[.permissionsPolicy] = "geolocation=(), microphone=(), camera=()"
+        response.headers.append(contentsOf: Self.fixed)
         if response.headers[.contentSecurityPolicy] == nil {
-            response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+            response.headers.append(HTTPField(name: .contentSecurityPolicy, value: Self.contentSecurityPolicy))
         }
         return response
     }

@@ -1,17 +1,15 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension UUID {
-    /// A random (version 4) UUID from the system's CSPRNG (`getrandom`). Foundation's
-    /// `UUID()` opens `/dev/urandom` on every call on Linux, a syscall pair per id.
+    /// A random (version 4) UUID from the C library's CSPRNG (`arc4random_buf`: ChaCha20
+    /// seeded by the kernel, no system call per id). Foundation's `UUID()` opens
+    /// `/dev/urandom` on every call on Linux.
     static func random() -> UUID {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * index))
-            bytes[index + 8] = UInt8(truncatingIfNeeded: low >> (8 * index))
-        }
+        var bytes = randomBytes(16)
         bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
         return UUID(
@@ -23,4 +21,14 @@ extension UUID {
 
     /// The lowercase text form (`uuidString` is uppercase).
     var lowercasedString: String { uuidString.lowercased() }
+}
+
+/// `count` bytes from the C library's CSPRNG (`arc4random_buf`, glibc 2.36+): kernel-seeded,
+/// reseeded on fork, one call for any length.
+func randomBytes(_ count: Int) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: count)
+    bytes.withUnsafeMutableBytes { buffer in
+        if let base = buffer.baseAddress { arc4random_buf(base, buffer.count) }
+    }
+    return bytes
 }
