@@ -36,6 +36,8 @@ public struct HTTPBot: BotProvider {
     }
 
     public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        // The deadline needs no watchdog of its own: libcurl's total timeout is set from it
+        // for every transfer, and a backoff that would pass it is not taken.
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
@@ -46,16 +48,7 @@ public struct HTTPBot: BotProvider {
                     continuation.finish(throwing: error)
                 }
             }
-            // The deadline holds even while libcurl or a backoff sleep is between checks.
-            let watchdog = Task {
-                try await Task.sleep(until: request.deadline, clock: .continuous)
-                continuation.finish(throwing: BotError.timeout)
-                task.cancel()
-            }
-            continuation.onTermination = { _ in
-                task.cancel()
-                watchdog.cancel()
-            }
+            continuation.onTermination = { _ in task.cancel() }
         }
     }
 

@@ -118,44 +118,41 @@ struct ChatController {
         return try JSONResponse(body).response()
     }
 
+    /// Server-Sent Events written straight from the turn: each write waits for the client
+    /// (backpressure), and a failed write (client gone) cancels the bot.
     private func streamed(_ turn: ChatService.PreparedTurn) -> Response {
         let service = self.service
-        let (events, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
-        let task = Task {
-            continuation.yield(
-                ServerSentEvent.encode(
-                    "start",
-                    ServerSentEvent.Start(
-                        conversation_id: turn.conversationID.uuidString.lowercased(),
-                        message_id: turn.assistantMessageID.uuidString.lowercased(), bot: turn.bot.name)))
-            let result = await service.run(turn) { piece in
-                if case .terminated = continuation.yield(ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece))) {
-                    throw CancellationError()
-                }
-            }
-            if let error = result.error {
-                continuation.yield(
-                    ServerSentEvent.encode(
-                        "error",
-                        ServerSentEvent.Failure(
-                            code: error.code, message: result.partial ? error.safeMessage : result.text,
-                            suggestions: result.partial ? nil : ChatService.suggestions)))
-            } else if let completion = result.completion {
-                continuation.yield(
-                    ServerSentEvent.encode(
-                        "end",
-                        ServerSentEvent.End(
-                            finish_reason: completion.finishReason.rawValue, usage: completion.usage.map(Self.usage),
-                            bot: result.bot)))
-            }
-            continuation.finish()
-        }
-        continuation.onTermination = { reason in
-            if case .cancelled = reason { task.cancel() }
-        }
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: events))
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await writer.write(
+                    ServerSentEvent.encode(
+                        "start",
+                        ServerSentEvent.Start(
+                            conversation_id: turn.conversationID.lowercasedString,
+                            message_id: turn.assistantMessageID.lowercasedString, bot: turn.bot.name)))
+                let result = await service.run(turn) { piece in
+                    try await writer.write(ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece)))
+                }
+                if let error = result.error {
+                    try await writer.write(
+                        ServerSentEvent.encode(
+                            "error",
+                            ServerSentEvent.Failure(
+                                code: error.code, message: result.partial ? error.safeMessage : result.text,
+                                suggestions: result.partial ? nil : ChatService.suggestions)))
+                } else if let completion = result.completion {
+                    try await writer.write(
+                        ServerSentEvent.encode(
+                            "end",
+                            ServerSentEvent.End(
+                                finish_reason: completion.finishReason.rawValue, usage: completion.usage.map(Self.usage),
+                                bot: result.bot)))
+                }
+                try await writer.finish(nil)
+            })
     }
 
     static func usage(_ usage: TokenUsage) -> ServerSentEvent.Usage {

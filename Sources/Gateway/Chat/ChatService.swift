@@ -111,7 +111,7 @@ public struct ChatService: Sendable {
 
     /// Runs the turn, handing each text delta to `emit`, then stores it. A throwing
     /// `emit` (client gone) cancels the bot; what was produced is stored as partial.
-    public func run(_ turn: PreparedTurn, emit: @Sendable (String) async throws -> Void) async -> TurnResult {
+    public func run(_ turn: PreparedTurn, emit: (String) async throws -> Void) async -> TurnResult {
         let started = ContinuousClock.now
         var candidates = [turn.bot]
         if let name = bots.fallback, name != turn.bot.name, let fallback = bots.bot(named: name) { candidates.append(fallback) }
@@ -141,7 +141,7 @@ public struct ChatService: Sendable {
     }
 
     private func attempt(
-        _ turn: PreparedTurn, bot: BotDirectory.Entry, emit: @Sendable (String) async throws -> Void
+        _ turn: PreparedTurn, bot: BotDirectory.Entry, emit: (String) async throws -> Void
     ) async -> TurnResult {
         let started = ContinuousClock.now
         let request = BotRequest(
