@@ -68,7 +68,8 @@ import Testing
         let roles = try await pool.query("SELECT role FROM messages WHERE conversation_id = $1 ORDER BY seq", [shared])
         let expected = Array(repeating: ["user", "assistant"], count: 11).flatMap { $0 }
         #expect(try roles.rows.map { try $0.decode("role", as: String.self) } == expected)
-        let usage = try await pool.query("SELECT user_id, requests, input_tokens, output_tokens FROM usage_daily ORDER BY user_id")
+        let usage = try await pool.query(
+            "SELECT user_id, requests, input_tokens, output_tokens FROM usage_daily ORDER BY user_id")
         #expect(try usage.rows.map { try $0.decode("requests", as: Int.self) } == [31, 30])
         #expect(try usage.rows.map { try $0.decode("output_tokens", as: Int.self) } == [93, 90])
     }

@@ -46,4 +46,3 @@ struct WholeBodyParser: ResponseParser {
         try decode(try JSON.object(body))
     }
 }
-

@@ -49,7 +49,6 @@ func sha256Hex(_ text: String) -> String {
     }
 }
 
-
 /// Constant-time equality of two strings' bytes.
 func constantTimeEquals(_ a: String, _ b: String) -> Bool {
     let x = Array(a.utf8)
