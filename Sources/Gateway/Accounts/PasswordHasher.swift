@@ -43,9 +43,9 @@ public final class PasswordHasher: Sendable {
         }
     }
 
-    /// Hashing threads run at a lower CPU priority (nice +10; Argon2's lane threads inherit
+    /// Hashing threads run at a lower CPU priority (nice +19, the lowest; Argon2's lane threads inherit
     /// it), so a burst of logins slows logins down instead of every other request.
-    static let hashingNiceness: Int32 = 10
+    static let hashingNiceness: Int32 = 19
 
     static func yieldToRequests() {
         // On Linux the nice value is per thread, and `who = 0` means the calling thread.
