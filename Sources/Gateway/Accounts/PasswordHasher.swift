@@ -43,8 +43,8 @@ public final class PasswordHasher: Sendable {
         }
     }
 
-    /// Hashing threads run at a lower CPU priority (nice +19, the lowest; Argon2's lane threads inherit
-    /// it), so a burst of logins slows logins down instead of every other request.
+    /// Hashing threads run at the lowest CPU priority (nice +19; Argon2's lane threads
+    /// inherit it), so a burst of logins slows logins down instead of every other request.
     static let hashingNiceness: Int32 = 19
 
     static func yieldToRequests() {
