@@ -128,6 +128,16 @@ import Testing
         }
     }
 
+    @Test func aListenerStoppedBeforeStartingNeverStarts() async throws {
+        let listener = UserChangeListener(
+            conninfo: "postgresql://127.0.0.1:1/none", cache: UserCache(ttl: .seconds(1)), logger: TestDatabase.quietLogger)
+        listener.stop()
+        listener.stop()
+        listener.start()  // after stop: never starts
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(listener.sessions == 0)
+    }
+
     @Test func theCacheCanBeTurnedOff() async throws {
         let services = try await TestApp.services(
             database: try await TestDatabase.createMigrated(), ["USER_CACHE_SECONDS": "0"])

@@ -20,6 +20,8 @@ import Testing
         #expect(config.maxBodyBytes == 1_048_576)
         #expect(config.logFormat == .json)
         #expect(config.logLevel == .info)
+        #expect(config.hashThreads == max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
+        #expect(config.userCacheTTL == .seconds(30))
         // The URL reaches libpq untouched.
         #expect(config.databaseConninfo == base["DATABASE_URL"])
     }

@@ -12,7 +12,10 @@ final class UserChangeListener: Sendable {
     private let conninfo: String
     private let cache: UserCache
     private let logger: Logger
+    /// Guards the stop flag and the wake pipe's life (the thread closes it when it ends;
+    /// `stop()` closes it when the thread never started).
     private let stopped = NIOLockedValueBox(false)
+    private let started = NIOLockedValueBox(false)
     private let sessionCount = NIOLockedValueBox(0)
     /// Written to by `stop()` so the thread's poll returns at once.
     private let wake: (read: Int32, write: Int32)
@@ -28,6 +31,12 @@ final class UserChangeListener: Sendable {
 
     /// Starts the listening thread.
     func start() {
+        let go = stopped.withLockedValue { stopped -> Bool in
+            guard stopped == false else { return false }
+            started.withLockedValue { $0 = true }
+            return true
+        }
+        guard go else { return }
         let thread = Thread { [self] in run() }
         thread.name = "gateway-user-listener"
         thread.start()
@@ -40,8 +49,13 @@ final class UserChangeListener: Sendable {
         let first = stopped.withLockedValue { stopped -> Bool in
             guard stopped == false else { return false }
             stopped = true
-            var byte: UInt8 = 1
-            _ = write(wake.write, &byte, 1)
+            if started.withLockedValue({ $0 }) {
+                var byte: UInt8 = 1
+                _ = write(wake.write, &byte, 1)
+            } else {
+                close(wake.read)
+                close(wake.write)
+            }
             return true
         }
         if first { cache.setServing(false) }

@@ -39,7 +39,9 @@ public struct GatewayConfig: Sendable {
     public var cookieSecure: Bool
     /// `ARGON2_TIME_COST` (3), `ARGON2_MEMORY_COST` (65536 KiB), `ARGON2_PARALLELISM` (2).
     public var argon2: Argon2Parameters
-    /// `HASH_THREADS` (number of cores): threads that hash and verify passwords.
+    /// `HASH_THREADS` (cores ÷ `ARGON2_PARALLELISM`, at least 1): hashes computed at once.
+    /// Each Argon2id hash already runs `ARGON2_PARALLELISM` lanes on threads of its own, so
+    /// the default keeps hashing within the cores instead of oversubscribing them.
     public var hashThreads: Int
     /// `LOGIN_MAX_FAILURES` (10) per email and IP, `LOGIN_MAX_FAILURES_PER_IP` (100),
     /// within `LOGIN_FAILURE_WINDOW_SECONDS` (900); `REFRESH_MAX_PER_IP` (600) per window.
@@ -103,7 +105,8 @@ public struct GatewayConfig: Sendable {
             memoryKiB: try env.int("ARGON2_MEMORY_COST", default: 65536, range: 8...4_194_304),
             parallelism: try env.int("ARGON2_PARALLELISM", default: 2, range: 1...64))
         hashThreads = try env.int(
-            "HASH_THREADS", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
+            "HASH_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / argon2.parallelism),
+            range: 1...256)
         throttle = ThrottleConfig(
             maxFailuresPerEmailAndIP: try env.int("LOGIN_MAX_FAILURES", default: 10, range: 1...1_000_000),
             maxFailuresPerIP: try env.int("LOGIN_MAX_FAILURES_PER_IP", default: 100, range: 1...1_000_000),
