@@ -100,13 +100,10 @@ import Testing
     @Test func writesArrivingDuringAFlushGoTogether() async throws {
         let calls = NIOLockedValueBox<[[Int]]>([])
         let gate = AsyncStream<Void>.makeStream()
-        let writer = GroupCommit<Int>(
-            maxBatch: 4,
-            writeBatch: { items in calls.withLockedValue { $0.append(items) } },
-            writeOne: { item in
-                calls.withLockedValue { $0.append([item]) }
-                if item == 0 { for await _ in gate.stream { break } }
-            })
+        let writer = GroupCommit<Int>(maxBatch: 4) { items in
+            calls.withLockedValue { $0.append(items) }
+            if items == [0] { for await _ in gate.stream { break } }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await writer.submit(0) }
             while calls.withLockedValue({ $0.count }) == 0 { try await Task.sleep(for: .milliseconds(1)) }

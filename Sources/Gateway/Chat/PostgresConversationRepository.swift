@@ -9,9 +9,7 @@ struct PostgresConversationRepository: ConversationRepository {
 
     init(pool: PostgresPool, maxBatch: Int = 64) {
         self.pool = pool
-        self.writer = GroupCommit(
-            maxBatch: maxBatch, writeBatch: { try await Self.storeBatch($0, pool: pool) },
-            writeOne: { try await Self.storeOne($0, pool: pool) })
+        self.writer = GroupCommit(maxBatch: maxBatch) { try await Self.store($0, pool: pool) }
     }
 
     func history(conversationID: UUID, userID: Int, limit: Int) async throws -> [ChatMessage]? {
@@ -37,56 +35,17 @@ struct PostgresConversationRepository: ConversationRepository {
         try await writer.submit(turn)
     }
 
-    private static func title(_ turn: ChatTurn) -> String {
-        String(turn.userMessage.trimmedWhitespace.prefix(80))
-    }
-
-    /// One turn: a new conversation, both messages and the usage in one statement, all or nothing.
-    static func storeOne(_ turn: ChatTurn, pool: PostgresPool) async throws {
-        let title = Self.title(turn)
-        _ = try await pool.query(
-            """
-            WITH usage AS (
-            \(PostgresUsageRepository.upsert(user: "$2", bot: "$4", input: "$15", output: "$16"))
-            ), conversation AS (
-                INSERT INTO conversations (id, user_id, title, bot)
-                SELECT $1, $2, $3, $4 WHERE $5
-                ON CONFLICT (id) DO NOTHING
-                RETURNING id
-            ), touched AS (
-                UPDATE conversations SET updated_at = now() WHERE id = $1 AND user_id = $2 AND NOT $5
-                RETURNING id
-            ), target AS (
-                SELECT id FROM conversation UNION ALL SELECT id FROM touched
-            )
-            INSERT INTO messages (id, conversation_id, role, content, bot, status, finish_reason,
-                                  input_tokens, output_tokens, latency_ms)
-            SELECT v.id, target.id, v.role, v.content, v.bot, v.status, v.finish_reason,
-                   v.input_tokens, v.output_tokens, v.latency_ms
-            FROM target CROSS JOIN (VALUES
-                (1, $6::uuid, 'user', $7::text, NULL::varchar, 'ok', NULL::varchar, NULL::int, NULL::int, NULL::int),
-                (2, $8::uuid, 'assistant', $9::text, $4::varchar, $10::varchar, $11::varchar, $12::int, $13::int, $14::int)
-            ) AS v(ord, id, role, content, bot, status, finish_reason, input_tokens, output_tokens, latency_ms)
-            ORDER BY v.ord
-            """,
-            [
-                turn.conversationID, turn.userID, title, turn.bot, turn.isNew, turn.userMessageID, turn.userMessage,
-                turn.assistantMessageID, turn.reply, turn.status, turn.finishReason, turn.usage?.inputTokens,
-                turn.usage?.outputTokens, turn.latencyMs, turn.accounted?.inputTokens, turn.accounted?.outputTokens,
-            ])
-    }
-
-    /// Several turns in one statement, all or nothing: rows travel as arrays through
-    /// `unnest`, messages keep the turns' order, and usage is summed per user and bot first
-    /// (one upsert per row of `usage_daily`, in a fixed order).
-    static func storeBatch(_ turns: [ChatTurn], pool: PostgresPool) async throws {
+    /// Turns in one statement, all or nothing: new conversations created, existing ones
+    /// touched, both messages of each turn in order, and the usage (summed per user and
+    /// bot first, one upsert per row of `usage_daily` in a fixed order). Rows travel as
+    /// arrays through `unnest`, so one turn or sixty-four cost the same round trip.
+    static func store(_ turns: [ChatTurn], pool: PostgresPool) async throws {
         var usage: [UsageKey: (requests: Int, input: Int, output: Int)] = [:]
         for turn in turns {
             guard let tokens = turn.accounted else { continue }
-            let sum = usage[UsageKey(user: turn.userID, bot: turn.bot)] ?? (0, 0, 0)
-            usage[UsageKey(user: turn.userID, bot: turn.bot)] = (
-                sum.requests + 1, sum.input + tokens.inputTokens, sum.output + tokens.outputTokens
-            )
+            let key = UsageKey(user: turn.userID, bot: turn.bot)
+            let sum = usage[key, default: (0, 0, 0)]
+            usage[key] = (sum.requests + 1, sum.input + tokens.inputTokens, sum.output + tokens.outputTokens)
         }
         let keys = usage.keys.sorted()
         func column(_ value: (ChatTurn) -> any PostgresEncodable) -> PostgresArray { PostgresArray(turns.map(value)) }
@@ -97,13 +56,7 @@ struct PostgresConversationRepository: ConversationRepository {
                                      $8::uuid[], $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::int[])
                     WITH ORDINALITY AS t(conv, uid, title, bot, is_new, umid, umsg, amid, reply, status, finish, itok, otok, lat, ord)
             ), usage AS (
-                INSERT INTO usage_daily (user_id, bot, day, requests, input_tokens, output_tokens)
-                SELECT u.uid, u.bot, (now() AT TIME ZONE 'UTC')::date, u.requests, u.input, u.output
-                FROM unnest($15::int[], $16::text[], $17::int[], $18::bigint[], $19::bigint[]) AS u(uid, bot, requests, input, output)
-                ON CONFLICT (user_id, day, bot) DO UPDATE SET
-                    requests = usage_daily.requests + EXCLUDED.requests,
-                    input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
-                    output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens
+            \(PostgresUsageRepository.upsert(from: "unnest($15::int[], $16::text[], $17::int[], $18::bigint[], $19::bigint[])"))
             ), created AS (
                 INSERT INTO conversations (id, user_id, title, bot)
                 SELECT conv, uid, title, bot FROM t WHERE is_new ORDER BY ord
@@ -128,7 +81,7 @@ struct PostgresConversationRepository: ConversationRepository {
             ORDER BY t.ord, v.n
             """,
             [
-                column(\.conversationID), column(\.userID), column(title), column(\.bot), column(\.isNew),
+                column(\.conversationID), column(\.userID), column { String($0.userMessage.trimmedWhitespace.prefix(80)) }, column(\.bot), column(\.isNew),
                 column(\.userMessageID), column(\.userMessage), column(\.assistantMessageID), column(\.reply),
                 column(\.status), column(\.finishReason), column(\.usage?.inputTokens), column(\.usage?.outputTokens),
                 column(\.latencyMs), PostgresArray(keys.map(\.user)), PostgresArray(keys.map(\.bot)),

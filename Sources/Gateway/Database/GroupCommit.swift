@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 /// under load, N concurrent writes cost one round trip and one transaction instead of N.
 ///
 /// Each caller still waits for its own row to be committed. When a batch fails, its items
-/// are retried one by one, so a single bad item fails alone.
+/// are written again one per call, so a single bad item fails alone.
 final class GroupCommit<Item: Sendable>: Sendable {
     private struct Pending {
         let item: Item
@@ -20,20 +20,14 @@ final class GroupCommit<Item: Sendable>: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let maxBatch: Int
-    private let writeBatch: @Sendable ([Item]) async throws -> Void
-    private let writeOne: @Sendable (Item) async throws -> Void
+    private let write: @Sendable ([Item]) async throws -> Void
 
     /// - Parameters:
-    ///   - maxBatch: the most items written in one statement.
-    ///   - writeBatch: writes several items atomically.
-    ///   - writeOne: writes one item (used alone and to isolate a failed batch's items).
-    init(
-        maxBatch: Int, writeBatch: @escaping @Sendable ([Item]) async throws -> Void,
-        writeOne: @escaping @Sendable (Item) async throws -> Void
-    ) {
+    ///   - maxBatch: the most items written in one call.
+    ///   - write: writes one or more items atomically.
+    init(maxBatch: Int, write: @escaping @Sendable ([Item]) async throws -> Void) {
         self.maxBatch = maxBatch
-        self.writeBatch = writeBatch
-        self.writeOne = writeOne
+        self.write = write
     }
 
     /// How many multi-item statements succeeded so far (for tests and curiosity).
@@ -62,14 +56,14 @@ final class GroupCommit<Item: Sendable>: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            await write(batch)
+            await flush(batch)
         }
     }
 
-    private func write(_ batch: [Pending]) async {
+    private func flush(_ batch: [Pending]) async {
         if batch.count > 1 {
             do {
-                try await writeBatch(batch.map(\.item))
+                try await write(batch.map(\.item))
                 state.withLockedValue { $0.batchesWritten += 1 }
                 batch.forEach { $0.continuation.resume() }
                 return
@@ -79,7 +73,7 @@ final class GroupCommit<Item: Sendable>: Sendable {
         }
         for pending in batch {
             do {
-                try await writeOne(pending.item)
+                try await write([pending.item])
                 pending.continuation.resume()
             } catch {
                 pending.continuation.resume(throwing: error)

@@ -34,22 +34,20 @@ struct PostgresUsageRepository: UsageRepository {
 
     func record(userID: Int, bot: String, usage: TokenUsage) async throws {
         _ = try await pool.query(
-            Self.upsert(user: "$1", bot: "$2", input: "$3", output: "$4"),
-            [
-                userID, bot, usage.inputTokens, usage.outputTokens,
-            ])
+            Self.upsert(from: "(VALUES ($1::int, $2::text, 1, $3::bigint, $4::bigint))"),
+            [userID, bot, usage.inputTokens, usage.outputTokens])
     }
 
-    /// Adds one call to a user's row for a bot and today (UTC); the arguments name the
-    /// statement's parameters. Nothing is added when `input` is NULL. Also used inside
-    /// the statement that stores a chat turn, so a stored turn costs one round trip.
-    static func upsert(user: String, bot: String, input: String, output: String) -> String {
+    /// Adds calls to the users' rows for their bots and today (UTC). `source` is SQL
+    /// yielding rows of (user id, bot, requests, input tokens, output tokens), without a
+    /// repeated (user, bot). Also used inside the statement that stores chat turns.
+    static func upsert(from source: String) -> String {
         """
         INSERT INTO usage_daily (user_id, bot, day, requests, input_tokens, output_tokens)
-        SELECT \(user), \(bot), (now() AT TIME ZONE 'UTC')::date, 1, \(input)::bigint, \(output)::bigint
-        WHERE \(input)::bigint IS NOT NULL
+        SELECT u.uid, u.bot, (now() AT TIME ZONE 'UTC')::date, u.requests, u.input, u.output
+        FROM \(source) AS u(uid, bot, requests, input, output)
         ON CONFLICT (user_id, day, bot) DO UPDATE SET
-            requests = usage_daily.requests + 1,
+            requests = usage_daily.requests + EXCLUDED.requests,
             input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
             output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens
         """
