@@ -126,7 +126,7 @@ import Testing
             let received = await raw.read(until: "tick")
             #expect(received.contains("event: start"))
             raw.hangUp()
-            for _ in 0..<100 where TestBots.cancellations.withLockedValue({ $0 }) == before {
+            for _ in 0..<500 where TestBots.cancellations.withLockedValue({ $0 }) == before {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(TestBots.cancellations.withLockedValue { $0 } > before)
