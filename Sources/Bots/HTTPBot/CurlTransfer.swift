@@ -99,27 +99,26 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func header(_ bytes: UnsafeRawBufferPointer) {
         lastActivity = .now
-        let line = Self.trimmed(bytes[...])
+        let line = Self.trimmed(bytes)
         if line.hasPrefix("HTTP/") {
             // A new response (after 100 Continue or a redirect) starts a new header block.
             status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
             headers = [:]
         } else if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].lowercased()
-            headers[name] = Self.trimmed(Array(line.utf8)[(line.utf8.distance(from: line.startIndex, to: colon) + 1)...])
+            headers[name] = Self.trimmed(line.utf8[colon...].dropFirst())
         } else if line.isEmpty, status >= 200 {
             sendHead()
         }
     }
 
     /// A header line's text without surrounding spaces, tabs, CR or LF.
-    static func trimmed<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String where Bytes.Index == Int {
+    static func trimmed(_ bytes: some BidirectionalCollection<UInt8>) -> String {
         let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
-        var start = bytes.startIndex
-        var end = bytes.endIndex
-        while start < end, blank(bytes[start]) { start += 1 }
-        while end > start, blank(bytes[end - 1]) { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        guard let first = bytes.firstIndex(where: { blank($0) == false }),
+            let last = bytes.lastIndex(where: { blank($0) == false })
+        else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
     private func sendHead() {

@@ -110,8 +110,8 @@ struct ChatController {
     private func collected(_ turn: ChatService.PreparedTurn) async throws -> Response {
         let result = await service.run(turn) { _ in }
         let body = ChatResponse(
-            response: result.text, conversation_id: turn.conversationID.uuidString.lowercased(), bot: result.bot,
-            message_id: turn.assistantMessageID.uuidString.lowercased(),
+            response: result.text, conversation_id: turn.conversationID.lowercasedString, bot: result.bot,
+            message_id: turn.assistantMessageID.lowercasedString,
             finish_reason: result.completion?.finishReason.rawValue, usage: result.completion?.usage.map(Self.usage),
             error: result.error.map { ErrorInfo(code: $0.code, message: $0.safeMessage) },
             suggestions: result.error == nil ? nil : ChatService.suggestions)

@@ -145,7 +145,7 @@ public struct ChatService: Sendable {
     ) async -> TurnResult {
         let started = ContinuousClock.now
         let request = BotRequest(
-            messages: turn.messages, userID: String(turn.userID), conversationID: turn.conversationID.uuidString.lowercased(),
+            messages: turn.messages, userID: String(turn.userID), conversationID: turn.conversationID.lowercasedString,
             options: turn.options, deadline: started + bot.timeout)
         var text = ""
         var sentAny = false

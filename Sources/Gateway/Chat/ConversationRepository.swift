@@ -89,7 +89,7 @@ public struct ConversationCursor: Sendable, Equatable {
 
     /// An opaque, URL-safe token.
     public var token: String {
-        Data("\(updatedMicros)|\(id.uuidString.lowercased())".utf8).base64URLEncodedString
+        Data("\(updatedMicros)|\(id.lowercasedString)".utf8).base64URLEncodedString
     }
 
     /// Parses a token; nil when malformed.

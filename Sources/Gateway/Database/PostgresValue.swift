@@ -43,7 +43,7 @@ extension Bool: PostgresEncodable, PostgresDecodable {
 }
 
 extension UUID: PostgresEncodable, PostgresDecodable {
-    public var postgresText: String? { uuidString.lowercased() }
+    public var postgresText: String? { lowercasedString }
     public init?(postgresText: String) { self.init(uuidString: postgresText) }
 }
 

@@ -48,7 +48,7 @@ struct OpenAIController {
         }
         let turn = try await chat.prepareCompletion(
             userID: user.id, bot: parsed.model, messages: parsed.messages, conversationID: conversation, options: parsed.options)
-        let id = "chatcmpl-" + turn.assistantMessageID.uuidString.lowercased()
+        let id = "chatcmpl-" + turn.assistantMessageID.lowercasedString
         let created = Int(Date().timeIntervalSince1970)
         if parsed.stream {
             return try await streamed(turn, id: id, created: created, includeUsage: parsed.includeUsage)
