@@ -1,21 +1,24 @@
-import CLibPQ
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
-/// Keeps a `UserCache` honest: a dedicated libpq connection, on its own thread, LISTENs
-/// on `gateway_user_changes` (sent by the `users` trigger of migration 0005) and drops
-/// each changed user from the cache. The cache serves only while this connection is up;
-/// when it breaks, caching stops and the listener reconnects with backoff.
+/// Keeps a `UserCache` honest: a dedicated connection, on its own thread, LISTENs on
+/// `gateway_user_changes` (sent by the `users` trigger of migration 0005) and drops each
+/// changed user from the cache. The cache serves only while this connection is up; when
+/// it breaks, caching stops and the listener reconnects with backoff.
 final class UserChangeListener: Sendable {
     static let channel = "gateway_user_changes"
+
+    private enum Phase {
+        case idle, running, stopped
+    }
+
     private let conninfo: String
     private let cache: UserCache
     private let logger: Logger
-    /// Guards the stop flag and the wake pipe's life (the thread closes it when it ends;
-    /// `stop()` closes it when the thread never started).
-    private let stopped = NIOLockedValueBox(false)
-    private let started = NIOLockedValueBox(false)
+    /// Also guards the wake pipe's life: the thread closes it when it ends, `stop()` when
+    /// the thread never ran.
+    private let phase = NIOLockedValueBox(Phase.idle)
     private let sessionCount = NIOLockedValueBox(0)
     /// Written to by `stop()` so the thread's poll returns at once.
     private let wake: (read: Int32, write: Int32)
@@ -29,11 +32,11 @@ final class UserChangeListener: Sendable {
         self.wake = (fds[0], fds[1])
     }
 
-    /// Starts the listening thread.
+    /// Starts the listening thread (once; never after `stop()`).
     func start() {
-        let go = stopped.withLockedValue { stopped -> Bool in
-            guard stopped == false else { return false }
-            started.withLockedValue { $0 = true }
+        let go = phase.withLockedValue { phase -> Bool in
+            guard phase == .idle else { return false }
+            phase = .running
             return true
         }
         guard go else { return }
@@ -46,22 +49,25 @@ final class UserChangeListener: Sendable {
     /// Only the first call acts. The wake byte is written under the same lock the thread
     /// takes to close the pipe, so it never lands on a closed (or reused) descriptor.
     func stop() {
-        let first = stopped.withLockedValue { stopped -> Bool in
-            guard stopped == false else { return false }
-            stopped = true
-            if started.withLockedValue({ $0 }) {
+        let was = phase.withLockedValue { phase -> Phase in
+            let was = phase
+            switch was {
+            case .running:
                 var byte: UInt8 = 1
                 _ = write(wake.write, &byte, 1)
-            } else {
+            case .idle:
                 close(wake.read)
                 close(wake.write)
+            case .stopped:
+                break
             }
-            return true
+            phase = .stopped
+            return was
         }
-        if first { cache.setServing(false) }
+        if was != .stopped { cache.setServing(false) }
     }
 
-    private var isStopped: Bool { stopped.withLockedValue { $0 } }
+    private var isStopped: Bool { phase.withLockedValue { $0 == .stopped } }
 
     /// How many times a LISTEN session was established (reconnects included).
     var sessions: Int { sessionCount.withLockedValue { $0 } }
@@ -69,70 +75,45 @@ final class UserChangeListener: Sendable {
     private func run() {
         var backoff = 0.25
         while isStopped == false {
-            if let connection = connect() {
+            let connection = PostgresConnection(conninfo: conninfo, logger: logger)
+            do {
+                try connection.ensureConnected()
+                _ = try connection.execute("LISTEN \(Self.channel)", [])
                 backoff = 0.25
                 sessionCount.withLockedValue { $0 += 1 }
                 cache.setServing(true)
-                listen(on: connection)
-                cache.setServing(false)
-                PQfinish(connection)
+                try listen(on: connection)
+            } catch {
+                logger.warning("user cache listener has no connection; caching paused", metadata: ["error": "\(error)"])
             }
+            cache.setServing(false)
+            connection.close()
             if isStopped == false {
                 waitForWake(seconds: backoff)
                 backoff = min(backoff * 2, 30)
             }
         }
-        stopped.withLockedValue { _ in
+        phase.withLockedValue { _ in
             close(wake.read)
             close(wake.write)
         }
     }
 
-    /// A connection that is LISTENing, or nil (logged).
-    private func connect() -> OpaquePointer? {
-        guard let connection = PQconnectdb(conninfo) else { return nil }
-        if PQstatus(connection) == CONNECTION_OK {
-            let result = PQexec(connection, "LISTEN \(Self.channel)")
-            defer { PQclear(result) }
-            if PQresultStatus(result) == PGRES_COMMAND_OK { return connection }
-        }
-        let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
-        logger.warning("user cache listener cannot connect; caching paused", metadata: ["error": .string(message)])
-        PQfinish(connection)
-        return nil
-    }
-
-    /// Handles notifications until the connection breaks or `stop()` is called.
-    private func listen(on connection: OpaquePointer) {
-        let socket = PQsocket(connection)
+    /// Handles notifications until `stop()` is called; throws when the connection breaks.
+    private func listen(on connection: PostgresConnection) throws {
         while isStopped == false {
             var fds = [
-                pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0),
             ]
             let ready = poll(&fds, 2, 5_000)
             if ready < 0, errno == EINTR { continue }
             if ready < 0 || fds[1].revents != 0 { return }
-            if ready == 0 {
-                // Quiet: make sure the server is still there (a dead peer would otherwise
-                // go unnoticed and notifications would be missed).
-                let result = PQexec(connection, "SELECT 1")
-                let alive = PQresultStatus(result) == PGRES_TUPLES_OK
-                PQclear(result)
-                if alive == false { return brokenConnection(connection) }
-            }
-            guard PQconsumeInput(connection) == 1 else { return brokenConnection(connection) }
-            while let notice = PQnotifies(connection) {
-                let payload = String(cString: notice.pointee.extra)
-                cache.invalidate(id: Int(payload))
-                PQfreemem(notice)
-            }
+            // Quiet for a while: make sure the server is still there (a dead peer would
+            // otherwise go unnoticed and notifications would be missed).
+            if ready == 0 { _ = try connection.execute("SELECT 1", []) }
+            for payload in try connection.notifications() { cache.invalidate(id: Int(payload)) }
         }
-    }
-
-    private func brokenConnection(_ connection: OpaquePointer) {
-        let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
-        logger.warning("user cache listener lost its connection; caching paused", metadata: ["error": .string(message)])
     }
 
     private func waitForWake(seconds: Double) {

@@ -67,6 +67,26 @@ public final class PostgresConnection: @unchecked Sendable {
         return PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK && poll(&descriptor, 1, 0) == 0
     }
 
+    /// The connection's socket, to wait on it (LISTEN); -1 while closed.
+    var socket: Int32 { handle.map { PQsocket($0) } ?? -1 }
+
+    /// Reads what the server has sent and returns the NOTIFY payloads received so far.
+    /// Throws `connectionLost` (and closes) when the connection is broken.
+    func notifications() throws -> [String] {
+        guard let handle else { throw DatabaseError.connectionLost("not connected") }
+        guard PQconsumeInput(handle) == 1 else {
+            let message = Self.errorMessage(handle)
+            close()
+            throw DatabaseError.connectionLost(message)
+        }
+        var payloads: [String] = []
+        while let notice = PQnotifies(handle) {
+            payloads.append(String(cString: notice.pointee.extra))
+            PQfreemem(notice)
+        }
+        return payloads
+    }
+
     /// Closes the connection; the next use reconnects.
     func close() {
         if let handle { PQfinish(handle) }
