@@ -114,6 +114,9 @@ import Testing
         try await TestApp.run(["QUOTA_REQUESTS_PER_MINUTE": "3"]) { client, _ in
             try await client.register(email: "quota@example.com")
             let token = try await client.login(email: "quota@example.com").access
+            // The per-minute count restarts on each minute: keep the four calls in one.
+            let second = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60)
+            if second > 50 { try await Task.sleep(for: .seconds(61 - second)) }
             for _ in 0..<3 {
                 #expect(
                     (try await client.send(.post, "/api/v1/chat", json: #"{"message":"a b c"}"#, bearer: token)).status == .ok)

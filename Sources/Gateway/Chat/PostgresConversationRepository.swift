@@ -81,7 +81,8 @@ struct PostgresConversationRepository: ConversationRepository {
             ORDER BY t.ord, v.n
             """,
             [
-                column(\.conversationID), column(\.userID), column { String($0.userMessage.trimmedWhitespace.prefix(80)) }, column(\.bot), column(\.isNew),
+                column(\.conversationID), column(\.userID), column { String($0.userMessage.trimmedWhitespace.prefix(80)) },
+                column(\.bot), column(\.isNew),
                 column(\.userMessageID), column(\.userMessage), column(\.assistantMessageID), column(\.reply),
                 column(\.status), column(\.finishReason), column(\.usage?.inputTokens), column(\.usage?.outputTokens),
                 column(\.latencyMs), PostgresArray(keys.map(\.user)), PostgresArray(keys.map(\.bot)),
