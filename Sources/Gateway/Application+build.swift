@@ -23,12 +23,15 @@ public struct GatewayServices: Sendable {
     public let usage: any UsageRepository
     public let routes = RouteTable()
     public let logger: Logger
+    /// Repeated errors logged once per interval (see `DampedLog`).
+    let errorLog: DampedLog
 
     /// Opens nothing yet: the pool connects lazily. `registry` holds the bot kinds
     /// (the built-in ones unless a test adds its own).
     public init(config: GatewayConfig, logger: Logger, registry: BotRegistry = BuiltInBots.registry) async throws {
         self.config = config
         self.logger = logger
+        errorLog = DampedLog(logger: logger)
         Observability.bootstrap()
         if config.allowInsecureSecretKey {
             logger.critical(
@@ -64,7 +67,7 @@ public struct GatewayServices: Sendable {
         usage = PostgresUsageRepository(pool: pool)
         chat = ChatService(
             bots: bots, conversations: conversations, usage: usage, quotas: Quotas(usage: usage, config: config.quotas),
-            config: config.bots, logger: logger)
+            config: config.bots, logger: logger, logs: errorLog)
     }
 
     /// Applies pending migrations from `config.migrationsDirectory`.
@@ -87,7 +90,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: ErrorMiddleware(routes: services.routes))
+    router.add(middleware: ErrorMiddleware(routes: services.routes, logs: services.errorLog))
     let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users, keys: services.apiKeys)
     let maxBody = services.config.maxBodyBytes
     HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router, table: services.routes)

@@ -13,7 +13,7 @@ import Testing
     ) -> ChatTurn {
         ChatTurn(
             conversationID: conversation, isNew: isNew, userID: user, bot: "echo", userMessageID: .random(),
-            userMessage: message, assistantMessageID: .random(), reply: "re: \(message)", status: "ok", finishReason: "stop",
+            userMessage: message, assistantMessageID: .random(), reply: "re: \(message)", status: .ok, finishReason: "stop",
             usage: accounted, latencyMs: 1, accounted: accounted)
     }
 
@@ -103,6 +103,7 @@ import Testing
         let writer = GroupCommit<Int>(maxBatch: 4) { items in
             calls.withLockedValue { $0.append(items) }
             if items == [0] { for await _ in gate.stream { break } }
+            return items.map { _ in nil }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await writer.submit(0) }

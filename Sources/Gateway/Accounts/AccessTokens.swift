@@ -52,7 +52,7 @@ public struct AccessTokens: Sendable {
     static func headerAlgorithm(_ token: String) -> String? {
         guard let segment = token.split(separator: ".", omittingEmptySubsequences: false).first,
             let data = Data(base64URLEncoded: String(segment)),
-            let header = try? JSONDecoder().decode([String: JSONValue].self, from: data)
+            case .object(let header) = try? JSONReader.parse(data, limits: .init(maxDepth: 8, maxItems: 256))
         else { return nil }
         return header["alg"]?.stringValue
     }

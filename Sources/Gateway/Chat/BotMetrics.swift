@@ -32,6 +32,11 @@ struct BotMetrics: Sendable {
             .increment(by: usage.outputTokens)
     }
 
+    /// A finished turn that could not be stored (`gateway_chat_turns_not_stored_total`).
+    func storeFailed() {
+        Counter(label: "gateway_chat_turns_not_stored_total").increment()
+    }
+
     static func outcome(for error: BotError) -> Outcome {
         switch error {
         case .timeout: .timeout

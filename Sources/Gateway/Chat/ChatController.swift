@@ -39,7 +39,7 @@ struct ChatController {
     func chat(_ request: Request, context: AppRequestContext, stream: Bool) async throws -> Response {
         let user = try context.requireUser()
         let body = try await RequestBody.collect(request, limit: maxBodyBytes)
-        let fields = try Self.quickFields(body) ?? Self.validatedFields(body)
+        let fields = try Self.validatedFields(body)
         let turn = try await service.prepare(
             .init(userID: user.id, message: fields.message, conversationID: fields.conversationID, bot: fields.bot))
         return stream ? streamed(turn) : try await collected(turn)
@@ -52,27 +52,8 @@ struct ChatController {
         let bot: String?
     }
 
-    /// The usual well-formed body, decoded straight into its fields; nil when anything
-    /// is off (a wrong type, null, an invalid value), leaving the error report to
-    /// `validatedFields`, which reaches the same verdict on valid bodies.
-    static func quickFields(_ body: ByteBuffer) -> Fields? {
-        struct Body: Decodable {
-            let message: String
-            let conversation_id: String?
-            let bot: String?
-        }
-        guard let decoded = try? JSONDecoder().decode(Body.self, from: body) else { return nil }
-        let text = decoded.message.trimmedWhitespace
-        guard text.isEmpty == false, text.count <= maxMessageCharacters else { return nil }
-        var conversationID: UUID?
-        if let raw = decoded.conversation_id {
-            guard let id = UUID(uuidString: raw) else { return nil }
-            conversationID = id
-        }
-        return Fields(message: text, conversationID: conversationID, bot: decoded.bot)
-    }
-
-    /// Full validation with the contract's 422 details.
+    /// The body's fields, with the contract's 422 details for anything off. One linear
+    /// pass reads the body (`JSONReader`); the usual body costs no more than that.
     static func validatedFields(_ body: ByteBuffer) throws -> Fields {
         var validator = FieldValidator(try RequestBody.object(from: body))
         let message = Self.message(validator.requiredString("message"), &validator)
@@ -108,7 +89,7 @@ struct ChatController {
     }
 
     private func collected(_ turn: ChatService.PreparedTurn) async throws -> Response {
-        let result = await service.run(turn) { _ in }
+        let result = try await service.run(turn) { _ in }
         let body = ChatResponse(
             response: result.text, conversation_id: turn.conversationID.lowercasedString, bot: result.bot,
             message_id: turn.assistantMessageID.lowercasedString,
@@ -133,8 +114,19 @@ struct ChatController {
                         ServerSentEvent.Start(
                             conversation_id: turn.conversationID.lowercasedString,
                             message_id: turn.assistantMessageID.lowercasedString, bot: turn.bot.name)))
-                let result = await service.run(turn) { piece in
-                    try await writer.write(ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece)))
+                let result: ChatService.TurnResult
+                do throws(ChatService.TurnNotStored) {
+                    result = try await service.run(turn) { piece in
+                        try await writer.write(ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece)))
+                    }
+                } catch {
+                    // Not stored, so not acknowledged: no `end`, an `error` the client can retry on.
+                    guard case .message(let message) = error.apiError.detail else { return }
+                    try await writer.write(
+                        ServerSentEvent.encode(
+                            "error", ServerSentEvent.Failure(code: error.clientCode, message: message, suggestions: nil)))
+                    try await writer.finish(nil)
+                    return
                 }
                 if let error = result.error {
                     try await writer.write(

@@ -13,6 +13,8 @@ public struct ChatService: Sendable {
     let config: BotsConfig
     let logger: Logger
     let metrics = BotMetrics()
+    /// Repeated failures (a database or bot outage) are logged once per interval.
+    let logs: DampedLog
 
     /// What the client asked.
     public struct TurnRequest: Sendable {
@@ -48,6 +50,29 @@ public struct ChatService: Sendable {
         public let error: BotError?
         /// True when the failure came after some text had been sent.
         public let partial: Bool
+
+        /// How the stored assistant message ended.
+        public var status: MessageStatus { partial ? .partial : (error == nil ? .ok : .failed) }
+    }
+
+    /// A finished turn could not be stored, so it is not acknowledged: 503
+    /// `database_unavailable` with `Retry-After` (or the conversation's 404 when it was
+    /// deleted meanwhile); on a stream, an `error` event with that code.
+    public struct TurnNotStored: Error, APIErrorConvertible {
+        public let cause: any Error
+
+        public var apiError: APIError {
+            if let chat = cause as? ChatError { return chat.apiError }
+            return APIError(
+                .serviceUnavailable, "Your message could not be saved and was not stored. Please retry.",
+                code: Self.code, headers: [.retryAfter: "2"])
+        }
+
+        /// The error code of a storage failure.
+        public static let code = "database_unavailable"
+
+        /// The code sent to the client (`not_found` for a conversation deleted meanwhile).
+        public var clientCode: String { apiError.code }
     }
 
     /// Checks the bot and the conversation and builds the context sent to the bot.
@@ -111,7 +136,8 @@ public struct ChatService: Sendable {
 
     /// Runs the turn, handing each text delta to `emit`, then stores it. A throwing
     /// `emit` (client gone) cancels the bot; what was produced is stored as partial.
-    public func run(_ turn: PreparedTurn, emit: (String) async throws -> Void) async -> TurnResult {
+    /// Returns only once the turn is committed; throws `TurnNotStored` when it could not be.
+    public func run(_ turn: PreparedTurn, emit: (String) async throws -> Void) async throws(TurnNotStored) -> TurnResult {
         let started = ContinuousClock.now
         var candidates = [turn.bot]
         if let name = bots.fallback, name != turn.bot.name, let fallback = bots.bot(named: name) { candidates.append(fallback) }
@@ -133,7 +159,7 @@ public struct ChatService: Sendable {
         let final = result!
         let tokens = accountedUsage(turn, final)
         if turn.store {
-            await store(turn, final, latency: ContinuousClock.now - started, accounted: tokens)
+            try await store(turn, final, latency: ContinuousClock.now - started, accounted: tokens)
         } else if let tokens {
             await record(turn, final, tokens)
         }
@@ -162,7 +188,7 @@ public struct ChatService: Sendable {
             return TurnResult(text: text, bot: bot.name, completion: completion, error: nil, partial: false)
         } catch let error as BotError {
             metrics.call(bot: bot.name, BotMetrics.outcome(for: error))
-            logger.error("bot call failed", metadata: ["bot": .string(bot.name), "error": .string("\(error)")])
+            logs.error("bot call failed", error: error, metadata: ["bot": .string(bot.name)])
             return TurnResult(
                 text: sentAny ? text : Self.politeReply(error), bot: bot.name, completion: nil, error: error, partial: sentAny)
         } catch {
@@ -201,18 +227,21 @@ public struct ChatService: Sendable {
         throw ContinuousClock.now >= deadline ? BotError.timeout : BotError.upstreamFailure(status: 0)
     }
 
-    private func store(_ turn: PreparedTurn, _ result: TurnResult, latency: Duration, accounted: TokenUsage?) async {
-        let status = result.error == nil && result.partial == false ? "ok" : (result.partial ? "partial" : "failed")
-        let millis = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
+    private func store(_ turn: PreparedTurn, _ result: TurnResult, latency: Duration, accounted: TokenUsage?)
+        async throws(TurnNotStored)
+    {
         let stored = ChatTurn(
             conversationID: turn.conversationID, isNew: turn.isNew, userID: turn.userID, bot: result.bot,
             userMessageID: turn.userMessageID, userMessage: turn.userMessage, assistantMessageID: turn.assistantMessageID,
-            reply: result.text, status: status, finishReason: result.completion?.finishReason.rawValue ?? result.error?.code,
-            usage: result.completion?.usage, latencyMs: millis, accounted: accounted)
+            reply: result.text, status: result.status,
+            finishReason: result.completion?.finishReason.rawValue ?? result.error?.code, usage: result.completion?.usage,
+            latencyMs: Int(latency / .milliseconds(1)), accounted: accounted)
         do {
             try await conversations.store(stored)
         } catch {
-            logger.error("storing a chat turn failed", metadata: ["error": .string("\(error)")])
+            metrics.storeFailed()
+            logs.error("storing a chat turn failed", error: error)
+            throw TurnNotStored(cause: error)
         }
     }
 

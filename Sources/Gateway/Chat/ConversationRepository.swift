@@ -24,8 +24,7 @@ public struct StoredMessage: Codable, Sendable, Equatable {
     public let role: ChatRole
     public let content: String
     public let bot: String?
-    /// `ok`, `failed` (the bot could not answer) or `partial` (cut off mid-stream).
-    public let status: String
+    public let status: MessageStatus
     public let finishReason: String?
     public let inputTokens: Int?
     public let outputTokens: Int?
@@ -42,6 +41,16 @@ public struct StoredMessage: Codable, Sendable, Equatable {
     }
 }
 
+/// How a stored assistant message ended (the `messages.status` column).
+public enum MessageStatus: String, Codable, Sendable {
+    /// Complete.
+    case ok
+    /// The bot could not answer; `content` holds the polite reply.
+    case failed
+    /// Cut off mid-stream (bot failure, client gone, shutdown); `content` holds what was produced.
+    case partial
+}
+
 /// A finished turn to store: the user's message and the assistant's answer.
 public struct ChatTurn: Sendable {
     public let conversationID: UUID
@@ -53,7 +62,7 @@ public struct ChatTurn: Sendable {
     public let userMessage: String
     public let assistantMessageID: UUID
     public let reply: String
-    public let status: String
+    public let status: MessageStatus
     public let finishReason: String?
     public let usage: TokenUsage?
     public let latencyMs: Int
@@ -66,7 +75,9 @@ public protocol ConversationRepository: Sendable {
     /// The last messages of a conversation of `userID`, oldest first (at most `limit`);
     /// nil when the conversation does not exist or is not theirs.
     func history(conversationID: UUID, userID: Int, limit: Int) async throws -> [ChatMessage]?
-    /// Stores a turn in one statement (creating the conversation when new).
+    /// Stores a turn (creating the conversation when new); returns once it is committed.
+    /// Throws `ChatError.conversationNotFound` when the conversation is gone or another
+    /// user's, a `DatabaseError` when the database failed: nothing of the turn is stored.
     func store(_ turn: ChatTurn) async throws
     /// Conversations of a user, newest first, after the keyset cursor.
     func list(userID: Int, limit: Int, after cursor: ConversationCursor?) async throws -> ConversationPage

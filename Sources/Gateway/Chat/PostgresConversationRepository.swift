@@ -35,66 +35,70 @@ struct PostgresConversationRepository: ConversationRepository {
         try await writer.submit(turn)
     }
 
-    /// Turns in one statement, all or nothing: new conversations created, existing ones
-    /// touched, both messages of each turn in order, and the usage (summed per user and
-    /// bot first, one upsert per row of `usage_daily` in a fixed order). Rows travel as
+    /// Turns in one statement: new conversations created, existing ones touched, both
+    /// messages of each turn in order, and the usage of the messages actually inserted
+    /// (summed per user and bot, one upsert per row of `usage_daily`). Rows travel as
     /// arrays through `unnest`, so one turn or sixty-four cost the same round trip.
-    static func store(_ turns: [ChatTurn], pool: PostgresPool) async throws {
-        var usage: [UsageKey: (requests: Int, input: Int, output: Int)] = [:]
-        for turn in turns {
-            guard let tokens = turn.accounted else { continue }
-            let key = UsageKey(user: turn.userID, bot: turn.bot)
-            let sum = usage[key, default: (0, 0, 0)]
-            usage[key] = (sum.requests + 1, sum.input + tokens.inputTokens, sum.output + tokens.outputTokens)
-        }
-        let keys = usage.keys.sorted()
+    ///
+    /// Idempotent: messages are keyed by their ids (`ON CONFLICT DO NOTHING`) and usage
+    /// counts only rows inserted now, so writing a batch again after a lost reply neither
+    /// duplicates a message nor counts a call twice. A new conversation created meanwhile
+    /// by the same user (two `/v1` calls with one new `X-Conversation-Id`) is joined, not
+    /// skipped; a turn whose conversation is gone or another user's is refused alone
+    /// (`ChatError.conversationNotFound`), the others commit.
+    static func store(_ turns: [ChatTurn], pool: PostgresPool) async throws -> [(any Error)?] {
         func column(_ value: (ChatTurn) -> any PostgresEncodable) -> PostgresArray { PostgresArray(turns.map(value)) }
-        _ = try await pool.query(
+        let result = try await pool.query(
             """
             WITH t AS (
                 SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::bool[], $6::uuid[], $7::text[],
-                                     $8::uuid[], $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::int[])
-                    WITH ORDINALITY AS t(conv, uid, title, bot, is_new, umid, umsg, amid, reply, status, finish, itok, otok, lat, ord)
-            ), usage AS (
-            \(PostgresUsageRepository.upsert(from: "unnest($15::int[], $16::text[], $17::int[], $18::bigint[], $19::bigint[])"))
+                                     $8::uuid[], $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::int[],
+                                     $15::bigint[], $16::bigint[])
+                    WITH ORDINALITY AS t(conv, uid, title, bot, is_new, umid, umsg, amid, reply, status, finish, itok, otok,
+                                         lat, acc_in, acc_out, ord)
             ), created AS (
-                INSERT INTO conversations (id, user_id, title, bot)
-                SELECT conv, uid, title, bot FROM t WHERE is_new ORDER BY ord
-                ON CONFLICT (id) DO NOTHING
+                INSERT INTO conversations AS c (id, user_id, title, bot)
+                SELECT DISTINCT ON (conv) conv, uid, title, bot FROM t WHERE is_new ORDER BY conv, ord
+                ON CONFLICT (id) DO UPDATE SET updated_at = now() WHERE c.user_id = EXCLUDED.user_id
                 RETURNING id, user_id
             ), touched AS (
                 UPDATE conversations c SET updated_at = now()
-                FROM (SELECT DISTINCT conv, uid FROM t WHERE NOT is_new) e
+                FROM (SELECT DISTINCT conv, uid FROM t WHERE NOT is_new
+                      AND conv NOT IN (SELECT conv FROM t WHERE is_new)) e
                 WHERE c.id = e.conv AND c.user_id = e.uid
                 RETURNING c.id, c.user_id
             ), target AS (
                 SELECT id, user_id FROM created UNION SELECT id, user_id FROM touched
+            ), inserted AS (
+                INSERT INTO messages (id, conversation_id, role, content, bot, status, finish_reason,
+                                      input_tokens, output_tokens, latency_ms)
+                SELECT v.id, t.conv, v.role, v.content, v.bot, v.status, v.finish, v.itok, v.otok, v.lat
+                FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid
+                CROSS JOIN LATERAL (VALUES
+                    (1, t.umid, 'user', t.umsg, NULL::text, 'ok', NULL::text, NULL::int, NULL::int, NULL::int),
+                    (2, t.amid, 'assistant', t.reply, t.bot, t.status, t.finish, t.itok, t.otok, t.lat)
+                ) AS v(n, id, role, content, bot, status, finish, itok, otok, lat)
+                ORDER BY t.ord, v.n
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id
+            ), usage AS (
+            \(PostgresUsageRepository.upsert(from: """
+                (SELECT t.uid, t.bot, count(*)::int, sum(t.acc_in)::bigint, sum(t.acc_out)::bigint
+                 FROM t JOIN inserted ON inserted.id = t.amid WHERE t.acc_in IS NOT NULL
+                 GROUP BY t.uid, t.bot ORDER BY t.uid, t.bot)
+                """))
             )
-            INSERT INTO messages (id, conversation_id, role, content, bot, status, finish_reason,
-                                  input_tokens, output_tokens, latency_ms)
-            SELECT v.id, t.conv, v.role, v.content, v.bot, v.status, v.finish, v.itok, v.otok, v.lat
-            FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid
-            CROSS JOIN LATERAL (VALUES
-                (1, t.umid, 'user', t.umsg, NULL::text, 'ok', NULL::text, NULL::int, NULL::int, NULL::int),
-                (2, t.amid, 'assistant', t.reply, t.bot, t.status, t.finish, t.itok, t.otok, t.lat)
-            ) AS v(n, id, role, content, bot, status, finish, itok, otok, lat)
-            ORDER BY t.ord, v.n
+            SELECT t.ord FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid
             """,
             [
                 column(\.conversationID), column(\.userID), column { String($0.userMessage.trimmedWhitespace.prefix(80)) },
-                column(\.bot), column(\.isNew),
-                column(\.userMessageID), column(\.userMessage), column(\.assistantMessageID), column(\.reply),
-                column(\.status), column(\.finishReason), column(\.usage?.inputTokens), column(\.usage?.outputTokens),
-                column(\.latencyMs), PostgresArray(keys.map(\.user)), PostgresArray(keys.map(\.bot)),
-                PostgresArray(keys.map { usage[$0]!.requests }), PostgresArray(keys.map { usage[$0]!.input }),
-                PostgresArray(keys.map { usage[$0]!.output }),
+                column(\.bot), column(\.isNew), column(\.userMessageID), column(\.userMessage),
+                column(\.assistantMessageID), column(\.reply), column(\.status.rawValue), column(\.finishReason),
+                column(\.usage?.inputTokens), column(\.usage?.outputTokens), column(\.latencyMs),
+                column(\.accounted?.inputTokens), column(\.accounted?.outputTokens),
             ])
-    }
-
-    private struct UsageKey: Hashable, Comparable {
-        let user: Int
-        let bot: String
-        static func < (a: Self, b: Self) -> Bool { (a.user, a.bot) < (b.user, b.bot) }
+        let stored = Set(try result.rows.map { try $0.decode("ord", as: Int.self) })
+        return turns.indices.map { stored.contains($0 + 1) ? nil : ChatError.conversationNotFound }
     }
 
     func list(userID: Int, limit: Int, after cursor: ConversationCursor?) async throws -> ConversationPage {
@@ -135,7 +139,8 @@ struct PostgresConversationRepository: ConversationRepository {
             try messages.rows.map { row in
                 StoredMessage(
                     id: try row.decode("id", as: String.self), role: ChatRole(rawValue: try row.decode("role")) ?? .user,
-                    content: try row.decode("content"), bot: try row.decodeIfPresent("bot"), status: try row.decode("status"),
+                    content: try row.decode("content"), bot: try row.decodeIfPresent("bot"),
+                    status: MessageStatus(rawValue: try row.decode("status")) ?? .ok,
                     finishReason: try row.decodeIfPresent("finish_reason"), inputTokens: try row.decodeIfPresent("input_tokens"),
                     outputTokens: try row.decodeIfPresent("output_tokens"), latencyMs: try row.decodeIfPresent("latency_ms"),
                     createdAt: try row.decode("created_at"))

@@ -4,10 +4,13 @@ import NIOConcurrencyHelpers
 /// one statement, as soon as it finishes. An idle writer writes at once (no added delay);
 /// under load, N concurrent writes cost one round trip and one transaction instead of N.
 ///
-/// Each caller still waits for its own row to be committed. When a batch fails, its items
-/// are written again one per call, so a single bad item fails alone.
+/// Each caller still waits for its own row to be committed. The write reports an outcome
+/// per item (an item can be refused while the rest commit). When a whole batch throws
+/// (its statement failed, or its reply was lost after a commit), its items are written
+/// again one per call, so a single bad item fails alone: writes must therefore be
+/// idempotent, as the chat-turn statement is (keyed by message id).
 final class GroupCommit<Item: Sendable>: Sendable {
-    private struct Pending {
+    fileprivate struct Pending {
         let item: Item
         let continuation: CheckedContinuation<Void, any Error>
     }
@@ -20,12 +23,13 @@ final class GroupCommit<Item: Sendable>: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let maxBatch: Int
-    private let write: @Sendable ([Item]) async throws -> Void
+    private let write: @Sendable ([Item]) async throws -> [(any Error)?]
 
     /// - Parameters:
     ///   - maxBatch: the most items written in one call.
-    ///   - write: writes one or more items atomically.
-    init(maxBatch: Int, write: @escaping @Sendable ([Item]) async throws -> Void) {
+    ///   - write: writes one or more items idempotently, returning each item's error (nil:
+    ///     committed), in order.
+    init(maxBatch: Int, write: @escaping @Sendable ([Item]) async throws -> [(any Error)?]) {
         self.maxBatch = maxBatch
         self.write = write
     }
@@ -63,9 +67,9 @@ final class GroupCommit<Item: Sendable>: Sendable {
     private func flush(_ batch: [Pending]) async {
         if batch.count > 1 {
             do {
-                try await write(batch.map(\.item))
+                let outcomes = try await write(batch.map(\.item))
                 state.withLockedValue { $0.batchesWritten += 1 }
-                batch.forEach { $0.continuation.resume() }
+                for (pending, error) in zip(batch, outcomes) { pending.resume(error) }
                 return
             } catch {
                 // Fall through: find the failing item(s) by writing each alone.
@@ -73,11 +77,16 @@ final class GroupCommit<Item: Sendable>: Sendable {
         }
         for pending in batch {
             do {
-                try await write([pending.item])
-                pending.continuation.resume()
+                pending.resume(try await write([pending.item]).first ?? nil)
             } catch {
                 pending.continuation.resume(throwing: error)
             }
         }
+    }
+}
+
+extension GroupCommit.Pending {
+    fileprivate func resume(_ error: (any Error)?) {
+        if let error { continuation.resume(throwing: error) } else { continuation.resume() }
     }
 }

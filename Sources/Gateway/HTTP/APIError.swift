@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 
 /// One item of a 422 body, in pydantic's shape.
-public struct ValidationIssue: Codable, Sendable, Equatable {
+public struct ValidationIssue: Encodable, Sendable, Equatable {
     /// A location element: a field name or a byte offset.
-    public enum Location: Codable, Sendable, Equatable {
+    public enum Location: Encodable, Sendable, Equatable {
         case key(String)
         case index(Int)
         public func encode(to encoder: any Encoder) throws {
@@ -12,14 +12,6 @@ public struct ValidationIssue: Codable, Sendable, Equatable {
             switch self {
             case .key(let k): try container.encode(k)
             case .index(let i): try container.encode(i)
-            }
-        }
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let i = try? container.decode(Int.self) {
-                self = .index(i)
-            } else {
-                self = .key(try container.decode(String.self))
             }
         }
     }

@@ -7,6 +7,8 @@ import Logging
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let routes: RouteTable
+    /// An outage fails every request the same way: logged once per interval, not per request.
+    let logs: DampedLog
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -26,7 +28,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as any APIErrorConvertible:
             return error.apiError
         case let error as DatabaseError where error.isUnavailable:
-            context.logger.error("database unavailable", metadata: ["error": "\(error)"])
+            logs.error("database unavailable", error: error)
             return .serviceUnavailable
         case let error as HTTPError:
             return frameworkError(status: error.status, headers: error.headers, request: request)

@@ -1,6 +1,6 @@
-/// Any JSON value; used to read request bodies loosely so validation can report every
-/// problem in the contract's 422 shape, and to echo `input` back.
-public enum JSONValue: Codable, Sendable, Equatable {
+/// Any JSON value; request bodies are read into it (by `JSONReader`, in linear time) so
+/// validation can report every problem in the contract's 422 shape, and echo `input` back.
+public enum JSONValue: Encodable, Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -8,25 +8,6 @@ public enum JSONValue: Codable, Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

@@ -53,7 +53,7 @@ struct OpenAIController {
         if parsed.stream {
             return try await streamed(turn, id: id, created: created, includeUsage: parsed.includeUsage)
         }
-        let result = await chat.run(turn) { _ in }
+        let result = try await chat.run(turn) { _ in }
         if let error = result.error, result.partial == false { throw OpenAIError.from(error) }
         let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
         let body: [String: Any] = [
@@ -82,9 +82,23 @@ struct OpenAIController {
             return Self.event(object)
         }
         let task = Task {
-            let result = await chat.run(turn) { piece in
-                if gate.open() { continuation.yield(chunk(["role": "assistant", "content": ""])) }
-                if case .terminated = continuation.yield(chunk(["content": piece])) { throw CancellationError() }
+            let result: ChatService.TurnResult
+            do throws(ChatService.TurnNotStored) {
+                result = try await chat.run(turn) { piece in
+                    if gate.open() { continuation.yield(chunk(["role": "assistant", "content": ""])) }
+                    if case .terminated = continuation.yield(chunk(["content": piece])) { throw CancellationError() }
+                }
+            } catch {
+                // Not stored: no finish chunk, no [DONE]; an error the client can retry on.
+                let failure = OpenAIError.from(error)
+                if gate.open() {
+                    continuation.yield(
+                        Self.event(["error": ["message": failure.message, "type": failure.type, "code": failure.code]]))
+                } else {
+                    gate.fail(failure)
+                }
+                continuation.finish()
+                return
             }
             if let error = result.error, result.partial == false {
                 gate.fail(OpenAIError.from(error))

@@ -31,6 +31,8 @@ struct OpenAIError: Error, HTTPResponseError {
             return OpenAIError(
                 status: .serviceUnavailable, message: "Service temporarily unavailable. Please retry shortly.",
                 type: "server_error", code: "service_unavailable", headers: [.retryAfter: "1"])
+        case let error as ChatService.TurnNotStored:
+            return from(error)
         case let error as QuotaExceeded:
             return OpenAIError(
                 status: .tooManyRequests, message: error.message, type: "rate_limit_error", code: "quota_exceeded",
@@ -61,6 +63,15 @@ struct OpenAIError: Error, HTTPResponseError {
         default:
             return nil
         }
+    }
+
+    /// A turn that could not be stored: 503 with `Retry-After` (404 when its conversation is gone).
+    static func from(_ error: ChatService.TurnNotStored) -> OpenAIError {
+        let api = error.apiError
+        guard case .message(let message) = api.detail else { return .init(status: api.status, message: "", type: "", code: "") }
+        return OpenAIError(
+            status: api.status, message: message, type: api.status == .notFound ? "invalid_request_error" : "server_error",
+            code: api.code, headers: api.headers)
     }
 
     static func from(_ error: BotError) -> OpenAIError {
