@@ -40,7 +40,8 @@ public struct GatewayServices: Sendable {
         pool = PostgresPool(
             conninfo: config.databaseConninfo, size: config.databasePoolSize, acquireTimeout: config.databasePoolTimeout,
             logger: logger)
-        hasher = try PasswordHasher(parameters: config.argon2, threads: config.hashThreads)
+        hasher = try PasswordHasher(
+            parameters: config.argon2, threads: config.hashThreads, queueMax: config.limits.hashQueueMax)
         tokens = await AccessTokens(secret: config.secretKey, lifetimeMinutes: config.jwtExpireMinutes)
         if config.userCacheTTL > .zero {
             let cache = UserCache(ttl: config.userCacheTTL)
@@ -59,7 +60,8 @@ public struct GatewayServices: Sendable {
             reuseGrace: TimeInterval(config.refreshReuseGraceSeconds))
         accounts = AccountService(
             users: users, sessions: sessions, hasher: hasher, tokens: tokens, policy: policy,
-            throttle: Throttle(window: config.throttle.window), limits: config.throttle,
+            throttles: Throttles(window: config.throttle.window, capacity: config.limits.throttleMaxKeys),
+            limits: config.throttle,
             events: SecurityEvents(logger: logger), logger: logger)
         bots = try BotDirectory(config: config.bots, registry: registry)
         conversations = PostgresConversationRepository(pool: pool)
@@ -87,6 +89,7 @@ public struct GatewayServices: Sendable {
 /// Builds the router: middleware, then every controller's routes.
 public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(trusted: services.config.limits.trustedProxies))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())

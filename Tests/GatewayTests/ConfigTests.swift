@@ -22,8 +22,10 @@ import Testing
         #expect(config.logLevel == .info)
         #expect(config.hashThreads == max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
         #expect(config.userCacheTTL == .seconds(30))
-        // The URL reaches libpq untouched.
-        #expect(config.databaseConninfo == base["DATABASE_URL"])
+        // The URL reaches libpq with timeouts added (its own settings kept).
+        let url = try #require(base["DATABASE_URL"])
+        #expect(config.databaseConninfo.hasPrefix(url + "&connect_timeout=5&keepalives=1&"))
+        #expect(config.databaseConninfo.hasSuffix("&options=-c%20statement_timeout%3D30000"))
     }
 
     @Test(arguments: [
@@ -66,7 +68,10 @@ import Testing
             "DATABASE_PASSWORD": "p'w", "DATABASE_NAME": "chat",
         ]
         let config = try GatewayConfig(environment: env)
-        #expect(config.databaseConninfo == #"host='db' port='6543' user='app' password='p\'w' dbname='chat'"#)
+        #expect(
+            config.databaseConninfo.hasPrefix(
+                #"host='db' port='6543' user='app' password='p\'w' dbname='chat' connect_timeout='5'"#))
+        #expect(config.databaseConninfo.hasSuffix(#" options='-c statement_timeout=30000'"#))
         let summary = Dictionary(uniqueKeysWithValues: config.summary)
         #expect(summary["DATABASE_URL"]?.contains("p'w") == false)
     }

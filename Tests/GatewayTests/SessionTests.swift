@@ -143,11 +143,11 @@ import Testing
 
     @Test func sessionsCanBeListedAndRevoked() async throws {
         let capture = LogCapture()
-        try await TestApp.run(logger: capture.logger) { client, _ in
+        try await TestApp.run(["TRUSTED_PROXIES": "127.0.0.1, ::1"], logger: capture.logger) { client, _ in
             try await client.register(email: "s@example.com")
             try await client.register(email: "t@example.com")
             let phone = try await client.login(
-                email: "s@example.com", headers: [.userAgent: "phone", .init("X-Forwarded-For")!: "203.0.113.9, 10.0.0.1"])
+                email: "s@example.com", headers: [.userAgent: "phone", .init("X-Forwarded-For")!: "198.51.100.7, 203.0.113.9"])
             let laptop = try await client.login(email: "s@example.com", headers: [.userAgent: "laptop"])
             let list = try await client.send(.get, "/api/v1/users/me/sessions", bearer: laptop.access, cookie: laptop.refresh)
             #expect(list.status == .ok)

@@ -1,6 +1,9 @@
 /// Splits a byte stream into lines (LF or CRLF), keeping an incomplete tail for later.
+/// Each byte is searched for a newline once, however small the chunks a long line comes in.
 struct LineFramer {
     private var pending: [UInt8] = []
+    /// How many bytes at the front of `pending` are known to hold no newline.
+    private var scanned = 0
     /// Longest line accepted; a longer one is a malformed upstream.
     let maxLine: Int
 
@@ -10,20 +13,24 @@ struct LineFramer {
         pending.append(contentsOf: bytes)
         var lines: [String] = []
         var start = 0
-        while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        while let newline = pending[max(start, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
             var end = newline
             if end > start, pending[end - 1] == UInt8(ascii: "\r") { end -= 1 }
             lines.append(String(decoding: pending[start..<end], as: UTF8.self))
             start = newline + 1
         }
         pending.removeFirst(start)
+        scanned = pending.count
         if pending.count > maxLine { throw WireError.malformed("line longer than \(maxLine) bytes") }
         return lines
     }
 
     /// The last line when the stream ended without a newline.
     mutating func flush() -> String? {
-        defer { pending = [] }
+        defer {
+            pending = []
+            scanned = 0
+        }
         return pending.isEmpty ? nil : String(decoding: pending, as: UTF8.self)
     }
 }

@@ -9,7 +9,7 @@ public struct AccountService: Sendable {
     let hasher: PasswordHasher
     let tokens: AccessTokens
     let policy: RefreshPolicy
-    let throttle: Throttle
+    let throttles: Throttles
     let limits: ThrottleConfig
     let events: SecurityEvents
     let logger: Logger
@@ -21,29 +21,58 @@ public struct AccountService: Sendable {
         public let sessionID: UUID
     }
 
-    public func register(name: String, email: String, password: String) async throws -> User {
-        let hash = try await hasher.hash(password)
+    /// Creates an account. Throttled per address (`REGISTER_MAX_PER_IP`); a taken email is
+    /// refused before any hashing, so neither costs the hashing queue anything.
+    public func register(
+        name: String, email: String, password: String, client: ClientInfo,
+        isWanted: @escaping @Sendable () -> Bool = { true }
+    ) async throws -> User {
+        let ip = client.ip ?? "unknown"
+        if let wait = throttles.registration.admit("register:\(ip)", limit: limits.maxRegistrationsPerIP) {
+            events.record(.throttled, ["ip": .string(ip), "scope": "register"])
+            throw AccountError.throttled(retryAfterSeconds: wait)
+        }
+        if try await users.credentials(email: email) != nil { throw AccountError.emailTaken }
+        let hash = try await hasher.hash(password, purpose: .registration, isWanted: isWanted)
         return try await users.create(name: name, email: email, passwordHash: hash)
     }
 
-    public func login(email: String, password: String, client: ClientInfo) async throws -> Grant {
+    /// Checks a password and starts a session. Each attempt is counted before the hash
+    /// is checked (per email+address and per address), so concurrent guesses cannot all
+    /// pass the limit; a successful login takes its count back.
+    public func login(
+        email: String, password: String, client: ClientInfo, isWanted: @escaping @Sendable () -> Bool = { true }
+    ) async throws -> Grant {
         let ip = client.ip ?? "unknown"
         let pairKey = "login:\(email.lowercased())|\(ip)"
         let ipKey = "login-ip:\(ip)"
-        if let wait = throttle.retryAfter(pairKey, limit: limits.maxFailuresPerEmailAndIP)
-            ?? throttle.retryAfter(ipKey, limit: limits.maxFailuresPerIP)
-        {
+        let throttle = throttles.login
+        var wait = throttle.admit(pairKey, limit: limits.maxFailuresPerEmailAndIP)
+        if wait == nil, let ipWait = throttle.admit(ipKey, limit: limits.maxFailuresPerIP) {
+            throttle.refund(pairKey)
+            wait = ipWait
+        }
+        if let wait {
             events.record(.throttled, ["ip": .string(ip), "scope": "login"])
             throw AccountError.throttled(retryAfterSeconds: wait)
         }
-        guard let credentials = try await users.credentials(email: email) else {
-            try await hasher.verifyDummy(password)
-            return try loginFailed(pairKey, ipKey, ip: ip, reason: "unknown_email")
+        let checked: PasswordCheck
+        do {
+            checked = try await check(email: email, password: password, isWanted: isWanted)
+        } catch {
+            // Not judged (queue full, client gone, database down): not an attempt.
+            throttle.refund(pairKey)
+            throttle.refund(ipKey)
+            throw error
         }
-        guard try await hasher.verify(password, against: credentials.passwordHash) else {
-            return try loginFailed(pairKey, ipKey, ip: ip, reason: "wrong_password", userID: credentials.user.id)
+        let credentials: UserCredentials
+        switch checked {
+        case .matched(let user): credentials = user
+        case .unknownEmail: return try loginFailed(ip: ip, reason: "unknown_email")
+        case .wrongPassword(let userID): return try loginFailed(ip: ip, reason: "wrong_password", userID: userID)
         }
         throttle.reset(pairKey)
+        throttle.refund(ipKey)
         if hasher.needsRehash(credentials.passwordHash) { upgradeHash(userID: credentials.user.id, password: password) }
         let refresh = RefreshTokenFactory.make()
         let sessionID = try await sessions.start(
@@ -59,9 +88,27 @@ public struct AccountService: Sendable {
         return Grant(accessToken: access, refreshToken: refresh, sessionID: sessionID)
     }
 
-    private func loginFailed(_ pairKey: String, _ ipKey: String, ip: String, reason: String, userID: Int? = nil) throws -> Grant {
-        throttle.hit(pairKey)
-        throttle.hit(ipKey)
+    private enum PasswordCheck {
+        case matched(UserCredentials)
+        case unknownEmail
+        case wrongPassword(userID: Int)
+    }
+
+    /// Whose password this is; unknown emails cost a dummy verification (same timing).
+    private func check(email: String, password: String, isWanted: @escaping @Sendable () -> Bool) async throws
+        -> PasswordCheck
+    {
+        guard let credentials = try await users.credentials(email: email) else {
+            try await hasher.verifyDummy(password, isWanted: isWanted)
+            return .unknownEmail
+        }
+        guard try await hasher.verify(password, against: credentials.passwordHash, isWanted: isWanted) else {
+            return .wrongPassword(userID: credentials.user.id)
+        }
+        return .matched(credentials)
+    }
+
+    private func loginFailed(ip: String, reason: String, userID: Int? = nil) throws -> Grant {
         var metadata: Logger.Metadata = ["ip": .string(ip), "reason": .string(reason)]
         if let userID { metadata["user_id"] = "\(userID)" }
         events.record(.loginFailed, metadata)
@@ -73,7 +120,7 @@ public struct AccountService: Sendable {
         let (hasher, users, logger) = (self.hasher, self.users, self.logger)
         Task {
             do {
-                let hash = try await hasher.hash(password)
+                let hash = try await hasher.hash(password, purpose: .registration)
                 try await users.updatePasswordHash(userID: userID, hash: hash)
                 logger.info("password hash upgraded", metadata: ["user_id": "\(userID)"])
             } catch {
@@ -84,11 +131,10 @@ public struct AccountService: Sendable {
 
     public func refresh(token: String?, client: ClientInfo) async throws -> Grant {
         let ip = client.ip ?? "unknown"
-        if let wait = throttle.retryAfter("refresh:\(ip)", limit: limits.maxRefreshesPerIP) {
+        if let wait = throttles.refresh.admit("refresh:\(ip)", limit: limits.maxRefreshesPerIP) {
             events.record(.throttled, ["ip": .string(ip), "scope": "refresh"])
             throw AccountError.throttled(retryAfterSeconds: wait)
         }
-        throttle.hit("refresh:\(ip)")
         guard let token else {
             events.record(.invalid, ["ip": .string(ip), "reason": "missing"])
             throw AccountError.invalidRefreshToken
@@ -163,5 +209,18 @@ extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let self else { return nil }
         return try await transform(self)
+    }
+}
+
+/// One throttle per scope, each with its own lock and bound.
+public struct Throttles: Sendable {
+    let login: Throttle
+    let refresh: Throttle
+    let registration: Throttle
+
+    init(window: Duration, capacity: Int) {
+        login = Throttle(window: window, capacity: capacity)
+        refresh = Throttle(window: window, capacity: capacity)
+        registration = Throttle(window: window, capacity: capacity)
     }
 }

@@ -2,6 +2,8 @@ import CArgon2
 import Crypto
 import Foundation
 import HummingbirdBcrypt
+import Metrics
+import NIOConcurrencyHelpers
 import NIOPosix
 
 /// Hashes new passwords with Argon2id and verifies Argon2id and bcrypt hashes (the
@@ -13,9 +15,30 @@ public final class PasswordHasher: Sendable {
     /// A hash of a random password with the current parameters: unknown emails are
     /// verified against it so timing does not reveal which emails exist.
     private let dummyHash: String
+    /// Jobs queued or running, in all and for registrations (which get half the room).
+    private let queued = NIOLockedValueBox((all: 0, registration: 0))
+    /// `HASH_QUEUE_MAX`: beyond this many jobs, new ones are refused with `Busy`.
+    let queueMax: Int
 
-    public init(parameters: Argon2Parameters, threads: Int) throws {
+    /// Why a hash is computed: registrations (and background upgrades) may fill at most
+    /// half of the queue, so a registration flood cannot lock users out of logging in.
+    public enum Purpose: Sendable { case login, registration }
+
+    /// The hashing queue is full: 503 with `Retry-After`.
+    public struct Busy: Error, APIErrorConvertible {
+        public var apiError: APIError {
+            APIError(
+                .serviceUnavailable, "Too many sign-ins in progress. Please retry shortly.", code: "service_unavailable",
+                headers: [.retryAfter: "2"])
+        }
+    }
+
+    /// The client went away before its job started; the job was dropped.
+    struct ClientGone: Error {}
+
+    public init(parameters: Argon2Parameters, threads: Int, queueMax: Int = 64) throws {
         self.parameters = parameters
+        self.queueMax = max(2, queueMax)
         self.threads = NIOThreadPool(numberOfThreads: threads)
         self.threads.start()
         self.dummyHash = try Self.argon2Hash(UUID().uuidString, parameters: parameters)
@@ -26,20 +49,55 @@ public final class PasswordHasher: Sendable {
         try? await threads.shutdownGracefully()
     }
 
+    /// Jobs queued or running now.
+    var pending: Int { queued.withLockedValue { $0.all } }
+
     /// A new Argon2id hash in the PHC string format.
-    public func hash(_ password: String) async throws -> String {
+    public func hash(
+        _ password: String, purpose: Purpose = .registration, isWanted: @escaping @Sendable () -> Bool = { true }
+    ) async throws -> String {
         let parameters = self.parameters
-        return try await threads.runIfActive {
-            Self.yieldToRequests()
-            return try Self.argon2Hash(password, parameters: parameters)
-        }
+        return try await enqueue(purpose, isWanted) { try Self.argon2Hash(password, parameters: parameters) }
     }
 
     /// Whether `password` matches `hash`; false for unknown hash formats.
-    public func verify(_ password: String, against hash: String) async throws -> Bool {
-        try await threads.runIfActive {
+    public func verify(
+        _ password: String, against hash: String, isWanted: @escaping @Sendable () -> Bool = { true }
+    ) async throws -> Bool {
+        try await enqueue(.login, isWanted) { Self.verifySync(password, hash) }
+    }
+
+    /// Runs `job` on a hashing thread unless the queue is full (`Busy`) or, by the time
+    /// the job's turn comes, its client is gone (`ClientGone`: the work is skipped).
+    private func enqueue<T: Sendable>(
+        _ purpose: Purpose, _ isWanted: @escaping @Sendable () -> Bool, _ job: @escaping @Sendable () throws -> T
+    ) async throws -> T {
+        let admitted = queued.withLockedValue { queued -> Bool in
+            guard queued.all < queueMax else { return false }
+            if purpose == .registration {
+                guard queued.registration < queueMax / 2 else { return false }
+                queued.registration += 1
+            }
+            queued.all += 1
+            return true
+        }
+        guard admitted else {
+            HashMetrics.refused()
+            throw Busy()
+        }
+        defer {
+            queued.withLockedValue { queued in
+                queued.all -= 1
+                if purpose == .registration { queued.registration -= 1 }
+            }
+        }
+        return try await threads.runIfActive {
+            guard isWanted() else {
+                HashMetrics.dropped()
+                throw ClientGone()
+            }
             Self.yieldToRequests()
-            return Self.verifySync(password, hash)
+            return try job()
         }
     }
 
@@ -53,8 +111,8 @@ public final class PasswordHasher: Sendable {
     }
 
     /// Spends the same time as a real verification, for unknown accounts.
-    public func verifyDummy(_ password: String) async throws {
-        _ = try await verify(password, against: dummyHash)
+    public func verifyDummy(_ password: String, isWanted: @escaping @Sendable () -> Bool = { true }) async throws {
+        _ = try await verify(password, against: dummyHash, isWanted: isWanted)
     }
 
     /// True when `hash` is not Argon2id with the current parameters.
@@ -101,4 +159,10 @@ public final class PasswordHasher: Sendable {
 struct PasswordHashError: Error, CustomStringConvertible {
     let message: String
     var description: String { "argon2: \(message)" }
+}
+
+/// `gateway_hash_jobs_total{outcome}`: hashing jobs refused (queue full) or dropped (client gone).
+enum HashMetrics {
+    static func refused() { Counter(label: "gateway_hash_jobs_total", dimensions: [("outcome", "refused")]).increment() }
+    static func dropped() { Counter(label: "gateway_hash_jobs_total", dimensions: [("outcome", "dropped")]).increment() }
 }

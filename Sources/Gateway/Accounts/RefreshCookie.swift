@@ -17,8 +17,11 @@ enum RefreshCookie {
 
     /// The presented token, if any.
     static func value(in request: Request) -> String? {
-        guard let value = request.cookies[name]?.value, value.isEmpty == false, value.count <= 512 else { return nil }
-        return value
+        let headers = request.headers[values: .cookie].map { $0[...] }
+        guard let value = CookieHeader.value(named: name, in: headers, maxValueBytes: 512), value.isEmpty == false else {
+            return nil
+        }
+        return String(value)
     }
 }
 

@@ -1,45 +1,95 @@
-import Foundation
+import DequeModule
 import NIOConcurrencyHelpers
 
 /// Fixed-window counters kept in this process's memory (each replica counts on its own;
 /// with N replicas behind a balancer an attacker gets at most N times the limit).
+///
+/// Bounded: at most `capacity` keys; beyond it the key whose window started first is
+/// evicted (an attacker who floods keys forgets their own counters first, since the
+/// oldest windows go). Every call is O(1) amortized under its own lock, so one scope's
+/// traffic (refresh) never waits on a scan caused by another's (login).
 public final class Throttle: Sendable {
     private struct Window {
         var start: ContinuousClock.Instant
         var count: Int
     }
-    private let windows = NIOLockedValueBox<[String: Window]>([:])
-    let window: Duration
 
-    public init(window: Duration) { self.window = window }
+    private struct State {
+        var windows: [String: Window] = [:]
+        /// Keys in the order their windows started; stale entries are skipped on eviction.
+        var order: Deque<(key: String, start: ContinuousClock.Instant)> = []
+    }
+
+    private let state = NIOLockedValueBox(State())
+    let window: Duration
+    let capacity: Int
+
+    public init(window: Duration, capacity: Int = 100_000) {
+        self.window = window
+        self.capacity = max(1, capacity)
+    }
+
+    /// Keys currently tracked.
+    var count: Int { state.withLockedValue { $0.windows.count } }
 
     /// Seconds until `key` may try again when it has reached `limit`, else nil.
     public func retryAfter(_ key: String, limit: Int, now: ContinuousClock.Instant = .now) -> Int? {
-        windows.withLockedValue { windows in
-            guard let current = windows[key], now - current.start < window else { return nil }
-            guard current.count >= limit else { return nil }
-            let remaining = window - (now - current.start)
-            return max(1, Int(remaining.components.seconds) + 1)
+        state.withLockedValue { state in
+            guard let current = state.windows[key], now - current.start < window, current.count >= limit else { return nil }
+            return seconds(until: current.start + window, now: now)
         }
     }
 
     /// Counts one event for `key`.
     public func hit(_ key: String, now: ContinuousClock.Instant = .now) {
-        windows.withLockedValue { windows in
-            if var current = windows[key], now - current.start < window {
-                current.count += 1
-                windows[key] = current
-            } else {
-                windows[key] = Window(start: now, count: 1)
+        state.withLockedValue { state in _ = add(key, now: now, state: &state) }
+    }
+
+    /// Counts one attempt for `key` unless it already reached `limit`: nil when admitted
+    /// (and counted), else the seconds to wait. Check and count are one step, so
+    /// concurrent attempts cannot all slip under the limit.
+    public func admit(_ key: String, limit: Int, now: ContinuousClock.Instant = .now) -> Int? {
+        state.withLockedValue { state in
+            if let current = state.windows[key], now - current.start < window, current.count >= limit {
+                return seconds(until: current.start + window, now: now)
             }
-            if windows.count > 100_000 {
-                windows = windows.filter { now - $0.value.start < window }
-            }
+            _ = add(key, now: now, state: &state)
+            return nil
+        }
+    }
+
+    /// Takes back one counted attempt (a login that turned out to be right).
+    public func refund(_ key: String) {
+        state.withLockedValue { state in
+            guard var current = state.windows[key] else { return }
+            current.count = max(0, current.count - 1)
+            state.windows[key] = current
         }
     }
 
     /// Forgets `key` (after a successful login).
     public func reset(_ key: String) {
-        _ = windows.withLockedValue { $0.removeValue(forKey: key) }
+        _ = state.withLockedValue { $0.windows.removeValue(forKey: key) }
+    }
+
+    private func add(_ key: String, now: ContinuousClock.Instant, state: inout State) -> Int {
+        if var current = state.windows[key], now - current.start < window {
+            current.count += 1
+            state.windows[key] = current
+            return current.count
+        }
+        state.windows[key] = Window(start: now, count: 1)
+        state.order.append((key, now))
+        while state.windows.count > capacity || state.order.count > 2 * capacity, let oldest = state.order.popFirst() {
+            // Only the entry that still describes the key's live window evicts it.
+            if state.windows[oldest.key]?.start == oldest.start {
+                state.windows[oldest.key] = nil
+            }
+        }
+        return 1
+    }
+
+    private func seconds(until end: ContinuousClock.Instant, now: ContinuousClock.Instant) -> Int {
+        max(1, Int((end - now).components.seconds) + 1)
     }
 }

@@ -34,7 +34,10 @@ struct UsersController {
         let email = AccountValidation.email(validator.requiredString("email"), &validator)
         let password = AccountValidation.password(validator.requiredString("password"), &validator)
         try validator.finish()
-        let user = try await service.register(name: name!, email: email!, password: password!)
+        let channel = context.channel
+        let user = try await service.register(
+            name: name!, email: email!, password: password!, client: client(request, context),
+            isWanted: { channel.isActive })
         context.logger.info("user registered", metadata: ["user_id": "\(user.id)"])
         return JSONResponse(user, status: .created)
     }
@@ -44,7 +47,9 @@ struct UsersController {
         let email = AccountValidation.email(validator.requiredString("email"), &validator)
         let password = AccountValidation.password(validator.requiredString("password"), &validator)
         try validator.finish()
-        let grant = try await service.login(email: email!, password: password!, client: client(request, context))
+        let channel = context.channel
+        let grant = try await service.login(
+            email: email!, password: password!, client: client(request, context), isWanted: { channel.isActive })
         return granted(grant)
     }
 
@@ -81,7 +86,7 @@ struct UsersController {
     }
 
     private func client(_ request: Request, _ context: AppRequestContext) -> ClientInfo {
-        ClientInfo(userAgent: request.headers[.userAgent].map { String($0.prefix(256)) }, ip: context.clientIP(request))
+        ClientInfo(userAgent: request.headers[.userAgent].map { String($0.prefix(256)) }, ip: context.clientAddress)
     }
 
     private func granted(_ grant: AccountService.Grant) -> JSONResponse<TokenResponse> {

@@ -62,10 +62,14 @@ public struct ChatService: Sendable {
         public let cause: any Error
 
         public var apiError: APIError {
-            if let chat = cause as? ChatError { return chat.apiError }
-            return APIError(
-                .serviceUnavailable, "Your message could not be saved and was not stored. Please retry.",
-                code: Self.code, headers: [.retryAfter: "2"])
+            switch cause {
+            case let chat as ChatError: chat.apiError
+            case let database as DatabaseError where database.isUnavailable:
+                APIError(
+                    .serviceUnavailable, "Your message could not be saved and was not stored. Please retry.",
+                    code: Self.code, headers: [.retryAfter: "2"])
+            default: .unexpected
+            }
         }
 
         /// The error code of a storage failure.
@@ -106,7 +110,11 @@ public struct ChatService: Sendable {
         try await quotas.admit(userID: userID)
         var isNew = true
         if let conversationID {
-            isNew = try await conversations.history(conversationID: conversationID, userID: userID, limit: 0) == nil
+            switch try await conversations.owner(of: conversationID, userID: userID) {
+            case .nobody: isNew = true
+            case .caller: isNew = false
+            case .someoneElse: throw ChatError.conversationNotFound
+            }
         }
         var turn = PreparedTurn(
             conversationID: conversationID ?? UUID.random(), isNew: isNew, bot: bot, messages: withSystemPrompt(messages),
@@ -233,12 +241,14 @@ public struct ChatService: Sendable {
         let stored = ChatTurn(
             conversationID: turn.conversationID, isNew: turn.isNew, userID: turn.userID, bot: result.bot,
             userMessageID: turn.userMessageID, userMessage: turn.userMessage, assistantMessageID: turn.assistantMessageID,
-            reply: result.text, status: result.status,
+            reply: result.text.replacingNUL, status: result.status,
             finishReason: result.completion?.finishReason.rawValue ?? result.error?.code, usage: result.completion?.usage,
             latencyMs: Int(latency / .milliseconds(1)), accounted: accounted)
         do {
             try await conversations.store(stored)
         } catch {
+            // Refused alone (the conversation went away): the call still consumed tokens.
+            if case ChatError.conversationNotFound = error, let accounted { await record(turn, result, accounted) }
             metrics.storeFailed()
             logs.error("storing a chat turn failed", error: error)
             throw TurnNotStored(cause: error)
@@ -273,4 +283,11 @@ public struct ChatService: Sendable {
     static let suggestions = [
         "Try again in a few seconds.", "Shorten or rephrase your message.", "Pick another bot (GET /api/v1/bots).",
     ]
+}
+
+extension String {
+    /// PostgreSQL text cannot hold NUL; a bot's output is kept with U+FFFD in its place.
+    var replacingNUL: String {
+        utf8.contains(0) ? String(unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) }) : self
+    }
 }

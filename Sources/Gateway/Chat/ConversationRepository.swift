@@ -75,6 +75,8 @@ public protocol ConversationRepository: Sendable {
     /// The last messages of a conversation of `userID`, oldest first (at most `limit`);
     /// nil when the conversation does not exist or is not theirs.
     func history(conversationID: UUID, userID: Int, limit: Int) async throws -> [ChatMessage]?
+    /// Whether a conversation id is taken, and by whom.
+    func owner(of conversationID: UUID, userID: Int) async throws -> ConversationOwner
     /// Stores a turn (creating the conversation when new); returns once it is committed.
     /// Throws `ChatError.conversationNotFound` when the conversation is gone or another
     /// user's, a `DatabaseError` when the database failed: nothing of the turn is stored.
@@ -85,6 +87,13 @@ public protocol ConversationRepository: Sendable {
     func conversation(id: UUID, userID: Int) async throws -> (ConversationSummary, [StoredMessage])?
     /// Deletes one conversation of a user; false when not theirs.
     func delete(id: UUID, userID: Int) async throws -> Bool
+}
+
+/// Who holds a conversation id (a client-chosen `X-Conversation-Id` may be anyone's).
+public enum ConversationOwner: Sendable, Equatable {
+    case nobody
+    case caller
+    case someoneElse
 }
 
 /// Keyset position in the conversation list: (updated_at in microseconds, id) of the

@@ -9,7 +9,15 @@ struct PostgresConversationRepository: ConversationRepository {
 
     init(pool: PostgresPool, maxBatch: Int = 64) {
         self.pool = pool
-        self.writer = GroupCommit(maxBatch: maxBatch) { try await Self.store($0, pool: pool) }
+        self.writer = GroupCommit(maxBatch: maxBatch) { turns in
+            do {
+                return try await Self.store(turns, pool: pool)
+            } catch DatabaseError.connectionLost {
+                // The reply may have been lost after a commit: the statement is idempotent,
+                // so once more tells (and finishes) it.
+                return try await Self.store(turns, pool: pool)
+            }
+        }
     }
 
     func history(conversationID: UUID, userID: Int, limit: Int) async throws -> [ChatMessage]? {
@@ -29,6 +37,12 @@ struct PostgresConversationRepository: ConversationRepository {
         return try result.rows.dropFirst().map { row in
             ChatMessage(role: ChatRole(rawValue: try row.decode("role")) ?? .user, content: try row.decode("content"))
         }
+    }
+
+    func owner(of conversationID: UUID, userID: Int) async throws -> ConversationOwner {
+        guard let row = try await pool.query("SELECT user_id FROM conversations WHERE id = $1", [conversationID]).first
+        else { return .nobody }
+        return try row.decode("user_id", as: Int.self) == userID ? .caller : .someoneElse
     }
 
     func store(_ turn: ChatTurn) async throws {
@@ -64,7 +78,7 @@ struct PostgresConversationRepository: ConversationRepository {
             ), touched AS (
                 UPDATE conversations c SET updated_at = now()
                 FROM (SELECT DISTINCT conv, uid FROM t WHERE NOT is_new
-                      AND conv NOT IN (SELECT conv FROM t WHERE is_new)) e
+                      AND (conv, uid) NOT IN (SELECT conv, uid FROM t WHERE is_new)) e
                 WHERE c.id = e.conv AND c.user_id = e.uid
                 RETURNING c.id, c.user_id
             ), target AS (

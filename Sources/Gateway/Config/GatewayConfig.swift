@@ -44,7 +44,8 @@ public struct GatewayConfig: Sendable {
     /// the default keeps hashing within the cores instead of oversubscribing them.
     public var hashThreads: Int
     /// `LOGIN_MAX_FAILURES` (10) per email and IP, `LOGIN_MAX_FAILURES_PER_IP` (100),
-    /// within `LOGIN_FAILURE_WINDOW_SECONDS` (900); `REFRESH_MAX_PER_IP` (600) per window.
+    /// within `LOGIN_FAILURE_WINDOW_SECONDS` (900); `REFRESH_MAX_PER_IP` (600) and
+    /// `REGISTER_MAX_PER_IP` (20) per window.
     public var throttle: ThrottleConfig
     /// `METRICS_USER`, `METRICS_PASS`: Basic credentials of `/metrics` (unset: always 401).
     public var metricsUser: String?
@@ -60,6 +61,8 @@ public struct GatewayConfig: Sendable {
     public var botVariables: [String: String]
     /// The configured bots and chat context limits (see `BotsConfig`).
     public var bots: BotsConfig
+    /// Proxies, queues, streams, timeouts (see `LimitsConfig`).
+    public var limits: LimitsConfig
 
     public enum LogFormat: String, Sendable { case json, text }
 
@@ -111,6 +114,7 @@ public struct GatewayConfig: Sendable {
             maxFailuresPerEmailAndIP: try env.int("LOGIN_MAX_FAILURES", default: 10, range: 1...1_000_000),
             maxFailuresPerIP: try env.int("LOGIN_MAX_FAILURES_PER_IP", default: 100, range: 1...1_000_000),
             maxRefreshesPerIP: try env.int("REFRESH_MAX_PER_IP", default: 600, range: 1...100_000_000),
+            maxRegistrationsPerIP: try env.int("REGISTER_MAX_PER_IP", default: 20, range: 1...100_000_000),
             window: .seconds(try env.int("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)))
         metricsUser = env.string("METRICS_USER")
         metricsPassword = env.string("METRICS_PASS")
@@ -124,6 +128,9 @@ public struct GatewayConfig: Sendable {
         logFormat = LogFormat(rawValue: try env.oneOf("LOG_FORMAT", ["json", "text"], default: "json")) ?? .json
         botVariables = environment.filter { $0.key.hasPrefix("BOT") }
         bots = try BotsConfig(env)
+        limits = try LimitsConfig(env)
+        databaseConninfo = DatabaseURL.withTimeouts(
+            databaseConninfo, connectTimeout: databasePoolTimeout, statementTimeout: limits.databaseStatementTimeout)
     }
 
     private static func conninfo(_ env: ConfigReader) throws -> String {
@@ -172,6 +179,7 @@ public struct GatewayConfig: Sendable {
         lines.append(("LOGIN_MAX_FAILURES", String(throttle.maxFailuresPerEmailAndIP)))
         lines.append(("LOGIN_MAX_FAILURES_PER_IP", String(throttle.maxFailuresPerIP)))
         lines.append(("REFRESH_MAX_PER_IP", String(throttle.maxRefreshesPerIP)))
+        lines.append(("REGISTER_MAX_PER_IP", String(throttle.maxRegistrationsPerIP)))
         lines.append(("LOGIN_FAILURE_WINDOW_SECONDS", "\(throttle.window)"))
         lines.append(("METRICS_USER", metricsUser ?? "(unset)"))
         lines.append(("METRICS_PASS", metricsPassword == nil ? "(unset)" : "******"))
@@ -180,10 +188,17 @@ public struct GatewayConfig: Sendable {
         lines.append(("MAX_BODY_BYTES", String(maxBodyBytes)))
         lines.append(("LOG_LEVEL", logLevel.rawValue))
         lines.append(("LOG_FORMAT", logFormat.rawValue))
+        lines += limits.summary
         for (key, value) in botVariables.sorted(by: { $0.key < $1.key }) {
-            lines.append((key, key.hasSuffix("API_KEY") ? "******" : value))
+            lines.append((key, Self.isSecretBotKey(key) ? "******" : value))
         }
         return lines
+    }
+
+    /// Bot settings that carry credentials: API keys, secrets, and extra headers (which
+    /// usually hold an `Authorization` or organisation token).
+    static func isSecretBotKey(_ key: String) -> Bool {
+        ["API_KEY", "SECRET", "HEADERS", "TOKEN", "PASSWORD"].contains { key.hasSuffix($0) }
     }
 
     /// Hides the password of a URL or keyword conninfo.
@@ -208,10 +223,12 @@ public struct Argon2Parameters: Sendable, Equatable {
     public var parallelism: Int
 }
 
-/// Limits on failed logins and refresh attempts.
+/// Limits on failed logins, refresh attempts and registrations.
 public struct ThrottleConfig: Sendable {
     public var maxFailuresPerEmailAndIP: Int
     public var maxFailuresPerIP: Int
     public var maxRefreshesPerIP: Int
+    /// `REGISTER_MAX_PER_IP` (20 per window): registrations from one address.
+    public var maxRegistrationsPerIP: Int
     public var window: Duration
 }

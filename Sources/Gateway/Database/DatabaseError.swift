@@ -19,6 +19,8 @@ public enum DatabaseError: Error, Sendable, CustomStringConvertible {
     case query(sqlstate: String, message: String)
     /// A value could not be decoded into the requested Swift type.
     case decoding(String)
+    /// A text parameter held a NUL character, which PostgreSQL text cannot store.
+    case nulCharacter
 
     /// Maps a SQLSTATE and server message to a case.
     static func from(sqlstate: String?, message: String, constraint: String?) -> DatabaseError {
@@ -52,6 +54,7 @@ public enum DatabaseError: Error, Sendable, CustomStringConvertible {
         case .poolClosed: "pool_closed"
         case .query(let code, _): String(code.prefix(2))
         case .decoding: "decoding"
+        case .nulCharacter: "22"
         }
     }
 
@@ -70,6 +73,7 @@ public enum DatabaseError: Error, Sendable, CustomStringConvertible {
         case .poolClosed: "database pool is closed"
         case .query(let code, let m): "SQLSTATE \(code): \(m)"
         case .decoding(let m): "decoding: \(m)"
+        case .nulCharacter: "a text value contains a NUL character"
         }
     }
 }

@@ -69,7 +69,9 @@ final class GroupCommit<Item: Sendable>: Sendable {
             do {
                 let outcomes = try await write(batch.map(\.item))
                 state.withLockedValue { $0.batchesWritten += 1 }
-                for (pending, error) in zip(batch, outcomes) { pending.resume(error) }
+                for (index, pending) in batch.enumerated() {
+                    pending.resume(index < outcomes.count ? outcomes[index] : GroupCommitError.missingOutcome)
+                }
                 return
             } catch {
                 // Fall through: find the failing item(s) by writing each alone.
@@ -89,4 +91,9 @@ extension GroupCommit.Pending {
     fileprivate func resume(_ error: (any Error)?) {
         if let error { continuation.resume(throwing: error) } else { continuation.resume() }
     }
+}
+
+/// A write returned fewer outcomes than items (a bug in the write): the rest fail.
+struct GroupCommitError: Error {
+    static let missingOutcome = GroupCommitError()
 }

@@ -94,6 +94,9 @@ public final class PostgresConnection: @unchecked Sendable {
         prepared = [:]
     }
 
+    /// True while a connection is open (it may still turn out broken).
+    var isOpen: Bool { handle != nil }
+
     /// True while the connection is open and outside a transaction.
     var isIdle: Bool {
         guard let handle else { return false }
@@ -104,6 +107,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// connection. Parameters always travel separately from the SQL text.
     public func execute(_ sql: String, _ parameters: [String?]) throws -> QueryResult {
         guard let handle else { throw DatabaseError.connectionLost("not connected") }
+        // libpq takes C strings: a NUL would silently cut the value. Refuse it instead.
+        if parameters.contains(where: { $0?.utf8.contains(0) == true }) { throw DatabaseError.nulCharacter }
         let owned: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
         defer { owned.forEach { free($0) } }
         let values: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }

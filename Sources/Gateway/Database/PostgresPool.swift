@@ -58,10 +58,37 @@ public final class PostgresPool: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         let connection = try await acquire()
+        if connection.isOpen == false { try await connect(connection) }
         defer { release(connection) }
         return try await threads.runIfActive {
             try connection.ensureConnected()
             return try body(connection)
+        }
+    }
+
+    /// Opens a closed `connection` on a pool thread, but answers the caller within
+    /// `acquireTimeout`: a server that accepts connections and never replies gives
+    /// `poolTimeout` in time. When the caller gave up, the thread (bounded by libpq's
+    /// `connect_timeout`) releases the connection itself, as it does when connecting failed;
+    /// only a caller that received a success keeps it.
+    private func connect(_ connection: PostgresConnection) async throws {
+        let answer = ResumeOnce<Void>()
+        let timeout = acquireTimeout
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            answer.set(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                guard Task.isCancelled == false else { return }
+                if answer.resume(with: .failure(DatabaseError.poolTimeout)) { DatabaseError.poolTimeout.count() }
+            }
+            threads.submit { state in
+                let result: Result<Void, any Error> =
+                    state == .active ? Result { try connection.ensureConnected() } : .failure(DatabaseError.poolClosed)
+                timer.cancel()
+                // The caller keeps the connection only when it received a success.
+                let delivered = answer.resume(with: result)
+                if delivered == false || (try? result.get()) == nil { self.release(connection) }
+            }
         }
     }
 
@@ -208,5 +235,41 @@ public struct Transaction: Sendable {
         let texts = parameters.map(\.postgresText)
         let connection = self.connection
         return try await threads.runIfActive { try connection.execute(sql, texts) }
+    }
+}
+
+/// A continuation resumed exactly once, by whichever of two racers comes first.
+final class ResumeOnce<T: Sendable>: Sendable {
+    private let state = NIOLockedValueBox<(continuation: CheckedContinuation<T, any Error>?, pending: Result<T, any Error>?)>(
+        (nil, nil))
+
+    func set(_ continuation: CheckedContinuation<T, any Error>) {
+        let early = state.withLockedValue { state -> Result<T, any Error>? in
+            if let pending = state.pending { return pending }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    /// Resumes with `result` unless already resumed; true when this call did.
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        let continuation = state.withLockedValue { state -> CheckedContinuation<T, any Error>?? in
+            if let continuation = state.continuation {
+                state.continuation = nil
+                state.pending = result
+                return .some(continuation)
+            }
+            if state.pending != nil { return .none }
+            state.pending = result
+            return .some(nil)
+        }
+        switch continuation {
+        case .none: return false
+        case .some(let waiting):
+            waiting?.resume(with: result)
+            return true
+        }
     }
 }

@@ -16,16 +16,15 @@ public struct AppRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.peerAddress = source.channel.remoteAddress?.ipAddress
+        self.clientAddress = peerAddress
+        self.channel = source.channel
     }
 
-    /// The client IP: left-most `X-Forwarded-For` entry, else the peer address.
-    public func clientIP(_ request: Request) -> String? {
-        if let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").first {
-            let ip = forwarded.trimmedWhitespace
-            if ip.isEmpty == false { return String(ip.prefix(64)) }
-        }
-        return peerAddress
-    }
+    /// The client's address: the peer, or per `TRUSTED_PROXIES` the right-most untrusted
+    /// `X-Forwarded-For` hop (set by `ClientAddressMiddleware`).
+    public var clientAddress: String?
+    /// The connection, to notice a client that hung up before its queued work started.
+    let channel: any Channel
 
     /// The user set by `BearerAuthenticator`; throws 401 when absent.
     public func requireUser() throws -> AuthenticatedUser {
@@ -37,4 +36,18 @@ public struct AppRequestContext: RequestContext {
 extension HTTPField.Name {
     static let xForwardedFor = Self("X-Forwarded-For")!
     static let xRequestID = Self("X-Request-ID")!
+}
+
+/// Sets `clientAddress` from the peer and, behind trusted proxies, `X-Forwarded-For`.
+struct ClientAddressMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let trusted: TrustedProxies
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
+        var context = context
+        context.clientAddress = trusted.clientAddress(
+            peer: context.peerAddress, forwardedFor: request.headers[values: .xForwardedFor].map { $0[...] })
+        return try await next(request, context)
+    }
 }

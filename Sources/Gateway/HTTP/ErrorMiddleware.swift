@@ -30,6 +30,8 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as DatabaseError where error.isUnavailable:
             logs.error("database unavailable", error: error)
             return .serviceUnavailable
+        case DatabaseError.nulCharacter:
+            return APIError(.badRequest, "Text must not contain NUL characters.", code: "http_error")
         case let error as HTTPError:
             return frameworkError(status: error.status, headers: error.headers, request: request)
         case let error as any HTTPResponseError:

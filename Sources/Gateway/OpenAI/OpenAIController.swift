@@ -90,12 +90,11 @@ struct OpenAIController {
                 }
             } catch {
                 // Not stored: no finish chunk, no [DONE]; an error the client can retry on.
+                // Before any output the client gets a real status; after it, an error event.
                 let failure = OpenAIError.from(error)
-                if gate.open() {
+                if gate.fail(failure) == false {
                     continuation.yield(
                         Self.event(["error": ["message": failure.message, "type": failure.type, "code": failure.code]]))
-                } else {
-                    gate.fail(failure)
                 }
                 continuation.finish()
                 return
@@ -159,7 +158,9 @@ final class FirstOutputGate: @unchecked Sendable {
     /// Opens the gate; true the first time.
     func open() -> Bool { decide(nil) }
 
-    func fail(_ error: OpenAIError) { _ = decide(error) }
+    /// Fails the response before any output; false when output was already sent.
+    @discardableResult
+    func fail(_ error: OpenAIError) -> Bool { decide(error) }
 
     private func decide(_ failure: OpenAIError?) -> Bool {
         let (first, waiter) = lock.withLock { () -> (Bool, CheckedContinuation<OpenAIError?, Never>?) in

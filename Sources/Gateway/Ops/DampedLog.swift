@@ -27,7 +27,8 @@ final class DampedLog: Sendable {
         _ message: Logger.Message, error: any Error, metadata: Logger.Metadata = [:], now: ContinuousClock.Instant = .now
     ) {
         let text = String(describing: error)
-        let key = "\(message)|\(text.prefix(160))"
+        let context = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let key = "\(message)|\(context)|\(text.prefix(160))"
         let suppressed = entries.withLockedValue { entries -> Int? in
             if var entry = entries[key], now - entry.loggedAt < interval {
                 entry.suppressed += 1

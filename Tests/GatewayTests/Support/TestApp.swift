@@ -18,6 +18,7 @@ struct TestApp {
             "DATABASE_URL": TestDatabase.url(database), "SECRET_KEY": secret, "HOST": "127.0.0.1", "PORT": "0",
             "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024", "ARGON2_PARALLELISM": "1",
             "MIGRATIONS_DIR": TestDatabase.migrationsDirectory, "DB_POOL_SIZE": "4", "HASH_THREADS": "2",
+            "REGISTER_MAX_PER_IP": "100000",
         ]
         env.merge(overrides) { $1 }
         return env
