@@ -29,9 +29,10 @@ import Testing
     }
 
     @Test func scrapeAfterTrafficShowsEveryFamily() async throws {
-        try await TestApp.run(Self.credentials) { client, _ in
+        try await TestApp.run(Self.credentials) { client, services in
             try await client.register(email: "metrics@example.com")
             #expect((try await client.register(email: "metrics@example.com")).status == .conflict)
+            _ = try? await services.pool.query("SELECT 1 / $1::int", [0])
             let token = try await client.login(email: "metrics@example.com").access
             let chat = try await client.send(.post, "/api/v1/chat", json: #"{"message":"count me"}"#, bearer: token).json()
             let id = try #require(chat["conversation_id"] as? String)
@@ -50,13 +51,20 @@ import Testing
                 "gateway_bot_time_to_first_token_seconds_bucket{", #"gateway_bot_tokens_total{bot="default",direction="input"}"#,
                 #"gateway_bot_tokens_total{bot="default",direction="output"}"#,
                 #"gateway_db_pool_connections{state="idle"}"#, "gateway_db_pool_wait_seconds_bucket",
-                #"gateway_db_errors_total{class="23"}"#, #"gateway_security_events_total{type="login_ok"}"#,
+                #"gateway_db_errors_total{class="22"}"#, #"gateway_security_events_total{type="login_ok"}"#,
                 "gateway_process_resident_memory_bytes", "gateway_process_open_fds", "gateway_process_start_time_seconds",
                 "gateway_process_threads", "gateway_build_info{",
             ] {
                 #expect(text.contains(family), "missing \(family)")
             }
             #expect(text.contains(id) == false, "raw paths must not become labels")
+            // The reference's format test: every family has `# HELP` and `# TYPE` lines.
+            let lines = text.split(separator: "\n")
+            let types = lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
+            let helps = lines.filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] }
+            #expect(types.isEmpty == false)
+            #expect(types == helps)
+            #expect(text.contains("# HELP gateway_http_requests_total HTTP requests by route, method and status."))
             let rss = text.split(separator: "\n").first { $0.hasPrefix("gateway_process_resident_memory_bytes ") }
             #expect((rss?.split(separator: " ").last).flatMap { Double($0) } ?? 0 > 1_000_000)
         }

@@ -89,7 +89,7 @@ import Testing
         }
     }
 
-    @Test func fiftyConcurrentRefreshesOfOneTokenHaveOneWinner() async throws {
+    @Test func fiftyConcurrentRefreshesOfOneTokenShareOneSuccessor() async throws {
         try await TestApp.run(["DB_POOL_SIZE": "10"]) { client, _ in
             try await client.register(email: "race@example.com")
             let login = try await client.login(email: "race@example.com")
@@ -102,9 +102,13 @@ import Testing
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(results.filter { $0.0 == .ok }.count == 1)
-            #expect(results.filter { $0.0 == .unauthorized }.count == 49)
-            let winner = try #require(results.first { $0.0 == .ok }?.1)
+            // One rotation; the other 49 (within the grace period) get the same successor, so
+            // the client stays logged in whichever answer its cookie jar keeps.
+            #expect(results.allSatisfy { $0.0 == .ok })
+            #expect(Set(results.compactMap(\.1)).count == 1)
+            #expect(results.compactMap(\.1).count == 50)
+            let winner = try #require(results.first?.1)
+            #expect(winner != login.refresh)
             #expect((try await client.send(.post, refreshURI, cookie: winner)).status == .ok)
         }
     }

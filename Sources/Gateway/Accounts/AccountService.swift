@@ -142,8 +142,8 @@ public struct AccountService: Sendable {
         let masked: Logger.MetadataValue = .string(RefreshTokenFactory.mask(token))
         let next = RefreshTokenFactory.make()
         let outcome = try await sessions.rotate(
-            tokenHash: RefreshTokenFactory.hash(token), newTokenHash: RefreshTokenFactory.hash(next), client: client,
-            policy: policy)
+            tokenHash: RefreshTokenFactory.hash(token), newTokenHash: RefreshTokenFactory.hash(next),
+            sealedSuccessor: RefreshTokenFactory.seal(next, under: token), client: client, policy: policy)
         switch outcome {
         case .rotated(let userID, let sessionID, let previous):
             if previous != client {
@@ -164,7 +164,17 @@ public struct AccountService: Sendable {
             events.record(.expired, ["token": masked, "ip": .string(ip), "user_id": "\(userID)"])
         case .revoked(let userID):
             events.record(.invalid, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "reason": "revoked"])
-        case .concurrent(let userID):
+        case .concurrent(let userID, let sessionID, let sealed):
+            // The same client refreshing twice at once (two tabs): both get the successor,
+            // so whichever answer arrives last leaves the browser logged in.
+            if let sealed, let successor = RefreshTokenFactory.open(sealed, under: token), let sessionID,
+                let user = try await users.find(id: userID)
+            {
+                events.record(
+                    .rotate, ["user_id": "\(userID)", "session_id": "\(sessionID)", "token": masked, "reason": "grace_replay"])
+                let access = try await tokens.issue(userID: user.id, email: user.email)
+                return Grant(accessToken: access, refreshToken: successor, sessionID: sessionID)
+            }
             events.record(
                 .invalid, ["token": masked, "ip": .string(ip), "user_id": "\(userID)", "reason": "concurrent_rotation"])
         case .reuseDetected(let userID, let sessionID):

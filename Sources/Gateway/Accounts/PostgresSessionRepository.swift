@@ -25,13 +25,22 @@ struct PostgresSessionRepository: SessionRepository {
         return id
     }
 
-    func rotate(tokenHash: String, newTokenHash: String, client: ClientInfo, policy: RefreshPolicy) async throws
-        -> RotationOutcome
-    {
-        if let rotated = try await rotateValid(tokenHash: tokenHash, newTokenHash: newTokenHash, client: client, policy: policy) {
-            return rotated
-        }
-        return try await rotateOrDiagnose(tokenHash: tokenHash, newTokenHash: newTokenHash, client: client, policy: policy)
+    func rotate(
+        tokenHash: String, newTokenHash: String, sealedSuccessor: String, client: ClientInfo, policy: RefreshPolicy
+    ) async throws -> RotationOutcome {
+        let rotation = Rotation(
+            tokenHash: tokenHash, newTokenHash: newTokenHash, sealedSuccessor: sealedSuccessor, client: client, policy: policy)
+        if let rotated = try await rotateValid(rotation) { return rotated }
+        return try await rotateOrDiagnose(rotation)
+    }
+
+    /// What one refresh asks.
+    private struct Rotation {
+        let tokenHash: String
+        let newTokenHash: String
+        let sealedSuccessor: String
+        let client: ClientInfo
+        let policy: RefreshPolicy
     }
 
     /// The usual case in one statement (one round trip): a live token of a live session is
@@ -39,9 +48,7 @@ struct PostgresSessionRepository: SessionRepository {
     /// else (unknown, used, revoked, expired, pre-session); `rotateOrDiagnose` then works
     /// out what it is. A concurrent rotation of the same token waits for the row lock and
     /// then sees it used, so only one of them succeeds.
-    private func rotateValid(tokenHash: String, newTokenHash: String, client: ClientInfo, policy: RefreshPolicy)
-        async throws -> RotationOutcome?
-    {
+    private func rotateValid(_ r: Rotation) async throws -> RotationOutcome? {
         let result = try await pool.query(
             """
             WITH found AS (
@@ -54,7 +61,8 @@ struct PostgresSessionRepository: SessionRepository {
             ), ok AS (
                 SELECT * FROM found WHERE expiry > now()
             ), used AS (
-                UPDATE refresh_tokens SET revoked = true, rotated_at = now() WHERE id IN (SELECT id FROM ok)
+                UPDATE refresh_tokens SET revoked = true, rotated_at = now(), successor_sealed = $7
+                WHERE id IN (SELECT id FROM ok)
             ), issued AS (
                 INSERT INTO refresh_tokens (user_id, token, expires_at, revoked, user_agent, ip_address, session_id)
                 SELECT user_id, $2, expiry, false, $5, $6, session_id FROM ok
@@ -63,7 +71,11 @@ struct PostgresSessionRepository: SessionRepository {
                 WHERE id IN (SELECT session_id FROM ok)
             )
             SELECT user_id, session_id, user_agent, ip_address FROM ok
-            """, [tokenHash, newTokenHash, policy.lifetime, policy.maxSessionLifetime, client.userAgent, client.ip])
+            """,
+            [
+                r.tokenHash, r.newTokenHash, r.policy.lifetime, r.policy.maxSessionLifetime, r.client.userAgent, r.client.ip,
+                r.sealedSuccessor,
+            ])
         guard let row = result.first else { return nil }
         return .rotated(
             userID: try row.decode("user_id"), sessionID: try row.decode("session_id"),
@@ -72,13 +84,12 @@ struct PostgresSessionRepository: SessionRepository {
 
     /// Every case, step by step inside a transaction: rotation of pre-session tokens,
     /// the reuse grace period, reuse detection (revoking the session), and the reasons.
-    private func rotateOrDiagnose(tokenHash: String, newTokenHash: String, client: ClientInfo, policy: RefreshPolicy)
-        async throws -> RotationOutcome
-    {
-        try await pool.withTransaction { tx in
+    private func rotateOrDiagnose(_ r: Rotation) async throws -> RotationOutcome {
+        let (tokenHash, newTokenHash, client, policy) = (r.tokenHash, r.newTokenHash, r.client, r.policy)
+        return try await pool.withTransaction { tx in
             let found = try await tx.query(
                 """
-                SELECT t.id, t.user_id, t.revoked, t.session_id, t.user_agent, t.ip_address,
+                SELECT t.id, t.user_id, t.revoked, t.session_id, t.user_agent, t.ip_address, t.successor_sealed,
                        t.expires_at <= now() AS expired,
                        t.rotated_at IS NOT NULL AS rotated,
                        coalesce(t.rotated_at > now() - make_interval(secs => $2), false) AS within_grace,
@@ -93,7 +104,11 @@ struct PostgresSessionRepository: SessionRepository {
             let userID: Int = try row.decode("user_id")
             let sessionID: UUID? = try row.decodeIfPresent("session_id")
             if try row.decode("rotated", as: Bool.self) {
-                if try row.decode("within_grace", as: Bool.self) { return .concurrent(userID: userID) }
+                if try row.decode("within_grace", as: Bool.self) {
+                    if try row.decode("session_revoked", as: Bool.self) { return .revoked(userID: userID) }
+                    return .concurrent(
+                        userID: userID, sessionID: sessionID, successor: try row.decodeIfPresent("successor_sealed"))
+                }
                 guard let sessionID else { return .revoked(userID: userID) }
                 try await revokeSessionTokens(tx, sessionID)
                 return .reuseDetected(userID: userID, sessionID: sessionID)
@@ -103,7 +118,9 @@ struct PostgresSessionRepository: SessionRepository {
             }
             if try row.decode("expired", as: Bool.self) { return .expired(userID: userID) }
             let previous = ClientInfo(userAgent: try row.decodeIfPresent("user_agent"), ip: try row.decodeIfPresent("ip_address"))
-            _ = try await tx.query("UPDATE refresh_tokens SET revoked = true, rotated_at = now() WHERE id = $1", [tokenID])
+            _ = try await tx.query(
+                "UPDATE refresh_tokens SET revoked = true, rotated_at = now(), successor_sealed = $2 WHERE id = $1",
+                [tokenID, r.sealedSuccessor])
             guard let sessionID else {
                 // A token the reference issued after adoption: it becomes a session now.
                 let id = try await insertSession(tx, userID: userID, tokenHash: newTokenHash, client: client, policy: policy)
@@ -192,14 +209,17 @@ struct PostgresSessionRepository: SessionRepository {
     func purge(before cutoff: Date) async throws -> Int {
         try await pool.withTransaction { tx in
             let tokens = try await tx.query(
-                "DELETE FROM refresh_tokens WHERE expires_at < $1 OR (revoked AND coalesce(rotated_at, created_at) < $1)",
-                [cutoff])
-            _ = try await tx.query(
                 """
-                DELETE FROM auth_sessions s WHERE s.created_at < $1
-                AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = s.id)
+                DELETE FROM refresh_tokens
+                WHERE session_id IS NULL AND (expires_at < $1 OR (revoked AND created_at < $1))
                 """, [cutoff])
-            return tokens.rowsAffected
+            // Tokens go with their session (ON DELETE CASCADE).
+            let sessions = try await tx.query(
+                """
+                DELETE FROM auth_sessions s WHERE s.revoked_at < $1
+                   OR NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = s.id AND t.expires_at >= $1)
+                """, [cutoff])
+            return tokens.rowsAffected + sessions.rowsAffected
         }
     }
 }

@@ -33,8 +33,10 @@ public enum RotationOutcome: Sendable, Equatable {
     case unknown
     case expired(userID: Int)
     case revoked(userID: Int)
-    /// Rotated moments ago by a concurrent request of the same client: refused, no harm.
-    case concurrent(userID: Int)
+    /// Rotated moments ago (within the grace period) by a concurrent request of the same
+    /// client: `successor` is the sealed token that rotation issued (nil for rotations
+    /// made before sealing existed), handed back instead of logging the client out.
+    case concurrent(userID: Int, sessionID: UUID?, successor: String?)
     /// Rotated earlier and presented again: the session has been revoked.
     case reuseDetected(userID: Int, sessionID: UUID)
 }
@@ -50,9 +52,11 @@ public struct RefreshPolicy: Sendable {
 public protocol SessionRepository: Sendable {
     /// Starts a session with its first token; returns the session id.
     func start(userID: Int, tokenHash: String, client: ClientInfo, policy: RefreshPolicy) async throws -> UUID
-    /// Rotates a token in one transaction that locks its row.
-    func rotate(tokenHash: String, newTokenHash: String, client: ClientInfo, policy: RefreshPolicy) async throws
-        -> RotationOutcome
+    /// Rotates a token in one transaction that locks its row; `sealedSuccessor` (the new
+    /// token sealed under the old one) is kept on the rotated row for the grace period.
+    func rotate(
+        tokenHash: String, newTokenHash: String, sealedSuccessor: String, client: ClientInfo, policy: RefreshPolicy
+    ) async throws -> RotationOutcome
     /// Revokes the session of a token when it belongs to `userID`; true when one was active.
     func revoke(tokenHash: String, userID: Int) async throws -> Bool
     /// Revokes every session of a user; returns how many were active.
@@ -63,6 +67,8 @@ public protocol SessionRepository: Sendable {
     func sessionID(tokenHash: String) async throws -> UUID?
     /// Revokes one session of a user; false when it is not theirs or not active.
     func revokeSession(id: UUID, userID: Int) async throws -> Bool
-    /// Deletes tokens expired or revoked before `cutoff`, and sessions left without tokens.
+    /// Deletes sessions that ended before `cutoff` (revoked, or every token expired) with
+    /// all their tokens, rotated ones included (kept until then for reuse detection), and
+    /// pre-session tokens expired or revoked before it. Returns how many rows went.
     func purge(before cutoff: Date) async throws -> Int
 }

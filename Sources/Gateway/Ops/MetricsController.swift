@@ -22,7 +22,7 @@ struct MetricsController {
             Observability.registry.emit(into: &buffer)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+                body: .init(byteBuffer: ByteBuffer(bytes: MetricHelp.annotate(buffer))))
         }
     }
 
