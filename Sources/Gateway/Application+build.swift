@@ -25,6 +25,8 @@ public struct GatewayServices: Sendable {
     public let logger: Logger
     /// Repeated errors logged once per interval (see `DampedLog`).
     let errorLog: DampedLog
+    /// Open streams: limits, write timeout, shutdown drain.
+    let streams: StreamRegistry
 
     /// Opens nothing yet: the pool connects lazily. `registry` holds the bot kinds
     /// (the built-in ones unless a test adds its own).
@@ -32,6 +34,9 @@ public struct GatewayServices: Sendable {
         self.config = config
         self.logger = logger
         errorLog = DampedLog(logger: logger)
+        streams = StreamRegistry(
+            maxPerUser: config.limits.maxStreamsPerUser, maxTotal: config.limits.maxStreams,
+            writeTimeout: config.limits.streamWriteTimeout)
         Observability.bootstrap()
         if config.allowInsecureSecretKey {
             logger.critical(
@@ -103,15 +108,19 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         service: services.accounts, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes,
         cookieMaxAge: services.config.refreshTokenExpireDays * 86400, cookieSecure: services.config.cookieSecure
     ).addRoutes(to: router, table: services.routes)
-    ChatController(service: services.chat, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes)
-        .addRoutes(to: router, table: services.routes)
+    ChatController(
+        service: services.chat, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes, streams: services.streams
+    )
+    .addRoutes(to: router, table: services.routes)
     ConversationsController(conversations: services.conversations, bearer: bearer)
         .addRoutes(to: router, table: services.routes)
     BotsController(bots: services.bots, bearer: bearer).addRoutes(to: router, table: services.routes)
     APIKeysController(keys: services.apiKeys, bearer: bearer, maxBodyBytes: maxBody).addRoutes(to: router, table: services.routes)
     UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router, table: services.routes)
-    OpenAIController(chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody)
-        .addRoutes(to: router, table: services.routes)
+    OpenAIController(
+        chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams
+    )
+    .addRoutes(to: router, table: services.routes)
     DocsController().addRoutes(to: router, table: services.routes)
     return router
 }
@@ -122,6 +131,10 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
     let logger = services.logger
     return Application(
         router: buildRouter(services),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestReadTimeoutHandler(timeout: config.limits.httpBodyTimeout)],
+                idleTimeout: .nanoseconds(Int64(config.limits.httpIdleTimeout / .nanoseconds(1))))),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bot-gateway"),
         services: [
             DatabaseShutdownService(pool: services.pool, hasher: services.hasher),

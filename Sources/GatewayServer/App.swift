@@ -45,7 +45,7 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        try await buildApplication(services).runService()
+        try await runGateway(services)
     }
 }
 

@@ -2,6 +2,7 @@ import BotKit
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// `POST /api/v1/chat` (JSON, or Server-Sent Events with `Accept: text/event-stream`)
 /// and `POST /api/v1/chat/stream` (always SSE).
@@ -9,6 +10,7 @@ struct ChatController {
     let service: ChatService
     let bearer: BearerAuthenticator
     let maxBodyBytes: Int
+    let streams: StreamRegistry
     static let maxMessageCharacters = 4096
 
     struct ChatResponse: Encodable, Sendable {
@@ -40,9 +42,11 @@ struct ChatController {
         let user = try context.requireUser()
         let body = try await RequestBody.collect(request, limit: maxBodyBytes)
         let fields = try Self.validatedFields(body)
+        let lease = try stream ? streams.admit(userID: user.id) : nil
         let turn = try await service.prepare(
             .init(userID: user.id, message: fields.message, conversationID: fields.conversationID, bot: fields.bot))
-        return stream ? streamed(turn) : try await collected(turn)
+        if let lease { return streamed(turn, lease: lease, channel: context.channel) }
+        return try await collected(turn)
     }
 
     /// What a chat request asks.
@@ -100,35 +104,39 @@ struct ChatController {
     }
 
     /// Server-Sent Events written straight from the turn: each write waits for the client
-    /// (backpressure), and a failed write (client gone) cancels the bot.
-    private func streamed(_ turn: ChatService.PreparedTurn) -> Response {
+    /// (backpressure) at most the stream write timeout, and a failed write (client gone or
+    /// stalled, or shutdown ending streams) cancels the bot; the turn is stored as partial.
+    private func streamed(_ turn: ChatService.PreparedTurn, lease: StreamRegistry.Lease, channel: any Channel) -> Response {
         let service = self.service
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                try await writer.write(
+                defer { lease.end() }
+                try await lease.write(
                     ServerSentEvent.encode(
                         "start",
                         ServerSentEvent.Start(
                             conversation_id: turn.conversationID.lowercasedString,
-                            message_id: turn.assistantMessageID.lowercasedString, bot: turn.bot.name)))
+                            message_id: turn.assistantMessageID.lowercasedString, bot: turn.bot.name)),
+                    to: &writer, channel: channel)
                 let result: ChatService.TurnResult
                 do throws(ChatService.TurnNotStored) {
                     result = try await service.run(turn) { piece in
-                        try await writer.write(ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece)))
+                        try await lease.write(
+                            ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece)), to: &writer, channel: channel)
                     }
                 } catch {
                     // Not stored, so not acknowledged: no `end`, an `error` the client can retry on.
-                    guard case .message(let message) = error.apiError.detail else { return }
-                    try await writer.write(
-                        ServerSentEvent.encode(
-                            "error", ServerSentEvent.Failure(code: error.clientCode, message: message, suggestions: nil)))
+                    try await writer.write(Self.failure(code: error.clientCode, error.apiError))
                     try await writer.finish(nil)
                     return
                 }
-                if let error = result.error {
+                if lease.mustEnd {
+                    try await writer.write(
+                        Self.failure(code: "shutting_down", StreamRegistry.Refused(reason: .shutdown).apiError))
+                } else if let error = result.error {
                     try await writer.write(
                         ServerSentEvent.encode(
                             "error",
@@ -145,6 +153,16 @@ struct ChatController {
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// An SSE `error` event carrying an error's message.
+    static func failure(code: String, _ error: APIError) -> ByteBuffer {
+        let message: String
+        switch error.detail {
+        case .message(let text): message = text
+        case .validation: message = "Request failed."
+        }
+        return ServerSentEvent.encode("error", ServerSentEvent.Failure(code: code, message: message, suggestions: nil))
     }
 
     static func usage(_ usage: TokenUsage) -> ServerSentEvent.Usage {

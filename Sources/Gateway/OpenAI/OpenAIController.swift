@@ -1,7 +1,9 @@
+import AsyncAlgorithms
 import BotKit
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// OpenAI-compatible routes under `/v1`, authenticated by access token or API key:
 /// `GET /v1/models` (the configured bots) and `POST /v1/chat/completions` (`model` names
@@ -12,6 +14,7 @@ struct OpenAIController {
     let bots: BotDirectory
     let bearer: BearerAuthenticator
     let maxBodyBytes: Int
+    let streams: StreamRegistry
     static let conversationHeader = HTTPField.Name("X-Conversation-Id")!
 
     func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
@@ -51,7 +54,9 @@ struct OpenAIController {
         let id = "chatcmpl-" + turn.assistantMessageID.lowercasedString
         let created = Int(Date().timeIntervalSince1970)
         if parsed.stream {
-            return try await streamed(turn, id: id, created: created, includeUsage: parsed.includeUsage)
+            let lease = try streams.admit(userID: user.id)
+            return try await streamed(
+                turn, id: id, created: created, includeUsage: parsed.includeUsage, lease: lease, channel: context.channel)
         }
         let result = try await chat.run(turn) { _ in }
         if let error = result.error, result.partial == false { throw OpenAIError.from(error) }
@@ -69,9 +74,14 @@ struct OpenAIController {
         return Self.json(body)
     }
 
-    private func streamed(_ turn: ChatService.PreparedTurn, id: String, created: Int, includeUsage: Bool) async throws -> Response
-    {
-        let (events, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+    /// Streams chunks through a channel without a buffer: the bot produces the next chunk
+    /// only once the previous one was written (backpressure), a write waits for the
+    /// reader at most the stream write timeout, and a reader gone cancels the bot.
+    private func streamed(
+        _ turn: ChatService.PreparedTurn, id: String, created: Int, includeUsage: Bool, lease: StreamRegistry.Lease,
+        channel: any Channel
+    ) async throws -> Response {
+        let events = AsyncChannel<ByteBuffer>()
         let gate = FirstOutputGate()
         let chat = self.chat
         @Sendable func chunk(_ delta: [String: Any], finish: String? = nil) -> ByteBuffer {
@@ -81,55 +91,69 @@ struct OpenAIController {
             ]
             return Self.event(object)
         }
+        @Sendable func send(_ buffer: ByteBuffer) async throws {
+            await events.send(buffer)
+            try Task.checkCancellation()
+        }
         let task = Task {
+            defer { events.finish() }
             let result: ChatService.TurnResult
             do throws(ChatService.TurnNotStored) {
                 result = try await chat.run(turn) { piece in
-                    if gate.open() { continuation.yield(chunk(["role": "assistant", "content": ""])) }
-                    if case .terminated = continuation.yield(chunk(["content": piece])) { throw CancellationError() }
+                    if gate.open() { try await send(chunk(["role": "assistant", "content": ""])) }
+                    try await send(chunk(["content": piece]))
                 }
             } catch {
-                // Not stored: no finish chunk, no [DONE]; an error the client can retry on.
                 // Before any output the client gets a real status; after it, an error event.
                 let failure = OpenAIError.from(error)
-                if gate.fail(failure) == false {
-                    continuation.yield(
-                        Self.event(["error": ["message": failure.message, "type": failure.type, "code": failure.code]]))
-                }
-                continuation.finish()
+                if gate.fail(failure) == false { try? await send(Self.errorEvent(failure)) }
                 return
             }
             if let error = result.error, result.partial == false {
                 gate.fail(OpenAIError.from(error))
-                continuation.finish()
                 return
             }
-            if gate.open() { continuation.yield(chunk(["role": "assistant", "content": ""])) }
-            if let error = result.error {
-                let failure = OpenAIError.from(error)
-                continuation.yield(
-                    Self.event(["error": ["message": failure.message, "type": failure.type, "code": failure.code]]))
+            if gate.open() { try? await send(chunk(["role": "assistant", "content": ""])) }
+            if lease.mustEnd {
+                try? await send(
+                    Self.errorEvent(
+                        OpenAIError.from(StreamRegistry.Refused(reason: .shutdown))
+                            ?? .init(
+                                status: .serviceUnavailable, message: "The server is restarting.", type: "server_error",
+                                code: "shutting_down")))
+            } else if let error = result.error {
+                try? await send(Self.errorEvent(OpenAIError.from(error)))
             } else {
-                continuation.yield(chunk([:], finish: result.completion?.finishReason.rawValue ?? "stop"))
+                try? await send(chunk([:], finish: result.completion?.finishReason.rawValue ?? "stop"))
                 if includeUsage {
                     let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
-                    continuation.yield(
+                    try? await send(
                         Self.event([
                             "id": id, "object": "chat.completion.chunk", "created": created, "model": result.bot,
                             "choices": [Any](), "usage": Self.usage(usage),
                         ]))
                 }
             }
-            continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
-            continuation.finish()
+            try? await send(ByteBuffer(string: "data: [DONE]\n\n"))
         }
-        continuation.onTermination = { reason in
-            if case .cancelled = reason { task.cancel() }
+        if let failure = await gate.wait() {
+            lease.end()
+            throw failure
         }
-        if let failure = await gate.wait() { throw failure }
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-            body: ResponseBody(asyncSequence: events))
+            body: ResponseBody { writer in
+                defer {
+                    task.cancel()
+                    lease.end()
+                }
+                for await buffer in events { try await lease.write(buffer, to: &writer, channel: channel) }
+                try await writer.finish(nil)
+            })
+    }
+
+    static func errorEvent(_ failure: OpenAIError) -> ByteBuffer {
+        event(["error": ["message": failure.message, "type": failure.type, "code": failure.code]])
     }
 
     static func usage(_ usage: TokenUsage) -> [String: Int] {

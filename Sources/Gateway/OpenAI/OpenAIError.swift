@@ -33,6 +33,12 @@ struct OpenAIError: Error, HTTPResponseError {
                 type: "server_error", code: "service_unavailable", headers: [.retryAfter: "1"])
         case let error as ChatService.TurnNotStored:
             return from(error)
+        case let error as StreamRegistry.Refused:
+            let api = error.apiError
+            guard case .message(let message) = api.detail else { return nil }
+            return OpenAIError(
+                status: api.status, message: message,
+                type: api.status == .tooManyRequests ? "rate_limit_error" : "server_error", code: api.code, headers: api.headers)
         case let error as QuotaExceeded:
             return OpenAIError(
                 status: .tooManyRequests, message: error.message, type: "rate_limit_error", code: "quota_exceeded",
