@@ -111,6 +111,27 @@ import Testing
         }
     }
 
+    /// TRUNCATE fires no row trigger: a statement trigger drops every cached user, so an
+    /// id reused by a new registration is never answered with the old user.
+    @Test func truncateAndReRegisterWorks() async throws {
+        try await TestApp.run { client, services in
+            let cache = try #require(services.userCache)
+            #expect(try await Self.eventually { cache.isServing })
+            try await client.register(name: "Old", email: "old@example.com")
+            let old = try await client.login(email: "old@example.com").access
+            #expect(try await client.send(.get, "/api/v1/users/me", bearer: old).status == .ok)
+            _ = try await services.pool.query("TRUNCATE users RESTART IDENTITY CASCADE")
+            try await client.register(name: "New", email: "new@example.com")
+            let new = try await client.login(email: "new@example.com").access
+            #expect(
+                try await Self.eventually(2) {
+                    let me = try await client.send(.get, "/api/v1/users/me", bearer: new)
+                    return me.status == .ok && me.text.contains("New")
+                })
+            #expect(try await client.send(.get, "/api/v1/users/me", bearer: old).status == .unauthorized)
+        }
+    }
+
     @Test func aLostListenerPausesTheCacheUntilItReconnects() async throws {
         try await TestApp.run { client, services in
             let cache = try #require(services.userCache)

@@ -93,24 +93,51 @@ import Testing
         try await TestApp.run(["DB_POOL_SIZE": "10"]) { client, _ in
             try await client.register(email: "race@example.com")
             let login = try await client.login(email: "race@example.com")
-            let results = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+            let port = try #require(client.port)
+            // Each on a connection of its own: really concurrent.
+            let results = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
                 for _ in 0..<50 {
                     group.addTask {
-                        let r = try await client.send(.post, refreshURI, cookie: login.refresh)
-                        return (r.status, r.refreshCookie)
+                        let r = try await RawHTTP.request(
+                            port: port, "POST", refreshURI, headers: ["Cookie": "refresh_token=\(login.refresh)"])
+                        let line = r.text.split(separator: "\r\n").first {
+                            $0.lowercased().hasPrefix("set-cookie: refresh_token=")
+                        }
+                        let cookie = line?.dropFirst("set-cookie: refresh_token=".count).prefix { $0 != ";" }
+                        return (r.status, cookie.map(String.init))
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             // One rotation; the other 49 (within the grace period) get the same successor, so
             // the client stays logged in whichever answer its cookie jar keeps.
-            #expect(results.allSatisfy { $0.0 == .ok })
+            #expect(results.allSatisfy { $0.0 == 200 }, "\(results.map(\.0))")
             #expect(Set(results.compactMap(\.1)).count == 1)
             #expect(results.compactMap(\.1).count == 50)
             let winner = try #require(results.first?.1)
             #expect(winner != login.refresh)
             #expect((try await client.send(.post, refreshURI, cookie: winner)).status == .ok)
         }
+    }
+
+    /// Within the grace period a replay gets the same successor (sealed under the old
+    /// token); after a logout it gets nothing.
+    @Test func aReplayWithinTheGracePeriodGetsTheSameSuccessor() async throws {
+        try await TestApp.run { client, _ in
+            try await client.register(email: "tabs@example.com")
+            let login = try await client.login(email: "tabs@example.com")
+            let first = try await client.send(.post, refreshURI, cookie: login.refresh)
+            let second = try await client.send(.post, refreshURI, cookie: login.refresh)
+            #expect(first.status == .ok)
+            #expect(second.status == .ok)
+            #expect(first.refreshCookie == second.refreshCookie)
+            let access = try #require(try second.json()["access_token"] as? String)
+            #expect(try await client.send(.get, "/api/v1/users/me", bearer: access).status == .ok)
+            _ = try await client.send(.post, "/api/v1/users/logout", bearer: access, cookie: second.refreshCookie)
+            #expect(try await client.send(.post, refreshURI, cookie: login.refresh).status == .unauthorized)
+        }
+        #expect(RefreshTokenFactory.open(RefreshTokenFactory.seal("next", under: "old"), under: "old") == "next")
+        #expect(RefreshTokenFactory.open(RefreshTokenFactory.seal("next", under: "old"), under: "other") == nil)
     }
 
     @Test func logoutAlwaysClearsTheCookieAndOnlyRevokesOwnTokens() async throws {

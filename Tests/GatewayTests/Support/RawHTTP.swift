@@ -51,4 +51,20 @@ struct RawHTTP {
     }
 
     func hangUp() { close(fd) }
+
+    /// One request on a connection of its own (so requests really run in parallel, unlike
+    /// the test client's single connection); returns the status code and the whole response.
+    static func request(
+        port: Int, _ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]
+    ) async throws -> (status: Int, text: String) {
+        let connection = try RawHTTP(port: port)
+        defer { connection.hangUp() }
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if let json { head += "Content-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n" }
+        connection.send(head + "\r\n" + (json ?? ""))
+        let text = await connection.read(until: "\u{0}never\u{0}")
+        let status = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+        return (status, text)
+    }
 }

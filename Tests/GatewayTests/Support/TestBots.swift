@@ -9,8 +9,10 @@ import NIOConcurrencyHelpers
 /// - `failing`: fails before any output with `BOT_<NAME>_ERROR` (`unavailable`, `timeout`, `rejected`).
 /// - `midfail`: sends one delta, then fails.
 /// - `slow`: sends a delta every 50 ms for 10 s and records when it is cancelled.
+/// - `flood`: sends 64 KiB deltas as fast as they are taken until cancelled (counted).
 enum TestBots {
     static let cancellations = NIOLockedValueBox(0)
+    static let floodCancellations = NIOLockedValueBox(0)
 
     static var registry: BotRegistry {
         var registry = BuiltInBots.registry
@@ -27,6 +29,7 @@ enum TestBots {
         }
         registry.register(kind: "midfail") { _ in MidFailBot() }
         registry.register(kind: "slow") { _ in SlowBot() }
+        registry.register(kind: "flood") { _ in FloodBot() }
         return registry
     }
 }
@@ -79,6 +82,24 @@ struct SlowBot: BotProvider {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+struct FloodBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        let chunk = String(repeating: "x", count: 65536)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: BotEvent.self, bufferingPolicy: .bufferingNewest(1))
+        let task = Task {
+            while Task.isCancelled == false {
+                continuation.yield(.delta(chunk))
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+            TestBots.floodCancellations.withLockedValue { $0 += 1 }
+            continuation.finish(throwing: CancellationError())
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
     }
     func health() async -> BotHealth { .ok }
 }
