@@ -115,7 +115,10 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     ConversationsController(conversations: services.conversations, bearer: bearer)
         .addRoutes(to: router, table: services.routes)
     BotsController(bots: services.bots, bearer: bearer).addRoutes(to: router, table: services.routes)
-    APIKeysController(keys: services.apiKeys, bearer: bearer, maxBodyBytes: maxBody).addRoutes(to: router, table: services.routes)
+    APIKeysController(
+        keys: services.apiKeys, bearer: bearer, maxBodyBytes: maxBody,
+        defaultLifetimeDays: services.config.limits.apiKeyDefaultDays
+    ).addRoutes(to: router, table: services.routes)
     UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router, table: services.routes)
     OpenAIController(
         chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams

@@ -133,6 +133,18 @@ import Testing
         }
     }
 
+    /// A plugin that ignores its deadline is stopped by the gateway shortly after it.
+    @Test func aBotIgnoringItsDeadlineIsStopped() async throws {
+        try await TestApp.run(["BOT_PROVIDER": "stubborn", "BOT_TIMEOUT_SECONDS": "0.5"]) { client, _ in
+            let token = try await Self.signIn(client, "stubborn@example.com")
+            let start = ContinuousClock.now
+            let response = try await client.send(.post, Self.chat, json: #"{"message":"hello?"}"#, bearer: token)
+            #expect(ContinuousClock.now - start < .seconds(4))
+            #expect(response.status == .ok)
+            #expect((try response.json()["error"] as? [String: Any])?["code"] as? String == "bot_timeout")
+        }
+    }
+
     @Test func botsAreSelectedByNameAndListedWithoutSecrets() async throws {
         let env = ["BOTS": "alt=probe, sick=failing", "BOT_ALT_API_KEY": "sk-hidden"]
         try await TestApp.run(env) { client, _ in

@@ -24,6 +24,20 @@ import Testing
             let me = try await client.send(.get, "/api/v1/users/me", bearer: secret)
             #expect(me.status == .ok)
             #expect(try me.json()["email"] as? String == "keys@example.com")
+            // Keys expire by default (API_KEY_DEFAULT_DAYS, 90) and cannot mint keys.
+            let expires = try #require(created["expires_at"] as? String)
+            #expect(
+                expires.hasPrefix(String(ISO8601DateFormatter().string(from: Date().addingTimeInterval(90 * 86400)).prefix(10))))
+            let minted = try await client.send(.post, "/api/v1/users/me/api-keys", json: #"{"name":"child"}"#, bearer: secret)
+            #expect(minted.status == .forbidden)
+            // last_used_at is written at most once a minute per key.
+            _ = try await client.send(.get, "/api/v1/users/me", bearer: secret)
+            let used = try await services.pool.query("SELECT last_used_at::text AS t FROM api_keys").first?
+                .decode("t", as: String.self)
+            _ = try await client.send(.get, "/api/v1/users/me", bearer: secret)
+            #expect(
+                try await services.pool.query("SELECT last_used_at::text AS t FROM api_keys").first?.decode("t", as: String.self)
+                    == used)
             let listed = try await client.send(.get, "/api/v1/users/me/api-keys", bearer: token)
             #expect(listed.text.contains(secret) == false)
             let keys = try #require(try JSONSerialization.jsonObject(with: Data(buffer: listed.body)) as? [[String: Any]])
@@ -136,9 +150,12 @@ import Testing
             #expect(days.first?["bot"] as? String == "default")
             #expect(days.first?["requests"] as? Int == 3)
             #expect(days.first?["output_tokens"] as? Int == 9)
-            #expect(
-                (try await client.send(.get, "/api/v1/users/me/usage?from=2026-13-01", bearer: token)).status
-                    == .unprocessableContent)
+            for bad in ["from=2026-13-01", "to=2024-02-31", "to=2023-02-29", "from=2024-04-31"] {
+                #expect(
+                    (try await client.send(.get, "/api/v1/users/me/usage?\(bad)", bearer: token)).status
+                        == .unprocessableContent)
+            }
+            #expect((try await client.send(.get, "/api/v1/users/me/usage?to=2024-02-29", bearer: token)).status == .ok)
         }
         try await TestApp.run(["QUOTA_TOKENS_PER_DAY": "5"]) { client, _ in
             try await client.register(email: "tokens@example.com")

@@ -17,7 +17,7 @@ struct AnthropicFormat: WireFormat {
         var body: [String: Any] = [
             "model": settings.model,
             "messages": request.messages.filter { $0.role != .system }.map { ["role": $0.role.rawValue, "content": $0.content] },
-            "max_tokens": request.options.maxTokens ?? settings.maxTokens ?? 1024,
+            "max_tokens": settings.maxTokens(for: request) ?? 1024,
             "stream": stream,
         ]
         if system.isEmpty == false { body["system"] = system }

@@ -29,6 +29,13 @@ public struct HTTPBotSettings: Sendable {
     public var apiKey: String?
     public var model: String
     public var maxTokens: Int?
+
+    /// The output limit of one call: the client's request, but never above the operator's
+    /// `MAX_TOKENS` when one is set.
+    func maxTokens(for request: BotRequest) -> Int? {
+        guard let asked = request.options.maxTokens else { return maxTokens }
+        return maxTokens.map { min($0, asked) } ?? asked
+    }
     public var temperature: Double?
     public var extraHeaders: [String]
     public var stream: Bool

@@ -13,7 +13,7 @@ struct OllamaFormat: WireFormat {
         path: String, headers: [String], body: [UInt8]
     ) {
         var options: [String: Any] = [:]
-        if let maxTokens = request.options.maxTokens ?? settings.maxTokens { options["num_predict"] = maxTokens }
+        if let maxTokens = settings.maxTokens(for: request) { options["num_predict"] = maxTokens }
         if let temperature = request.options.temperature ?? settings.temperature { options["temperature"] = temperature }
         var body: [String: Any] = [
             "model": settings.model,

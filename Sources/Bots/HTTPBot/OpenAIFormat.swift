@@ -18,7 +18,7 @@ struct OpenAIFormat: WireFormat {
             "stream": stream,
         ]
         if stream { body["stream_options"] = ["include_usage": true] }
-        if let maxTokens = request.options.maxTokens ?? settings.maxTokens { body["max_tokens"] = maxTokens }
+        if let maxTokens = settings.maxTokens(for: request) { body["max_tokens"] = maxTokens }
         if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = temperature }
         if let user = request.userID { body["user"] = user }
         return (

@@ -75,9 +75,13 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         let result = try await pool.query(
             """
             WITH key AS (
-                UPDATE api_keys SET last_used_at = now()
+                SELECT id, user_id, last_used_at FROM api_keys
                 WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-                RETURNING user_id
+            ), touched AS (
+                -- At most once a minute per key: a key used from many connections does not
+                -- queue every request on its row lock.
+                UPDATE api_keys a SET last_used_at = now() FROM key
+                WHERE a.id = key.id AND (key.last_used_at IS NULL OR key.last_used_at < now() - interval '60 seconds')
             )
             SELECT u.id, u.name, u.email FROM users u JOIN key ON key.user_id = u.id
             """, [hash])

@@ -6,6 +6,8 @@ struct APIKeysController {
     let keys: any APIKeyRepository
     let bearer: BearerAuthenticator
     let maxBodyBytes: Int
+    /// `API_KEY_DEFAULT_DAYS`: lifetime of a key created without `expires_in_days` (nil: none).
+    let defaultLifetimeDays: Int?
 
     struct Created: Encodable, Sendable {
         let id: String
@@ -31,13 +33,17 @@ struct APIKeysController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Created> {
         let user = try context.requireUser()
+        guard user.credential == .accessToken else {
+            throw APIError(
+                .forbidden, "API keys cannot create API keys. Sign in with your password to create one.", code: "forbidden")
+        }
         var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
         let rawName = validator.requiredString("name")
         let name = rawName?.trimmedWhitespace
         if let rawName, let name, name.isEmpty || name.count > 100 {
             validator.valueError("name", "Name must be 1 to 100 characters.", input: rawName)
         }
-        var expiresAt: Date?
+        var expiresAt = defaultLifetimeDays.map { Date().addingTimeInterval(TimeInterval($0) * 86400) }
         if let days = validator.body["expires_in_days"], days != .null {
             if case .int(let value) = days, (1...3650).contains(value) {
                 expiresAt = Date().addingTimeInterval(TimeInterval(value) * 86400)

@@ -15,7 +15,8 @@ struct BearerAuthenticator: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.notAuthenticated }
         let credential = parts[1].trimmedWhitespace
         let user: User
-        if credential.hasPrefix(APIKeySecret.marker) {
+        let kind: AuthenticatedUser.Credential = credential.hasPrefix(APIKeySecret.marker) ? .apiKey : .accessToken
+        if kind == .apiKey {
             guard credential.count <= 128, let owner = try await keys.authenticate(hash: APIKeySecret.hash(credential)) else {
                 throw APIError.invalidBearer
             }
@@ -27,7 +28,7 @@ struct BearerAuthenticator: RouterMiddleware {
             user = found
         }
         var context = context
-        context.user = AuthenticatedUser(id: user.id, name: user.name, email: user.email)
+        context.user = AuthenticatedUser(id: user.id, name: user.name, email: user.email, credential: kind)
         context.logger[metadataKey: "user_id"] = "\(user.id)"
         return try await next(request, context)
     }

@@ -10,6 +10,16 @@ public struct AuthenticatedUser: Sendable, Equatable {
     public let id: Int
     public let name: String
     public let email: String
+    /// What the request presented.
+    public var credential: Credential = .accessToken
+
+    /// How a request authenticated.
+    public enum Credential: Sendable, Equatable {
+        /// A JWT from a password login: may manage the account, API keys included.
+        case accessToken
+        /// A personal API key: may call the API, but not mint further keys.
+        case apiKey
+    }
 
     var user: User { User(id: id, name: name, email: email) }
 }

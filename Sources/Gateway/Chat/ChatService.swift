@@ -207,15 +207,18 @@ public struct ChatService: Sendable {
         }
     }
 
-    /// Iterates a bot stream until its completion. Providers honour the request's
-    /// deadline themselves (the BotKit conformance kit checks it); any error that is not
-    /// a `BotError` or the caller's cancellation counts as an upstream failure.
+    /// Iterates a bot stream until its completion. Providers should honour the request's
+    /// deadline themselves (the BotKit conformance kit checks it); `BotDeadline` stops one
+    /// that does not. Any error that is not a `BotError` or the caller's cancellation
+    /// counts as an upstream failure.
     static func consume(
         _ stream: AsyncThrowingStream<BotEvent, any Error>, deadline: ContinuousClock.Instant,
         onDelta: (String) async throws -> Void
     ) async throws -> BotCompletion {
+        let bounded = BotDeadline(stream, deadline: deadline)
+        defer { bounded.stop() }
         do {
-            for try await event in stream {
+            for try await event in bounded.events {
                 switch event {
                 case .delta(let piece): try await onDelta(piece)
                 case .completed(let completion): return completion
@@ -232,6 +235,7 @@ public struct ChatService: Sendable {
         } catch {
             throw BotError.upstreamFailure(status: 0)
         }
+        if Task.isCancelled { throw CancellationError() }
         throw ContinuousClock.now >= deadline ? BotError.timeout : BotError.upstreamFailure(status: 0)
     }
 

@@ -25,6 +25,9 @@ public struct LimitsConfig: Sendable {
     /// `DB_STATEMENT_TIMEOUT_SECONDS` (30): added to the conninfo as `statement_timeout`
     /// unless the URL sets one; with `connect_timeout` and TCP keepalives (see `DatabaseURL`).
     public var databaseStatementTimeout: Duration
+    /// `API_KEY_DEFAULT_DAYS` (90): lifetime of an API key created without
+    /// `expires_in_days`; 0 keeps such keys until revoked.
+    public var apiKeyDefaultDays: Int?
 
     init(_ env: ConfigReader) throws {
         switch TrustedProxies.parse(env.string("TRUSTED_PROXIES") ?? "") {
@@ -41,6 +44,8 @@ public struct LimitsConfig: Sendable {
         httpBodyTimeout = try Self.seconds(env, "HTTP_BODY_TIMEOUT_SECONDS", default: 30)
         shutdownGrace = try Self.seconds(env, "SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...3600)
         databaseStatementTimeout = try Self.seconds(env, "DB_STATEMENT_TIMEOUT_SECONDS", default: 30)
+        let keyDays = try env.int("API_KEY_DEFAULT_DAYS", default: 90, range: 0...3650)
+        apiKeyDefaultDays = keyDays == 0 ? nil : keyDays
     }
 
     private static func seconds(
@@ -58,6 +63,7 @@ public struct LimitsConfig: Sendable {
             ("STREAM_WRITE_TIMEOUT_SECONDS", "\(streamWriteTimeout)"), ("HTTP_IDLE_TIMEOUT_SECONDS", "\(httpIdleTimeout)"),
             ("HTTP_BODY_TIMEOUT_SECONDS", "\(httpBodyTimeout)"), ("SHUTDOWN_GRACE_SECONDS", "\(shutdownGrace)"),
             ("DB_STATEMENT_TIMEOUT_SECONDS", "\(databaseStatementTimeout)"),
+            ("API_KEY_DEFAULT_DAYS", String(apiKeyDefaultDays ?? 0)),
         ]
     }
 }

@@ -37,12 +37,21 @@ struct UsageController {
         return formatter.string(from: date)
     }
 
-    /// A `YYYY-MM-DD` query parameter, or a 422 naming it.
+    /// Days of a month of the Gregorian calendar.
+    static func daysIn(_ month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// A `YYYY-MM-DD` query parameter (a real calendar day), or a 422 naming it.
     static func day(_ request: Request, _ name: String) throws -> String? {
         guard let text = request.uri.queryParameters.get(name), text.isEmpty == false else { return nil }
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day)
+            (1970...9999).contains(year), (1...12).contains(month), (1...daysIn(month, of: year)).contains(day)
         else {
             throw APIError.validation([
                 ValidationIssue(

@@ -33,9 +33,14 @@ struct PrivateCluster {
     }
 
     private func pgCtl(_ arguments: [String]) async throws {
-        try await Self.run(
-            ["\(Self.binDirectory)/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w"] + arguments,
-            asPostgres: true)
+        do {
+            try await Self.run(
+                ["\(Self.binDirectory)/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w"] + arguments,
+                asPostgres: true)
+        } catch {
+            let log = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
+            throw TestFailure("\(error); server log ends: \(log.suffix(600))")
+        }
     }
 
     private static func run(_ command: [String], asPostgres: Bool) async throws {

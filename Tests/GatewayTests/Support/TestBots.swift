@@ -10,6 +10,7 @@ import NIOConcurrencyHelpers
 /// - `midfail`: sends one delta, then fails.
 /// - `slow`: sends a delta every 50 ms for 10 s and records when it is cancelled.
 /// - `flood`: sends 64 KiB deltas as fast as they are taken until cancelled (counted).
+/// - `stubborn`: ignores its deadline and never answers (it only stops when cancelled).
 enum TestBots {
     static let cancellations = NIOLockedValueBox(0)
     static let floodCancellations = NIOLockedValueBox(0)
@@ -30,6 +31,7 @@ enum TestBots {
         registry.register(kind: "midfail") { _ in MidFailBot() }
         registry.register(kind: "slow") { _ in SlowBot() }
         registry.register(kind: "flood") { _ in FloodBot() }
+        registry.register(kind: "stubborn") { _ in StubbornBot() }
         return registry
     }
 }
@@ -100,6 +102,19 @@ struct FloodBot: BotProvider {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+struct StubbornBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                while Task.isCancelled == false { try? await Task.sleep(for: .milliseconds(20)) }
+                continuation.finish(throwing: CancellationError())
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
     func health() async -> BotHealth { .ok }
 }
