@@ -644,13 +644,55 @@ enum OpenAPIDocument {
             "tags": [
              "operations"
             ],
-            "summary": "Interactive documentation",
+            "summary": "Documentation page (served by the gateway, no third-party script)",
             "operationId": "docs",
             "responses": {
              "200": {
               "description": "HTML page",
               "content": {
                "text/html": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              }
+             }
+            }
+           }
+          },
+          "/docs/docs.js": {
+           "get": {
+            "tags": [
+             "operations"
+            ],
+            "summary": "Script of the documentation page",
+            "operationId": "docsScript",
+            "responses": {
+             "200": {
+              "description": "Script of the documentation page",
+              "content": {
+               "text/javascript": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              }
+             }
+            }
+           }
+          },
+          "/docs/docs.css": {
+           "get": {
+            "tags": [
+             "operations"
+            ],
+            "summary": "Style of the documentation page",
+            "operationId": "docsStyle",
+            "responses": {
+             "200": {
+              "description": "Style of the documentation page",
+              "content": {
+               "text/css": {
                 "schema": {
                  "type": "string"
                 }
