@@ -85,11 +85,40 @@ import Testing
         var env = base
         env["METRICS_PASS"] = "metrics-secret"
         env["BOT_HTTP_API_KEY"] = "sk-very-secret"
+        env["BOT_HTTP_HEADERS"] = "Authorization: Bearer header-secret"
+        env["TRUSTED_PROXIES"] = "10.0.0.0/8"
         let text = try GatewayConfig(environment: env).summary.map { "\($0)=\($1)" }.joined(separator: "\n")
-        for secret in [TestApp.secret, "metrics-secret", "sk-very-secret", ":pw@"] {
+        #expect(text.contains("TRUSTED_PROXIES=10.0.0.0/8"))
+        for secret in [TestApp.secret, "metrics-secret", "sk-very-secret", ":pw@", "header-secret"] {
             #expect(text.contains(secret) == false)
         }
         #expect(text.contains("DATABASE_URL=postgresql://u:******@db1"))
+    }
+
+    /// Every variable the configuration reads is documented in `.env.example` and listed
+    /// by `check-config` (one line per key).
+    @Test func everyVariableIsDocumentedAndPrinted() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let example = try String(contentsOf: root.appendingPathComponent(".env.example"), encoding: .utf8)
+        let configDirectory = root.appendingPathComponent("Sources/Gateway/Config")
+        var keys: Set<String> = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: configDirectory.path) {
+            let source = try String(contentsOf: configDirectory.appendingPathComponent(file), encoding: .utf8)
+            let pattern = try NSRegularExpression(pattern: #"(?:env\.[a-zA-Z]+\(|seconds\(env, )"([A-Z][A-Z0-9_]+)""#)
+            for match in pattern.matches(in: source, range: NSRange(source.startIndex..., in: source)) {
+                keys.insert(String(source[Range(match.range(at: 1), in: source)!]))
+            }
+        }
+        #expect(keys.count > 40)
+        let printed = Set(try GatewayConfig(environment: base).summary.map(\.0))
+        for key in keys {
+            #expect(example.contains(key), "\(key) is missing from .env.example")
+            // Bot and database variables are printed as they were set (masked), when set.
+            if key.hasPrefix("DATABASE_") == false && key.hasPrefix("BOT") == false {
+                #expect(printed.contains(key), "\(key) is missing from check-config")
+            }
+        }
     }
 
     @Test func dotEnvParsing() throws {

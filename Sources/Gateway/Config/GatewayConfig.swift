@@ -188,6 +188,8 @@ public struct GatewayConfig: Sendable {
         lines.append(("MAX_BODY_BYTES", String(maxBodyBytes)))
         lines.append(("LOG_LEVEL", logLevel.rawValue))
         lines.append(("LOG_FORMAT", logFormat.rawValue))
+        lines.append(("CHAT_CONTEXT_MESSAGES", String(bots.contextMessages)))
+        lines.append(("CHAT_CONTEXT_CHARS", String(bots.contextCharacters)))
         lines += limits.summary
         for (key, value) in botVariables.sorted(by: { $0.key < $1.key }) {
             lines.append((key, Self.isSecretBotKey(key) ? "******" : value))

@@ -9,7 +9,8 @@ public struct LimitsConfig: Sendable {
     /// `HASH_QUEUE_MAX` (64): password hashes queued or running at once; beyond, 503.
     /// Registrations may use at most half of it, so a registration flood leaves room for logins.
     public var hashQueueMax: Int
-    /// `MAX_STREAMS_PER_USER` (8, → 429) and `MAX_STREAMS` (1000, → 503): open SSE streams.
+    /// `MAX_STREAMS_PER_USER` (16, → 429) and `MAX_STREAMS` (5000, → 503): open streams
+    /// (about 80 KB each, measured by `scripts/bench`).
     public var maxStreamsPerUser: Int
     public var maxStreams: Int
     /// `STREAM_WRITE_TIMEOUT_SECONDS` (30): a stream whose reader takes no bytes this long is closed.
@@ -37,8 +38,8 @@ public struct LimitsConfig: Sendable {
         }
         throttleMaxKeys = try env.int("THROTTLE_MAX_KEYS", default: 100_000, range: 100...10_000_000)
         hashQueueMax = try env.int("HASH_QUEUE_MAX", default: 64, range: 2...100_000)
-        maxStreamsPerUser = try env.int("MAX_STREAMS_PER_USER", default: 8, range: 1...10_000)
-        maxStreams = try env.int("MAX_STREAMS", default: 1000, range: 1...1_000_000)
+        maxStreamsPerUser = try env.int("MAX_STREAMS_PER_USER", default: 16, range: 1...100_000)
+        maxStreams = try env.int("MAX_STREAMS", default: 5000, range: 1...1_000_000)
         streamWriteTimeout = try Self.seconds(env, "STREAM_WRITE_TIMEOUT_SECONDS", default: 30)
         httpIdleTimeout = try Self.seconds(env, "HTTP_IDLE_TIMEOUT_SECONDS", default: 60)
         httpBodyTimeout = try Self.seconds(env, "HTTP_BODY_TIMEOUT_SECONDS", default: 30)
