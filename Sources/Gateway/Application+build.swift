@@ -44,7 +44,7 @@ public struct GatewayServices: Sendable {
         }
         pool = PostgresPool(
             conninfo: config.databaseConninfo, size: config.databasePoolSize, acquireTimeout: config.databasePoolTimeout,
-            logger: logger)
+            statementTimeout: config.limits.databaseStatementTimeout, logger: logger)
         hasher = try PasswordHasher(
             parameters: config.argon2, threads: config.hashThreads, queueMax: config.limits.hashQueueMax)
         tokens = await AccessTokens(secret: config.secretKey, lifetimeMinutes: config.jwtExpireMinutes)

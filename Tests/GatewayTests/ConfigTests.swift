@@ -25,7 +25,7 @@ import Testing
         // The URL reaches libpq with timeouts added (its own settings kept).
         let url = try #require(base["DATABASE_URL"])
         #expect(config.databaseConninfo.hasPrefix(url + "&connect_timeout=5&keepalives=1&"))
-        #expect(config.databaseConninfo.hasSuffix("&options=-c%20statement_timeout%3D30000"))
+        #expect(config.databaseConninfo.hasSuffix("&tcp_user_timeout=15000"))
     }
 
     @Test(arguments: [
@@ -71,7 +71,7 @@ import Testing
         #expect(
             config.databaseConninfo.hasPrefix(
                 #"host='db' port='6543' user='app' password='p\'w' dbname='chat' connect_timeout='5'"#))
-        #expect(config.databaseConninfo.hasSuffix(#" options='-c statement_timeout=30000'"#))
+        #expect(config.databaseConninfo.hasSuffix(#" tcp_user_timeout='15000'"#))
         let summary = Dictionary(uniqueKeysWithValues: config.summary)
         #expect(summary["DATABASE_URL"]?.contains("p'w") == false)
     }

@@ -143,6 +143,13 @@ import Testing
         #expect(proxies.clientAddress(peer: "10.0.0.1", forwardedFor: []) == "10.0.0.1")
         #expect(proxies.clientAddress(peer: nil, forwardedFor: ["1.2.3.4"]) == nil)
         #expect(TrustedProxies.none.clientAddress(peer: "10.0.0.1", forwardedFor: ["1.2.3.4"]) == "10.0.0.1")
+        // Hops written with ports, as some proxies do.
+        #expect(proxies.clientAddress(peer: "10.0.0.1", forwardedFor: ["1.2.3.4:5678"]) == "1.2.3.4")
+        #expect(proxies.clientAddress(peer: "10.0.0.1", forwardedFor: ["[2001:db8::7]:443"]) == "2001:db8::7")
+        // Per-address limits count an IPv6 client's /64.
+        #expect(ThrottleScope.address("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64")
+        #expect(ThrottleScope.address("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64")
+        #expect(ThrottleScope.address("192.0.2.1") == "192.0.2.1")
         #expect(throws: TrustedProxies.InvalidEntry(text: "10.0.0.0/33")) { try TrustedProxies.parse("10.0.0.0/33").get() }
         #expect(throws: TrustedProxies.InvalidEntry(text: "proxy")) { try TrustedProxies.parse("proxy").get() }
     }

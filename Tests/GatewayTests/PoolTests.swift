@@ -152,6 +152,26 @@ import Testing
         await pool.shutdown()
     }
 
+    @Test func timeoutsAreAddedUnlessSet() async throws {
+        let url = DatabaseURL.withTimeouts("postgresql://u@h/db?connect_timeout=9&sslmode=disable", connectTimeout: .seconds(1))
+        #expect(url.hasPrefix("postgresql://u@h/db?connect_timeout=9&sslmode=disable&keepalives=1&"))
+        #expect(url.components(separatedBy: "connect_timeout").count == 2)
+        #expect(
+            DatabaseURL.withTimeouts("postgres://h/db", connectTimeout: .seconds(7)).hasPrefix(
+                "postgres://h/db?connect_timeout=7&"))
+        let keywords = DatabaseURL.withTimeouts("host=h\tdbname='my db' keepalives=0", connectTimeout: .seconds(5))
+        #expect(keywords.contains("keepalives='1'") == false)
+        #expect(keywords.contains("connect_timeout='5'"))
+        #expect(DatabaseURL.keywordKeys("host=h\tpassword='a b\\' c' port=1") == ["host", "password", "port"])
+        // Each pool connection sets its statement timeout after connecting.
+        let pool = PostgresPool(
+            conninfo: TestDatabase.url(try await TestDatabase.createEmpty()), size: 1, acquireTimeout: .seconds(5),
+            statementTimeout: .milliseconds(1500), logger: TestDatabase.quietLogger)
+        #expect(try await pool.query("SHOW statement_timeout").first?.decode("statement_timeout", as: String.self) == "1500ms")
+        await #expect(throws: DatabaseError.self) { try await pool.query("SELECT pg_sleep(3)") }
+        await pool.shutdown()
+    }
+
     @Test func noticesGoToTheLog() async throws {
         let capture = LogCapture()
         let pool = PostgresPool(

@@ -41,6 +41,35 @@ import Testing
         }
     }
 
+    /// A `/v1` client that leaves before the first token frees its stream, stops the bot
+    /// and is still charged for what was produced.
+    @Test func aV1ClientLeavingEarlyFreesItsStreamAndIsCharged() async throws {
+        try await TestApp.run(["BOT_PROVIDER": "slow"]) { client, services in
+            let token = try await ChatTests.signIn(client, "early@example.com")
+            let before = TestBots.cancellations.withLockedValue { $0 }
+            let body = #"{"model":"default","stream":true,"messages":[{"role":"user","content":"go"}]}"#
+            let raw = try RawHTTP(port: try #require(client.port))
+            raw.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            try await Task.sleep(for: .milliseconds(10))
+            raw.hangUp()
+            for _ in 0..<250 where services.streams.open > 0 || TestBots.cancellations.withLockedValue({ $0 }) == before {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(services.streams.open == 0)
+            #expect(TestBots.cancellations.withLockedValue { $0 } > before)
+            var requests = 0
+            for _ in 0..<100 where requests == 0 {
+                requests =
+                    try await services.pool.query("SELECT coalesce(sum(requests), 0)::int AS n FROM usage_daily").first?
+                    .decode("n", as: Int.self) ?? 0
+                if requests == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(requests == 1)
+        }
+    }
+
     @Test func streamsAreLimitedPerUserAndInTotal() async throws {
         try await TestApp.run(["BOT_PROVIDER": "slow", "MAX_STREAMS_PER_USER": "1", "MAX_STREAMS": "2"]) { client, services in
             let ada = try await ChatTests.signIn(client, "ada@example.com")

@@ -28,7 +28,9 @@ public struct AccountService: Sendable {
         isWanted: @escaping @Sendable () -> Bool = { true }
     ) async throws -> User {
         let ip = client.ip ?? "unknown"
-        if let wait = throttles.registration.admit("register:\(ip)", limit: limits.maxRegistrationsPerIP) {
+        if let wait = throttles.registration.admit(
+            "register:\(ThrottleScope.address(ip))", limit: limits.maxRegistrationsPerIP)
+        {
             events.record(.throttled, ["ip": .string(ip), "scope": "register"])
             throw AccountError.throttled(retryAfterSeconds: wait)
         }
@@ -44,13 +46,16 @@ public struct AccountService: Sendable {
         email: String, password: String, client: ClientInfo, isWanted: @escaping @Sendable () -> Bool = { true }
     ) async throws -> Grant {
         let ip = client.ip ?? "unknown"
-        let pairKey = "login:\(email.lowercased())|\(ip)"
-        let ipKey = "login-ip:\(ip)"
+        let scope = ThrottleScope.address(ip)
+        let pairKey = "login:\(email.lowercased())|\(scope)"
+        let ipKey = "login-ip:\(scope)"
         let throttle = throttles.login
-        var wait = throttle.admit(pairKey, limit: limits.maxFailuresPerEmailAndIP)
-        if wait == nil, let ipWait = throttle.admit(ipKey, limit: limits.maxFailuresPerIP) {
-            throttle.refund(pairKey)
-            wait = ipWait
+        // The address first: a refused address creates no per-email key (so a flood of
+        // emails cannot push older windows out of the bounded table).
+        var wait = throttle.admit(ipKey, limit: limits.maxFailuresPerIP)
+        if wait == nil, let pairWait = throttle.admit(pairKey, limit: limits.maxFailuresPerEmailAndIP) {
+            throttle.refund(ipKey)
+            wait = pairWait
         }
         if let wait {
             events.record(.throttled, ["ip": .string(ip), "scope": "login"])
@@ -131,7 +136,7 @@ public struct AccountService: Sendable {
 
     public func refresh(token: String?, client: ClientInfo) async throws -> Grant {
         let ip = client.ip ?? "unknown"
-        if let wait = throttles.refresh.admit("refresh:\(ip)", limit: limits.maxRefreshesPerIP) {
+        if let wait = throttles.refresh.admit("refresh:\(ThrottleScope.address(ip))", limit: limits.maxRefreshesPerIP) {
             events.record(.throttled, ["ip": .string(ip), "scope": "refresh"])
             throw AccountError.throttled(retryAfterSeconds: wait)
         }

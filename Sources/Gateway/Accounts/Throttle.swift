@@ -58,12 +58,13 @@ public final class Throttle: Sendable {
         }
     }
 
-    /// Takes back one counted attempt (a login that turned out to be right).
+    /// Takes back one counted attempt (a login that turned out to be right); a key back at
+    /// zero is forgotten.
     public func refund(_ key: String) {
         state.withLockedValue { state in
             guard var current = state.windows[key] else { return }
-            current.count = max(0, current.count - 1)
-            state.windows[key] = current
+            current.count -= 1
+            state.windows[key] = current.count > 0 ? current : nil
         }
     }
 
@@ -91,5 +92,15 @@ public final class Throttle: Sendable {
 
     private func seconds(until end: ContinuousClock.Instant, now: ContinuousClock.Instant) -> Int {
         max(1, Int((end - now).components.seconds) + 1)
+    }
+}
+
+/// What a per-address limit counts: an IPv4 address, or an IPv6 client's /64 (one
+/// subscriber usually holds a whole /64, so counting single addresses would be no limit).
+enum ThrottleScope {
+    static func address(_ ip: String) -> String {
+        guard ip.contains(":"), let address = IPAddress(ip), address.bytes.count == 16 else { return ip }
+        let network = Array(address.bytes.prefix(8)) + Array(repeating: 0, count: 8)
+        return (IPAddress(bytes: network)?.description ?? ip) + "/64"
     }
 }

@@ -129,30 +129,35 @@ struct ChatController {
                     }
                 } catch {
                     // Not stored, so not acknowledged: no `end`, an `error` the client can retry on.
-                    try await writer.write(Self.failure(code: error.clientCode, error.apiError))
-                    try await writer.finish(nil)
+                    try await lease.write(
+                        Self.failure(code: error.clientCode, error.apiError), to: &writer, channel: channel, duringShutdown: true)
+                    try await lease.finish(&writer, channel: channel)
                     return
                 }
-                if lease.mustEnd {
-                    try await writer.write(
-                        Self.failure(code: "shutting_down", StreamRegistry.Refused(reason: .shutdown).apiError))
-                } else if let error = result.error {
-                    try await writer.write(
-                        ServerSentEvent.encode(
-                            "error",
-                            ServerSentEvent.Failure(
-                                code: error.code, message: result.partial ? error.safeMessage : result.text,
-                                suggestions: result.partial ? nil : ChatService.suggestions)))
-                } else if let completion = result.completion {
-                    try await writer.write(
-                        ServerSentEvent.encode(
-                            "end",
-                            ServerSentEvent.End(
-                                finish_reason: completion.finishReason.rawValue, usage: completion.usage.map(Self.usage),
-                                bot: result.bot)))
+                if let last = Self.closing(result, ended: lease.mustEnd) {
+                    try await lease.write(last, to: &writer, channel: channel, duringShutdown: true)
                 }
-                try await writer.finish(nil)
+                try await lease.finish(&writer, channel: channel)
             })
+    }
+
+    /// The stream's last event: `end`, or `error` for a failed bot or a shutdown; nil when
+    /// the client is gone (its write failed), so there is no one to tell.
+    static func closing(_ result: ChatService.TurnResult, ended: Bool) -> ByteBuffer? {
+        if ended { return failure(code: "shutting_down", StreamRegistry.Refused(reason: .shutdown).apiError) }
+        if result.partial, result.error == nil { return nil }
+        if let error = result.error {
+            return ServerSentEvent.encode(
+                "error",
+                ServerSentEvent.Failure(
+                    code: error.code, message: result.partial ? error.safeMessage : result.text,
+                    suggestions: result.partial ? nil : ChatService.suggestions))
+        }
+        return ServerSentEvent.encode(
+            "end",
+            ServerSentEvent.End(
+                finish_reason: result.completion?.finishReason.rawValue ?? "stop", usage: result.completion?.usage.map(usage),
+                bot: result.bot))
     }
 
     /// An SSE `error` event carrying an error's message.

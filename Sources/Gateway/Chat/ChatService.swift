@@ -266,13 +266,17 @@ public struct ChatService: Sendable {
         return Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
     }
 
-    /// Adds the tokens of a turn that is not stored to the user's usage; best effort.
+    /// Adds the tokens of a turn that is not stored to the user's usage; best effort, but
+    /// not undone by the request's cancellation (a client that leaves still pays).
     private func record(_ turn: PreparedTurn, _ result: TurnResult, _ tokens: TokenUsage) async {
-        do {
-            try await usage.record(userID: turn.userID, bot: result.bot, usage: tokens)
-        } catch {
-            logger.warning("recording usage failed", metadata: ["error": .string("\(error)")])
-        }
+        let (usage, logs) = (self.usage, self.logs)
+        await Task {
+            do {
+                try await usage.record(userID: turn.userID, bot: result.bot, usage: tokens)
+            } catch {
+                logs.error("recording usage failed", error: error)
+            }
+        }.value
     }
 
     /// The polite answer given when no bot could reply.

@@ -132,14 +132,29 @@ final class StreamRegistry: Sendable {
         }
 
         /// Writes `buffer`, closing the connection when the reader takes nothing for the
-        /// write timeout (the write then fails, which cancels the bot call).
-        func write(_ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter, channel: any Channel) async throws {
-            if mustEnd { throw ShuttingDown() }
-            let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(registry.writeTimeout / .nanoseconds(1)))) {
-                channel.close(promise: nil)
-            }
+        /// write timeout (the write then fails, which ends the bot call). Once shutdown ends
+        /// streams, a write fails at once, except the stream's own last words
+        /// (`duringShutdown`: its closing `error` or `end` event).
+        func write(
+            _ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter, channel: any Channel, duringShutdown: Bool = false
+        ) async throws {
+            if duringShutdown == false, mustEnd { throw ShuttingDown() }
+            let timer = armTimer(channel)
             defer { timer.cancel() }
             try await writer.write(buffer)
+        }
+
+        /// Ends the response, within the write timeout too.
+        func finish(_ writer: inout any ResponseBodyWriter, channel: any Channel) async throws {
+            let timer = armTimer(channel)
+            defer { timer.cancel() }
+            try await writer.finish(nil)
+        }
+
+        private func armTimer(_ channel: any Channel) -> Scheduled<Void> {
+            channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(registry.writeTimeout / .nanoseconds(1)))) {
+                channel.close(promise: nil)
+            }
         }
     }
 

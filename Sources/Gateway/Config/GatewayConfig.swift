@@ -129,8 +129,7 @@ public struct GatewayConfig: Sendable {
         botVariables = environment.filter { $0.key.hasPrefix("BOT") }
         bots = try BotsConfig(env)
         limits = try LimitsConfig(env)
-        databaseConninfo = DatabaseURL.withTimeouts(
-            databaseConninfo, connectTimeout: databasePoolTimeout, statementTimeout: limits.databaseStatementTimeout)
+        databaseConninfo = DatabaseURL.withTimeouts(databaseConninfo, connectTimeout: databasePoolTimeout)
     }
 
     private static func conninfo(_ env: ConfigReader) throws -> String {

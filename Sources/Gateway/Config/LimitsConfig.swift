@@ -23,8 +23,9 @@ public struct LimitsConfig: Sendable {
     /// `SHUTDOWN_GRACE_SECONDS` (10): on SIGTERM, open streams may finish this long; then
     /// they end with an `error` event and what they produced is stored as `partial`.
     public var shutdownGrace: Duration
-    /// `DB_STATEMENT_TIMEOUT_SECONDS` (30): added to the conninfo as `statement_timeout`
-    /// unless the URL sets one; with `connect_timeout` and TCP keepalives (see `DatabaseURL`).
+    /// `DB_STATEMENT_TIMEOUT_SECONDS` (30): `statement_timeout` set on each pool connection
+    /// after it connects (migrations run without one); `connect_timeout` and TCP keepalives
+    /// go into the conninfo (see `DatabaseURL`).
     public var databaseStatementTimeout: Duration
     /// `API_KEY_DEFAULT_DAYS` (90): lifetime of an API key created without
     /// `expires_in_days`; 0 keeps such keys until revoked.

@@ -4,17 +4,17 @@
 ///
 /// - `connect_timeout`: the pool's wait (`DB_POOL_TIMEOUT_SECONDS`, at least libpq's 2 s);
 /// - `keepalives=1`, `keepalives_idle=10`, `keepalives_interval=5`, `keepalives_count=3`
-///   and `tcp_user_timeout=15000` ms: a silent peer is declared dead in seconds;
-/// - `options=-c statement_timeout=…` (`DB_STATEMENT_TIMEOUT_SECONDS`), unless the string
-///   already passes `options` (then it is left to the operator).
+///   and `tcp_user_timeout=15000` ms: a silent peer is declared dead in seconds.
+///
+/// The statement timeout is not a connection parameter here (an `options` entry would
+/// replace the operator's own and is refused by some poolers): each connection sets it
+/// after connecting (`PostgresPool`'s `statementTimeout`).
 enum DatabaseURL {
-    static func withTimeouts(_ conninfo: String, connectTimeout: Duration, statementTimeout: Duration) -> String {
+    static func withTimeouts(_ conninfo: String, connectTimeout: Duration) -> String {
         let connectSeconds = max(2, Int((connectTimeout / .seconds(1)).rounded(.up)))
-        let statementMillis = max(1, Int(statementTimeout / .milliseconds(1)))
         let defaults: [(String, String)] = [
             ("connect_timeout", String(connectSeconds)), ("keepalives", "1"), ("keepalives_idle", "10"),
             ("keepalives_interval", "5"), ("keepalives_count", "3"), ("tcp_user_timeout", "15000"),
-            ("options", "-c statement_timeout=\(statementMillis)"),
         ]
         let isURL = conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://")
         let present = isURL ? urlKeys(conninfo) : keywordKeys(conninfo)
@@ -39,13 +39,13 @@ enum DatabaseURL {
         var keys: Set<String> = []
         var index = conninfo.startIndex
         while index < conninfo.endIndex {
-            while index < conninfo.endIndex, conninfo[index] == " " { index = conninfo.index(after: index) }
+            while index < conninfo.endIndex, conninfo[index].isWhitespace { index = conninfo.index(after: index) }
             let keyStart = index
-            while index < conninfo.endIndex, conninfo[index] != "=", conninfo[index] != " " {
+            while index < conninfo.endIndex, conninfo[index] != "=", !conninfo[index].isWhitespace {
                 index = conninfo.index(after: index)
             }
             if keyStart < index { keys.insert(String(conninfo[keyStart..<index])) }
-            while index < conninfo.endIndex, conninfo[index] == " " || conninfo[index] == "=" {
+            while index < conninfo.endIndex, conninfo[index].isWhitespace || conninfo[index] == "=" {
                 index = conninfo.index(after: index)
             }
             if index < conninfo.endIndex, conninfo[index] == "'" {
@@ -56,7 +56,7 @@ enum DatabaseURL {
                 }
                 if index < conninfo.endIndex { index = conninfo.index(after: index) }
             } else {
-                while index < conninfo.endIndex, conninfo[index] != " " { index = conninfo.index(after: index) }
+                while index < conninfo.endIndex, !conninfo[index].isWhitespace { index = conninfo.index(after: index) }
             }
         }
         return keys

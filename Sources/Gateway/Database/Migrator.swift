@@ -79,9 +79,10 @@ public struct Migrator: Sendable {
         let migrations = self.migrations
         let logger = self.logger
         return try await pool.withConnection { connection in
-            // Migrations may rewrite large tables: no statement timeout on this session.
+            // Migrations may rewrite large tables: no statement timeout on this session, which
+            // is closed afterwards so the pool reconnects it with its own settings.
             _ = try connection.execute("SET statement_timeout = 0", [])
-            defer { _ = try? connection.execute("RESET statement_timeout", []) }
+            defer { connection.close() }
             _ = try connection.execute("SELECT pg_advisory_lock($1)", [String(Self.advisoryLockKey)])
             defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1)", [String(Self.advisoryLockKey)]) }
             _ = try connection.execute(

@@ -15,9 +15,13 @@ public final class PostgresConnection: @unchecked Sendable {
     private let conninfo: String
     private let notices: NoticeSink
 
-    init(conninfo: String, logger: Logger) {
+    /// Statements run after each connect (session settings; fixed text, no request data).
+    private let setup: [String]
+
+    init(conninfo: String, logger: Logger, setup: [String] = []) {
         self.conninfo = conninfo
         self.notices = NoticeSink(logger: logger)
+        self.setup = setup
     }
 
     deinit { close() }
@@ -50,6 +54,7 @@ public final class PostgresConnection: @unchecked Sendable {
             }, Unmanaged.passUnretained(notices).toOpaque())
         handle = fresh
         _ = try execute("SET TIME ZONE 'UTC'", [])
+        for statement in setup { _ = try execute(statement, []) }
     }
 
     /// An idle connection has nothing to read. When its socket is readable or hung up

@@ -38,11 +38,13 @@ public final class PostgresPool: Sendable {
     ///   - conninfo: a libpq connection string or `postgresql://` URL, passed on untouched.
     ///   - size: maximum number of connections (and threads).
     ///   - acquireTimeout: how long a caller waits for a free connection.
-    public init(conninfo: String, size: Int, acquireTimeout: Duration, logger: Logger) {
+    ///   - statementTimeout: `statement_timeout` of every connection (nil: the server's).
+    public init(conninfo: String, size: Int, acquireTimeout: Duration, statementTimeout: Duration? = nil, logger: Logger) {
         self.size = size
         self.acquireTimeout = acquireTimeout
         self.logger = logger
-        let connections = (0..<size).map { _ in PostgresConnection(conninfo: conninfo, logger: logger) }
+        let setup = statementTimeout.map { ["SET statement_timeout = \(max(1, Int($0 / .milliseconds(1))))"] } ?? []
+        let connections = (0..<size).map { _ in PostgresConnection(conninfo: conninfo, logger: logger, setup: setup) }
         self.state = NIOLockedValueBox(State(idle: connections))
         self.threads = NIOThreadPool(numberOfThreads: size)
         self.threads.start()

@@ -24,6 +24,24 @@ struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         bytes = raw.prefix(12).elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) ? Array(raw.suffix(4)) : raw
     }
 
+    /// An address from its 4 or 16 bytes.
+    init?(bytes: [UInt8]) {
+        guard bytes.count == 4 || bytes.count == 16 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// A hop as proxies write it: also `1.2.3.4:5678` and `[2001:db8::1]:443`.
+    init?(hop: some StringProtocol) {
+        let text = Substring(hop)
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            self.init(text[text.index(after: text.startIndex)..<close])
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            self.init(text[..<colon])
+        } else {
+            self.init(text)
+        }
+    }
+
     var description: String {
         var text = [CChar](repeating: 0, count: 64)
         var storage = bytes
@@ -106,7 +124,7 @@ struct TrustedProxies: Sendable, Equatable {
         for value in forwardedFor.reversed() {
             for hop in value.split(separator: ",").reversed() {
                 hops += 1
-                guard hops <= Self.maxHops, let address = IPAddress(hop.trimmedWhitespace) else {
+                guard hops <= Self.maxHops, let address = IPAddress(hop: hop.trimmedWhitespace) else {
                     return client.description
                 }
                 client = address
