@@ -93,6 +93,7 @@ let package = Package(
             dependencies: [
                 "Gateway",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "BotKitTests", dependencies: ["BotKit"]),
         .testTarget(name: "EchoBotTests", dependencies: ["BotKit", "BotKitTesting", "EchoBot"]),

@@ -149,4 +149,11 @@ struct SilentListener {
     }
 
     func close() { _ = Glibc.close(fd) }
+
+    /// A port that was free a moment ago (for a server that must be told its port).
+    static func freePort() throws -> Int {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        return listener.port
+    }
 }

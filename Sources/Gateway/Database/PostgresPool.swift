@@ -105,6 +105,7 @@ public final class PostgresPool: Sendable {
         _ body: (Transaction) async throws -> T
     ) async throws -> T {
         let connection = try await acquire()
+        if connection.isOpen == false { try await connect(connection) }
         defer { release(connection) }
         let transaction = Transaction(connection: connection, threads: threads)
         try await threads.runIfActive {
