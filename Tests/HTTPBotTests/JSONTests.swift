@@ -43,6 +43,8 @@ import Testing
     }
 
     @Test func loneSurrogatesBecomeReplacementCharacters() throws {
+        // A high half followed by another escape keeps that escape (found by fuzzing).
+        #expect(try JSON.object(Array(#"{"c":"\ud800\u0041"}"#.utf8))["c"] as? String == "\u{FFFD}A")
         let object = try JSON.object(Array(#"{"a":"x\ud800y","b":"\udc00"}"#.utf8))
         #expect(object["a"] as? String == "x\u{FFFD}y")
         #expect(object["b"] as? String == "\u{FFFD}")

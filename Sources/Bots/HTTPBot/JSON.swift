@@ -221,8 +221,14 @@ enum JSON {
                     if bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
                         index += 2
                         let low = try hex4()
-                        scalar =
-                            (0xDC00..<0xE000).contains(low) ? 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+                        if (0xDC00..<0xE000).contains(low) {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            // Not a low half: the lone high half becomes U+FFFD and the next
+                            // escape is read again on its own.
+                            index -= 6
+                            scalar = 0xFFFD
+                        }
                     } else {
                         scalar = 0xFFFD
                     }

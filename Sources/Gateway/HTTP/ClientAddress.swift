@@ -111,14 +111,19 @@ struct TrustedProxies: Sendable, Equatable {
         let text: String
     }
 
+    /// A peer as one spelling per address (`::ffff:1.2.3.4` is `1.2.3.4`), so throttle keys
+    /// do not depend on the configuration; plain IPv4 text, the usual case, is kept as is.
+    static func normalised(_ peer: String) -> String {
+        guard peer.utf8.contains(UInt8(ascii: ":")) else { return peer }
+        return IPAddress(peer)?.description ?? peer
+    }
+
     func trusts(_ address: IPAddress) -> Bool { networks.contains { $0.contains(address) } }
 
     /// The client's address given the socket peer and every `X-Forwarded-For` value in order.
     func clientAddress(peer: String?, forwardedFor: [Substring]) -> String? {
-        guard networks.isEmpty == false else { return peer }
-        guard let peer, let peerAddress = IPAddress(peer), trusts(peerAddress) else {
-            return peer.map { IPAddress($0)?.description ?? $0 }
-        }
+        guard networks.isEmpty == false else { return peer.map(Self.normalised) }
+        guard let peer, let peerAddress = IPAddress(peer), trusts(peerAddress) else { return peer.map(Self.normalised) }
         var client = peerAddress
         var hops = 0
         for value in forwardedFor.reversed() {
