@@ -36,20 +36,26 @@ enum ClientAddressHarness {
         }
 
         let client = proxies.clientAddress(peer: peer, forwardedFor: forwardedFor)
-        invariant((client == nil) == (peer == nil), "client-address", "result \(String(describing: client)) for peer \(String(describing: peer))")
+        invariant(
+            (client == nil) == (peer == nil), "client-address",
+            "result \(String(describing: client)) for peer \(String(describing: peer))")
         guard let peer, let client else { return }
         let normalisedPeer = IPAddress(peer)?.description ?? peer
         if proxies.networks.isEmpty {
             invariant(client == normalisedPeer, "client-address", "nobody trusted, yet \(client) for peer \(peer)")
         }
         if client != peer {
-            invariant(IPAddress(client) != nil, "client-address", "result \(client.debugDescription) is neither the peer nor an address")
+            invariant(
+                IPAddress(client) != nil, "client-address", "result \(client.debugDescription) is neither the peer nor an address"
+            )
         }
     }
 
     /// An address prints as text that reads back as itself, in 4 or 16 bytes.
     static func checkAddress(_ address: IPAddress) {
-        invariant(address.bytes.count == 4 || address.bytes.count == 16, "client-address", "address of \(address.bytes.count) bytes")
-        invariant(IPAddress(address.description) == address, "client-address", "\(address.bytes) prints as \(address.description)")
+        invariant(
+            address.bytes.count == 4 || address.bytes.count == 16, "client-address", "address of \(address.bytes.count) bytes")
+        invariant(
+            IPAddress(address.description) == address, "client-address", "\(address.bytes) prints as \(address.description)")
     }
 }

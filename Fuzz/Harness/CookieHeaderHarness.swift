@@ -15,8 +15,11 @@ enum CookieHeaderHarness {
         let headers = fields.map { $0[...] }
 
         guard let value = CookieHeader.value(named: name, in: headers, maxValueBytes: maxValueBytes) else { return }
-        invariant(value.utf8.count <= maxValueBytes, "cookie-header", "value of \(value.utf8.count) bytes, limit \(maxValueBytes)")
-        invariant(value.utf8.allSatisfy(CookieHeader.isCookieOctet), "cookie-header", "value \(Array(value.utf8)) holds a non-cookie-octet")
+        invariant(
+            value.utf8.count <= maxValueBytes, "cookie-header", "value of \(value.utf8.count) bytes, limit \(maxValueBytes)")
+        invariant(
+            value.utf8.allSatisfy(CookieHeader.isCookieOctet), "cookie-header",
+            "value \(Array(value.utf8)) holds a non-cookie-octet")
         invariant(
             headers.contains { header in
                 header.base.utf8.elementsEqual(value.base.utf8) && header.startIndex <= value.startIndex

@@ -13,7 +13,9 @@ enum JSONReaderHarness {
             parsed = try JSONReader.parse(data)
         } catch {
             invariant(error.offset >= 0 && error.offset <= data.count, "json-reader", "failure offset \(error)")
-            if case .success(let value) = Result(catching: { () throws(JSONReader.Failure) in try JSONReader.parse(data, limits: tight) }) {
+            if case .success(let value) = Result(catching: { () throws(JSONReader.Failure) in
+                try JSONReader.parse(data, limits: tight)
+            }) {
                 invariant(false, "json-reader", "tight limits accepted \(value) that default limits refused: \(error)")
             }
             return
@@ -23,12 +25,15 @@ enum JSONReaderHarness {
         do throws(JSONReader.Failure) {
             reparsed = try text.withUnsafeBufferPointer { buffer throws(JSONReader.Failure) in try JSONReader.parse(buffer) }
         } catch {
-            invariant(false, "json-reader", "serialized value does not read back (\(error)): \(String(decoding: text, as: UTF8.self))")
+            invariant(
+                false, "json-reader", "serialized value does not read back (\(error)): \(String(decoding: text, as: UTF8.self))")
             return
         }
         invariant(identical(parsed, reparsed), "json-reader", "round trip differs: \(parsed) vs \(reparsed)")
         invariant(parsed == reparsed, "json-reader", "round trip not ==: \(parsed) vs \(reparsed)")
-        if case .success(let value) = Result(catching: { () throws(JSONReader.Failure) in try JSONReader.parse(data, limits: tight) }) {
+        if case .success(let value) = Result(catching: { () throws(JSONReader.Failure) in
+            try JSONReader.parse(data, limits: tight)
+        }) {
             invariant(identical(value, parsed), "json-reader", "tight limits read \(value), default \(parsed)")
         }
     }

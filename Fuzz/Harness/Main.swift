@@ -32,7 +32,6 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 /// Stops the run as a crash libFuzzer records, naming the target and the broken invariant.
-func invariant(_ condition: @autoclosure () -> Bool, _ target: StaticString, _ message: @autoclosure () -> String)
-{
+func invariant(_ condition: @autoclosure () -> Bool, _ target: StaticString, _ message: @autoclosure () -> String) {
     if condition() == false { fatalError("[\(target)] invariant broken: \(message())") }
 }

@@ -10,14 +10,7 @@ import Testing
 /// answered meanwhile, the gateway recovers by itself, and the log stays readable.
 @Suite(.serialized) struct OutageTests {
     @Test func aRestartUnderChatLoadLosesNoAcknowledgedTurn() async throws {
-        let cluster = try await PrivateCluster.start()
-        do {
-            try await restartUnderLoad(cluster)
-        } catch {
-            await cluster.destroy()
-            throw error
-        }
-        await cluster.destroy()
+        try await PrivateCluster.with(restartUnderLoad)
     }
 
     private func restartUnderLoad(_ cluster: PrivateCluster) async throws {

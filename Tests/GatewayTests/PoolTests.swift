@@ -124,14 +124,7 @@ import Testing
     }
 
     @Test func recoversAfterServerRestart() async throws {
-        let cluster = try await PrivateCluster.start()
-        do {
-            try await restartScenario(cluster)
-        } catch {
-            await cluster.destroy()
-            throw error
-        }
-        await cluster.destroy()
+        try await PrivateCluster.with(restartScenario)
     }
 
     private func restartScenario(_ cluster: PrivateCluster) async throws {

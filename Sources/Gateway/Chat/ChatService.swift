@@ -55,30 +55,6 @@ public struct ChatService: Sendable {
         public var status: MessageStatus { partial ? .partial : (error == nil ? .ok : .failed) }
     }
 
-    /// A finished turn could not be stored, so it is not acknowledged: 503
-    /// `database_unavailable` with `Retry-After` (or the conversation's 404 when it was
-    /// deleted meanwhile); on a stream, an `error` event with that code.
-    public struct TurnNotStored: Error, APIErrorConvertible {
-        public let cause: any Error
-
-        public var apiError: APIError {
-            switch cause {
-            case let chat as ChatError: chat.apiError
-            case let database as DatabaseError where database.isUnavailable:
-                APIError(
-                    .serviceUnavailable, "Your message could not be saved and was not stored. Please retry.",
-                    code: Self.code, headers: [.retryAfter: "2"])
-            default: .unexpected
-            }
-        }
-
-        /// The error code of a storage failure.
-        public static let code = "database_unavailable"
-
-        /// The code sent to the client (`not_found` for a conversation deleted meanwhile).
-        public var clientCode: String { apiError.code }
-    }
-
     /// Checks the bot and the conversation and builds the context sent to the bot.
     public func prepare(_ request: TurnRequest) async throws -> PreparedTurn {
         guard let bot = bots.bot(named: request.bot) else { throw ChatError.unknownBot(request.bot ?? "") }
@@ -291,11 +267,4 @@ public struct ChatService: Sendable {
     static let suggestions = [
         "Try again in a few seconds.", "Shorten or rephrase your message.", "Pick another bot (GET /api/v1/bots).",
     ]
-}
-
-extension String {
-    /// PostgreSQL text cannot hold NUL; a bot's output is kept with U+FFFD in its place.
-    var replacingNUL: String {
-        utf8.contains(0) ? String(unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) }) : self
-    }
 }

@@ -21,6 +21,18 @@ struct PrivateCluster {
         return cluster
     }
 
+    /// Runs `body` with a cluster of its own, destroyed afterwards whatever happens.
+    static func with(_ body: (PrivateCluster) async throws -> Void) async throws {
+        let cluster = try await start()
+        do {
+            try await body(cluster)
+        } catch {
+            await cluster.destroy()
+            throw error
+        }
+        await cluster.destroy()
+    }
+
     var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres" }
 
     func restart() async throws { try await pgCtl(["restart", "-m", "fast"]) }
