@@ -64,7 +64,8 @@ import Testing
                 try await group.waitForAll()
             }
             let sorted = live.withLockedValue { $0.sorted() }
-            #expect(sorted[sorted.count / 2] < .milliseconds(100), "median /live \(sorted[sorted.count / 2])")
+            // Before the linear reader this was 11 s; the bound leaves room for a loaded machine.
+            #expect(sorted[sorted.count / 2] < .milliseconds(250), "median /live \(sorted[sorted.count / 2])")
         }
     }
 

@@ -65,6 +65,12 @@ enum OpenAPIDocument {
              },
              "422": {
               "$ref": "#/components/responses/Validation"
+             },
+             "429": {
+              "$ref": "#/components/responses/Limited"
+             },
+             "503": {
+              "$ref": "#/components/responses/Busy"
              }
             }
            }
@@ -98,6 +104,9 @@ enum OpenAPIDocument {
              },
              "429": {
               "$ref": "#/components/responses/Error"
+             },
+             "503": {
+              "$ref": "#/components/responses/Busy"
              }
             }
            }
@@ -123,6 +132,9 @@ enum OpenAPIDocument {
              },
              "429": {
               "$ref": "#/components/responses/Error"
+             },
+             "503": {
+              "$ref": "#/components/responses/Busy"
              }
             }
            }
@@ -308,6 +320,12 @@ enum OpenAPIDocument {
              },
              "422": {
               "$ref": "#/components/responses/Validation"
+             },
+             "429": {
+              "$ref": "#/components/responses/Limited"
+             },
+             "503": {
+              "$ref": "#/components/responses/Busy"
              }
             }
            }
@@ -336,7 +354,7 @@ enum OpenAPIDocument {
             },
             "responses": {
              "200": {
-              "description": "Events start, delta\u2026, then end or error",
+              "description": "Events start, delta…, then end or error",
               "content": {
                "text/event-stream": {
                 "schema": {
@@ -353,6 +371,12 @@ enum OpenAPIDocument {
              },
              "422": {
               "$ref": "#/components/responses/Validation"
+             },
+             "429": {
+              "$ref": "#/components/responses/Limited"
+             },
+             "503": {
+              "$ref": "#/components/responses/Busy"
              }
             }
            }
@@ -740,6 +764,16 @@ enum OpenAPIDocument {
              },
              "422": {
               "$ref": "#/components/responses/Validation"
+             },
+             "403": {
+              "description": "An API key cannot create API keys; sign in with a password.",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/Error"
+                }
+               }
+              }
              }
             }
            },
@@ -1033,7 +1067,7 @@ enum OpenAPIDocument {
           },
           "headers": {
            "SetRefreshCookie": {
-            "description": "refresh_token=\u2026; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=\u2026",
+            "description": "refresh_token=…; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=…",
             "schema": {
              "type": "string"
             }
@@ -1118,6 +1152,42 @@ enum OpenAPIDocument {
              "application/json": {
               "schema": {
                "$ref": "#/components/schemas/ValidationError"
+              }
+             }
+            }
+           },
+           "Busy": {
+            "description": "Temporarily unavailable (database_unavailable, service_unavailable, server_busy, shutting_down); retry after Retry-After.",
+            "headers": {
+             "Retry-After": {
+              "description": "Seconds to wait before retrying.",
+              "schema": {
+               "type": "integer"
+              }
+             }
+            },
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/Error"
+              }
+             }
+            }
+           },
+           "Limited": {
+            "description": "Too many requests (too_many_requests, quota_exceeded, too_many_streams); retry after Retry-After.",
+            "headers": {
+             "Retry-After": {
+              "description": "Seconds to wait before retrying.",
+              "schema": {
+               "type": "integer"
+              }
+             }
+            },
+            "content": {
+             "application/json": {
+              "schema": {
+               "$ref": "#/components/schemas/Error"
               }
              }
             }
