@@ -9,6 +9,17 @@ public protocol BotProvider: Sendable {
 
     /// A cheap reachability check that never bills a model call.
     func health() async -> BotHealth
+
+    /// True when the provider ends its stream with `BotError.timeout` at the request's
+    /// deadline by itself (the conformance kit's "deadline is honoured" check). The gateway
+    /// then reads its events directly; otherwise it relays them through a watchdog that
+    /// stops the call one second past the deadline, at a small cost per event. Defaults to
+    /// false: a plugin opts in once its tests pass the kit.
+    var honoursDeadline: Bool { get }
+}
+
+extension BotProvider {
+    public var honoursDeadline: Bool { false }
 }
 
 /// The result of a health probe.

@@ -68,6 +68,9 @@ public struct EchoBot: BotProvider {
 
     public func health() async -> BotHealth { .ok }
 
+    /// Checks its deadline before each word (the conformance kit verifies it).
+    public var honoursDeadline: Bool { true }
+
     /// Sleeps `delay`, but no later than `deadline` (then throws `timeout`).
     static func sleep(_ delay: Duration, until deadline: ContinuousClock.Instant) async throws {
         let wake = ContinuousClock.now + delay

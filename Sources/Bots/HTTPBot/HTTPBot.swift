@@ -94,6 +94,9 @@ public struct HTTPBot: BotProvider {
         return ContinuousClock.now + wait < deadline ? wait : nil
     }
 
+    /// libcurl's timeout is set from the deadline (the conformance kit verifies it).
+    public var honoursDeadline: Bool { true }
+
     public func health() async -> BotHealth {
         if case .open = breaker.current { return BotHealth(healthy: false, detail: "circuit open") }
         let probe = TransportRequest(

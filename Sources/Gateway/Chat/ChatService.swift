@@ -160,7 +160,9 @@ public struct ChatService: Sendable {
         var text = ""
         var sentAny = false
         do {
-            let completion = try await Self.consume(bot.provider.stream(request), deadline: request.deadline) { piece in
+            let completion = try await Self.consume(
+                bot.provider.stream(request), deadline: request.deadline, trusted: bot.provider.honoursDeadline
+            ) { piece in
                 if sentAny == false { metrics.timeToFirstToken(bot: bot.name, ContinuousClock.now - started) }
                 sentAny = true
                 text += piece
@@ -188,17 +190,16 @@ public struct ChatService: Sendable {
     /// that does not. Any error that is not a `BotError` or the caller's cancellation
     /// counts as an upstream failure.
     static func consume(
-        _ stream: AsyncThrowingStream<BotEvent, any Error>, deadline: ContinuousClock.Instant,
+        _ stream: AsyncThrowingStream<BotEvent, any Error>, deadline: ContinuousClock.Instant, trusted: Bool = false,
         onDelta: (String) async throws -> Void
     ) async throws -> BotCompletion {
-        let bounded = BotDeadline(stream, deadline: deadline)
-        defer { bounded.stop() }
         do {
-            for try await event in bounded.events {
-                switch event {
-                case .delta(let piece): try await onDelta(piece)
-                case .completed(let completion): return completion
-                }
+            if trusted {
+                if let completion = try await read(stream, onDelta) { return completion }
+            } else {
+                let bounded = BotDeadline(stream, deadline: deadline)
+                defer { bounded.stop() }
+                if let completion = try await read(bounded.events, onDelta) { return completion }
             }
         } catch let error as BotError {
             throw error
@@ -213,6 +214,19 @@ public struct ChatService: Sendable {
         }
         if Task.isCancelled { throw CancellationError() }
         throw ContinuousClock.now >= deadline ? BotError.timeout : BotError.upstreamFailure(status: 0)
+    }
+
+    /// Hands deltas on until the completion (nil: the stream ended without one).
+    private static func read<Events: AsyncSequence>(_ events: Events, _ onDelta: (String) async throws -> Void)
+        async throws -> BotCompletion? where Events.Element == BotEvent
+    {
+        for try await event in events {
+            switch event {
+            case .delta(let piece): try await onDelta(piece)
+            case .completed(let completion): return completion
+            }
+        }
+        return nil
     }
 
     private func store(_ turn: PreparedTurn, _ result: TurnResult, latency: Duration, accounted: TokenUsage?)

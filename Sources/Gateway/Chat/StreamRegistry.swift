@@ -13,6 +13,10 @@ final class StreamRegistry: Sendable {
         var perUser: [Int: Int] = [:]
         var total = 0
         var phase = Phase.serving
+        var nextLease = 0
+        /// Writes in progress: when each started, and its connection (closed when stalled).
+        var writes: [Int: (started: ContinuousClock.Instant, channel: any Channel)] = [:]
+        var sweeping = false
     }
 
     /// Serving, refusing new streams while open ones finish, or ending the open ones.
@@ -74,7 +78,45 @@ final class StreamRegistry: Sendable {
             throw Refused(reason: refusal)
         }
         Gauge(label: "gateway_streams_open").record(open)
-        return Lease(registry: self, userID: userID)
+        let id = state.withLockedValue { state -> Int in
+            state.nextLease += 1
+            return state.nextLease
+        }
+        return Lease(registry: self, userID: userID, id: id)
+    }
+
+    /// Notes a write starting (the sweeper closes its connection if it stalls).
+    fileprivate func writing(_ id: Int, on channel: any Channel) {
+        let startSweeper = state.withLockedValue { state -> Bool in
+            state.writes[id] = (.now, channel)
+            defer { state.sweeping = true }
+            return state.sweeping == false
+        }
+        if startSweeper {
+            let interval = min(max(writeTimeout / 4, .milliseconds(50)), .seconds(1))
+            // Holds the registry only while sweeping, so a registry let go ends its sweeper.
+            Task { [weak self] in
+                while true {
+                    try? await Task.sleep(for: interval)
+                    guard let self else { return }
+                    self.closeStalledWrites()
+                }
+            }
+        }
+    }
+
+    fileprivate func wrote(_ id: Int) {
+        _ = state.withLockedValue { $0.writes.removeValue(forKey: id) }
+    }
+
+    /// Closes the connections of writes older than the write timeout; run a few times per
+    /// timeout by one sweeper per registry instead of a timer per write.
+    private func closeStalledWrites() {
+        let now = ContinuousClock.now
+        let stalled = state.withLockedValue { state in
+            state.writes.values.filter { now - $0.started >= writeTimeout }.map(\.channel)
+        }
+        stalled.forEach { $0.close(promise: nil) }
     }
 
     fileprivate func release(userID: Int) {
@@ -110,11 +152,13 @@ final class StreamRegistry: Sendable {
     final class Lease: Sendable {
         private let registry: StreamRegistry
         private let userID: Int
+        private let id: Int
         private let released = NIOLockedValueBox(false)
 
-        fileprivate init(registry: StreamRegistry, userID: Int) {
+        fileprivate init(registry: StreamRegistry, userID: Int, id: Int) {
             self.registry = registry
             self.userID = userID
+            self.id = id
         }
 
         /// A response dropped before its body ran still gives its place back.
@@ -131,30 +175,24 @@ final class StreamRegistry: Sendable {
             if first { registry.release(userID: userID) }
         }
 
-        /// Writes `buffer`, closing the connection when the reader takes nothing for the
-        /// write timeout (the write then fails, which ends the bot call). Once shutdown ends
-        /// streams, a write fails at once, except the stream's own last words
+        /// Writes `buffer`; when the reader takes nothing for the write timeout the
+        /// connection is closed (the write then fails, which ends the bot call). Once
+        /// shutdown ends streams, a write fails at once, except the stream's own last words
         /// (`duringShutdown`: its closing `error` or `end` event).
         func write(
             _ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter, channel: any Channel, duringShutdown: Bool = false
         ) async throws {
             if duringShutdown == false, mustEnd { throw ShuttingDown() }
-            let timer = armTimer(channel)
-            defer { timer.cancel() }
+            registry.writing(id, on: channel)
+            defer { registry.wrote(id) }
             try await writer.write(buffer)
         }
 
         /// Ends the response, within the write timeout too.
         func finish(_ writer: inout any ResponseBodyWriter, channel: any Channel) async throws {
-            let timer = armTimer(channel)
-            defer { timer.cancel() }
+            registry.writing(id, on: channel)
+            defer { registry.wrote(id) }
             try await writer.finish(nil)
-        }
-
-        private func armTimer(_ channel: any Channel) -> Scheduled<Void> {
-            channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(registry.writeTimeout / .nanoseconds(1)))) {
-                channel.close(promise: nil)
-            }
         }
     }
 
