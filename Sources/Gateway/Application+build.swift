@@ -94,7 +94,9 @@ public struct GatewayServices: Sendable {
 /// Builds the router: middleware, then every controller's routes.
 public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: ClientAddressMiddleware(trusted: services.config.limits.trustedProxies))
+    // Without trusted proxies the peer is the client (set with the context): no middleware.
+    let trusted = services.config.limits.trustedProxies
+    if trusted.networks.isEmpty == false { router.add(middleware: ClientAddressMiddleware(trusted: trusted)) }
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())

@@ -16,7 +16,7 @@ public struct AppRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.peerAddress = source.channel.remoteAddress?.ipAddress
-        self.clientAddress = peerAddress
+        self.clientAddress = peerAddress.map(TrustedProxies.normalised)
         self.channel = source.channel
     }
 
