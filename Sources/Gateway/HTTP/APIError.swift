@@ -26,7 +26,7 @@ public struct ValidationIssue: Encodable, Sendable, Equatable {
         self.type = type
         self.loc = loc
         self.msg = msg
-        self.input = input
+        self.input = input.echoable
         self.ctx = ctx
     }
 }
