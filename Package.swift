@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "BotKit", "EchoBot", "HTTPBot", "CLibPQ", "CArgon2",
+                "BotKit", "CLibPQ", "CArgon2",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -73,10 +73,11 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]),
+        // The composition root: names the bots this build ships.
         .executableTarget(
             name: "GatewayServer",
             dependencies: [
-                "Gateway",
+                "Gateway", "EchoBot", "HTTPBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -91,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway",
+                "Gateway", "EchoBot", "HTTPBot",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),

@@ -28,9 +28,9 @@ public struct GatewayServices: Sendable {
     /// Open streams: limits, write timeout, shutdown drain.
     let streams: StreamRegistry
 
-    /// Opens nothing yet: the pool connects lazily. `registry` holds the bot kinds
-    /// (the built-in ones unless a test adds its own).
-    public init(config: GatewayConfig, logger: Logger, registry: BotRegistry = BuiltInBots.registry) async throws {
+    /// Opens nothing yet: the pool connects lazily. `registry` holds the bot kinds, named
+    /// by the executable (the composition root) or a test.
+    public init(config: GatewayConfig, logger: Logger, registry: BotRegistry) async throws {
         self.config = config
         self.logger = logger
         errorLog = DampedLog(logger: logger)

@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try loadConfig()
         let logger = makeLogger(config)
-        let services = try await GatewayServices(config: config, logger: logger)
+        let services = try await GatewayServices(config: config, logger: logger, registry: BuiltInBots.registry)
         if config.autoMigrate && !skipMigrations {
             do {
                 try await services.migrate()
@@ -55,7 +55,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let config = try loadConfig()
         let logger = makeLogger(config)
-        let services = try await GatewayServices(config: config, logger: logger)
+        let services = try await GatewayServices(config: config, logger: logger, registry: BuiltInBots.registry)
         defer { Task { await services.shutdown() } }
         do {
             try await services.migrate()

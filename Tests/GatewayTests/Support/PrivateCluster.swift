@@ -16,9 +16,18 @@ struct PrivateCluster {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try await run(["/bin/chmod", "777", directory], asPostgres: false)
         try await run(["\(binDirectory)/initdb", "-D", directory + "/data", "-U", "postgres", "-A", "trust"], asPostgres: true)
-        let cluster = PrivateCluster(directory: directory, port: Int.random(in: 20000...60000))
-        try await cluster.pgCtl(["start", "-o", "-c listen_addresses=127.0.0.1 -p \(cluster.port) -k \(directory)"])
-        return cluster
+        // A port the kernel just handed out (a random one may be in use); once more on a
+        // new port if another process took it meanwhile.
+        for attempt in 1...2 {
+            let cluster = PrivateCluster(directory: directory, port: try SilentListener.freePort())
+            do {
+                try await cluster.pgCtl(["start", "-o", "-c listen_addresses=127.0.0.1 -p \(cluster.port) -k \(directory)"])
+                return cluster
+            } catch  where attempt == 1 {
+                continue
+            }
+        }
+        throw TestFailure("unreachable")
     }
 
     /// Runs `body` with a cluster of its own, destroyed afterwards whatever happens.

@@ -1,5 +1,7 @@
 import BotKit
+import EchoBot
 import Foundation
+import HTTPBot
 import NIOConcurrencyHelpers
 
 @testable import Gateway
@@ -16,7 +18,10 @@ enum TestBots {
     static let floodCancellations = NIOLockedValueBox(0)
 
     static var registry: BotRegistry {
-        var registry = BuiltInBots.registry
+        // The executable's kinds, named the same way it does, plus the test bots.
+        var registry = BotRegistry()
+        EchoBot.register(in: &registry)
+        HTTPBot.register(in: &registry)
         registry.register(kind: "probe") { _ in ProbeBot() }
         registry.register(kind: "failing") { config in
             let error: BotError =

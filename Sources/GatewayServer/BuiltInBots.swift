@@ -1,0 +1,15 @@
+import BotKit
+import EchoBot
+import HTTPBot
+
+/// The one place that names concrete bot types: every kind this build ships. The
+/// executable is the composition root; the `Gateway` library knows bots only through
+/// BotKit. Adding a bot is a new target under `Sources/Bots` plus one line here.
+enum BuiltInBots {
+    static var registry: BotRegistry {
+        var registry = BotRegistry()
+        EchoBot.register(in: &registry)
+        HTTPBot.register(in: &registry)
+        return registry
+    }
+}
