@@ -22,6 +22,10 @@ import Testing
         #expect(config.logLevel == .info)
         #expect(config.hashThreads == max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
         #expect(config.userCacheTTL == .seconds(30))
+        #expect(config.limits.databaseStatementTimeout == .seconds(30))
+        var off = base
+        off["DB_STATEMENT_TIMEOUT_SECONDS"] = "0"
+        #expect(try GatewayConfig(environment: off).limits.databaseStatementTimeout == nil)
         // The URL reaches libpq with timeouts added (its own settings kept).
         let url = try #require(base["DATABASE_URL"])
         #expect(config.databaseConninfo.hasPrefix(url + "&connect_timeout=5&keepalives=1&"))

@@ -24,9 +24,9 @@ public struct LimitsConfig: Sendable {
     /// they end with an `error` event and what they produced is stored as `partial`.
     public var shutdownGrace: Duration
     /// `DB_STATEMENT_TIMEOUT_SECONDS` (30): `statement_timeout` set on each pool connection
-    /// after it connects (migrations run without one); `connect_timeout` and TCP keepalives
-    /// go into the conninfo (see `DatabaseURL`).
-    public var databaseStatementTimeout: Duration
+    /// after it connects (migrations run without one); 0 leaves the server's or the URL's
+    /// own setting. `connect_timeout` and TCP keepalives go into the conninfo (`DatabaseURL`).
+    public var databaseStatementTimeout: Duration?
     /// `API_KEY_DEFAULT_DAYS` (90): lifetime of an API key created without
     /// `expires_in_days`; 0 keeps such keys until revoked.
     public var apiKeyDefaultDays: Int?
@@ -45,7 +45,8 @@ public struct LimitsConfig: Sendable {
         httpIdleTimeout = try Self.seconds(env, "HTTP_IDLE_TIMEOUT_SECONDS", default: 60)
         httpBodyTimeout = try Self.seconds(env, "HTTP_BODY_TIMEOUT_SECONDS", default: 30)
         shutdownGrace = try Self.seconds(env, "SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...3600)
-        databaseStatementTimeout = try Self.seconds(env, "DB_STATEMENT_TIMEOUT_SECONDS", default: 30)
+        let statement = try Self.seconds(env, "DB_STATEMENT_TIMEOUT_SECONDS", default: 30, range: 0...86400)
+        databaseStatementTimeout = statement == .zero ? nil : statement
         let keyDays = try env.int("API_KEY_DEFAULT_DAYS", default: 90, range: 0...3650)
         apiKeyDefaultDays = keyDays == 0 ? nil : keyDays
     }
@@ -64,7 +65,7 @@ public struct LimitsConfig: Sendable {
             ("MAX_STREAMS_PER_USER", String(maxStreamsPerUser)), ("MAX_STREAMS", String(maxStreams)),
             ("STREAM_WRITE_TIMEOUT_SECONDS", "\(streamWriteTimeout)"), ("HTTP_IDLE_TIMEOUT_SECONDS", "\(httpIdleTimeout)"),
             ("HTTP_BODY_TIMEOUT_SECONDS", "\(httpBodyTimeout)"), ("SHUTDOWN_GRACE_SECONDS", "\(shutdownGrace)"),
-            ("DB_STATEMENT_TIMEOUT_SECONDS", "\(databaseStatementTimeout)"),
+            ("DB_STATEMENT_TIMEOUT_SECONDS", databaseStatementTimeout.map { "\($0)" } ?? "0 (server's setting)"),
             ("API_KEY_DEFAULT_DAYS", String(apiKeyDefaultDays ?? 0)),
         ]
     }
