@@ -97,10 +97,11 @@ import Testing
     @Test func throttlesStayBoundedAndEvictTheOldest() {
         let throttle = Throttle(window: .seconds(60), capacity: 100)
         let start = ContinuousClock.now
-        for index in 0..<1000 { throttle.hit("k\(index)", now: start + .milliseconds(index)) }
+        for index in 0..<1000 { #expect(throttle.admit("k\(index)", limit: 1, now: start + .milliseconds(index)) == nil) }
         #expect(throttle.count == 100)
-        #expect(throttle.retryAfter("k999", limit: 1, now: start + .seconds(1)) != nil)
-        #expect(throttle.retryAfter("k0", limit: 1, now: start + .seconds(1)) == nil)
+        // The newest key is still counted; the oldest was evicted and starts afresh.
+        #expect(throttle.admit("k999", limit: 1, now: start + .seconds(1)) != nil)
+        #expect(throttle.admit("k0", limit: 1, now: start + .seconds(1)) == nil)
         #expect(throttle.admit("a", limit: 2, now: start) == nil)
         #expect(throttle.admit("a", limit: 2, now: start) == nil)
         #expect(throttle.admit("a", limit: 2, now: start) == 61)

@@ -144,11 +144,11 @@ import Testing
     @Test func throttleWindowExpires() {
         let throttle = Throttle(window: .seconds(60))
         let start = ContinuousClock.now
-        for _ in 0..<3 { throttle.hit("k", now: start) }
-        #expect(throttle.retryAfter("k", limit: 3, now: start) == 61)
-        #expect(throttle.retryAfter("k", limit: 4, now: start) == nil)
-        #expect(throttle.retryAfter("k", limit: 3, now: start + .seconds(61)) == nil)
+        for _ in 0..<3 { #expect(throttle.admit("k", limit: 3, now: start) == nil) }
+        #expect(throttle.admit("k", limit: 3, now: start) == 61)
+        #expect(throttle.admit("k", limit: 4, now: start) == nil)
+        #expect(throttle.admit("k", limit: 3, now: start + .seconds(61)) == nil)
         throttle.reset("k")
-        #expect(throttle.retryAfter("k", limit: 1, now: start) == nil)
+        #expect(throttle.admit("k", limit: 1, now: start) == nil)
     }
 }

@@ -43,10 +43,11 @@ struct APIKeysController {
         if let rawName, let name, name.isEmpty || name.count > 100 {
             validator.valueError("name", "Name must be 1 to 100 characters.", input: rawName)
         }
-        var expiresAt = defaultLifetimeDays.map { Date().addingTimeInterval(TimeInterval($0) * 86400) }
+        func inDays(_ days: Int) -> Date { Date().addingTimeInterval(TimeInterval(days) * 86400) }
+        var expiresAt = defaultLifetimeDays.map(inDays)
         if let days = validator.body["expires_in_days"], days != .null {
             if case .int(let value) = days, (1...3650).contains(value) {
-                expiresAt = Date().addingTimeInterval(TimeInterval(value) * 86400)
+                expiresAt = inDays(Int(value))
             } else {
                 validator.issue(
                     "expires_in_days", type: "int_type", "Input should be an integer between 1 and 3650", input: days)

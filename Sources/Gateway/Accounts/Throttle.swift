@@ -32,19 +32,6 @@ public final class Throttle: Sendable {
     /// Keys currently tracked.
     var count: Int { state.withLockedValue { $0.windows.count } }
 
-    /// Seconds until `key` may try again when it has reached `limit`, else nil.
-    public func retryAfter(_ key: String, limit: Int, now: ContinuousClock.Instant = .now) -> Int? {
-        state.withLockedValue { state in
-            guard let current = state.windows[key], now - current.start < window, current.count >= limit else { return nil }
-            return seconds(until: current.start + window, now: now)
-        }
-    }
-
-    /// Counts one event for `key`.
-    public func hit(_ key: String, now: ContinuousClock.Instant = .now) {
-        state.withLockedValue { state in _ = add(key, now: now, state: &state) }
-    }
-
     /// Counts one attempt for `key` unless it already reached `limit`: nil when admitted
     /// (and counted), else the seconds to wait. Check and count are one step, so
     /// concurrent attempts cannot all slip under the limit.
@@ -53,7 +40,7 @@ public final class Throttle: Sendable {
             if let current = state.windows[key], now - current.start < window, current.count >= limit {
                 return seconds(until: current.start + window, now: now)
             }
-            _ = add(key, now: now, state: &state)
+            add(key, now: now, state: &state)
             return nil
         }
     }
@@ -73,11 +60,11 @@ public final class Throttle: Sendable {
         _ = state.withLockedValue { $0.windows.removeValue(forKey: key) }
     }
 
-    private func add(_ key: String, now: ContinuousClock.Instant, state: inout State) -> Int {
+    private func add(_ key: String, now: ContinuousClock.Instant, state: inout State) {
         if var current = state.windows[key], now - current.start < window {
             current.count += 1
             state.windows[key] = current
-            return current.count
+            return
         }
         state.windows[key] = Window(start: now, count: 1)
         state.order.append((key, now))
@@ -87,7 +74,6 @@ public final class Throttle: Sendable {
                 state.windows[oldest.key] = nil
             }
         }
-        return 1
     }
 
     private func seconds(until end: ContinuousClock.Instant, now: ContinuousClock.Instant) -> Int {

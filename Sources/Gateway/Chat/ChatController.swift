@@ -42,10 +42,10 @@ struct ChatController {
         let user = try context.requireUser()
         let body = try await RequestBody.collect(request, limit: maxBodyBytes)
         let fields = try Self.validatedFields(body)
-        let lease = try stream ? streams.admit(userID: user.id) : nil
+        let lease = try stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await service.prepare(
             .init(userID: user.id, message: fields.message, conversationID: fields.conversationID, bot: fields.bot))
-        if let lease { return streamed(turn, lease: lease, channel: context.channel) }
+        if let lease { return streamed(turn, lease: lease) }
         return try await collected(turn)
     }
 
@@ -106,7 +106,7 @@ struct ChatController {
     /// Server-Sent Events written straight from the turn: each write waits for the client
     /// (backpressure) at most the stream write timeout, and a failed write (client gone or
     /// stalled, or shutdown ending streams) cancels the bot; the turn is stored as partial.
-    private func streamed(_ turn: ChatService.PreparedTurn, lease: StreamRegistry.Lease, channel: any Channel) -> Response {
+    private func streamed(_ turn: ChatService.PreparedTurn, lease: StreamRegistry.Lease) -> Response {
         let service = self.service
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
@@ -120,31 +120,31 @@ struct ChatController {
                         ServerSentEvent.Start(
                             conversation_id: turn.conversationID.lowercasedString,
                             message_id: turn.assistantMessageID.lowercasedString, bot: turn.bot.name)),
-                    to: &writer, channel: channel)
+                    to: &writer)
                 let result: ChatService.TurnResult
                 do throws(ChatService.TurnNotStored) {
                     result = try await service.run(turn) { piece in
                         try await lease.write(
-                            ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece)), to: &writer, channel: channel)
+                            ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece)), to: &writer)
                     }
                 } catch {
                     // Not stored, so not acknowledged: no `end`, an `error` the client can retry on.
                     try await lease.write(
-                        Self.failure(code: error.clientCode, error.apiError), to: &writer, channel: channel, duringShutdown: true)
-                    try await lease.finish(&writer, channel: channel)
+                        Self.failure(error.apiError), to: &writer, duringShutdown: true)
+                    try await lease.finish(&writer)
                     return
                 }
                 if let last = Self.closing(result, ended: lease.mustEnd) {
-                    try await lease.write(last, to: &writer, channel: channel, duringShutdown: true)
+                    try await lease.write(last, to: &writer, duringShutdown: true)
                 }
-                try await lease.finish(&writer, channel: channel)
+                try await lease.finish(&writer)
             })
     }
 
     /// The stream's last event: `end`, or `error` for a failed bot or a shutdown; nil when
     /// the client is gone (its write failed), so there is no one to tell.
     static func closing(_ result: ChatService.TurnResult, ended: Bool) -> ByteBuffer? {
-        if ended { return failure(code: "shutting_down", StreamRegistry.Refused(reason: .shutdown).apiError) }
+        if ended { return failure(StreamRegistry.Refused(reason: .shutdown).apiError) }
         if result.partial, result.error == nil { return nil }
         if let error = result.error {
             return ServerSentEvent.encode(
@@ -161,13 +161,13 @@ struct ChatController {
     }
 
     /// An SSE `error` event carrying an error's message.
-    static func failure(code: String, _ error: APIError) -> ByteBuffer {
+    static func failure(_ error: APIError) -> ByteBuffer {
         let message: String
         switch error.detail {
         case .message(let text): message = text
         case .validation: message = "Request failed."
         }
-        return ServerSentEvent.encode("error", ServerSentEvent.Failure(code: code, message: message, suggestions: nil))
+        return ServerSentEvent.encode("error", ServerSentEvent.Failure(code: error.code, message: message, suggestions: nil))
     }
 
     static func usage(_ usage: TokenUsage) -> ServerSentEvent.Usage {

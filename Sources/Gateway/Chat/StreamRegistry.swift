@@ -63,26 +63,25 @@ final class StreamRegistry: Sendable {
     var open: Int { state.withLockedValue { $0.total } }
     var phase: Phase { state.withLockedValue { $0.phase } }
 
-    /// Counts a new stream of `userID`, or throws `Refused`.
-    func admit(userID: Int) throws -> Lease {
-        let refusal = state.withLockedValue { state -> Refused.Reason? in
-            if state.phase != .serving { return .shutdown }
-            if state.total >= maxTotal { return .total }
-            if state.perUser[userID, default: 0] >= maxPerUser { return .perUser }
+    /// Counts a new stream of `userID` on `channel`, or throws `Refused`.
+    func admit(userID: Int, channel: any Channel) throws -> Lease {
+        let admitted = state.withLockedValue { state -> Result<(id: Int, open: Int), Refused> in
+            if state.phase != .serving { return .failure(Refused(reason: .shutdown)) }
+            if state.total >= maxTotal { return .failure(Refused(reason: .total)) }
+            if state.perUser[userID, default: 0] >= maxPerUser { return .failure(Refused(reason: .perUser)) }
             state.total += 1
             state.perUser[userID, default: 0] += 1
-            return nil
-        }
-        if let refusal {
-            Counter(label: "gateway_streams_refused_total", dimensions: [("reason", refusal.rawValue)]).increment()
-            throw Refused(reason: refusal)
-        }
-        Gauge(label: "gateway_streams_open").record(open)
-        let id = state.withLockedValue { state -> Int in
             state.nextLease += 1
-            return state.nextLease
+            return .success((state.nextLease, state.total))
         }
-        return Lease(registry: self, userID: userID, id: id)
+        switch admitted {
+        case .failure(let refused):
+            Counter(label: "gateway_streams_refused_total", dimensions: [("reason", refused.reason.rawValue)]).increment()
+            throw refused
+        case .success(let lease):
+            Gauge(label: "gateway_streams_open").record(lease.open)
+            return Lease(registry: self, userID: userID, id: lease.id, channel: channel)
+        }
     }
 
     /// Notes a write starting (the sweeper closes its connection if it stalls).
@@ -153,12 +152,15 @@ final class StreamRegistry: Sendable {
         private let registry: StreamRegistry
         private let userID: Int
         private let id: Int
+        /// The stream's connection, closed when a write stalls.
+        private let channel: any Channel
         private let released = NIOLockedValueBox(false)
 
-        fileprivate init(registry: StreamRegistry, userID: Int, id: Int) {
+        fileprivate init(registry: StreamRegistry, userID: Int, id: Int, channel: any Channel) {
             self.registry = registry
             self.userID = userID
             self.id = id
+            self.channel = channel
         }
 
         /// A response dropped before its body ran still gives its place back.
@@ -179,9 +181,7 @@ final class StreamRegistry: Sendable {
         /// connection is closed (the write then fails, which ends the bot call). Once
         /// shutdown ends streams, a write fails at once, except the stream's own last words
         /// (`duringShutdown`: its closing `error` or `end` event).
-        func write(
-            _ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter, channel: any Channel, duringShutdown: Bool = false
-        ) async throws {
+        func write(_ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter, duringShutdown: Bool = false) async throws {
             if duringShutdown == false, mustEnd { throw ShuttingDown() }
             registry.writing(id, on: channel)
             defer { registry.wrote(id) }
@@ -189,7 +189,7 @@ final class StreamRegistry: Sendable {
         }
 
         /// Ends the response, within the write timeout too.
-        func finish(_ writer: inout any ResponseBodyWriter, channel: any Channel) async throws {
+        func finish(_ writer: inout any ResponseBodyWriter) async throws {
             registry.writing(id, on: channel)
             defer { registry.wrote(id) }
             try await writer.finish(nil)

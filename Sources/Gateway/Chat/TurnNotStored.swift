@@ -20,9 +20,6 @@ extension ChatService {
 
         /// The error code of a storage failure.
         public static let code = "database_unavailable"
-
-        /// The code sent to the client (`not_found` for a conversation deleted meanwhile).
-        public var clientCode: String { apiError.code }
     }
 }
 

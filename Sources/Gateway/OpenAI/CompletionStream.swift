@@ -12,8 +12,7 @@ extension OpenAIController {
     /// was never written) the producer's next send fails, which ends the bot call; the
     /// turn is still stored or counted, since nothing is cancelled.
     func streamed(
-        _ turn: ChatService.PreparedTurn, id: String, created: Int, includeUsage: Bool, lease: StreamRegistry.Lease,
-        channel: any Channel
+        _ turn: ChatService.PreparedTurn, id: String, created: Int, includeUsage: Bool, lease: StreamRegistry.Lease
     ) async throws -> Response {
         let link = ConsumerLink()
         let (events, gone) = (link.events, link.gone)
@@ -40,7 +39,7 @@ extension OpenAIController {
                 }
             } catch {
                 // Before any output the client gets a real status; after it, an error event.
-                let failure = OpenAIError.from(error)
+                let failure = OpenAIError.from(error.apiError)
                 if gate.fail(failure) == false { try? await send(Self.errorEvent(failure)) }
                 return
             }
@@ -50,9 +49,7 @@ extension OpenAIController {
             }
             if gate.open() { try? await send(chunk(["role": "assistant", "content": ""])) }
             if streams.phase == .ending {
-                if let failure = OpenAIError.from(StreamRegistry.Refused(reason: .shutdown)) {
-                    try? await send(Self.errorEvent(failure))
-                }
+                try? await send(Self.errorEvent(OpenAIError.from(StreamRegistry.Refused(reason: .shutdown).apiError)))
             } else if let error = result.error {
                 try? await send(Self.errorEvent(OpenAIError.from(error)))
             } else {
@@ -81,9 +78,9 @@ extension OpenAIController {
                 }
                 // Shutdown ends the stream through the producer (its error event), not here.
                 for await buffer in events {
-                    try await lease.write(buffer, to: &writer, channel: channel, duringShutdown: true)
+                    try await lease.write(buffer, to: &writer, duringShutdown: true)
                 }
-                try await lease.finish(&writer, channel: channel)
+                try await lease.finish(&writer)
             })
     }
 }

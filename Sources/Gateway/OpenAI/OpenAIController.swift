@@ -53,9 +53,9 @@ struct OpenAIController {
         let id = "chatcmpl-" + turn.assistantMessageID.lowercasedString
         let created = Int(Date().timeIntervalSince1970)
         if parsed.stream {
-            let lease = try streams.admit(userID: user.id)
+            let lease = try streams.admit(userID: user.id, channel: context.channel)
             return try await streamed(
-                turn, id: id, created: created, includeUsage: parsed.includeUsage, lease: lease, channel: context.channel)
+                turn, id: id, created: created, includeUsage: parsed.includeUsage, lease: lease)
         }
         let result = try await chat.run(turn) { _ in }
         if let error = result.error, result.partial == false { throw OpenAIError.from(error) }

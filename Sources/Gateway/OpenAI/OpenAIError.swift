@@ -31,53 +31,42 @@ struct OpenAIError: Error, HTTPResponseError {
             return OpenAIError(
                 status: .serviceUnavailable, message: "Service temporarily unavailable. Please retry shortly.",
                 type: "server_error", code: "service_unavailable", headers: [.retryAfter: "1"])
-        case let error as ChatService.TurnNotStored:
-            return from(error)
-        case let error as StreamRegistry.Refused:
-            let api = error.apiError
-            guard case .message(let message) = api.detail else { return nil }
-            return OpenAIError(
-                status: api.status, message: message,
-                type: api.status == .tooManyRequests ? "rate_limit_error" : "server_error", code: api.code, headers: api.headers)
-        case let error as QuotaExceeded:
-            return OpenAIError(
-                status: .tooManyRequests, message: error.message, type: "rate_limit_error", code: "quota_exceeded",
-                headers: [.retryAfter: String(error.retryAfterSeconds)])
         case ChatError.unknownBot(let name):
             return OpenAIError(
                 status: .notFound, message: "The model `\(name.prefix(64))` does not exist. See GET /v1/models.",
                 type: "invalid_request_error", code: "model_not_found")
         case let error as APIError:
-            let message: String
-            switch error.detail {
-            case .message(let text): message = text
-            case .validation(let issues):
-                message = issues.map { "\($0.loc.last.map { "\($0)" } ?? "body"): \($0.msg)" }.joined(separator: "; ")
-            }
-            switch error.status {
-            case .unauthorized:
-                return OpenAIError(
-                    status: .unauthorized, message: message, type: "invalid_request_error", code: "invalid_api_key",
-                    headers: error.headers)
-            case .unprocessableContent:
-                return OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request")
-            default:
-                return OpenAIError(
-                    status: error.status, message: message, type: "invalid_request_error", code: error.code,
-                    headers: error.headers)
-            }
+            return from(error)
+        case let error as any APIErrorConvertible:
+            return from(error.apiError)
         default:
             return nil
         }
     }
 
-    /// A turn that could not be stored: 503 with `Retry-After` (404 when its conversation is gone).
-    static func from(_ error: ChatService.TurnNotStored) -> OpenAIError {
-        let api = error.apiError
-        guard case .message(let message) = api.detail else { return .init(status: api.status, message: "", type: "", code: "") }
-        return OpenAIError(
-            status: api.status, message: message, type: api.status == .notFound ? "invalid_request_error" : "server_error",
-            code: api.code, headers: api.headers)
+    /// A gateway error in OpenAI's shape: its status (a 422 becomes OpenAI's 400), its
+    /// code (`invalid_api_key` for a 401), its headers (`Retry-After`), and the type
+    /// OpenAI gives that status.
+    static func from(_ error: APIError) -> OpenAIError {
+        let message: String
+        switch error.detail {
+        case .message(let text): message = text
+        case .validation(let issues):
+            message = issues.map { "\($0.loc.last.map { "\($0)" } ?? "body"): \($0.msg)" }.joined(separator: "; ")
+        }
+        switch error.status {
+        case .unauthorized:
+            return OpenAIError(
+                status: .unauthorized, message: message, type: "invalid_request_error", code: "invalid_api_key",
+                headers: error.headers)
+        case .unprocessableContent:
+            return OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request")
+        default:
+            let type =
+                error.status == .tooManyRequests
+                ? "rate_limit_error" : (error.status.code >= 500 ? "server_error" : "invalid_request_error")
+            return OpenAIError(status: error.status, message: message, type: type, code: error.code, headers: error.headers)
+        }
     }
 
     static func from(_ error: BotError) -> OpenAIError {
