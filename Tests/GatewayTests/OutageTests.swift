@@ -72,7 +72,9 @@ import Testing
             #expect(ids.count > 50)
             let stored = try await services.pool.query(
                 "SELECT count(*) AS n FROM messages WHERE id = ANY($1::uuid[])", [PostgresArray(ids)])
-            #expect(try stored.first?.decode("n", as: Int.self) == ids.count)
+            let storedCount = try stored.first?.decode("n", as: Int.self) ?? 0
+            #expect(storedCount == ids.count)
+            print("outage: \(ids.count) acknowledged, \(storedCount) of them stored; statuses \(seen)")
             // One line per kind of failure and interval, not one per request.
             let lines = capture.all.split(separator: "\n")
             let failureLines = lines.filter { $0.contains("database unavailable") || $0.contains("storing a chat turn failed") }

@@ -16,13 +16,16 @@ public struct AppRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.peerAddress = source.channel.remoteAddress?.ipAddress
-        self.clientAddress = peerAddress.map(TrustedProxies.normalised)
         self.channel = source.channel
     }
 
+    /// The client's address behind trusted proxies (set by `ClientAddressMiddleware`).
+    var forwardedClient: String?
+
     /// The client's address: the peer, or per `TRUSTED_PROXIES` the right-most untrusted
-    /// `X-Forwarded-For` hop (set by `ClientAddressMiddleware`).
-    public var clientAddress: String?
+    /// `X-Forwarded-For` hop. Worked out where it is used (logins, refreshes, sessions),
+    /// not on every request.
+    public var clientAddress: String? { forwardedClient ?? peerAddress.map(TrustedProxies.normalised) }
     /// The connection, to notice a client that hung up before its queued work started.
     let channel: any Channel
 
@@ -38,7 +41,7 @@ extension HTTPField.Name {
     static let xRequestID = Self("X-Request-ID")!
 }
 
-/// Sets `clientAddress` from the peer and, behind trusted proxies, `X-Forwarded-For`.
+/// Sets the client's address from the peer and, behind trusted proxies, `X-Forwarded-For`.
 struct ClientAddressMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let trusted: TrustedProxies
@@ -46,7 +49,7 @@ struct ClientAddressMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         var context = context
-        context.clientAddress = trusted.clientAddress(
+        context.forwardedClient = trusted.clientAddress(
             peer: context.peerAddress, forwardedFor: request.headers[values: .xForwardedFor].map { $0[...] })
         return try await next(request, context)
     }
