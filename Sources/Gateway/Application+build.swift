@@ -21,7 +21,6 @@ public struct GatewayServices: Sendable {
     public let chat: ChatService
     public let apiKeys: any APIKeyRepository
     public let usage: any UsageRepository
-    public let routes = RouteTable()
     public let logger: Logger
     /// Repeated errors logged once per interval (see `DampedLog`).
     let errorLog: DampedLog
@@ -94,39 +93,41 @@ public struct GatewayServices: Sendable {
 /// Builds the router: middleware, then every controller's routes.
 public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let allowed = AllowedMethods()
     // Without trusted proxies the peer is the client (set with the context): no middleware.
     let trusted = services.config.limits.trustedProxies
     if trusted.networks.isEmpty == false { router.add(middleware: ClientAddressMiddleware(trusted: trusted)) }
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: ErrorMiddleware(routes: services.routes, logs: services.errorLog))
+    router.add(middleware: ErrorMiddleware(routes: allowed, logs: services.errorLog))
     let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users, keys: services.apiKeys)
     let maxBody = services.config.maxBodyBytes
-    HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router, table: services.routes)
+    HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router)
     MetricsController(user: services.config.metricsUser, password: services.config.metricsPassword, pool: services.pool)
-        .addRoutes(to: router, table: services.routes)
+        .addRoutes(to: router)
     UsersController(
         service: services.accounts, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes,
         cookieMaxAge: services.config.refreshTokenExpireDays * 86400, cookieSecure: services.config.cookieSecure
-    ).addRoutes(to: router, table: services.routes)
+    ).addRoutes(to: router)
     ChatController(
         service: services.chat, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes, streams: services.streams
     )
-    .addRoutes(to: router, table: services.routes)
+    .addRoutes(to: router)
     ConversationsController(conversations: services.conversations, bearer: bearer)
-        .addRoutes(to: router, table: services.routes)
-    BotsController(bots: services.bots, bearer: bearer).addRoutes(to: router, table: services.routes)
+        .addRoutes(to: router)
+    BotsController(bots: services.bots, bearer: bearer).addRoutes(to: router)
     APIKeysController(
         keys: services.apiKeys, bearer: bearer, maxBodyBytes: maxBody,
         defaultLifetimeDays: services.config.limits.apiKeyDefaultDays
-    ).addRoutes(to: router, table: services.routes)
-    UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router, table: services.routes)
+    ).addRoutes(to: router)
+    UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router)
     OpenAIController(
         chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams
     )
-    .addRoutes(to: router, table: services.routes)
-    DocsController().addRoutes(to: router, table: services.routes)
+    .addRoutes(to: router)
+    DocsController().addRoutes(to: router)
+    allowed.load(router.routes)
     return router
 }
 

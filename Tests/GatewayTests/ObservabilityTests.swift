@@ -78,7 +78,7 @@ import Testing
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
-            let registered = Set(services.routes.all.map { "\($0.method) \($0.path)" })
+            let registered = Set(buildRouter(services).routes.map { "\($0.method) \($0.path)" })
             #expect(
                 documented == registered,
                 "only documented: \(documented.subtracting(registered)), only routed: \(registered.subtracting(documented))")

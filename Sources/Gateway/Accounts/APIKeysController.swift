@@ -18,11 +18,11 @@ struct APIKeysController {
         let expires_at: Date?
     }
 
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
-        Routes(router, prefix: "/api/v1/users/me/api-keys", table: table, middleware: [bearer])
-            .on(.post, use: create)
-            .on(.get) { _, context in JSONResponse(try await keys.list(userID: try context.requireUser().id)) }
-            .on(.delete, ":id") { _, context in
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.group("/api/v1/users/me/api-keys").add(middleware: bearer)
+            .post(use: create)
+            .get { _, context in JSONResponse(try await keys.list(userID: try context.requireUser().id)) }
+            .delete(":id") { _, context in
                 let user = try context.requireUser()
                 guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
                     try await keys.revoke(id: id, userID: user.id)

@@ -14,18 +14,18 @@ struct UsersController {
         let token_type: String
     }
 
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+    func addRoutes(to router: Router<AppRequestContext>) {
         let prefix = "/api/v1/users"
-        Routes(router, prefix: prefix, table: table)
-            .on(.post, "register", use: register)
-            .on(.post, "login", use: login)
-            .on(.post, "refresh-token", use: refresh)
-        Routes(router, prefix: prefix, table: table, middleware: [bearer])
-            .on(.post, "logout", use: logout)
-            .on(.post, "logout-all", use: logoutAll)
-            .on(.get, "me", use: me)
-            .on(.get, "me/sessions", use: listSessions)
-            .on(.delete, "me/sessions/:id", use: revokeSession)
+        router.group(RouterPath(prefix))
+            .post("register", use: register)
+            .post("login", use: login)
+            .post("refresh-token", use: refresh)
+        router.group(RouterPath(prefix)).add(middleware: bearer)
+            .post("logout", use: logout)
+            .post("logout-all", use: logoutAll)
+            .get("me", use: me)
+            .get("me/sessions", use: listSessions)
+            .delete("me/sessions/:id", use: revokeSession)
     }
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<User> {

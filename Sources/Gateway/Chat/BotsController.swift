@@ -14,9 +14,9 @@ struct BotsController {
         let detail: String
     }
 
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
-        Routes(router, prefix: "/api/v1/bots", table: table, middleware: [bearer])
-            .on(.get) { _, context in
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.group("/api/v1/bots").add(middleware: bearer)
+            .get { _, context in
                 _ = try context.requireUser()
                 return JSONResponse(await health())
             }

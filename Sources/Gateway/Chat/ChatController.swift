@@ -29,13 +29,13 @@ struct ChatController {
         let message: String
     }
 
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
-        Routes(router, prefix: "/api/v1/chat", table: table, middleware: [bearer])
-            .on(.post) { request, context in
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.group("/api/v1/chat").add(middleware: bearer)
+            .post { request, context in
                 let wantsStream = request.headers[.accept]?.contains("text/event-stream") == true
                 return try await chat(request, context: context, stream: wantsStream)
             }
-            .on(.post, "stream") { request, context in try await chat(request, context: context, stream: true) }
+            .post("stream") { request, context in try await chat(request, context: context, stream: true) }
     }
 
     func chat(_ request: Request, context: AppRequestContext, stream: Bool) async throws -> Response {

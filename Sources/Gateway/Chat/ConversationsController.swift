@@ -20,11 +20,11 @@ struct ConversationsController {
         let messages: [StoredMessage]
     }
 
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
-        Routes(router, prefix: "/api/v1/conversations", table: table, middleware: [bearer])
-            .on(.get, use: list)
-            .on(.get, ":id", use: show)
-            .on(.delete, ":id", use: delete)
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.group("/api/v1/conversations").add(middleware: bearer)
+            .get(use: list)
+            .get(":id", use: show)
+            .delete(":id", use: delete)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Page> {

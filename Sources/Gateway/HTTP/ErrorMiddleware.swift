@@ -6,7 +6,8 @@ import Logging
 /// anything else a 500 `internal_error` whose cause is only logged.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let routes: RouteTable
+    /// Filled once the router holds every route.
+    let routes: AllowedMethods
     /// An outage fails every request the same way: logged once per interval, not per request.
     let logs: DampedLog
 

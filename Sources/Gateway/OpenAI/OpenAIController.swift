@@ -16,14 +16,14 @@ struct OpenAIController {
     let streams: StreamRegistry
     static let conversationHeader = HTTPField.Name("X-Conversation-Id")!
 
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
-        Routes(router, prefix: "/v1", table: table, middleware: [OpenAIErrorMiddleware(), bearer])
-            .on(.get, "models") { _, context in
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.group("/v1").add(middleware: OpenAIErrorMiddleware()).add(middleware: bearer)
+            .get("models") { _, context in
                 _ = try context.requireUser()
                 return JSONResponse(
                     ModelList(data: bots.entries.map { ModelList.Model(id: $0.name, owned_by: "gateway:\($0.kind)") }))
             }
-            .on(.post, "chat/completions", use: completions)
+            .post("chat/completions", use: completions)
     }
 
     struct ModelList: Encodable, Sendable {

@@ -3,16 +3,16 @@ import Hummingbird
 /// `GET /openapi.json` (the document) and `GET /docs` (a page of our own that renders it,
 /// with its script and style under `/docs/`; nothing is loaded from the network).
 struct DocsController {
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
-        Routes(router, prefix: "", table: table)
-            .on(.get, "openapi.json") { _, _ in
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router
+            .get("openapi.json") { _, _ in
                 Response(
                     status: .ok, headers: [.contentType: "application/json"],
                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
             }
-            .on(.get, "docs") { _, _ in Self.asset(DocsPage.html, type: "text/html; charset=utf-8") }
-            .on(.get, "docs/docs.js") { _, _ in Self.asset(DocsPage.script, type: "text/javascript; charset=utf-8") }
-            .on(.get, "docs/docs.css") { _, _ in Self.asset(DocsPage.css, type: "text/css; charset=utf-8") }
+            .get("docs") { _, _ in Self.asset(DocsPage.html, type: "text/html; charset=utf-8") }
+            .get("docs/docs.js") { _, _ in Self.asset(DocsPage.script, type: "text/javascript; charset=utf-8") }
+            .get("docs/docs.css") { _, _ in Self.asset(DocsPage.css, type: "text/css; charset=utf-8") }
     }
 
     private static func asset(_ text: String, type: String) -> Response {

@@ -16,15 +16,15 @@ struct HealthController {
         var db: String? = nil
     }
 
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
-        Routes(router, prefix: "", table: table)
-            .on(.get, "live") { _, _ in Self.alive }
-            .on(.get, "ready") { _, _ in
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router
+            .get("live") { _, _ in Self.alive }
+            .get("ready") { _, _ in
                 await databaseAnswers()
                     ? JSONResponse(Status(status: "ready"))
                     : JSONResponse(Status(status: "not ready"), status: .serviceUnavailable)
             }
-            .on(.get, "health") { _, _ in
+            .get("health") { _, _ in
                 await databaseAnswers()
                     ? JSONResponse(Status(status: "ok", db: "ok"))
                     : JSONResponse(Status(status: "error", db: "down"), status: .serviceUnavailable)

@@ -13,8 +13,8 @@ struct MetricsController {
     static let unauthorized = APIError(
         .unauthorized, "Invalid credentials", code: "http_error", headers: [.wwwAuthenticate: "Basic"])
 
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
-        Routes(router, prefix: "", table: table).on(.get, "metrics") { request, _ in
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("metrics") { request, _ in
             guard authorized(request.headers[.authorization]) else { throw Self.unauthorized }
             Observability.refresh(pool: pool)
             var buffer: [UInt8] = []

@@ -15,8 +15,8 @@ struct UsageController {
         let total_output_tokens: Int
     }
 
-    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
-        Routes(router, prefix: "/api/v1/users/me/usage", table: table, middleware: [bearer]).on(.get) { request, context in
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.group("/api/v1/users/me/usage").add(middleware: bearer).get { request, context in
             let user = try context.requireUser()
             let today = Date()
             let to = try Self.day(request, "to") ?? Self.format(today)
