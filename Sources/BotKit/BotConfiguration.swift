@@ -26,56 +26,34 @@ public struct BotConfiguration: Sendable {
     /// The full variable name of a key.
     public func variable(_ key: String) -> String { prefix + key }
 
+    /// Typed reads of `settings`, naming the full variable in errors.
+    public var reader: SettingsReader { SettingsReader(values: settings, prefix: prefix) }
+
     /// A setting, nil when absent or empty.
-    public func string(_ key: String) -> String? {
-        guard let raw = settings[key] else { return nil }
-        let value = raw.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
-        return value.isEmpty ? nil : String(value)
-    }
+    public func string(_ key: String) -> String? { reader.string(key) }
 
     /// A required setting.
     public func require(_ key: String) throws -> String {
-        guard let value = string(key) else { throw BotConfigurationError(variable(key), "is required for a \(kind) bot") }
+        guard let value = string(key) else { throw reader.fault(key, "is required for a \(kind) bot") }
         return value
     }
 
     /// An integer setting within a range.
     public func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = string(key) else { return fallback }
-        guard let value = Int(text), range.contains(value) else {
-            throw BotConfigurationError(
-                variable(key), "must be an integer between \(range.lowerBound) and \(range.upperBound), got \"\(text)\"")
-        }
-        return value
+        try reader.int(key, default: fallback, range: range)
     }
 
     /// An optional number setting within a range.
     public func double(_ key: String, range: ClosedRange<Double>) throws -> Double? {
-        guard let text = string(key) else { return nil }
-        guard let value = Double(text), range.contains(value) else {
-            throw BotConfigurationError(
-                variable(key), "must be a number between \(range.lowerBound) and \(range.upperBound), got \"\(text)\"")
-        }
-        return value
+        try reader.double(key, default: nil, range: range)
     }
 
     /// A boolean setting: true/false, 1/0, yes/no, on/off.
-    public func bool(_ key: String, default fallback: Bool) throws -> Bool {
-        guard let text = string(key)?.lowercased() else { return fallback }
-        switch text {
-        case "true", "1", "yes", "on": return true
-        case "false", "0", "no", "off": return false
-        default: throw BotConfigurationError(variable(key), "must be true or false, got \"\(text)\"")
-        }
-    }
+    public func bool(_ key: String, default fallback: Bool) throws -> Bool { try reader.bool(key, default: fallback) }
 
     /// One of a fixed set of lowercase choices.
     public func choice(_ key: String, _ choices: [String], default fallback: String) throws -> String {
-        let value = string(key)?.lowercased() ?? fallback
-        guard choices.contains(value) else {
-            throw BotConfigurationError(variable(key), "must be one of \(choices.joined(separator: ", ")), got \"\(value)\"")
-        }
-        return value
+        try reader.choice(key, choices, default: fallback)
     }
 }
 

@@ -46,7 +46,7 @@ public struct GatewayServices: Sendable {
             statementTimeout: config.limits.databaseStatementTimeout, logger: logger)
         hasher = try PasswordHasher(
             parameters: config.argon2, threads: config.hashThreads, queueMax: config.limits.hashQueueMax)
-        tokens = await AccessTokens(secret: config.secretKey, lifetimeMinutes: config.jwtExpireMinutes)
+        tokens = await AccessTokens(secret: config.secretKey, lifetime: config.accessTokenLifetime)
         if config.userCacheTTL > .zero {
             let cache = UserCache(ttl: config.userCacheTTL)
             userCache = cache
@@ -59,9 +59,8 @@ public struct GatewayServices: Sendable {
         }
         sessions = PostgresSessionRepository(pool: pool)
         let policy = RefreshPolicy(
-            lifetime: TimeInterval(config.refreshTokenExpireDays * 86400),
-            maxSessionLifetime: TimeInterval(config.refreshTokenMaxLifetimeDays * 86400),
-            reuseGrace: TimeInterval(config.refreshReuseGraceSeconds))
+            lifetime: config.refreshTokenLifetime, maxSessionLifetime: config.sessionMaxLifetime,
+            reuseGrace: config.refreshReuseGrace)
         accounts = AccountService(
             users: users, sessions: sessions, hasher: hasher, tokens: tokens, policy: policy,
             throttles: Throttles(window: config.throttle.window, capacity: config.limits.throttleMaxKeys),
@@ -108,7 +107,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         .addRoutes(to: router)
     UsersController(
         service: services.accounts, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes,
-        cookieMaxAge: services.config.refreshTokenExpireDays * 86400, cookieSecure: services.config.cookieSecure
+        cookieMaxAge: services.config.refreshTokenLifetime, cookieSecure: services.config.cookieSecure
     ).addRoutes(to: router)
     ChatController(
         service: services.chat, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes, streams: services.streams

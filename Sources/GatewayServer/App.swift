@@ -9,7 +9,7 @@ struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A plugin-based bot gateway: accounts, sessions and chat over pluggable bots.",
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self],
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self, EnvExample.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -63,6 +63,15 @@ struct Migrate: AsyncParsableCommand {
             logger.critical("migrations failed", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
+    }
+}
+
+struct EnvExample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "env-example", abstract: "Print .env.example: every configuration key with its default and meaning.")
+
+    func run() {
+        print(ConfigKey.envExample(botExamples: BuiltInBots.registry.settingsExamples), terminator: "")
     }
 }
 

@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func cachedTokensAreStillCheckedForExpiry() async throws {
-        let tokens = await AccessTokens(secret: String(repeating: "k", count: 32), lifetimeMinutes: 1)
+        let tokens = await AccessTokens(secret: String(repeating: "k", count: 32), lifetime: .seconds(60))
         let token = try await tokens.issue(userID: 3, email: "a@b.io")
         #expect(await tokens.verify(token)?.uid == 3)
         #expect(await tokens.verify(token)?.uid == 3)

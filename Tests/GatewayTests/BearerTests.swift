@@ -39,8 +39,8 @@ import Testing
             let parts = login.access.split(separator: ".").map(String.init)
             let header = Data(#"{"alg":"none","typ":"JWT"}"#.utf8).base64URLEncodedString
             let hs512 = Data(#"{"alg":"HS512","typ":"JWT"}"#.utf8).base64URLEncodedString
-            let otherKey = await AccessTokens(secret: String(repeating: "k", count: 40), lifetimeMinutes: 5)
-            let expiredIssuer = await AccessTokens(secret: TestApp.secret, lifetimeMinutes: 1)
+            let otherKey = await AccessTokens(secret: String(repeating: "k", count: 40), lifetime: .seconds(300))
+            let expiredIssuer = await AccessTokens(secret: TestApp.secret, lifetime: .seconds(60))
             let uid = try await services.users.credentials(email: "bad@example.com")!.user.id
             let tokens = [
                 "garbage", parts[0] + "." + parts[1] + ".", header + "." + parts[1] + ".",

@@ -13,9 +13,9 @@ import Testing
         #expect(config.port == 8000)
         #expect(config.host == "127.0.0.1")
         #expect(config.databasePoolSize == 10)
-        #expect(config.jwtExpireMinutes == 5)
-        #expect(config.refreshTokenExpireDays == 1)
-        #expect(config.refreshTokenMaxLifetimeDays == 30)
+        #expect(config.accessTokenLifetime == .seconds(300))
+        #expect(config.refreshTokenLifetime == .seconds(86400))
+        #expect(config.sessionMaxLifetime == .seconds(30 * 86400))
         #expect(config.argon2 == Argon2Parameters(timeCost: 3, memoryKiB: 65536, parallelism: 2))
         #expect(config.maxBodyBytes == 1_048_576)
         #expect(config.logFormat == .json)
@@ -34,12 +34,13 @@ import Testing
 
     @Test(arguments: [
         ("PORT", "eighty", "PORT must be an integer"),
-        ("PORT", "70000", "PORT must be between 0 and 65535"),
-        ("DB_POOL_SIZE", "0", "DB_POOL_SIZE must be between"),
+        ("PORT", "70000", "PORT must be an integer between 0 and 65535, got \"70000\""),
+        ("DB_POOL_SIZE", "0", "DB_POOL_SIZE must be an integer between"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT must be one of json, text"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of"),
         ("AUTO_MIGRATE", "maybe", "AUTO_MIGRATE must be true or false"),
-        ("JWT_EXPIRE_MINUTES", "-1", "JWT_EXPIRE_MINUTES must be between"),
+        ("JWT_EXPIRE_MINUTES", "-1", "JWT_EXPIRE_MINUTES must be a number between 1.0 and 1440.0"),
+        ("BOT_TIMEOUT_SECONDS", "0", "BOT_TIMEOUT_SECONDS must be a number between"),
         ("DB_POOL_TIMEOUT_SECONDS", "soon", "DB_POOL_TIMEOUT_SECONDS must be a number"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL must be a postgresql:// URL"),
     ])
@@ -99,28 +100,35 @@ import Testing
         #expect(text.contains("DATABASE_URL=postgresql://u:******@db1"))
     }
 
-    /// Every variable the configuration reads is documented in `.env.example` and listed
-    /// by `check-config` (one line per key).
-    @Test func everyVariableIsDocumentedAndPrinted() throws {
+    /// `.env.example` is generated from the key table (`gateway env-example`): the committed
+    /// file must be exactly what the table gives.
+    @Test func envExampleIsGeneratedFromTheKeyTable() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let example = try String(contentsOf: root.appendingPathComponent(".env.example"), encoding: .utf8)
-        let configDirectory = root.appendingPathComponent("Sources/Gateway/Config")
-        var keys: Set<String> = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: configDirectory.path) {
-            let source = try String(contentsOf: configDirectory.appendingPathComponent(file), encoding: .utf8)
-            let pattern = try NSRegularExpression(pattern: #"(?:env\.[a-zA-Z]+\(|seconds\(env, )"([A-Z][A-Z0-9_]+)""#)
-            for match in pattern.matches(in: source, range: NSRange(source.startIndex..., in: source)) {
-                keys.insert(String(source[Range(match.range(at: 1), in: source)!]))
-            }
+        let committed = try String(contentsOf: root.appendingPathComponent(".env.example"), encoding: .utf8)
+        let generated = ConfigKey.envExample(botExamples: TestBots.registry.settingsExamples)
+        #expect(committed == generated, "regenerate with: swift run gateway env-example > .env.example")
+        // Every key appears once as an assignment, commented out only when it has no default.
+        for key in ConfigKey.allCases {
+            let active = committed.split(separator: "\n").filter { $0.hasPrefix("\(key.rawValue)=") }.count
+            #expect(active == (key.spec.defaultValue == nil ? 0 : 1), "\(key.rawValue)")
         }
-        #expect(keys.count > 40)
-        let printed = Set(try GatewayConfig(environment: base).summary.map(\.0))
-        for key in keys {
-            #expect(example.contains(key), "\(key) is missing from .env.example")
-            // Bot and database variables are printed as they were set (masked), when set.
-            if key.hasPrefix("DATABASE_") == false && key.hasPrefix("BOT") == false {
-                #expect(printed.contains(key), "\(key) is missing from check-config")
+        #expect(committed.contains("# BOT_HTTP_URL="))
+    }
+
+    /// `check-config` prints every key of the table, once, in the table's order, and each
+    /// default parses within its own range (the base environment sets almost nothing).
+    @Test func checkConfigPrintsEveryKeyAndEveryDefaultParses() throws {
+        let printed = try GatewayConfig(environment: base).summary.map(\.0)
+        #expect(Array(printed.prefix(ConfigKey.allCases.count)) == ConfigKey.allCases.map(\.rawValue))
+        for key in ConfigKey.allCases {
+            let reader = ConfigReader(values: [:])
+            switch key.spec.kind {
+            case .integer where key.spec.defaultValue != nil: _ = try reader.int(key)
+            case .duration: _ = try reader.duration(key)
+            case .flag: _ = try reader.bool(key)
+            case .choice: _ = try reader.choice(key)
+            default: break
             }
         }
     }

@@ -22,8 +22,15 @@ public struct EchoBot: BotProvider {
     }
 
     /// Registers the `echo` kind.
+    /// The echo bot's settings, for `.env.example`.
+    static let settingsExample = """
+        # Echo bot settings (the default bot when BOT_PROVIDER=echo):
+        # BOT_ECHO_PREFIX=Echo:             # text before the echoed message
+        # BOT_ECHO_DELAY_MS=0               # pause between streamed words (0–60000)
+        """
+
     public static func register(in registry: inout BotRegistry) {
-        registry.register(kind: "echo") { try EchoBot(configuration: $0) }
+        registry.register(kind: "echo", settingsExample: settingsExample) { try EchoBot(configuration: $0) }
     }
 
     public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {

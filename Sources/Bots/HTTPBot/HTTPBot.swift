@@ -32,7 +32,9 @@ public struct HTTPBot: BotProvider {
 
     /// Registers the `http` kind.
     public static func register(in registry: inout BotRegistry) {
-        registry.register(kind: "http") { HTTPBot(settings: try HTTPBotSettings($0), name: $0.name) }
+        registry.register(kind: "http", settingsExample: HTTPBotSettings.example) {
+            HTTPBot(settings: try HTTPBotSettings($0), name: $0.name)
+        }
     }
 
     public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {

@@ -17,21 +17,21 @@ struct AccessTokenClaims: JWTPayload {
 /// Issues and verifies HS256 access tokens; no other algorithm is ever accepted.
 public struct AccessTokens: Sendable {
     private let keys: JWTKeyCollection
-    let lifetime: TimeInterval
+    let lifetime: Duration
     private let verified = VerifiedTokenCache(capacity: 10_000)
 
-    public init(secret: String, lifetimeMinutes: Int) async {
+    public init(secret: String, lifetime: Duration) async {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         self.keys = keys
-        self.lifetime = TimeInterval(lifetimeMinutes * 60)
+        self.lifetime = lifetime
     }
 
     /// A signed token for a user; times are whole seconds.
     public func issue(userID: Int, email: String, now: Date = Date()) async throws -> String {
         let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let claims = AccessTokenClaims(
-            sub: .init(value: email), uid: userID, exp: .init(value: issued.addingTimeInterval(lifetime)),
+            sub: .init(value: email), uid: userID, exp: .init(value: issued.addingTimeInterval(lifetime.timeInterval)),
             iat: .init(value: issued))
         return try await keys.sign(claims)
     }

@@ -127,8 +127,8 @@ struct PostgresSessionRepository: SessionRepository {
                 return .rotated(userID: userID, sessionID: id, previous: previous)
             }
             let created: Date = try row.decode("session_created")
-            let cap = created.addingTimeInterval(policy.maxSessionLifetime)
-            let expiry = min(Date().addingTimeInterval(policy.lifetime), cap)
+            let cap = created.addingTimeInterval(policy.maxSessionLifetime.timeInterval)
+            let expiry = min(Date().addingTimeInterval(policy.lifetime.timeInterval), cap)
             guard expiry > Date() else { return .expired(userID: userID) }
             _ = try await tx.query(
                 """

@@ -43,9 +43,9 @@ public enum RotationOutcome: Sendable, Equatable {
 
 /// Lifetimes applied when issuing refresh tokens.
 public struct RefreshPolicy: Sendable {
-    public var lifetime: TimeInterval
-    public var maxSessionLifetime: TimeInterval
-    public var reuseGrace: TimeInterval
+    public var lifetime: Duration
+    public var maxSessionLifetime: Duration
+    public var reuseGrace: Duration
 }
 
 /// Storage of sessions and refresh tokens (only SHA-256 hashes of tokens are stored).

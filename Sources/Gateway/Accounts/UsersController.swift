@@ -6,7 +6,7 @@ struct UsersController {
     let service: AccountService
     let bearer: BearerAuthenticator
     let maxBodyBytes: Int
-    let cookieMaxAge: Int
+    let cookieMaxAge: Duration
     let cookieSecure: Bool
 
     struct TokenResponse: Codable, Sendable {
@@ -92,6 +92,9 @@ struct UsersController {
     private func granted(_ grant: AccountService.Grant) -> JSONResponse<TokenResponse> {
         JSONResponse(
             TokenResponse(access_token: grant.accessToken, token_type: "bearer"),
-            headers: [.setCookie: RefreshCookie.set(grant.refreshToken, maxAge: cookieMaxAge, secure: cookieSecure)])
+            headers: [
+                .setCookie: RefreshCookie.set(
+                    grant.refreshToken, maxAge: cookieMaxAge.wholeSecondsRoundedUp, secure: cookieSecure)
+            ])
     }
 }

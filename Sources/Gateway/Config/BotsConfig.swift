@@ -1,14 +1,15 @@
 import BotKit
 
-/// The bots an operator configured, read from the contract's `BOT*` variables:
+/// The bots an operator configured, read from the contract's `BOT*` variables (defaults
+/// and ranges in `ConfigKey`):
 ///
-/// - `BOT_PROVIDER` (`echo`): kind of the bot named `default`; its settings are
+/// - `BOT_PROVIDER`: kind of the bot named `default`; its settings are
 ///   `BOT_<KIND>_<KEY>` (e.g. `BOT_HTTP_URL`, `BOT_ECHO_PREFIX`).
-/// - `BOTS` (none): extra bots, `name=kind` comma-separated; each reads `BOT_<NAME>_<KEY>`.
-/// - `BOT_TIMEOUT_SECONDS` (60): bound on any bot call; `<prefix>TIMEOUT_SECONDS` overrides it per bot.
-/// - `BOT_SYSTEM_PROMPT` (none): system message prepended to every conversation.
-/// - `BOT_FALLBACK` (none): bot used when the chosen one fails before any output.
-/// - `CHAT_CONTEXT_MESSAGES` (20), `CHAT_CONTEXT_CHARS` (16000): how much of a
+/// - `BOTS`: extra bots, `name=kind` comma-separated; each reads `BOT_<NAME>_<KEY>`.
+/// - `BOT_TIMEOUT_SECONDS`: bound on any bot call; `<prefix>TIMEOUT_SECONDS` overrides it per bot.
+/// - `BOT_SYSTEM_PROMPT`: system message prepended to every conversation.
+/// - `BOT_FALLBACK`: bot used when the chosen one fails before any output.
+/// - `CHAT_CONTEXT_MESSAGES`, `CHAT_CONTEXT_CHARS`: how much of a
 ///   conversation's history is sent with each turn.
 public struct BotsConfig: Sendable {
     public var bots: [BotConfiguration]
@@ -21,13 +22,13 @@ public struct BotsConfig: Sendable {
     public static let defaultName = "default"
 
     init(_ env: ConfigReader) throws {
-        let timeout = try env.double("BOT_TIMEOUT_SECONDS", default: 60, range: 0.05...3600)
-        let defaultKind = env.string("BOT_PROVIDER", default: "echo").lowercased()
+        let timeout = try env.duration(.botTimeout)
+        let defaultKind = (env.string(.botProvider) ?? "echo").lowercased()
         var bots = [
             try Self.bot(
                 env, name: Self.defaultName, kind: defaultKind, prefix: "BOT_\(defaultKind.uppercased())_", timeout: timeout)
         ]
-        for item in (env.string("BOTS") ?? "").split(separator: ",") {
+        for item in (env.string(.bots) ?? "").split(separator: ",") {
             let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2, pair[0].isEmpty == false, pair[1].isEmpty == false else {
                 throw ConfigError("BOTS", "must be name=kind pairs separated by commas, got \"\(item)\"")
@@ -44,22 +45,25 @@ public struct BotsConfig: Sendable {
             bots.append(try Self.bot(env, name: name, kind: pair[1].lowercased(), prefix: prefix, timeout: timeout))
         }
         self.bots = bots
-        fallback = env.string("BOT_FALLBACK")?.lowercased()
+        fallback = env.string(.botFallback)?.lowercased()
         if let fallback, bots.contains(where: { $0.name == fallback }) == false {
             throw ConfigError("BOT_FALLBACK", "names no configured bot (\(bots.map(\.name).joined(separator: ", ")))")
         }
-        systemPrompt = env.string("BOT_SYSTEM_PROMPT")
-        contextMessages = try env.int("CHAT_CONTEXT_MESSAGES", default: 20, range: 0...1000)
-        contextCharacters = try env.int("CHAT_CONTEXT_CHARS", default: 16000, range: 0...10_000_000)
+        systemPrompt = env.string(.botSystemPrompt)
+        contextMessages = try env.int(.contextMessages)
+        contextCharacters = try env.int(.contextCharacters)
     }
 
-    private static func bot(_ env: ConfigReader, name: String, kind: String, prefix: String, timeout: Double) throws
+    private static func bot(_ env: ConfigReader, name: String, kind: String, prefix: String, timeout: Duration) throws
         -> BotConfiguration
     {
         var settings: [String: String] = [:]
         for (key, value) in env.values where key.hasPrefix(prefix) { settings[String(key.dropFirst(prefix.count))] = value }
-        let own = try env.double(prefix + "TIMEOUT_SECONDS", default: timeout, range: 0.05...3600)
+        // Each bot may override the shared bound with `<prefix>TIMEOUT_SECONDS`, in its range.
+        guard case .duration(let range, _) = ConfigKey.botTimeout.spec.kind else { preconditionFailure() }
+        let own = try env.settings.double(prefix + "TIMEOUT_SECONDS", default: nil, range: range)
         return BotConfiguration(
-            name: name, kind: kind, prefix: prefix, settings: settings, timeout: .milliseconds(Int(own * 1000)))
+            name: name, kind: kind, prefix: prefix, settings: settings,
+            timeout: own.map { .milliseconds(Int64(($0 * 1000).rounded())) } ?? timeout)
     }
 }

@@ -1,53 +1,47 @@
-import Foundation
+import BotKit
 
-/// Typed reads of environment variables, each failing with a `ConfigError` naming the
-/// variable. Empty values count as unset.
+/// Typed reads of the gateway's keys through each key's spec (type, default, range); a
+/// bad value fails with a `ConfigError` naming the variable. Empty values count as unset.
 struct ConfigReader {
-    let values: [String: String]
+    let settings: SettingsReader
 
-    func string(_ key: String) -> String? {
-        guard let value = values[key]?.trimmingCharacters(in: .whitespaces), value.isEmpty == false else {
-            return nil
-        }
-        return value
+    init(values: [String: String]) { settings = SettingsReader(values: values) }
+
+    var values: [String: String] { settings.values }
+
+    /// The value as set, else the key's default; nil when neither.
+    func string(_ key: ConfigKey) -> String? { settings.string(key.rawValue) ?? key.spec.defaultValue }
+
+    /// An integer key; `computed` supplies a default the table cannot write down.
+    func int(_ key: ConfigKey, default computed: Int? = nil) throws -> Int {
+        guard case .integer(let range) = key.spec.kind, let fallback = computed ?? key.spec.defaultValue.flatMap({ Int($0) })
+        else { preconditionFailure("\(key.rawValue) is not an integer key with a default") }
+        return try settings.int(key.rawValue, default: fallback, range: range)
     }
 
-    func string(_ key: String, default fallback: String) -> String { string(key) ?? fallback }
-
-    func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = string(key) else { return fallback }
-        guard let value = Int(text) else { throw ConfigError(key, "must be an integer, got \"\(text)\"") }
-        guard range.contains(value) else {
-            throw ConfigError(key, "must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
-        }
-        return value
+    /// A duration key, in its unit (fractions allowed).
+    func duration(_ key: ConfigKey) throws -> Duration {
+        guard case .duration(let range, let unit) = key.spec.kind, let fallback = key.spec.defaultValue.flatMap({ Double($0) })
+        else { preconditionFailure("\(key.rawValue) is not a duration key with a default") }
+        let value = try settings.double(key.rawValue, default: fallback, range: range) ?? fallback
+        return .milliseconds(Int64((value * Double(unit.rawValue) * 1000).rounded()))
     }
 
-    func double(_ key: String, default fallback: Double, range: ClosedRange<Double>) throws -> Double {
-        guard let text = string(key) else { return fallback }
-        guard let value = Double(text), value.isFinite else {
-            throw ConfigError(key, "must be a number, got \"\(text)\"")
-        }
-        guard range.contains(value) else {
-            throw ConfigError(key, "must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
-        }
-        return value
+    func bool(_ key: ConfigKey) throws -> Bool {
+        guard case .flag = key.spec.kind else { preconditionFailure("\(key.rawValue) is not a flag") }
+        return try settings.bool(key.rawValue, default: key.spec.defaultValue == "true")
     }
 
-    func bool(_ key: String, default fallback: Bool) throws -> Bool {
-        guard let text = string(key)?.lowercased() else { return fallback }
-        switch text {
-        case "1", "true", "yes", "on": return true
-        case "0", "false", "no", "off": return false
-        default: throw ConfigError(key, "must be true or false, got \"\(text)\"")
+    func choice(_ key: ConfigKey) throws -> String {
+        guard case .choice(let choices) = key.spec.kind, let fallback = key.spec.defaultValue else {
+            preconditionFailure("\(key.rawValue) is not a choice with a default")
         }
+        return try settings.choice(key.rawValue, choices, default: fallback)
     }
 
-    func oneOf(_ key: String, _ choices: [String], default fallback: String) throws -> String {
-        let value = string(key)?.lowercased() ?? fallback
-        guard choices.contains(value) else {
-            throw ConfigError(key, "must be one of \(choices.joined(separator: ", ")), got \"\(value)\"")
-        }
-        return value
+    /// The key as `check-config` prints it: set or default, a secret masked.
+    func shown(_ key: ConfigKey) -> String {
+        guard let value = string(key) else { return "(unset)" }
+        return key.spec.secret ? "******" : value
     }
 }

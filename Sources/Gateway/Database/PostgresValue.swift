@@ -31,6 +31,11 @@ extension Double: PostgresEncodable, PostgresDecodable {
     public init?(postgresText: String) { self.init(postgresText) }
 }
 
+extension Duration: PostgresEncodable {
+    /// Seconds, as SQL multiplies them by `interval '1 second'`.
+    public var postgresText: String? { String(timeInterval) }
+}
+
 extension Bool: PostgresEncodable, PostgresDecodable {
     public var postgresText: String? { self ? "t" : "f" }
     public init?(postgresText: String) {

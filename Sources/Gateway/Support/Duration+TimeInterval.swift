@@ -1,0 +1,12 @@
+import Foundation
+
+extension Duration {
+    /// The duration in seconds, for Foundation's `Date` arithmetic.
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+
+    /// Whole seconds, rounded up (a `Retry-After` or cookie `Max-Age` never undershoots).
+    var wholeSecondsRoundedUp: Int { Int(timeInterval.rounded(.up)) }
+}
