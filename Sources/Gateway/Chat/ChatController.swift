@@ -99,7 +99,7 @@ struct ChatController {
             message_id: turn.assistantMessageID.lowercasedString,
             finish_reason: result.completion?.finishReason.rawValue, usage: result.completion?.usage.map(Self.usage),
             error: result.error.map { ErrorInfo(code: $0.code, message: $0.safeMessage) },
-            suggestions: result.error == nil ? nil : ChatService.suggestions)
+            suggestions: result.error == nil ? nil : PoliteReply.suggestions)
         return try JSONResponse(body).response()
     }
 
@@ -145,19 +145,22 @@ struct ChatController {
     /// the client is gone (its write failed), so there is no one to tell.
     static func closing(_ result: ChatService.TurnResult, ended: Bool) -> ByteBuffer? {
         if ended { return failure(StreamRegistry.Refused(reason: .shutdown).apiError) }
-        if result.partial, result.error == nil { return nil }
-        if let error = result.error {
+        switch result.outcome {
+        case .cancelled:
+            return nil
+        case .failed(let error):
             return ServerSentEvent.encode(
                 "error",
-                ServerSentEvent.Failure(
-                    code: error.code, message: result.partial ? error.safeMessage : result.text,
-                    suggestions: result.partial ? nil : ChatService.suggestions))
+                ServerSentEvent.Failure(code: error.code, message: result.text, suggestions: PoliteReply.suggestions))
+        case .failedMidway(let error):
+            return ServerSentEvent.encode(
+                "error", ServerSentEvent.Failure(code: error.code, message: error.safeMessage, suggestions: nil))
+        case .completed(let completion):
+            return ServerSentEvent.encode(
+                "end",
+                ServerSentEvent.End(
+                    finish_reason: completion.finishReason.rawValue, usage: completion.usage.map(usage), bot: result.bot))
         }
-        return ServerSentEvent.encode(
-            "end",
-            ServerSentEvent.End(
-                finish_reason: result.completion?.finishReason.rawValue ?? "stop", usage: result.completion?.usage.map(usage),
-                bot: result.bot))
     }
 
     /// An SSE `error` event carrying an error's message.

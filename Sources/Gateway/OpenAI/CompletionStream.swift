@@ -27,7 +27,7 @@ extension OpenAIController {
         }
         @Sendable func send(_ buffer: ByteBuffer) async throws {
             await events.send(buffer)
-            if gone.withLockedValue({ $0 }) { throw ChatService.DeltaSinkError() }
+            if gone.withLockedValue({ $0 }) { throw BotCall.DeltaSinkError() }
         }
         Task {
             defer { events.finish() }

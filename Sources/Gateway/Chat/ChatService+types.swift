@@ -1,0 +1,77 @@
+import BotKit
+import Foundation
+
+extension ChatService {
+    /// What the client asked.
+    public struct TurnRequest: Sendable {
+        public var userID: Int
+        public var message: String
+        public var conversationID: UUID?
+        public var bot: String?
+        public var options = GenerationOptions()
+    }
+
+    /// A turn ready to run: ids are fixed before the first byte is sent.
+    public struct PreparedTurn: Sendable {
+        public let conversationID: UUID
+        public let isNew: Bool
+        public let bot: BotDirectory.Entry
+        public let messages: [ChatMessage]
+        public let userID: Int
+        public let userMessage: String
+        /// False for `/v1` calls without `X-Conversation-Id`: nothing is stored.
+        public var store = true
+        public let userMessageID = UUID.random()
+        public let assistantMessageID = UUID.random()
+        public let options: GenerationOptions
+    }
+
+    /// How a bot call ended.
+    public enum TurnOutcome: Sendable {
+        /// The bot finished its answer.
+        case completed(BotCompletion)
+        /// The bot failed before any output; the turn's text is the polite reply.
+        case failed(BotError)
+        /// The bot failed after some output; the turn's text is what it sent.
+        case failedMidway(BotError)
+        /// The client went away (or the request was cancelled) during the answer.
+        case cancelled
+    }
+
+    /// How a turn ended.
+    public struct TurnResult: Sendable {
+        public let text: String
+        /// The bot that answered (the fallback's name when it did).
+        public let bot: String
+        public let outcome: TurnOutcome
+
+        public var completion: BotCompletion? {
+            if case .completed(let completion) = outcome { completion } else { nil }
+        }
+
+        /// The bot's failure, before or after output.
+        public var error: BotError? {
+            switch outcome {
+            case .failed(let error), .failedMidway(let error): error
+            case .completed, .cancelled: nil
+            }
+        }
+
+        /// True when the answer stopped after some text had been sent.
+        public var partial: Bool {
+            switch outcome {
+            case .failedMidway, .cancelled: true
+            case .completed, .failed: false
+            }
+        }
+
+        /// How the stored assistant message ended.
+        public var status: MessageStatus {
+            switch outcome {
+            case .completed: .ok
+            case .failed: .failed
+            case .failedMidway, .cancelled: .partial
+            }
+        }
+    }
+}

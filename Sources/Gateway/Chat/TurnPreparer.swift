@@ -1,0 +1,72 @@
+import BotKit
+import Foundation
+
+/// Turns a request into a `PreparedTurn`: checks the bot, the quota and the conversation,
+/// and builds the context sent to the bot (history within `CHAT_CONTEXT_*`, system prompt).
+struct TurnPreparer: Sendable {
+    let bots: BotDirectory
+    let conversations: any ConversationRepository
+    let quotas: Quotas
+    let config: BotsConfig
+
+    func prepare(_ request: ChatService.TurnRequest) async throws -> ChatService.PreparedTurn {
+        guard let bot = bots.bot(named: request.bot) else { throw ChatError.unknownBot(request.bot ?? "") }
+        try await quotas.admit(userID: request.userID)
+        var context: [ChatMessage] = []
+        let conversationID: UUID
+        if let id = request.conversationID {
+            guard
+                let history = try await conversations.history(
+                    conversationID: id, userID: request.userID, limit: config.contextMessages)
+            else { throw ChatError.conversationNotFound }
+            context = Self.trim(history, characters: config.contextCharacters)
+            conversationID = id
+        } else {
+            conversationID = UUID.random()
+        }
+        let messages = withSystemPrompt(context + [ChatMessage(role: .user, content: request.message)])
+        return .init(
+            conversationID: conversationID, isNew: request.conversationID == nil, bot: bot, messages: messages,
+            userID: request.userID, userMessage: request.message, options: request.options)
+    }
+
+    /// A turn whose context the client sends itself (the OpenAI-compatible API). It is
+    /// stored only when `conversationID` is given (created when new, never another user's).
+    func prepareCompletion(
+        userID: Int, bot name: String, messages: [ChatMessage], conversationID: UUID?, options: GenerationOptions
+    ) async throws -> ChatService.PreparedTurn {
+        guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
+        try await quotas.admit(userID: userID)
+        var isNew = true
+        if let conversationID {
+            switch try await conversations.owner(of: conversationID, userID: userID) {
+            case .nobody: isNew = true
+            case .caller: isNew = false
+            case .someoneElse: throw ChatError.conversationNotFound
+            }
+        }
+        var turn = ChatService.PreparedTurn(
+            conversationID: conversationID ?? UUID.random(), isNew: isNew, bot: bot, messages: withSystemPrompt(messages),
+            userID: userID, userMessage: messages.last(where: { $0.role == .user })?.content ?? "", options: options)
+        turn.store = conversationID != nil
+        return turn
+    }
+
+    /// `BOT_SYSTEM_PROMPT`, when set, before the conversation.
+    private func withSystemPrompt(_ messages: [ChatMessage]) -> [ChatMessage] {
+        guard let prompt = config.systemPrompt else { return messages }
+        return [ChatMessage(role: .system, content: prompt)] + messages
+    }
+
+    /// Keeps the newest messages whose total length fits the character budget.
+    static func trim(_ history: [ChatMessage], characters budget: Int) -> [ChatMessage] {
+        var kept: [ChatMessage] = []
+        var used = 0
+        for message in history.reversed() {
+            used += message.content.count
+            if used > budget { break }
+            kept.append(message)
+        }
+        return kept.reversed()
+    }
+}

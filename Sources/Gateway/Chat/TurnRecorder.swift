@@ -1,0 +1,63 @@
+import BotKit
+import Foundation
+
+/// Stores a finished turn (its messages and usage in one commit), or, for a turn that is
+/// not stored, adds its tokens to the user's usage.
+struct TurnRecorder: Sendable {
+    let conversations: any ConversationRepository
+    let usage: any UsageRepository
+    let metrics: BotMetrics
+    let logs: DampedLog
+
+    /// Records the turn; returns once it is committed, or throws `ChatService.TurnNotStored`.
+    func record(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, latency: Duration)
+        async throws(ChatService.TurnNotStored)
+    {
+        let tokens = accountedUsage(turn, result)
+        if turn.store {
+            try await store(turn, result, latency: latency, accounted: tokens)
+        } else if let tokens {
+            await addUsage(turn, result, tokens)
+        }
+    }
+
+    private func store(
+        _ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, latency: Duration, accounted: TokenUsage?
+    ) async throws(ChatService.TurnNotStored) {
+        let stored = ChatTurn(
+            conversationID: turn.conversationID, isNew: turn.isNew, userID: turn.userID, bot: result.bot,
+            userMessageID: turn.userMessageID, userMessage: turn.userMessage, assistantMessageID: turn.assistantMessageID,
+            reply: result.text.replacingNUL, status: result.status,
+            finishReason: result.completion?.finishReason.rawValue ?? result.error?.code, usage: result.completion?.usage,
+            latencyMs: Int(latency / .milliseconds(1)), accounted: accounted)
+        do {
+            try await conversations.store(stored)
+        } catch {
+            // Refused alone (the conversation went away): the call still consumed tokens.
+            if case ChatError.conversationNotFound = error, let accounted { await addUsage(turn, result, accounted) }
+            metrics.storeFailed()
+            logs.error("storing a chat turn failed", error: error)
+            throw ChatService.TurnNotStored(cause: error)
+        }
+    }
+
+    /// The call's tokens for usage accounting (reported, or estimated); nil when the bot
+    /// failed before any output and consumed nothing worth counting.
+    private func accountedUsage(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult) -> TokenUsage? {
+        if case .failed = result.outcome { return nil }
+        return Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+    }
+
+    /// Adds the tokens of a turn that is not stored to the user's usage; best effort, but
+    /// not undone by the request's cancellation (a client that leaves still pays).
+    private func addUsage(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, _ tokens: TokenUsage) async {
+        let (usage, logs) = (self.usage, self.logs)
+        await Task {
+            do {
+                try await usage.record(userID: turn.userID, bot: result.bot, usage: tokens)
+            } catch {
+                logs.error("recording usage failed", error: error)
+            }
+        }.value
+    }
+}
