@@ -29,7 +29,10 @@ public struct GatewayServices: Sendable {
 
     /// Opens nothing yet: the pool connects lazily. `registry` holds the bot kinds, named
     /// by the executable (the composition root) or a test.
-    public init(config: GatewayConfig, logger: Logger, registry: BotRegistry) async throws {
+    /// `now` is the wall clock of time-window rules that run in the gateway (tests inject one).
+    public init(
+        config: GatewayConfig, logger: Logger, registry: BotRegistry, now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws {
         self.config = config
         self.logger = logger
         errorLog = DampedLog(logger: logger)
@@ -71,7 +74,7 @@ public struct GatewayServices: Sendable {
         apiKeys = PostgresAPIKeyRepository(pool: pool)
         usage = PostgresUsageRepository(pool: pool)
         chat = ChatService(
-            bots: bots, conversations: conversations, usage: usage, quotas: Quotas(usage: usage, config: config.quotas),
+            bots: bots, conversations: conversations, usage: usage, quotas: Quotas(usage: usage, config: config.quotas, now: now),
             config: config.bots, logger: logger, logs: errorLog)
     }
 

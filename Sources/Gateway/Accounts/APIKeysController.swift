@@ -43,7 +43,7 @@ struct APIKeysController {
         if let rawName, let name, name.isEmpty || name.count > 100 {
             validator.valueError("name", "Name must be 1 to 100 characters.", input: rawName)
         }
-        func inDays(_ days: Int) -> Date { Date().addingTimeInterval(TimeInterval(days) * 86400) }
+        func inDays(_ days: Int) -> Date { Date().addingTimeInterval(Duration.days(days).timeInterval) }
         var expiresAt = defaultLifetimeDays.map(inDays)
         if let days = validator.body["expires_in_days"], days != .null {
             if case .int(let value) = days, (1...3650).contains(value) {
@@ -53,10 +53,10 @@ struct APIKeysController {
                     "expires_in_days", type: "int_type", "Input should be an integer between 1 and 3650", input: days)
             }
         }
-        try validator.finish()
+        let validName = try validator.finish(name)
         let secret = APIKeySecret.make()
         let info = try await keys.create(
-            userID: user.id, name: name!, prefix: APIKeySecret.prefix(secret), hash: APIKeySecret.hash(secret),
+            userID: user.id, name: validName, prefix: APIKeySecret.prefix(secret), hash: APIKeySecret.hash(secret),
             expiresAt: expiresAt)
         context.logger.info("api key created", metadata: ["user_id": "\(user.id)", "key_prefix": .string(info.prefix)])
         return JSONResponse(

@@ -30,13 +30,15 @@ struct UsersController {
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<User> {
         var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
-        let name = AccountValidation.name(validator.requiredString("name"), &validator)
-        let email = AccountValidation.email(validator.requiredString("email"), &validator)
-        let password = AccountValidation.password(validator.requiredString("password"), &validator)
-        try validator.finish()
+        let fields = (
+            AccountValidation.name(validator.requiredString("name"), &validator),
+            AccountValidation.email(validator.requiredString("email"), &validator),
+            AccountValidation.password(validator.requiredString("password"), &validator)
+        )
+        let (name, email, password) = try validator.finish(fields.0, fields.1, fields.2)
         let channel = context.channel
         let user = try await service.register(
-            name: name!, email: email!, password: password!, client: client(request, context),
+            name: name, email: email, password: password, client: client(request, context),
             isWanted: { channel.isActive })
         context.logger.info("user registered", metadata: ["user_id": "\(user.id)"])
         return JSONResponse(user, status: .created)
@@ -44,12 +46,14 @@ struct UsersController {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<TokenResponse> {
         var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
-        let email = AccountValidation.email(validator.requiredString("email"), &validator)
-        let password = AccountValidation.password(validator.requiredString("password"), &validator)
-        try validator.finish()
+        let fields = (
+            AccountValidation.email(validator.requiredString("email"), &validator),
+            AccountValidation.password(validator.requiredString("password"), &validator)
+        )
+        let (email, password) = try validator.finish(fields.0, fields.1)
         let channel = context.channel
         let grant = try await service.login(
-            email: email!, password: password!, client: client(request, context), isWanted: { channel.isActive })
+            email: email, password: password, client: client(request, context), isWanted: { channel.isActive })
         return granted(grant)
     }
 

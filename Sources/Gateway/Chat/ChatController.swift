@@ -63,8 +63,7 @@ struct ChatController {
         let message = Self.message(validator.requiredString("message"), &validator)
         let conversationID = Self.uuid("conversation_id", validator.optionalString("conversation_id"), &validator)
         let bot = validator.optionalString("bot")
-        try validator.finish()
-        return Fields(message: message!, conversationID: conversationID, bot: bot)
+        return Fields(message: try validator.finish(message), conversationID: conversationID, bot: bot)
     }
 
     /// Trims and checks the message with the contract's exact messages.

@@ -117,6 +117,14 @@ private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
 
 /// Proleptic Gregorian day arithmetic (Howard Hinnant's algorithms).
 enum CivilDate {
+    static let secondsPerDay: Int64 = 86_400
+
+    /// The UTC day of an instant, `YYYY-MM-DD`.
+    static func utcDay(_ date: Date) -> String {
+        let (y, m, d) = fromDays(floorDiv(Int64(date.timeIntervalSince1970.rounded(.down)), secondsPerDay))
+        return String(format: "%04lld-%02lld-%02lld", y, m, d)
+    }
+
     static func toDays(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = floorDiv(y, 400)

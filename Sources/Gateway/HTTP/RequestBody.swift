@@ -117,8 +117,17 @@ struct FieldValidator {
         issues.append(.init(type: type, loc: [.key("body"), .key(field)], msg: message, input: input, ctx: ctx))
     }
 
-    /// Throws the 422 when anything was recorded.
-    func finish() throws {
+    /// The validated values, or the 422 with every recorded issue. Each value is nil only
+    /// when its field recorded an issue, so the values come back unwrapped. Compute the
+    /// values before this call: its receiver is read before its arguments.
+    func finish<each Value>(_ values: repeat (each Value)?) throws -> (repeat each Value) {
         if issues.isEmpty == false { throw APIError.validation(issues) }
+        return (repeat try Self.present(each values))
+    }
+
+    private static func present<Value>(_ value: Value?) throws -> Value {
+        // A field that produced no value without recording an issue is the validator's bug.
+        guard let value else { throw APIError.unexpected }
+        return value
     }
 }

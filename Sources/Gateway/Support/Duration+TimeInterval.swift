@@ -7,6 +7,9 @@ extension Duration {
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 
+    /// `count` days of 86,400 seconds (UTC days have no leap seconds here).
+    static func days(_ count: Int) -> Duration { .seconds(count * 86_400) }
+
     /// Whole seconds, rounded up (a `Retry-After` or cookie `Max-Age` never undershoots).
     var wholeSecondsRoundedUp: Int { Int(timeInterval.rounded(.up)) }
 }

@@ -25,19 +25,29 @@ public struct QuotaExceeded: Error, APIErrorConvertible, Equatable {
 struct Quotas: Sendable {
     let usage: any UsageRepository
     let config: QuotaConfig
+    /// The clock of the minute and day windows (injected by tests).
+    let now: @Sendable () -> Date
 
-    /// Counts the request and throws `QuotaExceeded` when a limit is reached.
-    func admit(userID: Int, now: Date = Date()) async throws {
-        let seconds = Int(now.timeIntervalSince1970)
-        if config.tokensPerDay > 0, try await usage.tokensToday(userID: userID) >= config.tokensPerDay {
-            throw QuotaExceeded(
-                retryAfterSeconds: 86400 - seconds % 86400,
-                message: "Daily token quota of \(config.tokensPerDay) reached. Try again tomorrow (UTC).")
+    /// Counts the request and throws `QuotaExceeded` when a limit is reached. The daily
+    /// rule runs on the database's clock (which dates usage rows); the per-minute rule on
+    /// `now` (its window and `Retry-After` alike).
+    func admit(userID: Int) async throws {
+        if config.tokensPerDay > 0 {
+            let today = try await usage.tokensToday(userID: userID)
+            if today.used >= config.tokensPerDay {
+                throw QuotaExceeded(
+                    retryAfterSeconds: max(1, today.secondsLeft),
+                    message: "Daily token quota of \(config.tokensPerDay) reached. Try again tomorrow (UTC).")
+            }
         }
-        if config.requestsPerMinute > 0, try await usage.countRequest(userID: userID) > config.requestsPerMinute {
-            throw QuotaExceeded(
-                retryAfterSeconds: max(1, 60 - seconds % 60),
-                message: "Quota of \(config.requestsPerMinute) requests per minute reached. Slow down.")
+        if config.requestsPerMinute > 0 {
+            let seconds = Int(now().timeIntervalSince1970.rounded(.down))
+            let minute = Date(timeIntervalSince1970: Double(seconds - seconds % 60))
+            if try await usage.countRequest(userID: userID, minute: minute) > config.requestsPerMinute {
+                throw QuotaExceeded(
+                    retryAfterSeconds: 60 - seconds % 60,
+                    message: "Quota of \(config.requestsPerMinute) requests per minute reached. Slow down.")
+            }
         }
     }
 

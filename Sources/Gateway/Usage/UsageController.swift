@@ -20,7 +20,7 @@ struct UsageController {
             let user = try context.requireUser()
             let today = Date()
             let to = try Self.day(request, "to") ?? Self.format(today)
-            let from = try Self.day(request, "from") ?? Self.format(today.addingTimeInterval(-29 * 86400))
+            let from = try Self.day(request, "from") ?? Self.format(today.addingTimeInterval(-Duration.days(29).timeInterval))
             let rows = try await usage.usage(userID: user.id, from: from, to: to)
             return JSONResponse(
                 Report(
@@ -29,13 +29,7 @@ struct UsageController {
         }
     }
 
-    static func format(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
-    }
+    static func format(_ date: Date) -> String { CivilDate.utcDay(date) }
 
     /// Days of a month of the Gregorian calendar.
     static func daysIn(_ month: Int, of year: Int) -> Int {

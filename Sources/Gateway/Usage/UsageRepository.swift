@@ -22,10 +22,11 @@ public protocol UsageRepository: Sendable {
     func record(userID: Int, bot: String, usage: TokenUsage) async throws
     /// Rows between two days (inclusive), by day then bot.
     func usage(userID: Int, from: String, to: String) async throws -> [UsageRow]
-    /// Counts one request in the current minute; returns the minute's count so far.
-    func countRequest(userID: Int) async throws -> Int
-    /// Tokens used today (UTC) across bots.
-    func tokensToday(userID: Int) async throws -> Int
+    /// Counts one request in the minute starting at `minute`; returns its count so far.
+    func countRequest(userID: Int, minute: Date) async throws -> Int
+    /// Tokens used today (UTC, on the database's clock, which also dates recorded usage)
+    /// across bots, and the seconds left until that day ends.
+    func tokensToday(userID: Int) async throws -> (used: Int, secondsLeft: Int)
 }
 
 /// `UsageRepository` on PostgreSQL.
@@ -66,27 +67,30 @@ struct PostgresUsageRepository: UsageRepository {
         }
     }
 
-    func countRequest(userID: Int) async throws -> Int {
+    func countRequest(userID: Int, minute: Date) async throws -> Int {
         let result = try await pool.query(
             """
             WITH counted AS (
-                INSERT INTO request_counters (user_id, minute, requests) VALUES ($1, date_trunc('minute', now()), 1)
+                INSERT INTO request_counters (user_id, minute, requests) VALUES ($1, $2::timestamptz, 1)
                 ON CONFLICT (user_id, minute) DO UPDATE SET requests = request_counters.requests + 1
                 RETURNING requests
             ), pruned AS (
-                DELETE FROM request_counters WHERE user_id = $1 AND minute < date_trunc('minute', now()) - interval '5 minutes'
+                DELETE FROM request_counters WHERE user_id = $1 AND minute < $2::timestamptz - interval '5 minutes'
             )
             SELECT requests FROM counted
-            """, [userID])
+            """, [userID, minute])
         return try result.first?.decode("requests") ?? 0
     }
 
-    func tokensToday(userID: Int) async throws -> Int {
-        try await pool.query(
+    func tokensToday(userID: Int) async throws -> (used: Int, secondsLeft: Int) {
+        let row = try await pool.query(
             """
-            SELECT coalesce(sum(input_tokens + output_tokens), 0)::bigint AS used FROM usage_daily
-            WHERE user_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date
+            SELECT coalesce(sum(input_tokens + output_tokens), 0)::bigint AS used,
+                   ceil(extract(epoch FROM (date_trunc('day', now() AT TIME ZONE 'UTC') + interval '1 day')
+                        - (now() AT TIME ZONE 'UTC')))::int AS seconds_left
+              FROM usage_daily WHERE user_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date
             """, [userID]
-        ).first?.decode("used") ?? 0
+        ).first
+        return (try row?.decode("used") ?? 0, try row?.decode("seconds_left") ?? 1)
     }
 }
