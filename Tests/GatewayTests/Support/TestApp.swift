@@ -25,21 +25,23 @@ struct TestApp {
     }
 
     static func services(
-        database: String, _ overrides: [String: String] = [:], logger: Logger = TestDatabase.quietLogger
+        database: String, _ overrides: [String: String] = [:], logger: Logger = TestDatabase.quietLogger,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> GatewayServices {
         try await GatewayServices(
             config: GatewayConfig(environment: environment(database: database, overrides)), logger: logger,
-            registry: TestBots.registry)
+            registry: TestBots.registry, now: now)
     }
 
     /// Runs `body` with a client of a live gateway on a fresh database.
     static func run(
         _ overrides: [String: String] = [:], logger: Logger = TestDatabase.quietLogger, database: String? = nil,
+        now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (any TestClientProtocol, GatewayServices) async throws -> Void
     ) async throws {
         let name: String
         if let database { name = database } else { name = try await TestDatabase.createMigrated() }
-        let services = try await services(database: name, overrides, logger: logger)
+        let services = try await services(database: name, overrides, logger: logger, now: now)
         let app = buildApplication(services)
         try await app.test(.live) { client in try await body(client, services) }
         await services.shutdown()
