@@ -72,7 +72,9 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-            ]),
+            ],
+            // The OpenAPI description, edited by hand, compiled into the binary.
+            resources: [.embedInCode("Ops/openapi.json")]),
         // The composition root: names the bots this build ships.
         .executableTarget(
             name: "GatewayServer",

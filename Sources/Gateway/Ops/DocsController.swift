@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// `GET /openapi.json` (the document) and `GET /docs` (a page of our own that renders it,
+/// `GET /openapi.json` (the document, `Ops/openapi.json` compiled in) and `GET /docs` (a page of our own that renders it,
 /// with its script and style under `/docs/`; nothing is loaded from the network).
 struct DocsController {
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -8,7 +8,7 @@ struct DocsController {
             .get("openapi.json") { _, _ in
                 Response(
                     status: .ok, headers: [.contentType: "application/json"],
-                    body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+                    body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
             }
             .get("docs") { _, _ in Self.asset(DocsPage.html, type: "text/html; charset=utf-8") }
             .get("docs/docs.js") { _, _ in Self.asset(DocsPage.script, type: "text/javascript; charset=utf-8") }
