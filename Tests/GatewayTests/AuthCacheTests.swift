@@ -99,11 +99,11 @@ import Testing
             #expect(me.text.contains("Before"))
             let id = try await services.users.credentials(email: "cached@example.com")!.user.id
             #expect(cache.user(id: id) != nil)
-            _ = try await services.pool.query("UPDATE users SET name = 'After' WHERE id = $1", [id])
+            _ = try await services.pool.query("UPDATE users SET name = 'After' WHERE id = \(id)")
             #expect(try await Self.eventually(2) { cache.user(id: id) == nil })
             #expect(try await client.send(.get, "/api/v1/users/me", bearer: token).text.contains("After"))
-            _ = try await services.pool.query("DELETE FROM refresh_tokens WHERE user_id = $1", [id])
-            _ = try await services.pool.query("DELETE FROM users WHERE id = $1", [id])
+            _ = try await services.pool.query("DELETE FROM refresh_tokens WHERE user_id = \(id)")
+            _ = try await services.pool.query("DELETE FROM users WHERE id = \(id)")
             #expect(
                 try await Self.eventually(2) {
                     try await client.send(.get, "/api/v1/users/me", bearer: token).status == .unauthorized

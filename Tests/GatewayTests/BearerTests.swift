@@ -66,8 +66,8 @@ import Testing
             let login = try await client.login(email: "gone@example.com")
             // The reference's plain SQL delete works on the migrated schema.
             let id = try await services.users.credentials(email: "gone@example.com")!.user.id
-            _ = try await services.pool.query("DELETE FROM refresh_tokens WHERE user_id = $1", [id])
-            _ = try await services.pool.query("DELETE FROM users WHERE id = $1", [id])
+            _ = try await services.pool.query("DELETE FROM refresh_tokens WHERE user_id = \(id)")
+            _ = try await services.pool.query("DELETE FROM users WHERE id = \(id)")
             let me = try await client.send(.get, "/api/v1/users/me", bearer: login.access)
             #expect(me.status == .unauthorized)
             #expect(me.text == Self.invalid)

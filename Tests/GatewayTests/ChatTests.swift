@@ -236,8 +236,8 @@ import Testing
             let id: Int = try #require(
                 try await services.pool.query("SELECT id FROM users WHERE email = 'gone@example.com'").first
             ).decode("id")
-            _ = try await services.pool.query("DELETE FROM refresh_tokens WHERE user_id = $1", [id])
-            _ = try await services.pool.query("DELETE FROM users WHERE id = $1", [id])
+            _ = try await services.pool.query("DELETE FROM refresh_tokens WHERE user_id = \(id)")
+            _ = try await services.pool.query("DELETE FROM users WHERE id = \(id)")
             let left: Int = try #require(try await services.pool.query("SELECT count(*) AS n FROM conversations").first).decode(
                 "n")
             #expect(left == 0)

@@ -69,7 +69,7 @@ import Testing
     func referenceHashesLogInAndAreUpgraded(hash: String, works: Bool) async throws {
         try await TestApp.run { client, services in
             _ = try await services.pool.query(
-                "INSERT INTO users (name, email, hashed_password) VALUES ('Old', 'old@example.com', $1)", [hash])
+                "INSERT INTO users (name, email, hashed_password) VALUES ('Old', 'old@example.com', \(hash))")
             let response = try await client.send(
                 .post, "/api/v1/users/login", json: #"{"email":"OLD@example.com","password":"\#(Fixtures.password)"}"#)
             #expect(response.status == (works ? .ok : .unauthorized))

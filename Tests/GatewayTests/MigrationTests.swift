@@ -67,8 +67,8 @@ import Testing
         // The reference's own statements still run against the adopted schema.
         _ = try await pool.query(
             "INSERT INTO refresh_tokens (user_id, token, expires_at, revoked, created_at) VALUES (1, 'x', now(), false, now())")
-        _ = try await pool.query("DELETE FROM refresh_tokens WHERE user_id = $1", [1])
-        _ = try await pool.query("DELETE FROM users WHERE id = $1", [1])
+        _ = try await pool.query("DELETE FROM refresh_tokens WHERE user_id = \(1)")
+        _ = try await pool.query("DELETE FROM users WHERE id = \(1)")
         await pool.shutdown()
     }
 

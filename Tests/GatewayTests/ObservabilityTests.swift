@@ -32,7 +32,7 @@ import Testing
         try await TestApp.run(Self.credentials) { client, services in
             try await client.register(email: "metrics@example.com")
             #expect((try await client.register(email: "metrics@example.com")).status == .conflict)
-            _ = try? await services.pool.query("SELECT 1 / $1::int", [0])
+            _ = try? await services.pool.query("SELECT 1 / \(0)::int")
             let token = try await client.login(email: "metrics@example.com").access
             let chat = try await client.send(.post, "/api/v1/chat", json: #"{"message":"count me"}"#, bearer: token).json()
             let id = try #require(chat["conversation_id"] as? String)

@@ -71,7 +71,7 @@ import Testing
             let ids = acknowledged.withLockedValue { $0 }.compactMap(UUID.init(uuidString:))
             #expect(ids.count > 50)
             let stored = try await services.pool.query(
-                "SELECT count(*) AS n FROM messages WHERE id = ANY($1::uuid[])", [PostgresArray(ids)])
+                "SELECT count(*) AS n FROM messages WHERE id = ANY(\(PostgresArray(ids))::uuid[])")
             let storedCount = try stored.first?.decode("n", as: Int.self) ?? 0
             #expect(storedCount == ids.count)
             print("outage: \(ids.count) acknowledged, \(storedCount) of them stored; statuses \(seen)")

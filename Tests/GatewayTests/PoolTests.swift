@@ -4,14 +4,25 @@ import Testing
 @testable import Gateway
 
 @Suite struct PoolTests {
+    /// Interpolated values become numbered parameters, in order, through nested fragments;
+    /// `raw:` text is spliced as is.
+    @Test func sqlInterpolationNumbersParametersThroughFragments() async throws {
+        let inner: SQL = "\(2)::int * \(3)::int"
+        let statement: SQL =
+            "SELECT \(1)::int + (\(inner)) + \(SQL.list(["\(4)::int", "\(raw: "5")"])) AS s, \("'; x")::text AS t"
+        let (text, parameters) = statement.rendered
+        #expect(text == "SELECT $1::int + ($2::int * $3::int) + $4::int, 5 AS s, $5::text AS t")
+        #expect(parameters == ["1", "2", "3", "4", "'; x"])
+    }
+
     @Test func typedRowsAndParameters() async throws {
         let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
         defer { Task { await pool.shutdown() } }
         let id = UUID()
         let when = Date(timeIntervalSince1970: 1_764_000_000.123456)
         let result = try await pool.query(
-            "SELECT $1::int AS i, $2::text AS s, $3::bool AS b, $4::float8 AS d, $5::uuid AS u, $6::timestamptz AS t, NULL::text AS n, $7::bigint AS big",
-            [42, "it's \"quoted\" ; DROP TABLE x", true, 2.5, id, when, Int64.max])
+            "SELECT \(42)::int AS i, \("it's \"quoted\" ; DROP TABLE x")::text AS s, \(true)::bool AS b, \(2.5)::float8 AS d, \(id)::uuid AS u, \(when)::timestamptz AS t, NULL::text AS n, \(Int64.max)::bigint AS big"
+        )
         let row = try #require(result.first)
         #expect(try row.decode("i", as: Int.self) == 42)
         #expect(try row.decode("s", as: String.self) == "it's \"quoted\" ; DROP TABLE x")
@@ -40,10 +51,10 @@ import Testing
         let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
         defer { Task { await pool.shutdown() } }
         _ = try await pool.query("CREATE TABLE u (v text UNIQUE)")
-        _ = try await pool.query("INSERT INTO u VALUES ($1)", ["a"])
+        _ = try await pool.query("INSERT INTO u VALUES (\("a"))")
         await #expect(throws: DatabaseError.self) {
             do {
-                _ = try await pool.query("INSERT INTO u VALUES ($1)", ["a"])
+                _ = try await pool.query("INSERT INTO u VALUES (\("a"))")
             } catch DatabaseError.uniqueViolation(let constraint) {
                 #expect(constraint == "u_v_key")
                 throw DatabaseError.uniqueViolation(constraint: constraint)
@@ -102,7 +113,7 @@ import Testing
         let pool = TestDatabase.pool(try await TestDatabase.createEmpty(), size: 2, timeout: .seconds(10))
         defer { Task { await pool.shutdown() } }
         let count = try await withThrowingTaskGroup(of: Int.self) { group in
-            for i in 0..<20 { group.addTask { try await pool.query("SELECT $1::int AS i, pg_sleep(0.01)", [i]).count } }
+            for i in 0..<20 { group.addTask { try await pool.query("SELECT \(i)::int AS i, pg_sleep(0.01)").count } }
             return try await group.reduce(0, +)
         }
         #expect(count == 20)

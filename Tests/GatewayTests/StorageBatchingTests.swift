@@ -20,7 +20,7 @@ import Testing
     static func user(_ pool: PostgresPool, _ email: String) async throws -> Int {
         try #require(
             try await pool.query(
-                "INSERT INTO users (name, email, hashed_password) VALUES ('T', $1, 'x') RETURNING id", [email]
+                "INSERT INTO users (name, email, hashed_password) VALUES ('T', \(email), 'x') RETURNING id"
             ).first
         ).decode("id")
     }
@@ -32,9 +32,9 @@ import Testing
             "plain", "with \"quotes\"", "back\\slash\\", "comma, {braces}", "NULL", "", "ünïcødé 🚀", nil, " spaced ",
         ]
         let result = try await pool.query(
-            "SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS u(x, n) ORDER BY n", [PostgresArray(values)])
+            "SELECT x FROM unnest(\(PostgresArray(values))::text[]) WITH ORDINALITY AS u(x, n) ORDER BY n")
         #expect(try result.rows.map { try $0.decodeIfPresent("x", as: String.self) } == values)
-        let numbers = try await pool.query("SELECT sum(x) AS s FROM unnest($1::int[]) AS u(x)", [PostgresArray([1, 2, 39])])
+        let numbers = try await pool.query("SELECT sum(x) AS s FROM unnest(\(PostgresArray([1, 2, 39]))::int[]) AS u(x)")
         #expect(try numbers.first?.decode("s", as: Int.self) == 42)
     }
 
@@ -65,7 +65,7 @@ import Testing
         #expect(try counts.decode("m", as: Int.self) == 122)
         #expect(try counts.decode("c", as: Int.self) == 51)
         // Inside the shared conversation: user, assistant, user, assistant, …
-        let roles = try await pool.query("SELECT role FROM messages WHERE conversation_id = $1 ORDER BY seq", [shared])
+        let roles = try await pool.query("SELECT role FROM messages WHERE conversation_id = \(shared) ORDER BY seq")
         let expected = Array(repeating: ["user", "assistant"], count: 11).flatMap { $0 }
         #expect(try roles.rows.map { try $0.decode("role", as: String.self) } == expected)
         let usage = try await pool.query(
@@ -125,10 +125,10 @@ import Testing
         defer { Task { await pool.shutdown() } }
         _ = try await pool.query("CREATE TABLE t (id int)")
         _ = try await pool.query("INSERT INTO t VALUES (1)")
-        let before = try await pool.query("SELECT * FROM t WHERE id = $1", [1])
+        let before = try await pool.query("SELECT * FROM t WHERE id = \(1)")
         #expect(before.columns == ["id"])
         _ = try await pool.query("ALTER TABLE t ADD COLUMN extra text DEFAULT 'x'")
-        let after = try await pool.query("SELECT * FROM t WHERE id = $1", [1])
+        let after = try await pool.query("SELECT * FROM t WHERE id = \(1)")
         #expect(after.columns == ["id", "extra"])
         #expect(try after.first?.decode("extra", as: String.self) == "x")
     }

@@ -49,9 +49,9 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         let result = try await pool.query(
             """
             INSERT INTO api_keys (id, user_id, name, prefix, key_hash, expires_at)
-            VALUES ($1, $2, $3, $4, $5, $6)
+            VALUES (\(UUID.random()), \(userID), \(name), \(prefix), \(hash), \(expiresAt))
             RETURNING id, name, prefix, created_at, last_used_at, expires_at
-            """, [UUID.random(), userID, name, prefix, hash, expiresAt])
+            """)
         guard let row = result.first else { throw DatabaseError.decoding("no key returned") }
         return try Self.info(row)
     }
@@ -60,14 +60,14 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         try await pool.query(
             """
             SELECT id, name, prefix, created_at, last_used_at, expires_at FROM api_keys
-            WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC
-            """, [userID]
+            WHERE user_id = \(userID) AND revoked_at IS NULL ORDER BY created_at DESC
+            """
         ).rows.map(Self.info)
     }
 
     func revoke(id: UUID, userID: Int) async throws -> Bool {
         try await pool.query(
-            "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL", [id, userID]
+            "UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND user_id = \(userID) AND revoked_at IS NULL"
         ).rowsAffected == 1
     }
 
@@ -76,7 +76,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
             """
             WITH key AS (
                 SELECT id, user_id, last_used_at FROM api_keys
-                WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+                WHERE key_hash = \(hash) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
             ), touched AS (
                 -- At most once a minute per key: a key used from many connections does not
                 -- queue every request on its row lock.
@@ -84,7 +84,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
                 WHERE a.id = key.id AND (key.last_used_at IS NULL OR key.last_used_at < now() - interval '60 seconds')
             )
             SELECT u.id, u.name, u.email FROM users u JOIN key ON key.user_id = u.id
-            """, [hash])
+            """)
         guard let row = result.first else { return nil }
         return User(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"))
     }

@@ -75,7 +75,7 @@ final class UserChangeListener: Sendable {
     private func run() {
         var backoff = 0.25
         while isStopped == false {
-            let connection = PostgresConnection(conninfo: conninfo, logger: logger)
+            let connection = PQConnection(conninfo: conninfo, logger: logger)
             do {
                 try connection.ensureConnected()
                 _ = try connection.execute("LISTEN \(Self.channel)", [])
@@ -100,7 +100,7 @@ final class UserChangeListener: Sendable {
     }
 
     /// Handles notifications until `stop()` is called; throws when the connection breaks.
-    private func listen(on connection: PostgresConnection) throws {
+    private func listen(on connection: PQConnection) throws {
         while isStopped == false {
             var fds = [
                 pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0),

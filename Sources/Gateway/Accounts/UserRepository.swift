@@ -17,8 +17,7 @@ struct PostgresUserRepository: UserRepository {
     func create(name: String, email: String, passwordHash: String) async throws -> User {
         do {
             let result = try await pool.query(
-                "INSERT INTO users (name, email, hashed_password) VALUES ($1, $2, $3) RETURNING id",
-                [name, email, passwordHash])
+                "INSERT INTO users (name, email, hashed_password) VALUES (\(name), \(email), \(passwordHash)) RETURNING id")
             guard let row = result.first else { throw DatabaseError.decoding("no id returned") }
             return User(id: try row.decode("id"), name: name, email: email)
         } catch DatabaseError.uniqueViolation {
@@ -28,7 +27,7 @@ struct PostgresUserRepository: UserRepository {
 
     func credentials(email: String) async throws -> UserCredentials? {
         let result = try await pool.query(
-            "SELECT id, name, email, hashed_password FROM users WHERE lower(email) = lower($1)", [email])
+            "SELECT id, name, email, hashed_password FROM users WHERE lower(email) = lower(\(email))")
         guard let row = result.first else { return nil }
         return UserCredentials(
             user: User(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email")),
@@ -36,12 +35,12 @@ struct PostgresUserRepository: UserRepository {
     }
 
     func find(id: Int) async throws -> User? {
-        let result = try await pool.query("SELECT id, name, email FROM users WHERE id = $1", [id])
+        let result = try await pool.query("SELECT id, name, email FROM users WHERE id = \(id)")
         guard let row = result.first else { return nil }
         return User(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"))
     }
 
     func updatePasswordHash(userID: Int, hash: String) async throws {
-        _ = try await pool.query("UPDATE users SET hashed_password = $2 WHERE id = $1", [userID, hash])
+        _ = try await pool.query("UPDATE users SET hashed_password = \(hash) WHERE id = \(userID)")
     }
 }

@@ -26,13 +26,13 @@ struct PostgresConversationRepository: ConversationRepository {
             """
             SELECT role, content FROM (
                 SELECT 0 AS kind, NULL::varchar AS role, NULL::text AS content, 0::bigint AS seq
-                FROM conversations WHERE id = $1 AND user_id = $2
+                FROM conversations WHERE id = \(conversationID) AND user_id = \(userID)
                 UNION ALL
                 (SELECT 1, m.role, m.content, m.seq FROM messages m JOIN conversations c ON c.id = m.conversation_id
-                 WHERE m.conversation_id = $1 AND c.user_id = $2 AND m.status <> 'failed'
-                 ORDER BY m.seq DESC LIMIT $3)
+                 WHERE m.conversation_id = \(conversationID) AND c.user_id = \(userID) AND m.status <> \(MessageStatus.failed.rawValue)
+                 ORDER BY m.seq DESC LIMIT \(limit))
             ) h ORDER BY kind, seq
-            """, [conversationID, userID, limit])
+            """)
         guard result.count > 0 else { return nil }
         return try result.rows.dropFirst().map { row in
             ChatMessage(role: ChatRole(rawValue: try row.decode("role")) ?? .user, content: try row.decode("content"))
@@ -40,7 +40,7 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func owner(of conversationID: UUID, userID: Int) async throws -> ConversationOwner {
-        guard let row = try await pool.query("SELECT user_id FROM conversations WHERE id = $1", [conversationID]).first
+        guard let row = try await pool.query("SELECT user_id FROM conversations WHERE id = \(conversationID)").first
         else { return .nobody }
         return try row.decode("user_id", as: Int.self) == userID ? .caller : .someoneElse
     }
@@ -61,15 +61,25 @@ struct PostgresConversationRepository: ConversationRepository {
     /// skipped; a turn whose conversation is gone or another user's is refused alone
     /// (`ChatError.conversationNotFound`), the others commit.
     static func store(_ turns: [ChatTurn], pool: PostgresPool) async throws -> [(any Error)?] {
-        func column(_ value: (ChatTurn) -> any PostgresEncodable) -> PostgresArray { PostgresArray(turns.map(value)) }
+        func column(_ name: String, _ type: String, _ value: (ChatTurn) -> any SQLEncodable) -> (String, SQL) {
+            (name, "\(PostgresArray(turns.map(value)))::\(raw: type)[]")
+        }
+        // Each column of the batch named beside its values, so none can shift.
+        let columns = [
+            column("conv", "uuid", \.conversationID), column("uid", "int", \.userID),
+            column("title", "text") { String($0.userMessage.trimmedWhitespace.prefix(80)) }, column("bot", "text", \.bot),
+            column("is_new", "bool", \.isNew), column("umid", "uuid", \.userMessageID), column("umsg", "text", \.userMessage),
+            column("amid", "uuid", \.assistantMessageID), column("reply", "text", \.reply),
+            column("status", "text", \.status.rawValue), column("finish", "text", \.finishReason),
+            column("itok", "int", \.usage?.inputTokens), column("otok", "int", \.usage?.outputTokens),
+            column("lat", "int", \.latencyMs), column("acc_in", "bigint", \.accounted?.inputTokens),
+            column("acc_out", "bigint", \.accounted?.outputTokens),
+        ]
         let result = try await pool.query(
             """
             WITH t AS (
-                SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::bool[], $6::uuid[], $7::text[],
-                                     $8::uuid[], $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::int[],
-                                     $15::bigint[], $16::bigint[])
-                    WITH ORDINALITY AS t(conv, uid, title, bot, is_new, umid, umsg, amid, reply, status, finish, itok, otok,
-                                         lat, acc_in, acc_out, ord)
+                SELECT * FROM unnest(\(SQL.list(columns.map(\.1))))
+                    WITH ORDINALITY AS t(\(raw: columns.map(\.0).joined(separator: ", ")), ord)
             ), created AS (
                 INSERT INTO conversations AS c (id, user_id, title, bot)
                 SELECT DISTINCT ON (conv) conv, uid, title, bot FROM t WHERE is_new ORDER BY conv, ord
@@ -89,7 +99,8 @@ struct PostgresConversationRepository: ConversationRepository {
                 SELECT v.id, t.conv, v.role, v.content, v.bot, v.status, v.finish, v.itok, v.otok, v.lat
                 FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid
                 CROSS JOIN LATERAL (VALUES
-                    (1, t.umid, 'user', t.umsg, NULL::text, 'ok', NULL::text, NULL::int, NULL::int, NULL::int),
+                    (1, t.umid, 'user', t.umsg, NULL::text, \(MessageStatus.ok.rawValue)::text, NULL::text, NULL::int,
+                     NULL::int, NULL::int),
                     (2, t.amid, 'assistant', t.reply, t.bot, t.status, t.finish, t.itok, t.otok, t.lat)
                 ) AS v(n, id, role, content, bot, status, finish, itok, otok, lat)
                 ORDER BY t.ord, v.n
@@ -103,14 +114,7 @@ struct PostgresConversationRepository: ConversationRepository {
                 """))
             )
             SELECT t.ord FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid
-            """,
-            [
-                column(\.conversationID), column(\.userID), column { String($0.userMessage.trimmedWhitespace.prefix(80)) },
-                column(\.bot), column(\.isNew), column(\.userMessageID), column(\.userMessage),
-                column(\.assistantMessageID), column(\.reply), column(\.status.rawValue), column(\.finishReason),
-                column(\.usage?.inputTokens), column(\.usage?.outputTokens), column(\.latencyMs),
-                column(\.accounted?.inputTokens), column(\.accounted?.outputTokens),
-            ])
+            """)
         let stored = Set(try result.rows.map { try $0.decode("ord", as: Int.self) })
         return turns.indices.map { stored.contains($0 + 1) ? nil : ChatError.conversationNotFound }
     }
@@ -121,11 +125,11 @@ struct PostgresConversationRepository: ConversationRepository {
             SELECT id, title, bot, created_at, updated_at,
                    (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us
             FROM conversations
-            WHERE user_id = $1
-              AND ($2::bigint IS NULL OR (updated_at, id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid))
+            WHERE user_id = \(userID)
+              AND (\(cursor?.updatedMicros)::bigint IS NULL OR (updated_at, id) < (timestamptz 'epoch' + \(cursor?.updatedMicros)::bigint * interval '1 microsecond', \(cursor?.id)::uuid))
             ORDER BY updated_at DESC, id DESC
-            LIMIT $4
-            """, [userID, cursor?.updatedMicros, cursor?.id, limit + 1])
+            LIMIT \(limit + 1)
+            """)
         var items: [ConversationSummary] = []
         var next: ConversationCursor?
         for (index, row) in result.rows.enumerated() {
@@ -141,13 +145,13 @@ struct PostgresConversationRepository: ConversationRepository {
 
     func conversation(id: UUID, userID: Int) async throws -> (ConversationSummary, [StoredMessage])? {
         let head = try await pool.query(
-            "SELECT id, title, bot, created_at, updated_at FROM conversations WHERE id = $1 AND user_id = $2", [id, userID])
+            "SELECT id, title, bot, created_at, updated_at FROM conversations WHERE id = \(id) AND user_id = \(userID)")
         guard let row = head.first else { return nil }
         let messages = try await pool.query(
             """
             SELECT id, role, content, bot, status, finish_reason, input_tokens, output_tokens, latency_ms, created_at
-            FROM messages WHERE conversation_id = $1 ORDER BY seq
-            """, [id])
+            FROM messages WHERE conversation_id = \(id) ORDER BY seq
+            """)
         return (
             try Self.summary(row),
             try messages.rows.map { row in
@@ -163,7 +167,7 @@ struct PostgresConversationRepository: ConversationRepository {
     }
 
     func delete(id: UUID, userID: Int) async throws -> Bool {
-        try await pool.query("DELETE FROM conversations WHERE id = $1 AND user_id = $2", [id, userID]).rowsAffected == 1
+        try await pool.query("DELETE FROM conversations WHERE id = \(id) AND user_id = \(userID)").rowsAffected == 1
     }
 
     private static func summary(_ row: Row) throws -> ConversationSummary {

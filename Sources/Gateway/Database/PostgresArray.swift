@@ -1,10 +1,10 @@
 /// A one-dimensional array parameter in PostgreSQL's text form (`{"a","b",NULL}`), so a
 /// statement can take many rows at once through `unnest($1::text[], …)`.
-public struct PostgresArray: PostgresEncodable {
+public struct PostgresArray: SQLEncodable {
     let elements: [String?]
 
     /// The elements' own text forms; nil elements become NULL.
-    public init(_ values: [any PostgresEncodable]) {
+    public init(_ values: [any SQLEncodable]) {
         self.elements = values.map(\.postgresText)
     }
 

@@ -12,12 +12,12 @@ import NIOPosix
 public final class PostgresPool: Sendable {
     private struct Waiter {
         let id: Int
-        let continuation: CheckedContinuation<PostgresConnection, any Error>
+        let continuation: CheckedContinuation<PQConnection, any Error>
         let timer: Task<Void, Never>
     }
 
     private struct State {
-        var idle: [PostgresConnection]
+        var idle: [PQConnection]
         var waiters: [Waiter] = []
         var nextWaiterID = 0
         var closed = false
@@ -44,7 +44,7 @@ public final class PostgresPool: Sendable {
         self.acquireTimeout = acquireTimeout
         self.logger = logger
         let setup = statementTimeout.map { ["SET statement_timeout = \(max(1, Int($0 / .milliseconds(1))))"] } ?? []
-        let connections = (0..<size).map { _ in PostgresConnection(conninfo: conninfo, logger: logger, setup: setup) }
+        let connections = (0..<size).map { _ in PQConnection(conninfo: conninfo, logger: logger, setup: setup) }
         self.state = NIOLockedValueBox(State(idle: connections))
         self.threads = NIOThreadPool(numberOfThreads: size)
         self.threads.start()
@@ -57,7 +57,7 @@ public final class PostgresPool: Sendable {
 
     /// Runs `body` with exclusive use of one connection, on a pool thread.
     public func withConnection<T: Sendable>(
-        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+        _ body: @escaping @Sendable (PQConnection) throws -> T
     ) async throws -> T {
         let connection = try await acquire()
         if connection.isOpen == false { try await connect(connection) }
@@ -73,7 +73,7 @@ public final class PostgresPool: Sendable {
     /// `poolTimeout` in time. When the caller gave up, the thread (bounded by libpq's
     /// `connect_timeout`) releases the connection itself, as it does when connecting failed;
     /// only a caller that received a success keeps it.
-    private func connect(_ connection: PostgresConnection) async throws {
+    private func connect(_ connection: PQConnection) async throws {
         let answer = ResumeOnce<Void>()
         let timeout = acquireTimeout
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -95,9 +95,9 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs one statement.
-    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> QueryResult {
-        let texts = parameters.map(\.postgresText)
-        return try await withConnection { try $0.execute(sql, texts) }
+    public func query(_ sql: SQL) async throws -> QueryResult {
+        let (text, parameters) = sql.rendered
+        return try await withConnection { try $0.execute(text, parameters) }
     }
 
     /// Runs `body` inside BEGIN/COMMIT on one connection; any throw rolls back.
@@ -142,10 +142,10 @@ public final class PostgresPool: Sendable {
         try? await threads.shutdownGracefully()
     }
 
-    private func acquire() async throws -> PostgresConnection {
+    private func acquire() async throws -> PQConnection {
         try Task.checkCancellation()
         // Fast path: an idle connection, no timer, no continuation.
-        let immediate = state.withLockedValue { state -> PostgresConnection? in
+        let immediate = state.withLockedValue { state -> PQConnection? in
             guard state.closed == false, let connection = state.idle.popLast() else { return nil }
             state.inUse += 1
             return connection
@@ -163,7 +163,7 @@ public final class PostgresPool: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 enum Outcome {
-                    case ready(PostgresConnection)
+                    case ready(PQConnection)
                     case closed, wait
                 }
                 let timeout = acquireTimeout
@@ -210,7 +210,7 @@ public final class PostgresPool: Sendable {
         waiter.continuation.resume(throwing: error)
     }
 
-    private func release(_ connection: PostgresConnection) {
+    private func release(_ connection: PQConnection) {
         let waiter = state.withLockedValue { state -> Waiter? in
             if state.waiters.isEmpty == false { return state.waiters.removeFirst() }
             state.inUse -= 1
@@ -230,13 +230,13 @@ public final class PostgresPool: Sendable {
 
 /// A connection inside `BEGIN`; each statement runs on the pool's threads.
 public struct Transaction: Sendable {
-    let connection: PostgresConnection
+    let connection: PQConnection
     let threads: NIOThreadPool
 
     /// Runs one statement inside the transaction.
-    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> QueryResult {
-        let texts = parameters.map(\.postgresText)
+    public func query(_ sql: SQL) async throws -> QueryResult {
+        let (text, parameters) = sql.rendered
         let connection = self.connection
-        return try await threads.runIfActive { try connection.execute(sql, texts) }
+        return try await threads.runIfActive { try connection.execute(text, parameters) }
     }
 }

@@ -1,42 +1,42 @@
 import Foundation
 
 /// A Swift value sent to PostgreSQL as a text-format query parameter.
-public protocol PostgresEncodable: Sendable {
+public protocol SQLEncodable: Sendable {
     /// The parameter's text form, or nil for SQL NULL.
     var postgresText: String? { get }
 }
 
 /// A Swift value decoded from PostgreSQL's text format.
-public protocol PostgresDecodable: Sendable {
+public protocol SQLDecodable: Sendable {
     init?(postgresText: String)
 }
 
-extension String: PostgresEncodable, PostgresDecodable {
+extension String: SQLEncodable, SQLDecodable {
     public var postgresText: String? { self }
     public init?(postgresText: String) { self = postgresText }
 }
 
-extension Int: PostgresEncodable, PostgresDecodable {
+extension Int: SQLEncodable, SQLDecodable {
     public var postgresText: String? { String(self) }
     public init?(postgresText: String) { self.init(postgresText) }
 }
 
-extension Int64: PostgresEncodable, PostgresDecodable {
+extension Int64: SQLEncodable, SQLDecodable {
     public var postgresText: String? { String(self) }
     public init?(postgresText: String) { self.init(postgresText) }
 }
 
-extension Double: PostgresEncodable, PostgresDecodable {
+extension Double: SQLEncodable, SQLDecodable {
     public var postgresText: String? { String(self) }
     public init?(postgresText: String) { self.init(postgresText) }
 }
 
-extension Duration: PostgresEncodable {
+extension Duration: SQLEncodable {
     /// Seconds, as SQL multiplies them by `interval '1 second'`.
     public var postgresText: String? { String(timeInterval) }
 }
 
-extension Bool: PostgresEncodable, PostgresDecodable {
+extension Bool: SQLEncodable, SQLDecodable {
     public var postgresText: String? { self ? "t" : "f" }
     public init?(postgresText: String) {
         switch postgresText {
@@ -47,12 +47,12 @@ extension Bool: PostgresEncodable, PostgresDecodable {
     }
 }
 
-extension UUID: PostgresEncodable, PostgresDecodable {
+extension UUID: SQLEncodable, SQLDecodable {
     public var postgresText: String? { lowercasedString }
     public init?(postgresText: String) { self.init(uuidString: postgresText) }
 }
 
-extension Date: PostgresEncodable, PostgresDecodable {
+extension Date: SQLEncodable, SQLDecodable {
     /// ISO 8601 in UTC with microseconds, which PostgreSQL parses for `timestamptz`.
     public var postgresText: String? {
         let micros = (timeIntervalSince1970 * 1_000_000).rounded(.down)
@@ -107,7 +107,7 @@ extension Date: PostgresEncodable, PostgresDecodable {
     }
 }
 
-extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
+extension Optional: SQLEncodable where Wrapped: SQLEncodable {
     public var postgresText: String? { self?.postgresText }
 }
 

@@ -39,7 +39,7 @@ public struct Row: Sendable {
     }
 
     /// Decodes a non-NULL column.
-    public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+    public func decode<T: SQLDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         guard let text = try text(column) else {
             throw DatabaseError.decoding("\(column) is NULL")
         }
@@ -50,7 +50,7 @@ public struct Row: Sendable {
     }
 
     /// Decodes a nullable column.
-    public func decodeIfPresent<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T? {
+    public func decodeIfPresent<T: SQLDecodable>(_ column: String, as type: T.Type = T.self) throws -> T? {
         guard let text = try text(column) else { return nil }
         guard let value = T(postgresText: text) else {
             throw DatabaseError.decoding("\(column) is not a \(T.self)")

@@ -35,14 +35,15 @@ struct PostgresUsageRepository: UsageRepository {
 
     func record(userID: Int, bot: String, usage: TokenUsage) async throws {
         _ = try await pool.query(
-            Self.upsert(from: "(VALUES ($1::int, $2::text, 1, $3::bigint, $4::bigint))"),
-            [userID, bot, usage.inputTokens, usage.outputTokens])
+            Self.upsert(
+                from: "(VALUES (\(userID)::int, \(bot)::text, 1, \(usage.inputTokens)::bigint, \(usage.outputTokens)::bigint))"
+            ))
     }
 
     /// Adds calls to the users' rows for their bots and today (UTC). `source` is SQL
     /// yielding rows of (user id, bot, requests, input tokens, output tokens), without a
     /// repeated (user, bot). Also used inside the statement that stores chat turns.
-    static func upsert(from source: String) -> String {
+    static func upsert(from source: SQL) -> SQL {
         """
         INSERT INTO usage_daily (user_id, bot, day, requests, input_tokens, output_tokens)
         SELECT u.uid, u.bot, (now() AT TIME ZONE 'UTC')::date, u.requests, u.input, u.output
@@ -58,8 +59,8 @@ struct PostgresUsageRepository: UsageRepository {
         try await pool.query(
             """
             SELECT to_char(day, 'YYYY-MM-DD') AS day, bot, requests, input_tokens, output_tokens FROM usage_daily
-            WHERE user_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day, bot
-            """, [userID, from, to]
+            WHERE user_id = \(userID) AND day BETWEEN \(from)::date AND \(to)::date ORDER BY day, bot
+            """
         ).rows.map { row in
             UsageRow(
                 day: try row.decode("day"), bot: try row.decode("bot"), requests: try row.decode("requests"),
@@ -71,14 +72,14 @@ struct PostgresUsageRepository: UsageRepository {
         let result = try await pool.query(
             """
             WITH counted AS (
-                INSERT INTO request_counters (user_id, minute, requests) VALUES ($1, $2::timestamptz, 1)
+                INSERT INTO request_counters (user_id, minute, requests) VALUES (\(userID), \(minute)::timestamptz, 1)
                 ON CONFLICT (user_id, minute) DO UPDATE SET requests = request_counters.requests + 1
                 RETURNING requests
             ), pruned AS (
-                DELETE FROM request_counters WHERE user_id = $1 AND minute < $2::timestamptz - interval '5 minutes'
+                DELETE FROM request_counters WHERE user_id = \(userID) AND minute < \(minute)::timestamptz - interval '5 minutes'
             )
             SELECT requests FROM counted
-            """, [userID, minute])
+            """)
         return try result.first?.decode("requests") ?? 0
     }
 
@@ -88,8 +89,8 @@ struct PostgresUsageRepository: UsageRepository {
             SELECT coalesce(sum(input_tokens + output_tokens), 0)::bigint AS used,
                    ceil(extract(epoch FROM (date_trunc('day', now() AT TIME ZONE 'UTC') + interval '1 day')
                         - (now() AT TIME ZONE 'UTC')))::int AS seconds_left
-              FROM usage_daily WHERE user_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date
-            """, [userID]
+              FROM usage_daily WHERE user_id = \(userID) AND day = (now() AT TIME ZONE 'UTC')::date
+            """
         ).first
         return (try row?.decode("used") ?? 0, try row?.decode("seconds_left") ?? 1)
     }

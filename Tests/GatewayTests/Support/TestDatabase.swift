@@ -31,7 +31,7 @@ enum TestDatabase {
     /// A new empty database; returns its name.
     static func createEmpty() async throws -> String {
         let name = uniqueName("t")
-        _ = try await admin.query("CREATE DATABASE \(name)")
+        _ = try await admin.query("CREATE DATABASE \(raw: name)")
         return name
     }
 
@@ -39,7 +39,7 @@ enum TestDatabase {
     static func createMigrated() async throws -> String {
         try await Template.shared.ready()
         let name = uniqueName("t")
-        _ = try await admin.query("CREATE DATABASE \(name) TEMPLATE \(Template.name)")
+        _ = try await admin.query("CREATE DATABASE \(raw: name) TEMPLATE \(raw: Template.name)")
         return name
     }
 
@@ -62,7 +62,7 @@ enum TestDatabase {
         func ready() async throws {
             if task == nil {
                 task = Task {
-                    _ = try await admin.query("CREATE DATABASE \(Self.name)")
+                    _ = try await admin.query("CREATE DATABASE \(raw: Self.name)")
                     let pool = TestDatabase.pool(Self.name, size: 1)
                     let migrations = try Migrator.load(directory: migrationsDirectory)
                     try await Migrator(migrations: migrations, logger: quietLogger).run(on: pool)

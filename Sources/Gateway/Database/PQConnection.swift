@@ -4,7 +4,7 @@ import Logging
 
 /// One libpq connection. Every method blocks, so it is only ever used on the pool's
 /// own threads, and by one caller at a time (the pool hands it out exclusively).
-public final class PostgresConnection: @unchecked Sendable {
+public final class PQConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Statements prepared on this session, by SQL text: the server parses and plans each
     /// once per connection instead of on every call.
