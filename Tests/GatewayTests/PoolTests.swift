@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
@@ -16,26 +17,26 @@ import Testing
     }
 
     @Test func typedRowsAndParameters() async throws {
-        let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
-        defer { Task { await pool.shutdown() } }
-        let id = UUID()
-        let when = Date(timeIntervalSince1970: 1_764_000_000.123456)
-        let result = try await pool.query(
-            "SELECT \(42)::int AS i, \("it's \"quoted\" ; DROP TABLE x")::text AS s, \(true)::bool AS b, \(2.5)::float8 AS d, \(id)::uuid AS u, \(when)::timestamptz AS t, NULL::text AS n, \(Int64.max)::bigint AS big"
-        )
-        let row = try #require(result.first)
-        #expect(try row.decode("i", as: Int.self) == 42)
-        #expect(try row.decode("s", as: String.self) == "it's \"quoted\" ; DROP TABLE x")
-        #expect(try row.decode("b", as: Bool.self))
-        #expect(try row.decode("d", as: Double.self) == 2.5)
-        #expect(try row.decode("u", as: UUID.self) == id)
-        let decoded: Date = try row.decode("t")
-        #expect(abs(decoded.timeIntervalSince1970 - when.timeIntervalSince1970) < 0.000_01)
-        #expect(try row.decodeIfPresent("n", as: String.self) == nil)
-        #expect(try row.decode("big", as: Int64.self) == Int64.max)
-        #expect(throws: DatabaseError.self) { try row.decode("n", as: String.self) }
-        #expect(throws: DatabaseError.self) { try row.decode("s", as: Int.self) }
-        #expect(throws: DatabaseError.self) { try row.decode("missing", as: Int.self) }
+        try await TestDatabase.withPool(try await TestDatabase.createEmpty()) { pool in
+            let id = UUID()
+            let when = Date(timeIntervalSince1970: 1_764_000_000.123456)
+            let result = try await pool.query(
+                "SELECT \(42)::int AS i, \("it's \"quoted\" ; DROP TABLE x")::text AS s, \(true)::bool AS b, \(2.5)::float8 AS d, \(id)::uuid AS u, \(when)::timestamptz AS t, NULL::text AS n, \(Int64.max)::bigint AS big"
+            )
+            let row = try #require(result.first)
+            #expect(try row.decode("i", as: Int.self) == 42)
+            #expect(try row.decode("s", as: String.self) == "it's \"quoted\" ; DROP TABLE x")
+            #expect(try row.decode("b", as: Bool.self))
+            #expect(try row.decode("d", as: Double.self) == 2.5)
+            #expect(try row.decode("u", as: UUID.self) == id)
+            let decoded: Date = try row.decode("t")
+            #expect(abs(decoded.timeIntervalSince1970 - when.timeIntervalSince1970) < 0.000_01)
+            #expect(try row.decodeIfPresent("n", as: String.self) == nil)
+            #expect(try row.decode("big", as: Int64.self) == Int64.max)
+            #expect(throws: DatabaseError.self) { try row.decode("n", as: String.self) }
+            #expect(throws: DatabaseError.self) { try row.decode("s", as: Int.self) }
+            #expect(throws: DatabaseError.self) { try row.decode("missing", as: Int.self) }
+        }
     }
 
     @Test(arguments: [
@@ -48,75 +49,89 @@ import Testing
     }
 
     @Test func sqlstatesMapToErrors() async throws {
-        let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
-        defer { Task { await pool.shutdown() } }
-        _ = try await pool.query("CREATE TABLE u (v text UNIQUE)")
-        _ = try await pool.query("INSERT INTO u VALUES (\("a"))")
-        await #expect(throws: DatabaseError.self) {
-            do {
-                _ = try await pool.query("INSERT INTO u VALUES (\("a"))")
-            } catch DatabaseError.uniqueViolation(let constraint) {
-                #expect(constraint == "u_v_key")
-                throw DatabaseError.uniqueViolation(constraint: constraint)
+        try await TestDatabase.withPool(try await TestDatabase.createEmpty()) { pool in
+            _ = try await pool.query("CREATE TABLE u (v text UNIQUE)")
+            _ = try await pool.query("INSERT INTO u VALUES (\("a"))")
+            await #expect(throws: DatabaseError.self) {
+                do {
+                    _ = try await pool.query("INSERT INTO u VALUES (\("a"))")
+                } catch DatabaseError.uniqueViolation(let constraint) {
+                    #expect(constraint == "u_v_key")
+                    throw DatabaseError.uniqueViolation(constraint: constraint)
+                }
             }
+            do {
+                _ = try await pool.query("SELECT * FROM nowhere")
+                Issue.record("expected an error")
+            } catch let error as DatabaseError {
+                #expect(error.sqlstateClass == "42")
+                #expect(error.isUnavailable == false)
+            }
+            #expect(DatabaseError.from(sqlstate: "40001", message: "", constraint: nil).sqlstateClass == "40")
+            #expect(DatabaseError.from(sqlstate: "08006", message: "", constraint: nil).isUnavailable)
+            #expect(DatabaseError.from(sqlstate: "57P01", message: "", constraint: nil).isUnavailable)
         }
-        do {
-            _ = try await pool.query("SELECT * FROM nowhere")
-            Issue.record("expected an error")
-        } catch let error as DatabaseError {
-            #expect(error.sqlstateClass == "42")
-            #expect(error.isUnavailable == false)
-        }
-        #expect(DatabaseError.from(sqlstate: "40001", message: "", constraint: nil).sqlstateClass == "40")
-        #expect(DatabaseError.from(sqlstate: "08006", message: "", constraint: nil).isUnavailable)
-        #expect(DatabaseError.from(sqlstate: "57P01", message: "", constraint: nil).isUnavailable)
     }
 
     @Test func transactionsCommitOrRollBack() async throws {
-        let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
-        defer { Task { await pool.shutdown() } }
-        _ = try await pool.query("CREATE TABLE t (v int)")
-        try await pool.withTransaction { tx in _ = try await tx.query("INSERT INTO t VALUES (1)") }
-        await #expect(throws: TestFailure.self) {
-            try await pool.withTransaction { tx in
-                _ = try await tx.query("INSERT INTO t VALUES (2)")
-                throw TestFailure("abort")
+        try await TestDatabase.withPool(try await TestDatabase.createEmpty()) { pool in
+            _ = try await pool.query("CREATE TABLE t (v int)")
+            try await pool.withTransaction { tx in _ = try await tx.query("INSERT INTO t VALUES (1)") }
+            await #expect(throws: TestFailure.self) {
+                try await pool.withTransaction { tx in
+                    _ = try await tx.query("INSERT INTO t VALUES (2)")
+                    throw TestFailure("abort")
+                }
             }
-        }
-        await #expect(throws: DatabaseError.self) {
-            try await pool.withTransaction { tx in
-                _ = try await tx.query("INSERT INTO t VALUES (3)")
-                _ = try await tx.query("INSERT INTO t VALUES ('x')")
+            await #expect(throws: DatabaseError.self) {
+                try await pool.withTransaction { tx in
+                    _ = try await tx.query("INSERT INTO t VALUES (3)")
+                    _ = try await tx.query("INSERT INTO t VALUES ('x')")
+                }
             }
+            let rows = try await pool.query("SELECT v FROM t")
+            #expect(try rows.rows.map { try $0.decode("v", as: Int.self) } == [1])
+            // The connection is clean after the rollbacks.
+            #expect(try await pool.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
         }
-        let rows = try await pool.query("SELECT v FROM t")
-        #expect(try rows.rows.map { try $0.decode("v", as: Int.self) } == [1])
-        // The connection is clean after the rollbacks.
-        #expect(try await pool.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
     }
 
     @Test func exhaustedPoolTimesOutInsteadOfHanging() async throws {
-        let pool = TestDatabase.pool(try await TestDatabase.createEmpty(), size: 1, timeout: .milliseconds(200))
-        defer { Task { await pool.shutdown() } }
-        let holder = Task { try await pool.query("SELECT pg_sleep(1.5)") }
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(pool.usage.inUse == 1)
-        let start = ContinuousClock.now
-        await #expect(throws: DatabaseError.self) { try await pool.query("SELECT 1") }
-        #expect(ContinuousClock.now - start < .seconds(1))
-        _ = try await holder.value
-        #expect(try await pool.query("SELECT 1 AS one").count == 1)
-        #expect(pool.usage.inUse == 0)
+        try await TestDatabase.withPool(try await TestDatabase.createEmpty(), size: 1, timeout: .milliseconds(200)) { pool in
+            let holder = Task { try await pool.query("SELECT pg_sleep(1.5)") }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(pool.usage.inUse == 1)
+            let start = ContinuousClock.now
+            await #expect(throws: DatabaseError.self) { try await pool.query("SELECT 1") }
+            #expect(ContinuousClock.now - start < .seconds(1))
+            _ = try await holder.value
+            #expect(try await pool.query("SELECT 1 AS one").count == 1)
+            #expect(pool.usage.inUse == 0)
+        }
     }
 
+    /// With the only connection busy, callers queue; they get it in the order they asked.
     @Test func waitersAreServedInTurn() async throws {
-        let pool = TestDatabase.pool(try await TestDatabase.createEmpty(), size: 2, timeout: .seconds(10))
-        defer { Task { await pool.shutdown() } }
-        let count = try await withThrowingTaskGroup(of: Int.self) { group in
-            for i in 0..<20 { group.addTask { try await pool.query("SELECT \(i)::int AS i, pg_sleep(0.01)").count } }
-            return try await group.reduce(0, +)
+        try await TestDatabase.withPool(try await TestDatabase.createEmpty(), size: 1, timeout: .seconds(10)) { pool in
+            _ = try await pool.query("SELECT 1")  // connected
+            let served = NIOLockedValueBox<[Int]>([])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await pool.query("SELECT pg_sleep(1)") }
+                let deadline = ContinuousClock.now + .seconds(5)
+                for i in 0..<8 {
+                    // Each caller joins the queue only once the previous ones are waiting in it.
+                    while pool.usage.inUse < 1 || pool.usage.waiting < i, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(2))
+                    }
+                    group.addTask {
+                        _ = try await pool.query("SELECT \(i)::int AS i")
+                        served.withLockedValue { $0.append(i) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(served.withLockedValue { $0 } == Array(0..<8))
         }
-        #expect(count == 20)
     }
 
     @Test func unreachableServerIsUnavailable() async throws {

@@ -26,75 +26,75 @@ import Testing
     }
 
     @Test func arrayParametersRoundTripEveryCharacter() async throws {
-        let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
-        defer { Task { await pool.shutdown() } }
-        let values: [String?] = [
-            "plain", "with \"quotes\"", "back\\slash\\", "comma, {braces}", "NULL", "", "ünïcødé 🚀", nil, " spaced ",
-        ]
-        let result = try await pool.query(
-            "SELECT x FROM unnest(\(PostgresArray(values))::text[]) WITH ORDINALITY AS u(x, n) ORDER BY n")
-        #expect(try result.rows.map { try $0.decodeIfPresent("x", as: String.self) } == values)
-        let numbers = try await pool.query("SELECT sum(x) AS s FROM unnest(\(PostgresArray([1, 2, 39]))::int[]) AS u(x)")
-        #expect(try numbers.first?.decode("s", as: Int.self) == 42)
+        try await TestDatabase.withPool(try await TestDatabase.createEmpty()) { pool in
+            let values: [String?] = [
+                "plain", "with \"quotes\"", "back\\slash\\", "comma, {braces}", "NULL", "", "ünïcødé 🚀", nil, " spaced ",
+            ]
+            let result = try await pool.query(
+                "SELECT x FROM unnest(\(PostgresArray(values))::text[]) WITH ORDINALITY AS u(x, n) ORDER BY n")
+            #expect(try result.rows.map { try $0.decodeIfPresent("x", as: String.self) } == values)
+            let numbers = try await pool.query("SELECT sum(x) AS s FROM unnest(\(PostgresArray([1, 2, 39]))::int[]) AS u(x)")
+            #expect(try numbers.first?.decode("s", as: Int.self) == 42)
+        }
     }
 
     @Test func concurrentTurnsAreStoredCompletelyAndInOrder() async throws {
-        let pool = TestDatabase.pool(try await TestDatabase.createMigrated())
-        defer { Task { await pool.shutdown() } }
-        let alice = try await Self.user(pool, "alice@example.com")
-        let bob = try await Self.user(pool, "bob@example.com")
-        let repository = PostgresConversationRepository(pool: pool)
-        let shared = UUID.random()
-        try await repository.store(Self.turn(user: alice, conversation: shared, message: "first"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<60 {
-                group.addTask {
-                    if index % 6 == 0 {
-                        try await repository.store(
-                            Self.turn(user: alice, conversation: shared, isNew: false, message: "more \(index)"))
-                    } else {
-                        try await repository.store(Self.turn(user: index % 2 == 0 ? alice : bob, message: "m\(index)"))
+        try await TestDatabase.withPool(try await TestDatabase.createMigrated()) { pool in
+            let alice = try await Self.user(pool, "alice@example.com")
+            let bob = try await Self.user(pool, "bob@example.com")
+            let repository = PostgresConversationRepository(pool: pool)
+            let shared = UUID.random()
+            try await repository.store(Self.turn(user: alice, conversation: shared, message: "first"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        if index % 6 == 0 {
+                            try await repository.store(
+                                Self.turn(user: alice, conversation: shared, isNew: false, message: "more \(index)"))
+                        } else {
+                            try await repository.store(Self.turn(user: index % 2 == 0 ? alice : bob, message: "m\(index)"))
+                        }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            #expect(repository.writer.batchesWritten > 0)
+            let counts = try #require(
+                try await pool.query("SELECT count(*) AS m, count(DISTINCT conversation_id) AS c FROM messages").first)
+            #expect(try counts.decode("m", as: Int.self) == 122)
+            #expect(try counts.decode("c", as: Int.self) == 51)
+            // Inside the shared conversation: user, assistant, user, assistant, …
+            let roles = try await pool.query("SELECT role FROM messages WHERE conversation_id = \(shared) ORDER BY seq")
+            let expected = Array(repeating: ["user", "assistant"], count: 11).flatMap { $0 }
+            #expect(try roles.rows.map { try $0.decode("role", as: String.self) } == expected)
+            let usage = try await pool.query(
+                "SELECT user_id, requests, input_tokens, output_tokens FROM usage_daily ORDER BY user_id")
+            #expect(try usage.rows.map { try $0.decode("requests", as: Int.self) } == [31, 30])
+            #expect(try usage.rows.map { try $0.decode("output_tokens", as: Int.self) } == [93, 90])
         }
-        #expect(repository.writer.batchesWritten > 0)
-        let counts = try #require(
-            try await pool.query("SELECT count(*) AS m, count(DISTINCT conversation_id) AS c FROM messages").first)
-        #expect(try counts.decode("m", as: Int.self) == 122)
-        #expect(try counts.decode("c", as: Int.self) == 51)
-        // Inside the shared conversation: user, assistant, user, assistant, …
-        let roles = try await pool.query("SELECT role FROM messages WHERE conversation_id = \(shared) ORDER BY seq")
-        let expected = Array(repeating: ["user", "assistant"], count: 11).flatMap { $0 }
-        #expect(try roles.rows.map { try $0.decode("role", as: String.self) } == expected)
-        let usage = try await pool.query(
-            "SELECT user_id, requests, input_tokens, output_tokens FROM usage_daily ORDER BY user_id")
-        #expect(try usage.rows.map { try $0.decode("requests", as: Int.self) } == [31, 30])
-        #expect(try usage.rows.map { try $0.decode("output_tokens", as: Int.self) } == [93, 90])
     }
 
     @Test func aFailingTurnFailsAloneInItsBatch() async throws {
-        let pool = TestDatabase.pool(try await TestDatabase.createMigrated())
-        defer { Task { await pool.shutdown() } }
-        let alice = try await Self.user(pool, "alice@example.com")
-        let repository = PostgresConversationRepository(pool: pool)
-        let failures = NIOLockedValueBox<[Int]>([])
-        await withTaskGroup(of: Void.self) { group in
-            for index in 0..<30 {
-                group.addTask {
-                    // Index 7 belongs to a user that does not exist: a foreign key violation.
-                    do {
-                        try await repository.store(Self.turn(user: index == 7 ? 999_999 : alice, message: "m\(index)"))
-                    } catch {
-                        failures.withLockedValue { $0.append(index) }
+        try await TestDatabase.withPool(try await TestDatabase.createMigrated()) { pool in
+            let alice = try await Self.user(pool, "alice@example.com")
+            let repository = PostgresConversationRepository(pool: pool)
+            let failures = NIOLockedValueBox<[Int]>([])
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        // Index 7 belongs to a user that does not exist: a foreign key violation.
+                        do {
+                            try await repository.store(Self.turn(user: index == 7 ? 999_999 : alice, message: "m\(index)"))
+                        } catch {
+                            failures.withLockedValue { $0.append(index) }
+                        }
                     }
                 }
             }
+            #expect(failures.withLockedValue { $0 } == [7])
+            let stored = try #require(try await pool.query("SELECT count(*) AS n FROM messages").first)
+            #expect(try stored.decode("n", as: Int.self) == 58)
         }
-        #expect(failures.withLockedValue { $0 } == [7])
-        let stored = try #require(try await pool.query("SELECT count(*) AS n FROM messages").first)
-        #expect(try stored.decode("n", as: Int.self) == 58)
     }
 
     @Test func writesArrivingDuringAFlushGoTogether() async throws {
@@ -121,15 +121,15 @@ import Testing
     }
 
     @Test func preparedStatementsSurviveASchemaChange() async throws {
-        let pool = TestDatabase.pool(try await TestDatabase.createEmpty(), size: 1)
-        defer { Task { await pool.shutdown() } }
-        _ = try await pool.query("CREATE TABLE t (id int)")
-        _ = try await pool.query("INSERT INTO t VALUES (1)")
-        let before = try await pool.query("SELECT * FROM t WHERE id = \(1)")
-        #expect(before.columns == ["id"])
-        _ = try await pool.query("ALTER TABLE t ADD COLUMN extra text DEFAULT 'x'")
-        let after = try await pool.query("SELECT * FROM t WHERE id = \(1)")
-        #expect(after.columns == ["id", "extra"])
-        #expect(try after.first?.decode("extra", as: String.self) == "x")
+        try await TestDatabase.withPool(try await TestDatabase.createEmpty(), size: 1) { pool in
+            _ = try await pool.query("CREATE TABLE t (id int)")
+            _ = try await pool.query("INSERT INTO t VALUES (1)")
+            let before = try await pool.query("SELECT * FROM t WHERE id = \(1)")
+            #expect(before.columns == ["id"])
+            _ = try await pool.query("ALTER TABLE t ADD COLUMN extra text DEFAULT 'x'")
+            let after = try await pool.query("SELECT * FROM t WHERE id = \(1)")
+            #expect(after.columns == ["id", "extra"])
+            #expect(try after.first?.decode("extra", as: String.self) == "x")
+        }
     }
 }

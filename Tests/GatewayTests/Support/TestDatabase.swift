@@ -48,6 +48,21 @@ enum TestDatabase {
         PostgresPool(conninfo: url(name), size: size, acquireTimeout: timeout, logger: quietLogger)
     }
 
+    /// Runs `body` with a pool on database `name`, shut down when it returns or throws.
+    static func withPool<T>(
+        _ name: String, size: Int = 4, timeout: Duration = .seconds(10), _ body: (PostgresPool) async throws -> T
+    ) async throws -> T {
+        let pool = pool(name, size: size, timeout: timeout)
+        do {
+            let value = try await body(pool)
+            await pool.shutdown()
+            return value
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
+
     static var migrationsDirectory: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("migrations").path
