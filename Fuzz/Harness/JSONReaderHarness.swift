@@ -1,6 +1,6 @@
 /// `json-reader`: the request-body reader (`JSONReader`) on arbitrary bytes.
 ///
-/// Invariants: it never crashes; a value it reads, written back as JSON text, reads back
+/// Invariants: it never crashes; a value it reads, written back by `jsonBytes`, reads back
 /// identical (strings byte for byte, doubles bit for bit); tighter limits never accept what
 /// the default limits refuse, and read the same value when they accept. Its linear-time
 /// claim is checked by libFuzzer's `-timeout`.
@@ -20,7 +20,7 @@ enum JSONReaderHarness {
             }
             return
         }
-        let text = serialize(parsed)
+        let text = parsed.jsonBytes  // BotKit's writer, fuzzed with the reader
         let reparsed: JSONValue
         do throws(JSONReader.Failure) {
             reparsed = try text.withUnsafeBufferPointer { buffer throws(JSONReader.Failure) in try JSONReader.parse(buffer) }
@@ -36,52 +36,6 @@ enum JSONReaderHarness {
         }) {
             invariant(identical(value, parsed), "json-reader", "tight limits read \(value), default \(parsed)")
         }
-    }
-
-    /// The value as compact JSON text; doubles as Swift prints them (which reads back exactly).
-    static func serialize(_ value: JSONValue) -> [UInt8] {
-        var out: [UInt8] = []
-        write(value, to: &out)
-        return out
-    }
-
-    private static func write(_ value: JSONValue, to out: inout [UInt8]) {
-        switch value {
-        case .null: out += "null".utf8
-        case .bool(let flag): out += (flag ? "true" : "false").utf8
-        case .int(let number): out += "\(number)".utf8
-        case .double(let number): out += "\(number)".utf8
-        case .string(let text): writeString(text, to: &out)
-        case .array(let elements):
-            out.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                write(element, to: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            for (index, (key, element)) in members.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                write(element, to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
-    }
-
-    private static func writeString(_ text: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-            case 0..<0x20: out += "\\u00".utf8 + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// Equality stricter than `==`: strings and keys compare as bytes (not canonical

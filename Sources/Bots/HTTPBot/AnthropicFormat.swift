@@ -14,29 +14,30 @@ struct AnthropicFormat: WireFormat {
         path: String, headers: [String], body: [UInt8]
     ) {
         let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
-        var body: [String: Any] = [
-            "model": settings.model,
-            "messages": request.messages.filter { $0.role != .system }.map { ["role": $0.role.rawValue, "content": $0.content] },
-            "max_tokens": settings.maxTokens(for: request) ?? 1024,
-            "stream": stream,
+        var body: JSONValue = [
+            "model": .string(settings.model),
+            "messages": .array(
+                request.messages.filter { $0.role != .system }.map {
+                    ["role": .string($0.role.rawValue), "content": .string($0.content)]
+                }),
+            "max_tokens": .int(Int64(settings.maxTokens(for: request) ?? 1024)),
+            "stream": .bool(stream),
         ]
-        if system.isEmpty == false { body["system"] = system }
-        if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = temperature }
-        return ("/v1/messages", ["Content-Type: application/json"], try JSON.encode(body))
+        if system.isEmpty == false { body["system"] = .string(system) }
+        if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = .double(temperature) }
+        return ("/v1/messages", ["Content-Type: application/json"], body.jsonBytes)
     }
 
     func parser(stream: Bool) -> any ResponseParser {
         stream
             ? StreamParser()
             : WholeBodyParser { object in
-                guard let content = object["content"] as? [[String: Any]] else { throw WireError.malformed("no content") }
+                guard let content = object["content"]?.array else { throw WireError.malformed("no content") }
                 var events: [WireEvent] = []
-                let text = content.compactMap { $0["type"] as? String == "text" ? $0["text"] as? String : nil }.joined()
+                let text = content.compactMap { $0["type"]?.string == "text" ? $0["text"]?.string : nil }.joined()
                 if text.isEmpty == false { events.append(.delta(text)) }
-                if let reason = object["stop_reason"] as? String { events.append(.finish(Self.finishReason(reason))) }
-                if let usage = object["usage"] as? [String: Any], let input = JSON.int(usage["input_tokens"]),
-                    let output = JSON.int(usage["output_tokens"])
-                {
+                if let reason = object["stop_reason"]?.string { events.append(.finish(Self.finishReason(reason))) }
+                if let input = object["usage"]?["input_tokens"]?.int, let output = object["usage"]?["output_tokens"]?.int {
                     events.append(.usage(TokenUsage(inputTokens: input, outputTokens: output)))
                 }
                 events.append(.done)
@@ -73,30 +74,27 @@ struct AnthropicFormat: WireFormat {
         }
 
         mutating func decode(_ event: SSEDecoder.Event) throws -> [WireEvent] {
-            let object = try JSON.object(event.data)
-            switch object["type"] as? String ?? event.name {
+            let object = try UpstreamJSON.object(event.data)
+            switch object["type"]?.string ?? event.name {
             case "message_start":
-                let usage = (object["message"] as? [String: Any])?["usage"] as? [String: Any]
-                inputTokens = JSON.int(usage?["input_tokens"]) ?? 0
+                inputTokens = object["message"]?["usage"]?["input_tokens"]?.int ?? 0
                 return []
             case "content_block_delta":
-                let delta = object["delta"] as? [String: Any]
-                guard let text = delta?["text"] as? String, text.isEmpty == false else { return [] }
+                guard let text = object["delta"]?["text"]?.string, text.isEmpty == false else { return [] }
                 return [.delta(text)]
             case "message_delta":
                 var events: [WireEvent] = []
-                if let reason = (object["delta"] as? [String: Any])?["stop_reason"] as? String {
+                if let reason = object["delta"]?["stop_reason"]?.string {
                     events.append(.finish(AnthropicFormat.finishReason(reason)))
                 }
-                if let output = JSON.int((object["usage"] as? [String: Any])?["output_tokens"]) {
+                if let output = object["usage"]?["output_tokens"]?.int {
                     events.append(.usage(TokenUsage(inputTokens: inputTokens, outputTokens: output)))
                 }
                 return events
             case "message_stop":
                 return [.done]
             case "error":
-                let error = object["error"] as? [String: Any]
-                throw WireError.upstream(error?["message"] as? String ?? "error event")
+                throw WireError.upstream(object["error"]?["message"]?.string ?? "error event")
             default:
                 return []
             }

@@ -12,31 +12,29 @@ struct OllamaFormat: WireFormat {
     func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
         path: String, headers: [String], body: [UInt8]
     ) {
-        var options: [String: Any] = [:]
-        if let maxTokens = settings.maxTokens(for: request) { options["num_predict"] = maxTokens }
-        if let temperature = request.options.temperature ?? settings.temperature { options["temperature"] = temperature }
-        var body: [String: Any] = [
-            "model": settings.model,
-            "messages": request.messages.map { ["role": $0.role.rawValue, "content": $0.content] },
-            "stream": stream,
+        var options: [String: JSONValue] = [:]
+        if let maxTokens = settings.maxTokens(for: request) { options["num_predict"] = .int(Int64(maxTokens)) }
+        if let temperature = request.options.temperature ?? settings.temperature { options["temperature"] = .double(temperature) }
+        var body: JSONValue = [
+            "model": .string(settings.model),
+            "messages": .array(request.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }),
+            "stream": .bool(stream),
         ]
-        if options.isEmpty == false { body["options"] = options }
-        return ("/api/chat", ["Content-Type: application/json"], try JSON.encode(body))
+        if options.isEmpty == false { body["options"] = .object(options) }
+        return ("/api/chat", ["Content-Type: application/json"], body.jsonBytes)
     }
 
     func parser(stream: Bool) -> any ResponseParser {
         stream ? StreamParser() : WholeBodyParser { try Self.decode($0) }
     }
 
-    static func decode(_ object: [String: Any]) throws -> [WireEvent] {
-        if let error = object["error"] as? String { throw WireError.upstream(error) }
+    static func decode(_ object: JSONValue) throws -> [WireEvent] {
+        if let error = object["error"]?.string { throw WireError.upstream(error) }
         var events: [WireEvent] = []
-        if let text = (object["message"] as? [String: Any])?["content"] as? String, text.isEmpty == false {
-            events.append(.delta(text))
-        }
-        if object["done"] as? Bool == true {
-            events.append(.finish(FinishReason(rawValue: object["done_reason"] as? String ?? "stop")))
-            if let input = JSON.int(object["prompt_eval_count"]), let output = JSON.int(object["eval_count"]) {
+        if let text = object["message"]?["content"]?.string, text.isEmpty == false { events.append(.delta(text)) }
+        if object["done"]?.bool == true {
+            events.append(.finish(FinishReason(rawValue: object["done_reason"]?.string ?? "stop")))
+            if let input = object["prompt_eval_count"]?.int, let output = object["eval_count"]?.int {
                 events.append(.usage(TokenUsage(inputTokens: input, outputTokens: output)))
             }
             events.append(.done)
@@ -48,12 +46,12 @@ struct OllamaFormat: WireFormat {
         var lines = LineFramer()
 
         mutating func feed(_ bytes: [UInt8]) throws -> [WireEvent] {
-            try lines.feed(bytes).filter { $0.isEmpty == false }.flatMap { try OllamaFormat.decode(try JSON.object($0)) }
+            try lines.feed(bytes).filter { $0.isEmpty == false }.flatMap { try OllamaFormat.decode(try UpstreamJSON.object($0)) }
         }
 
         mutating func finish() throws -> [WireEvent] {
             guard let line = lines.flush(), line.isEmpty == false else { return [] }
-            return try OllamaFormat.decode(try JSON.object(line))
+            return try OllamaFormat.decode(try UpstreamJSON.object(line))
         }
     }
 }

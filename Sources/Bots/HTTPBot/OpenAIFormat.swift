@@ -12,19 +12,19 @@ struct OpenAIFormat: WireFormat {
     func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
         path: String, headers: [String], body: [UInt8]
     ) {
-        var body: [String: Any] = [
-            "model": settings.model,
-            "messages": request.messages.map { ["role": $0.role.rawValue, "content": $0.content] },
-            "stream": stream,
+        var body: JSONValue = [
+            "model": .string(settings.model),
+            "messages": .array(request.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }),
+            "stream": .bool(stream),
         ]
         if stream { body["stream_options"] = ["include_usage": true] }
-        if let maxTokens = settings.maxTokens(for: request) { body["max_tokens"] = maxTokens }
-        if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = temperature }
-        if let user = request.userID { body["user"] = user }
+        if let maxTokens = settings.maxTokens(for: request) { body["max_tokens"] = .int(Int64(maxTokens)) }
+        if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = .double(temperature) }
+        if let user = request.userID { body["user"] = .string(user) }
         return (
             "/chat/completions",
             ["Content-Type: application/json", "Accept: " + (stream ? "text/event-stream" : "application/json")],
-            try JSON.encode(body)
+            body.jsonBytes
         )
     }
 
@@ -33,22 +33,20 @@ struct OpenAIFormat: WireFormat {
             ? StreamParser()
             : WholeBodyParser { object in
                 var events: [WireEvent] = []
-                let choice = (object["choices"] as? [[String: Any]])?.first
-                guard let message = choice?["message"] as? [String: Any] else {
+                let choice = object["choices"]?[0]
+                guard let message = choice?["message"], message.object != nil else {
                     throw WireError.malformed("no choices[0].message")
                 }
-                if let text = message["content"] as? String, text.isEmpty == false { events.append(.delta(text)) }
-                if let reason = choice?["finish_reason"] as? String { events.append(.finish(FinishReason(rawValue: reason))) }
+                if let text = message["content"]?.string, text.isEmpty == false { events.append(.delta(text)) }
+                if let reason = choice?["finish_reason"]?.string { events.append(.finish(FinishReason(rawValue: reason))) }
                 if let usage = Self.usage(object["usage"]) { events.append(.usage(usage)) }
                 events.append(.done)
                 return events
             }
     }
 
-    static func usage(_ value: Any?) -> TokenUsage? {
-        guard let usage = value as? [String: Any], let input = JSON.int(usage["prompt_tokens"]),
-            let output = JSON.int(usage["completion_tokens"])
-        else { return nil }
+    static func usage(_ usage: JSONValue?) -> TokenUsage? {
+        guard let input = usage?["prompt_tokens"]?.int, let output = usage?["completion_tokens"]?.int else { return nil }
         return TokenUsage(inputTokens: input, outputTokens: output)
     }
 
@@ -68,16 +66,14 @@ struct OpenAIFormat: WireFormat {
 
         static func decode(_ event: SSEDecoder.Event) throws -> [WireEvent] {
             if event.data == "[DONE]" { return [.done] }
-            let object = try JSON.object(event.data)
-            if let error = object["error"] as? [String: Any] {
-                throw WireError.upstream(error["message"] as? String ?? "error event")
+            let object = try UpstreamJSON.object(event.data)
+            if let error = object["error"], error.object != nil {
+                throw WireError.upstream(error["message"]?.string ?? "error event")
             }
             var events: [WireEvent] = []
-            if let choice = (object["choices"] as? [[String: Any]])?.first {
-                if let delta = choice["delta"] as? [String: Any], let text = delta["content"] as? String, text.isEmpty == false {
-                    events.append(.delta(text))
-                }
-                if let reason = choice["finish_reason"] as? String { events.append(.finish(FinishReason(rawValue: reason))) }
+            if let choice = object["choices"]?[0] {
+                if let text = choice["delta"]?["content"]?.string, text.isEmpty == false { events.append(.delta(text)) }
+                if let reason = choice["finish_reason"]?.string { events.append(.finish(FinishReason(rawValue: reason))) }
             }
             if let usage = OpenAIFormat.usage(object["usage"]) { events.append(.usage(usage)) }
             return events

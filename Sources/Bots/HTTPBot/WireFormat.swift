@@ -32,10 +32,10 @@ protocol ResponseParser {
 
 /// Parses a whole JSON body at the end (non-streaming requests).
 struct WholeBodyParser: ResponseParser {
-    let decode: @Sendable ([String: Any]) throws -> [WireEvent]
+    let decode: @Sendable (JSONValue) throws -> [WireEvent]
     private var body: [UInt8] = []
 
-    init(decode: @escaping @Sendable ([String: Any]) throws -> [WireEvent]) { self.decode = decode }
+    init(decode: @escaping @Sendable (JSONValue) throws -> [WireEvent]) { self.decode = decode }
 
     mutating func feed(_ bytes: [UInt8]) throws -> [WireEvent] {
         body.append(contentsOf: bytes)
@@ -43,6 +43,6 @@ struct WholeBodyParser: ResponseParser {
     }
 
     mutating func finish() throws -> [WireEvent] {
-        try decode(try JSON.object(body))
+        try decode(try UpstreamJSON.object(body))
     }
 }

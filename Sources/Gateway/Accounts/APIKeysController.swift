@@ -46,8 +46,9 @@ struct APIKeysController {
         func inDays(_ days: Int) -> Date { Date().addingTimeInterval(Duration.days(days).timeInterval) }
         var expiresAt = defaultLifetimeDays.map(inDays)
         if let days = validator.body["expires_in_days"], days != .null {
-            if case .int(let value) = days, (1...3650).contains(value) {
-                expiresAt = inDays(Int(value))
+            // A whole number also when written `30.0`, as JSON Schema and pydantic read it.
+            if let value = days.int, (1...3650).contains(value) {
+                expiresAt = inDays(value)
             } else {
                 validator.issue(
                     "expires_in_days", type: "int_type", "Input should be an integer between 1 and 3650", input: days)

@@ -1,3 +1,4 @@
+import BotKit
 import Hummingbird
 
 /// Reads a JSON object body within the size limit and reports problems in the

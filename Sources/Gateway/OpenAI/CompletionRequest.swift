@@ -20,19 +20,15 @@ struct CompletionRequest {
         var options = GenerationOptions()
         for key in ["max_tokens", "max_completion_tokens"] {
             guard let value = body[key], value != .null else { continue }
-            guard case .int(let tokens) = value, tokens >= 1, tokens <= 1_000_000 else {
+            guard let tokens = value.int, tokens >= 1, tokens <= 1_000_000 else {
                 throw invalid(key, "must be a positive integer")
             }
-            options.maxTokens = Int(tokens)
+            options.maxTokens = tokens
         }
         if let value = body["temperature"], value != .null {
-            let number: Double? =
-                switch value {
-                case .int(let i): Double(i)
-                case .double(let d): d
-                default: nil
-                }
-            guard let number, (0...2).contains(number) else { throw invalid("temperature", "must be a number between 0 and 2") }
+            guard let number = value.double, (0...2).contains(number) else {
+                throw invalid("temperature", "must be a number between 0 and 2")
+            }
             options.temperature = number
         }
         var stream = false

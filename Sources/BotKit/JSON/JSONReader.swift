@@ -1,24 +1,40 @@
-/// Reads request bodies into `JSONValue` in one pass over the bytes (RFC 8259), with
-/// explicit limits: nesting depth, string and number lengths, and items per body. Its
-/// cost grows linearly with the body whatever its shape, so a hostile body is refused
-/// as cheaply as a valid one is read. Invalid UTF-8 and NUL characters are refused too
-/// (PostgreSQL text cannot hold NUL; silently cutting a string is worse than a 422).
-struct JSONReader {
-    /// What the reader refuses, and where (a byte offset into the body).
-    struct Failure: Error, Equatable, CustomStringConvertible {
-        let offset: Int
-        let reason: String
-        var description: String { "\(reason) at byte \(offset)" }
+/// Reads JSON into `JSONValue` in one pass over the bytes (RFC 8259), with explicit
+/// limits: nesting depth, number lengths, and items per document. Its cost grows linearly
+/// with the input whatever its shape, so a hostile document is refused as cheaply as a
+/// valid one is read. Strict text (the default, for request bodies) refuses invalid UTF-8,
+/// unpaired surrogates and NUL characters (PostgreSQL text cannot hold NUL; silently
+/// cutting a string is worse than a 422); lenient text (for upstream replies) keeps NUL
+/// and replaces broken text with U+FFFD.
+public struct JSONReader {
+    /// What the reader refuses, and where (a byte offset into the input).
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        public let offset: Int
+        public let reason: String
+        public var description: String { "\(reason) at byte \(offset)" }
+
+        public init(offset: Int, reason: String) {
+            self.offset = offset
+            self.reason = reason
+        }
     }
 
     /// The bounds applied to one document.
-    struct Limits: Sendable {
+    public struct Limits: Sendable {
         /// Arrays and objects nested deeper than this are refused.
-        var maxDepth = 64
+        public var maxDepth: Int
         /// Values (scalars, arrays, objects, keys) in one document.
-        var maxItems = 1_000_000
+        public var maxItems: Int
         /// Longest number literal, in bytes.
-        var maxNumberBytes = 512
+        public var maxNumberBytes: Int
+        /// Refuse invalid UTF-8, unpaired surrogates and NUL (else: replace, keep NUL).
+        public var strictText: Bool
+
+        public init(maxDepth: Int = 64, maxItems: Int = 1_000_000, maxNumberBytes: Int = 512, strictText: Bool = true) {
+            self.maxDepth = maxDepth
+            self.maxItems = maxItems
+            self.maxNumberBytes = maxNumberBytes
+            self.strictText = strictText
+        }
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -34,7 +50,7 @@ struct JSONReader {
     }
 
     /// One JSON value and nothing after it but whitespace.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure) -> JSONValue {
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure) -> JSONValue {
         var reader = JSONReader(bytes, limits: limits)
         let value = try reader.value(depth: 0)
         reader.skipWhitespace()
@@ -43,7 +59,7 @@ struct JSONReader {
     }
 
     /// Parses any contiguous bytes (an array, a `Data`, a string's UTF-8 view).
-    static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes, limits: Limits = Limits()) throws(Failure) -> JSONValue {
+    public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes, limits: Limits = Limits()) throws(Failure) -> JSONValue {
         let result: Result<JSONValue, Failure>? = bytes.withContiguousStorageIfAvailable { buffer in
             do throws(Failure) { return .success(try parse(buffer, limits: limits)) } catch { return .failure(error) }
         }
@@ -178,9 +194,7 @@ struct JSONReader {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                let text = scratch.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
-                guard let text else { throw Failure(offset: start, reason: "Invalid UTF-8 in string") }
-                return text
+                return try scratch.withUnsafeBufferPointer { buffer throws(Failure) in try validated(buffer, at: start) }
             case UInt8(ascii: "\\"):
                 index += 1
                 try unescape()
@@ -195,6 +209,7 @@ struct JSONReader {
     }
 
     private func validated(_ slice: UnsafeBufferPointer<UInt8>, at start: Int) throws(Failure) -> String {
+        if limits.strictText == false { return String(decoding: slice, as: UTF8.self) }
         guard let text = String(validating: slice, as: UTF8.self) else {
             throw Failure(offset: start, reason: "Invalid UTF-8 in string")
         }
@@ -215,17 +230,23 @@ struct JSONReader {
         case UInt8(ascii: "t"): scratch.append(0x09)
         case UInt8(ascii: "u"):
             var scalar = try hex4()
-            if (0xD800..<0xDC00).contains(scalar) {
-                guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                else { throw fail("Unpaired surrogate") }
+            if (0xD800..<0xDC00).contains(scalar), bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"),
+                bytes[index + 1] == UInt8(ascii: "u")
+            {
+                let mark = index
                 index += 2
                 let low = try hex4()
-                guard (0xDC00..<0xE000).contains(low) else { throw fail("Unpaired surrogate") }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else if (0xDC00..<0xE000).contains(scalar) {
-                throw fail("Unpaired surrogate")
+                if (0xDC00..<0xE000).contains(low) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    index = mark  // the next escape stands alone
+                }
             }
-            guard scalar != 0 else { throw fail("NUL character in string") }
+            if (0xD800..<0xE000).contains(scalar) {
+                guard limits.strictText == false else { throw fail("Unpaired surrogate") }
+                scalar = 0xFFFD
+            }
+            guard scalar != 0 || limits.strictText == false else { throw fail("NUL character in string") }
             guard let unicode = Unicode.Scalar(scalar) else { throw fail("Invalid \\u escape") }
             scratch.append(contentsOf: UTF8.encode(unicode)!)
         default:

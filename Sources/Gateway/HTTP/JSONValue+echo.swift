@@ -1,33 +1,6 @@
-/// Any JSON value; request bodies are read into it (by `JSONReader`, in linear time) so
-/// validation can report every problem in the contract's 422 shape, and echo `input` back.
-public enum JSONValue: Encodable, Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case int(Int64)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+import BotKit
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let v): try container.encode(v)
-        case .int(let v): try container.encode(v)
-        case .double(let v): try container.encode(v)
-        case .string(let v): try container.encode(v)
-        case .array(let v): try container.encode(v)
-        case .object(let v): try container.encode(v)
-        }
-    }
-
-    /// The string, when this is one.
-    public var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
-
+extension JSONValue {
     /// The value as a 422 may echo it back: itself when small (up to 1,000 values and
     /// 64 KiB of text), else a short note. Echoing a hostile megabyte would cost far more
     /// than reading it did; the check stops as soon as the budget is spent.
