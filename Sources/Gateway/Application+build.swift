@@ -102,7 +102,8 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: ErrorMiddleware(routes: allowed, logs: services.errorLog))
+    let errors = ErrorMiddleware(routes: allowed, logs: services.errorLog)
+    router.add(middleware: errors)
     let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users, keys: services.apiKeys)
     let maxBody = services.config.maxBodyBytes
     HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router)
@@ -125,7 +126,8 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     ).addRoutes(to: router)
     UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router)
     OpenAIController(
-        chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams
+        chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams,
+        errors: errors
     )
     .addRoutes(to: router)
     DocsController().addRoutes(to: router)

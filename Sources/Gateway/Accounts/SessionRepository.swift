@@ -18,6 +18,18 @@ public struct SessionInfo: Codable, Sendable, Equatable {
         case userAgent = "user_agent"
         case ipAddress = "ip_address"
     }
+
+    /// Ids are written in lower case, like every other id the API returns.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id.lowercasedString, forKey: .id)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(lastUsedAt, forKey: .lastUsedAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encodeIfPresent(userAgent, forKey: .userAgent)
+        try container.encodeIfPresent(ipAddress, forKey: .ipAddress)
+        try container.encode(current, forKey: .current)
+    }
 }
 
 /// Where a refresh request came from.

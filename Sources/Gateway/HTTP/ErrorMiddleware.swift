@@ -33,31 +33,40 @@ struct ErrorMiddleware: RouterMiddleware {
             return .serviceUnavailable
         case DatabaseError.nulCharacter:
             return APIError(.badRequest, "Text must not contain NUL characters.", code: "http_error")
-        case let error as HTTPError:
-            return frameworkError(status: error.status, headers: error.headers, request: request)
-        case let error as any HTTPResponseError:
-            return frameworkError(status: error.status, headers: [:], request: request)
-        case is CancellationError:
-            return APIError(.serviceUnavailable, "Request cancelled", code: "http_error")
+        case let error as any HTTPResponseError where error.status == .notFound:
+            return notFound(request)
         default:
+            if let framework = APIError.framework(error) { return framework }
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .unexpected
         }
     }
 
-    private func frameworkError(status: HTTPResponse.Status, headers: HTTPFields, request: Request) -> APIError {
-        switch status {
-        case .notFound:
-            let allowed = routes.methods(matching: request.uri.path)
-            if allowed.isEmpty == false {
-                let allow = allowed.map(\.rawValue).joined(separator: ", ")
-                return APIError(.methodNotAllowed, "Method Not Allowed", code: "http_error", headers: [.allow: allow])
-            }
-            return APIError(.notFound, "Not Found", code: "http_error")
-        case .contentTooLarge:
+    /// 405 with `Allow` for a path that exists under other methods, else 404.
+    private func notFound(_ request: Request) -> APIError {
+        let allowed = routes.methods(matching: request.uri.path)
+        guard allowed.isEmpty == false else { return APIError(.notFound, "Not Found", code: "http_error") }
+        let allow = allowed.map(\.rawValue).joined(separator: ", ")
+        return APIError(.methodNotAllowed, "Method Not Allowed", code: "http_error", headers: [.allow: allow])
+    }
+}
+
+extension APIError {
+    /// An error of the framework or the runtime (a body over the limit, a cancelled
+    /// request) as the contract's `http_error`; nil for anything else. `/v1` renders the
+    /// same values in OpenAI's shape.
+    static func framework(_ error: any Error) -> APIError? {
+        switch error {
+        case is CancellationError:
+            return APIError(.serviceUnavailable, "Request cancelled", code: "http_error")
+        case let error as any HTTPResponseError where error.status == .contentTooLarge:
             return APIError(.contentTooLarge, "Request body too large", code: "http_error")
+        case let error as HTTPError:
+            return APIError(error.status, error.status.reasonPhrase, code: "http_error", headers: error.headers)
+        case let error as any HTTPResponseError:
+            return APIError(error.status, error.status.reasonPhrase, code: "http_error")
         default:
-            return APIError(status, status.reasonPhrase, code: "http_error", headers: headers)
+            return nil
         }
     }
 }

@@ -14,10 +14,12 @@ struct OpenAIController {
     let bearer: BearerAuthenticator
     let maxBodyBytes: Int
     let streams: StreamRegistry
+    /// The gateway's error mapping, for errors `/v1` has no rendering of its own for.
+    let errors: ErrorMiddleware
     static let conversationHeader = HTTPField.Name("X-Conversation-Id")!
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.group("/v1").add(middleware: OpenAIErrorMiddleware()).add(middleware: bearer)
+        router.group("/v1").add(middleware: OpenAIErrorMiddleware(errors: errors)).add(middleware: bearer)
             .get("models") { _, context in
                 _ = try context.requireUser()
                 return JSONResponse(

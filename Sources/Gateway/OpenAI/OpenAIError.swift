@@ -89,17 +89,18 @@ struct OpenAIError: Error, HTTPResponseError {
     }
 }
 
-/// Renders every error of the `/v1` routes in OpenAI's shape.
+/// Renders every error of the `/v1` routes in OpenAI's shape: its own renderings first
+/// (a bot's errors, an unknown model), else the gateway's mapping in OpenAI's shape.
 struct OpenAIErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    let errors: ErrorMiddleware
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         do {
             return try await next(request, context)
         } catch {
-            if let openAI = OpenAIError.from(error) { throw openAI }
-            throw error
+            throw OpenAIError.from(error) ?? OpenAIError.from(errors.apiError(for: error, request: request, context: context))
         }
     }
 }

@@ -42,7 +42,7 @@ struct UsageController {
 
     /// A `YYYY-MM-DD` query parameter (a real calendar day), or a 422 naming it.
     static func day(_ request: Request, _ name: String) throws -> String? {
-        guard let text = request.uri.queryParameters.get(name), text.isEmpty == false else { return nil }
+        guard let text = request.uri.queryParameters.get(name) else { return nil }
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             (1970...9999).contains(year), (1...12).contains(month), (1...daysIn(month, of: year)).contains(day)

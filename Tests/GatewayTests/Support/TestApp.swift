@@ -33,7 +33,8 @@ struct TestApp {
             registry: TestBots.registry, now: now)
     }
 
-    /// Runs `body` with a client of a live gateway on a fresh database.
+    /// Runs `body` with a client of a live gateway on a fresh database; every response is
+    /// checked against the OpenAPI document.
     static func run(
         _ overrides: [String: String] = [:], logger: Logger = TestDatabase.quietLogger, database: String? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
@@ -43,7 +44,7 @@ struct TestApp {
         if let database { name = database } else { name = try await TestDatabase.createMigrated() }
         let services = try await services(database: name, overrides, logger: logger, now: now)
         let app = buildApplication(services)
-        try await app.test(.live) { client in try await body(client, services) }
+        try await app.test(.live) { client in try await body(ConformingClient(inner: client), services) }
         await services.shutdown()
     }
 }
