@@ -148,7 +148,7 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bot-gateway"),
         services: [
             DatabaseShutdownService(pool: services.pool, hasher: services.hasher),
-            PurgeService(sessions: services.sessions, interval: .seconds(600), retention: 86400, logger: logger),
+            PurgeService(sessions: services.sessions, interval: .seconds(600), retention: .days(1), logger: logger),
         ] + (services.userListener.map { [UserCacheService(listener: $0)] } ?? []),
         onServerRunning: { channel in
             logger.info(

@@ -56,11 +56,12 @@ struct Migrate: AsyncParsableCommand {
         let config = try loadConfig()
         let logger = makeLogger(config)
         let services = try await GatewayServices(config: config, logger: logger, registry: BuiltInBots.registry)
-        defer { Task { await services.shutdown() } }
         do {
             try await services.migrate()
+            await services.shutdown()
         } catch {
             logger.critical("migrations failed", metadata: ["error": "\(error)"])
+            await services.shutdown()
             throw ExitCode(1)
         }
     }

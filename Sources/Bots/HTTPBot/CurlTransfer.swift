@@ -92,7 +92,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        Int(duration / .milliseconds(1))
     }
 
     // MARK: driver thread

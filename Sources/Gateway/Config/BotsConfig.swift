@@ -64,6 +64,6 @@ public struct BotsConfig: Sendable {
         let own = try env.settings.double(prefix + "TIMEOUT_SECONDS", default: nil, range: range)
         return BotConfiguration(
             name: name, kind: kind, prefix: prefix, settings: settings,
-            timeout: own.map { .milliseconds(Int64(($0 * 1000).rounded())) } ?? timeout)
+            timeout: own.map { .seconds($0) } ?? timeout)
     }
 }

@@ -24,7 +24,7 @@ struct ConfigReader {
         guard case .duration(let range, let unit) = key.spec.kind, let fallback = key.spec.defaultValue.flatMap({ Double($0) })
         else { preconditionFailure("\(key.rawValue) is not a duration key with a default") }
         let value = try settings.double(key.rawValue, default: fallback, range: range) ?? fallback
-        return .milliseconds(Int64((value * Double(unit.rawValue) * 1000).rounded()))
+        return .seconds(value * Double(unit.rawValue))
     }
 
     func bool(_ key: ConfigKey) throws -> Bool {

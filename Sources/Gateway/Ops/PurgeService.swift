@@ -7,7 +7,7 @@ struct PurgeService: Service {
     let sessions: any SessionRepository
     let interval: Duration
     /// Revoked tokens are kept this long so reuse can still be detected.
-    let retention: TimeInterval
+    let retention: Duration
     let logger: Logger
 
     func run() async throws {
@@ -18,7 +18,7 @@ struct PurgeService: Service {
                 return
             }
             do {
-                let removed = try await sessions.purge(before: Date().addingTimeInterval(-retention))
+                let removed = try await sessions.purge(before: Date().addingTimeInterval(-retention.timeInterval))
                 if removed > 0 { logger.info("purged refresh tokens", metadata: ["count": "\(removed)"]) }
             } catch {
                 logger.warning("refresh token purge failed", metadata: ["error": "\(error)"])
