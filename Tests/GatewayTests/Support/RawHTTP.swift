@@ -32,8 +32,17 @@ struct RawHTTP {
     /// Reads until `marker` has been seen (or 20 s passed), on a thread of its own (a
     /// blocking read must not hold one of the cooperative pool's threads).
     func read(until marker: String) async -> String {
+        await readTimed(until: marker).text
+    }
+
+    /// `read(until:)`, and when the read ended, taken on the reading thread: a test timing
+    /// the server is not misled by how long a busy cooperative pool takes to resume it.
+    func readTimed(until marker: String) async -> (text: String, ended: ContinuousClock.Instant) {
         await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: readBlocking(until: marker)) }.start()
+            Thread {
+                let text = readBlocking(until: marker)
+                continuation.resume(returning: (text, ContinuousClock.now))
+            }.start()
         }
     }
 
