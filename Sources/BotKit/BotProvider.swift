@@ -16,10 +16,25 @@ public protocol BotProvider: Sendable {
     /// stops the call one second past the deadline, at a small cost per event. Defaults to
     /// false: a plugin opts in once its tests pass the kit.
     var honoursDeadline: Bool { get }
+
+    /// Counters the gateway exports as metrics (`gateway_bot_upstream_connections_total`).
+    var statistics: BotStatistics { get }
 }
 
 extension BotProvider {
     public var honoursDeadline: Bool { false }
+    public var statistics: BotStatistics { BotStatistics() }
+}
+
+/// What a provider has done so far, for operators.
+public struct BotStatistics: Sendable, Equatable {
+    /// Connections opened to the upstream since the process started (0 for a local bot):
+    /// far fewer than calls when connections are reused.
+    public var upstreamConnectionsOpened: Int
+
+    public init(upstreamConnectionsOpened: Int = 0) {
+        self.upstreamConnectionsOpened = upstreamConnectionsOpened
+    }
 }
 
 /// The result of a health probe.

@@ -41,8 +41,11 @@ static inline CURLcode ccurl_setopt_header_callback(CURL *h, CURLoption o, ccurl
 static inline CURLcode ccurl_unpause(CURL *h) { return curl_easy_pause(h, CURLPAUSE_CONT); }
 static inline size_t ccurl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 static inline long ccurl_http_version_2tls(void) { return CURL_HTTP_VERSION_2TLS; }
-/* curl_multi_setopt is variadic too. */
+/* curl_multi_setopt and curl_share_setopt are variadic too. */
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v) {
     return curl_multi_setopt(m, o, v);
+}
+static inline CURLSHcode ccurl_share_setopt_long(CURLSH *s, CURLSHoption o, long v) {
+    return curl_share_setopt(s, o, v);
 }
 #endif

@@ -107,8 +107,11 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users, keys: services.apiKeys)
     let maxBody = services.config.maxBodyBytes
     HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router)
-    MetricsController(user: services.config.metricsUser, password: services.config.metricsPassword, pool: services.pool)
-        .addRoutes(to: router)
+    MetricsController(
+        user: services.config.metricsUser, password: services.config.metricsPassword, pool: services.pool,
+        bots: BotStatisticsExporter(bots: services.bots)
+    )
+    .addRoutes(to: router)
     UsersController(
         service: services.accounts, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes,
         cookieMaxAge: services.config.refreshTokenLifetime, cookieSecure: services.config.cookieSecure

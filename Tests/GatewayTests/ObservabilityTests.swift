@@ -50,6 +50,7 @@ import Testing
                 #"gateway_bot_calls_total{bot="default",outcome="ok"}"#, "gateway_bot_latency_seconds_bucket{",
                 "gateway_bot_time_to_first_token_seconds_bucket{", #"gateway_bot_tokens_total{bot="default",direction="input"}"#,
                 #"gateway_bot_tokens_total{bot="default",direction="output"}"#,
+                #"gateway_bot_upstream_connections_total{bot="default"} 0"#,
                 #"gateway_db_pool_connections{state="idle"}"#, "gateway_db_pool_wait_seconds_bucket",
                 #"gateway_db_errors_total{class="22"}"#, #"gateway_security_events_total{type="login_ok"}"#,
                 "gateway_process_resident_memory_bytes", "gateway_process_open_fds", "gateway_process_start_time_seconds",

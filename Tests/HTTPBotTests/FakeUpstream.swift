@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 import ServiceLifecycle
 
 /// A real HTTP server on loopback speaking the three wire formats. The `model` of a
@@ -14,6 +15,8 @@ final class FakeUpstream: Sendable {
     private let counts = NIOLockedValueBox<[String: Int]>([:])
     /// Connections whose response was still being written when the client went away.
     let abandoned = NIOLockedValueBox(0)
+    /// TCP connections accepted so far.
+    let connections = NIOLockedValueBox(0)
     private let lastRequest = NIOLockedValueBox(Data())
     /// The JSON body of the last chat request received.
     var lastBody: [String: Any] {
@@ -33,6 +36,7 @@ final class FakeUpstream: Sendable {
         let counts = self.counts
         let abandoned = self.abandoned
         let lastRequest = self.lastRequest
+        let connections = self.connections
         @Sendable func handle(_ request: Request, _ format: String) async throws -> Response {
             let data = try await request.body.collect(upTo: 1 << 20)
             let body = (try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any]) ?? [:]
@@ -51,7 +55,10 @@ final class FakeUpstream: Sendable {
         router.get("v1/models") { _, _ in #"{"data":[]}"# }
         router.get("api/tags") { _, _ in #"{"models":[]}"# }
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router,
+            // The handler list is built once per accepted connection: counting its builds counts them.
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCounter(connections)])),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in portBox.withLockedValue { $0 = channel.localAddress?.port } },
             logger: {
                 var l = Logger(label: "fake")
@@ -163,4 +170,10 @@ final class FakeUpstream: Sendable {
                 ]
         }
     }
+}
+
+/// Counts the connections of a server: one is built for each connection it accepts.
+final class ConnectionCounter: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = Never
+    init(_ counter: NIOLockedValueBox<Int>) { counter.withLockedValue { $0 += 1 } }
 }

@@ -217,6 +217,25 @@ import Testing
         #expect(CurlTransport.driverThreads.current == 1)
     }
 
+    /// 32 callers, each making calls back to back, share at most 32 upstream connections
+    /// (counted by the upstream), and the bot reports the same count.
+    @Test(arguments: [true, false])
+    func concurrentCallsReuseUpstreamConnections(stream: Bool) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try Self.bot(upstream, ["STREAM": String(stream)])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<32 {
+                group.addTask { for _ in 0..<8 { _ = try await bot.reply(Self.ask(bot)) } }
+            }
+            try await group.waitForAll()
+        }
+        #expect(upstream.calls("ok") == 256)
+        let opened = upstream.connections.withLockedValue { $0 }
+        #expect(opened <= 32, "\(opened) connections for 256 calls from 32 callers")
+        #expect(bot.statistics.upstreamConnectionsOpened == opened)
+    }
+
     @Test func settingsRejectBadValuesNamingTheVariable() throws {
         func settings(_ values: [String: String]) throws -> HTTPBotSettings {
             try HTTPBotSettings(

@@ -27,6 +27,15 @@ final class CurlTransfer: @unchecked Sendable {
     private var received = 0
     var tooLarge = false
     var finished = false
+    let connections: LockedCounter?
+
+    /// Adds the connections this transfer opened to its bot's count; called once, as the
+    /// transfer leaves the multi handle.
+    func countConnections() {
+        var opened = 0
+        guard let connections, ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK, opened > 0 else { return }
+        connections.withLock { $0 += opened }
+    }
 
     // Shared with the consumer.
     private let lock = NSLock()
@@ -40,6 +49,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.maxResponseBytes = request.maxResponseBytes
         self.deadline = request.deadline
         self.idleTimeout = request.idleTimeout
+        self.connections = request.connections
         configure(request)
     }
 

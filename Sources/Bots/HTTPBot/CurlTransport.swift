@@ -4,7 +4,9 @@ import Foundation
 /// Every HTTP transfer of the process, driven by one thread running a libcurl multi
 /// handle: `curl_multi_poll` sleeps until a socket is ready or `curl_multi_wakeup` is
 /// called (new work, a cancellation, a resume). No thread per request, nothing blocking
-/// on Swift's cooperative pool, connections reused across requests.
+/// on Swift's cooperative pool. Connections are kept alive and reused across requests
+/// (a cache of `maxConnections`, HTTP/2 multiplexed where TLS upstreams offer it), and
+/// DNS answers and TLS sessions are cached for every transfer.
 final class CurlTransport: @unchecked Sendable {
     /// The process-wide transport, started on first use.
     static let shared = CurlTransport()
@@ -16,6 +18,8 @@ final class CurlTransport: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
+    /// DNS and TLS session caches shared by every transfer; touched on the driver thread only.
+    private let share: UnsafeMutableRawPointer
     private let lock = NSLock()
     private var commands: [Command] = []
     /// Driver-thread only: live transfers by easy-handle address.
@@ -25,12 +29,22 @@ final class CurlTransport: @unchecked Sendable {
     private init() {
         _ = Self.globalInit
         multi = curl_multi_init()!
+        // libcurl's default cache (four per running transfer) closes connections as soon as
+        // concurrency drops, so calls beyond a handful open their own: keep them all.
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.maxConnections)
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        share = curl_share_init()!
+        _ = ccurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
+        _ = ccurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
         let thread = Thread { [unowned self] in self.drive() }
         thread.name = "curl-transport"
         Self.driverThreads.withLock { $0 += 1 }
         thread.stackSize = 1 << 20
         thread.start()
     }
+
+    /// Idle upstream connections kept for reuse (each closes after libcurl's 118 s idle age).
+    static let maxConnections = 1024
 
     /// Driver threads started in this process (one, whatever the number of calls).
     static let driverThreads = LockedCounter()
@@ -102,6 +116,7 @@ final class CurlTransport: @unchecked Sendable {
         switch command {
         case .add(let transfer):
             active[UInt(bitPattern: transfer.handle)] = transfer
+            _ = ccurl_setopt_pointer(transfer.handle, CURLOPT_SHARE, share)
             curl_multi_add_handle(multi, transfer.handle)
         case .cancel(let transfer):
             guard transfer.finished == false, remove(transfer.handle) != nil else { return }
@@ -114,7 +129,10 @@ final class CurlTransport: @unchecked Sendable {
 
     private func remove(_ easy: UnsafeMutableRawPointer) -> CurlTransfer? {
         guard let transfer = active.removeValue(forKey: UInt(bitPattern: easy)) else { return nil }
+        transfer.countConnections()
         curl_multi_remove_handle(multi, easy)
+        // Detached here, on the driver thread: the handle may be cleaned up on any thread.
+        _ = ccurl_setopt_pointer(easy, CURLOPT_SHARE, nil)
         lock.withLock { activeCount -= 1 }
         return transfer
     }

@@ -26,7 +26,7 @@ extension HTTPBot {
             url: settings.baseURL + built.path, method: "POST",
             headers: built.headers + format.authHeaders(settings) + settings.extraHeaders, body: built.body,
             connectTimeout: settings.connectTimeout, idleTimeout: settings.idleTimeout, deadline: request.deadline,
-            maxResponseBytes: settings.maxResponseBytes, caFile: settings.caFile)
+            maxResponseBytes: settings.maxResponseBytes, caFile: settings.caFile, connections: connections)
         var parser = format.parser(stream: settings.stream)
         var status = 0
         var retryAfter: Int?

@@ -11,6 +11,8 @@ public struct HTTPBot: BotProvider {
     let format: any WireFormat
     let breaker: CircuitBreaker
     let logger: Logger
+    /// Upstream connections opened by this bot's transfers.
+    let connections = LockedCounter()
     /// The process's transport; libcurl and its driver thread start with the first call,
     /// so configured but unused bots cost no memory or thread.
     var transport: CurlTransport { .shared }
@@ -99,13 +101,15 @@ public struct HTTPBot: BotProvider {
     /// libcurl's timeout is set from the deadline (the conformance kit verifies it).
     public var honoursDeadline: Bool { true }
 
+    public var statistics: BotStatistics { BotStatistics(upstreamConnectionsOpened: connections.current) }
+
     public func health() async -> BotHealth {
         if case .open = breaker.current { return BotHealth(healthy: false, detail: "circuit open") }
         let probe = TransportRequest(
             url: settings.baseURL + format.healthPath, method: "GET",
             headers: format.authHeaders(settings) + settings.extraHeaders,
             connectTimeout: .seconds(2), idleTimeout: .seconds(2), deadline: .now + .seconds(3), maxResponseBytes: 1 << 20,
-            caFile: settings.caFile)
+            caFile: settings.caFile, connections: connections)
         do {
             for try await event in transport.start(probe) {
                 if case .head(let status, _) = event {

@@ -15,6 +15,8 @@ struct TransportRequest: Sendable {
     var maxResponseBytes: Int = 8 << 20
     /// A CA bundle to verify TLS against instead of the system store.
     var caFile: String?
+    /// Counts the connections this transfer had to open (none when it reused one).
+    var connections: LockedCounter?
 }
 
 /// What a transfer yields: the status and headers once, then body bytes.

@@ -7,6 +7,8 @@ enum MetricHelp {
         "gateway_bot_latency_seconds": "Duration of successful bot calls.",
         "gateway_bot_time_to_first_token_seconds": "Time from a bot call to its first output.",
         "gateway_bot_tokens_total": "Tokens reported by bots, by direction.",
+        "gateway_bot_upstream_connections_total":
+            "Connections bots opened to their upstreams (reused connections are not counted again).",
         "gateway_build_info": "Version and revision of the running gateway (always 1).",
         "gateway_chat_turns_not_stored_total": "Finished chat turns that could not be stored (answered 503 or an SSE error).",
         "gateway_db_errors_total": "Database errors by SQLSTATE class.",

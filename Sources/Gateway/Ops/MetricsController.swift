@@ -9,6 +9,7 @@ struct MetricsController {
     let user: String?
     let password: String?
     let pool: PostgresPool
+    let bots: BotStatisticsExporter
 
     static let unauthorized = APIError(
         .unauthorized, "Invalid credentials", code: "http_error", headers: [.wwwAuthenticate: "Basic"])
@@ -17,6 +18,7 @@ struct MetricsController {
         router.get("metrics") { request, _ in
             guard authorized(request.headers[.authorization]) else { throw Self.unauthorized }
             Observability.refresh(pool: pool)
+            bots.refresh()
             var buffer: [UInt8] = []
             buffer.reserveCapacity(64 * 1024)
             Observability.registry.emit(into: &buffer)

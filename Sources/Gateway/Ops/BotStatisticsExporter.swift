@@ -1,0 +1,24 @@
+import Metrics
+import NIOConcurrencyHelpers
+
+/// Turns the bots' own running totals (`BotProvider.statistics`) into Prometheus counters
+/// at scrape time: `gateway_bot_upstream_connections_total{bot}` grows by what each bot
+/// opened since the previous scrape.
+final class BotStatisticsExporter: Sendable {
+    private let bots: BotDirectory
+    private let exported = NIOLockedValueBox<[String: Int]>([:])
+
+    init(bots: BotDirectory) { self.bots = bots }
+
+    func refresh() {
+        exported.withLockedValue { exported in
+            for entry in bots.entries {
+                let total = entry.provider.statistics.upstreamConnectionsOpened
+                let counter = Counter(label: "gateway_bot_upstream_connections_total", dimensions: [("bot", entry.name)])
+                let delta = total - exported[entry.name, default: 0]
+                if delta > 0 || exported[entry.name] == nil { counter.increment(by: max(0, delta)) }
+                exported[entry.name] = total
+            }
+        }
+    }
+}
