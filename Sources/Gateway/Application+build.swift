@@ -13,6 +13,7 @@ public struct GatewayServices: Sendable {
     public let users: any UserRepository
     /// The bearer check's user cache and its invalidation listener (nil: `USER_CACHE_SECONDS=0`).
     let userCache: UserCache?
+    let apiKeyCache: APIKeyCache?
     let userListener: UserChangeListener?
     public let sessions: any SessionRepository
     public let accounts: AccountService
@@ -20,6 +21,9 @@ public struct GatewayServices: Sendable {
     public let conversations: any ConversationRepository
     public let chat: ChatService
     public let apiKeys: any APIKeyRepository
+    /// API keys to owners, through the key cache; `last_used_at` written in batches.
+    let keyAuthenticator: APIKeyAuthenticator
+    let keyUses: KeyUseRecorder
     public let usage: any UsageRepository
     public let logger: Logger
     /// Repeated errors logged once per interval (see `DampedLog`).
@@ -52,11 +56,15 @@ public struct GatewayServices: Sendable {
         tokens = await AccessTokens(secret: config.secretKey, lifetime: config.accessTokenLifetime)
         if config.userCacheTTL > .zero {
             let cache = UserCache(ttl: config.userCacheTTL)
+            let keyCache = APIKeyCache(ttl: config.userCacheTTL)
             userCache = cache
-            userListener = UserChangeListener(conninfo: config.databaseConninfo, cache: cache, logger: logger)
+            apiKeyCache = keyCache
+            userListener = UserChangeListener(
+                conninfo: config.databaseConninfo, caches: AuthCaches(users: cache, keys: keyCache), logger: logger)
             users = CachedUserRepository(base: PostgresUserRepository(pool: pool), cache: cache)
         } else {
             userCache = nil
+            apiKeyCache = nil
             userListener = nil
             users = PostgresUserRepository(pool: pool)
         }
@@ -72,6 +80,8 @@ public struct GatewayServices: Sendable {
         bots = try BotDirectory(config: config.bots, registry: registry)
         conversations = PostgresConversationRepository(pool: pool)
         apiKeys = PostgresAPIKeyRepository(pool: pool)
+        keyUses = KeyUseRecorder(keys: apiKeys, logs: errorLog)
+        keyAuthenticator = APIKeyAuthenticator(keys: apiKeys, users: users, cache: apiKeyCache, uses: keyUses)
         usage = PostgresUsageRepository(pool: pool)
         chat = ChatService(
             bots: bots, conversations: conversations, usage: usage, quotas: Quotas(usage: usage, config: config.quotas, now: now),
@@ -104,7 +114,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     router.add(middleware: SecurityHeadersMiddleware())
     let errors = ErrorMiddleware(routes: allowed, logs: services.errorLog)
     router.add(middleware: errors)
-    let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users, keys: services.apiKeys)
+    let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users, keys: services.keyAuthenticator)
     let maxBody = services.config.maxBodyBytes
     HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router)
     MetricsController(
@@ -151,6 +161,8 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bot-gateway"),
         services: [
             DatabaseShutdownService(pool: services.pool, hasher: services.hasher),
+            // Shut down before the pool (services stop in reverse order): its last batch is written.
+            services.keyUses,
             PurgeService(sessions: services.sessions, interval: .seconds(600), retention: .days(1), logger: logger),
         ] + (services.userListener.map { [UserCacheService(listener: $0)] } ?? []),
         onServerRunning: { channel in

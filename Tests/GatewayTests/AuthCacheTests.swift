@@ -11,41 +11,41 @@ import Testing
     @Test func userCacheServesOnlyWhileEnabledAndFresh() {
         let cache = UserCache(ttl: .seconds(30))
         #expect(cache.generation == nil)
-        cache.store(Self.user, generation: 0)
-        #expect(cache.user(id: 5) == nil)
+        cache.store(Self.user, for: 5, generation: 0)
+        #expect(cache.value(for: 5) == nil)
         cache.setServing(true)
         let generation = try! #require(cache.generation)
         let now = ContinuousClock.now
-        cache.store(Self.user, generation: generation, now: now)
-        #expect(cache.user(id: 5, now: now) == Self.user)
-        #expect(cache.user(id: 5, now: now + .seconds(31)) == nil)
-        #expect(cache.user(id: 5, now: now) == nil)
-        cache.store(Self.user, generation: generation, now: now)
+        cache.store(Self.user, for: 5, generation: generation, now: now)
+        #expect(cache.value(for: 5, now: now) == Self.user)
+        #expect(cache.value(for: 5, now: now + .seconds(31)) == nil)
+        #expect(cache.value(for: 5, now: now) == nil)
+        cache.store(Self.user, for: 5, generation: generation, now: now)
         cache.setServing(false)
-        #expect(cache.user(id: 5, now: now) == nil)
+        #expect(cache.value(for: 5, now: now) == nil)
     }
 
     @Test func aLookupThatRacedAnInvalidationIsNotKept() throws {
         let cache = UserCache(ttl: .seconds(30))
         cache.setServing(true)
         let before = try #require(cache.generation)
-        cache.invalidate(id: 5)  // the user changed while the lookup was in flight
-        cache.store(Self.user, generation: before)
-        #expect(cache.user(id: 5) == nil)
-        cache.store(Self.user, generation: try #require(cache.generation))
-        #expect(cache.user(id: 5) == Self.user)
-        cache.invalidate(id: nil)
-        #expect(cache.user(id: 5) == nil)
+        cache.invalidate(5)  // the user changed while the lookup was in flight
+        cache.store(Self.user, for: 5, generation: before)
+        #expect(cache.value(for: 5) == nil)
+        cache.store(Self.user, for: 5, generation: try #require(cache.generation))
+        #expect(cache.value(for: 5) == Self.user)
+        cache.invalidate(nil)
+        #expect(cache.value(for: 5) == nil)
     }
 
     @Test func userCacheStaysBounded() throws {
         let cache = UserCache(ttl: .seconds(30), capacity: 3)
         cache.setServing(true)
         for id in 1...4 {
-            cache.store(User(id: id, name: "u", email: "u\(id)@x.io"), generation: try #require(cache.generation))
+            cache.store(User(id: id, name: "u", email: "u\(id)@x.io"), for: id, generation: try #require(cache.generation))
         }
-        #expect(cache.user(id: 4) != nil)
-        #expect(cache.user(id: 1) == nil)
+        #expect(cache.value(for: 4) != nil)
+        #expect(cache.value(for: 1) == nil)
     }
 
     @Test func verifiedTokensExpireAndStayBounded() {
@@ -79,6 +79,8 @@ import Testing
         #expect(await tokens.verify(String(forged)) == nil)
     }
 
+    static func caches() -> AuthCaches { AuthCaches(users: UserCache(ttl: .seconds(1)), keys: APIKeyCache(ttl: .seconds(1))) }
+
     /// Waits until `condition` holds, at most `seconds`.
     static func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
@@ -98,9 +100,9 @@ import Testing
             let me = try await client.send(.get, "/api/v1/users/me", bearer: token)
             #expect(me.text.contains("Before"))
             let id = try await services.users.credentials(email: "cached@example.com")!.user.id
-            #expect(cache.user(id: id) != nil)
+            #expect(cache.value(for: id) != nil)
             _ = try await services.pool.query("UPDATE users SET name = 'After' WHERE id = \(id)")
-            #expect(try await Self.eventually(2) { cache.user(id: id) == nil })
+            #expect(try await Self.eventually(2) { cache.value(for: id) == nil })
             #expect(try await client.send(.get, "/api/v1/users/me", bearer: token).text.contains("After"))
             _ = try await services.pool.query("DELETE FROM refresh_tokens WHERE user_id = \(id)")
             _ = try await services.pool.query("DELETE FROM users WHERE id = \(id)")
@@ -153,12 +155,12 @@ import Testing
     /// before it starts never does (so the second check can fail if `start` ignored `stop`).
     @Test func aListenerStoppedBeforeStartingNeverStarts() async throws {
         let database = TestDatabase.url(try await TestDatabase.createMigrated())
-        let control = UserChangeListener(conninfo: database, cache: UserCache(ttl: .seconds(1)), logger: TestDatabase.quietLogger)
+        let control = UserChangeListener(conninfo: database, caches: Self.caches(), logger: TestDatabase.quietLogger)
         control.start()
         #expect(try await Self.eventually { control.sessions == 1 })
         control.stop()
         let listener = UserChangeListener(
-            conninfo: database, cache: UserCache(ttl: .seconds(1)), logger: TestDatabase.quietLogger)
+            conninfo: database, caches: Self.caches(), logger: TestDatabase.quietLogger)
         listener.stop()
         listener.stop()
         listener.start()  // after stop: never starts

@@ -23,8 +23,21 @@ public protocol APIKeyRepository: Sendable {
     func list(userID: Int) async throws -> [APIKeyInfo]
     /// Revokes a key of the user; false when it is not theirs or already revoked.
     func revoke(id: UUID, userID: Int) async throws -> Bool
-    /// The user owning an active key, marking it used; nil for unknown, revoked or expired keys.
-    func authenticate(hash: String) async throws -> User?
+    /// An unrevoked key by its hash (expired or not: `APIKeyGrant.isValid` decides); nil
+    /// for an unknown or revoked key.
+    func grant(hash: String) async throws -> APIKeyGrant?
+    /// Sets `last_used_at` of these keys to now (written in batches by `KeyUseRecorder`).
+    func touch(ids: [UUID]) async throws
+}
+
+/// What an active API key grants: its owner, until it expires.
+public struct APIKeyGrant: Sendable, Equatable {
+    public let keyID: UUID
+    public let userID: Int
+    public let expiresAt: Date?
+
+    /// Unexpired at `now`; the one place a key's expiry is judged (the gateway's clock).
+    func isValid(at now: Date = Date()) -> Bool { expiresAt.map { $0 > now } ?? true }
 }
 
 /// Makes API key secrets: `gwk_` + 43 base64url characters (32 random bytes).
@@ -71,22 +84,19 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         ).rowsAffected == 1
     }
 
-    func authenticate(hash: String) async throws -> User? {
-        let result = try await pool.query(
-            """
-            WITH key AS (
-                SELECT id, user_id, last_used_at FROM api_keys
-                WHERE key_hash = \(hash) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-            ), touched AS (
-                -- At most once a minute per key: a key used from many connections does not
-                -- queue every request on its row lock.
-                UPDATE api_keys a SET last_used_at = now() FROM key
-                WHERE a.id = key.id AND (key.last_used_at IS NULL OR key.last_used_at < now() - interval '60 seconds')
-            )
-            SELECT u.id, u.name, u.email FROM users u JOIN key ON key.user_id = u.id
-            """)
-        guard let row = result.first else { return nil }
-        return User(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"))
+    func grant(hash: String) async throws -> APIKeyGrant? {
+        guard
+            let row = try await pool.query(
+                "SELECT id, user_id, expires_at FROM api_keys WHERE key_hash = \(hash) AND revoked_at IS NULL"
+            ).first
+        else { return nil }
+        return APIKeyGrant(
+            keyID: try row.decode("id"), userID: try row.decode("user_id"), expiresAt: try row.decodeIfPresent("expires_at"))
+    }
+
+    func touch(ids: [UUID]) async throws {
+        _ = try await pool.query(
+            "UPDATE api_keys SET last_used_at = now() WHERE id = ANY(\(PostgresArray(ids))::uuid[])")
     }
 
     private static func info(_ row: Row) throws -> APIKeyInfo {

@@ -1,20 +1,21 @@
 import NIOConcurrencyHelpers
 
-/// Users by id, kept for a short time so a bearer check costs no database round trip.
+/// Values read from the database, kept for a short time so a bearer check costs no round
+/// trip: users by id (`UserCache`), API keys by hash (`APIKeyCache`).
 ///
 /// Freshness: entries are dropped when PostgreSQL reports a change (`UserChangeListener`,
-/// LISTEN/NOTIFY on a trigger of `users`, which also fires for plain-SQL deletes), and
-/// expire after `ttl` in any case. The cache only serves while the listener is connected;
+/// LISTEN/NOTIFY on triggers of `users` and `api_keys`, which also fire for plain SQL), and
+/// expire after `ttl` in any case. A cache only serves while the listener is connected;
 /// otherwise every check goes to the database. A generation number keeps a lookup that
-/// raced with an invalidation from storing what it read.
-final class UserCache: Sendable {
+/// raced with an invalidation from storing what it read. At `capacity` it starts over.
+final class NotifiedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry {
-        let user: User
+        let value: Value
         let expires: ContinuousClock.Instant
     }
 
     private struct State {
-        var entries: [Int: Entry] = [:]
+        var entries: [Key: Entry] = [:]
         var generation: UInt64 = 0
         var enabled = false
     }
@@ -28,15 +29,15 @@ final class UserCache: Sendable {
         self.capacity = capacity
     }
 
-    /// The cached user, or nil (unknown, expired, or the cache is not serving).
-    func user(id: Int, now: ContinuousClock.Instant = .now) -> User? {
+    /// The cached value, or nil (unknown, expired, or the cache is not serving).
+    func value(for key: Key, now: ContinuousClock.Instant = .now) -> Value? {
         state.withLockedValue { state in
-            guard state.enabled, let entry = state.entries[id] else { return nil }
+            guard state.enabled, let entry = state.entries[key] else { return nil }
             guard entry.expires > now else {
-                state.entries[id] = nil
+                state.entries[key] = nil
                 return nil
             }
-            return entry.user
+            return entry.value
         }
     }
 
@@ -46,20 +47,20 @@ final class UserCache: Sendable {
         state.withLockedValue { $0.enabled ? $0.generation : nil }
     }
 
-    /// Keeps `user` unless anything was invalidated since `generation` was read.
-    func store(_ user: User, generation: UInt64, now: ContinuousClock.Instant = .now) {
+    /// Keeps `value` unless anything was invalidated since `generation` was read.
+    func store(_ value: Value, for key: Key, generation: UInt64, now: ContinuousClock.Instant = .now) {
         state.withLockedValue { state in
             guard state.enabled, state.generation == generation else { return }
             if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[user.id] = Entry(user: user, expires: now + ttl)
+            state.entries[key] = Entry(value: value, expires: now + ttl)
         }
     }
 
-    /// Drops one user (nil: everyone).
-    func invalidate(id: Int?) {
+    /// Drops one entry (nil: every entry).
+    func invalidate(_ key: Key?) {
         state.withLockedValue { state in
             state.generation &+= 1
-            if let id { state.entries[id] = nil } else { state.entries.removeAll() }
+            if let key { state.entries[key] = nil } else { state.entries.removeAll() }
         }
     }
 
@@ -73,7 +74,19 @@ final class UserCache: Sendable {
     }
 
     var isServing: Bool { state.withLockedValue { $0.enabled } }
+
+    /// The cached value, else `load()`'s, kept when nothing was invalidated meanwhile.
+    func value(for key: Key, load: () async throws -> Value?) async rethrows -> Value? {
+        if let value = value(for: key) { return value }
+        let generation = self.generation
+        let value = try await load()
+        if let value, let generation { store(value, for: key, generation: generation) }
+        return value
+    }
 }
+
+/// Users by id.
+typealias UserCache = NotifiedCache<Int, User>
 
 /// A `UserRepository` whose `find(id:)` goes through a `UserCache`.
 struct CachedUserRepository: UserRepository {
@@ -81,11 +94,7 @@ struct CachedUserRepository: UserRepository {
     let cache: UserCache
 
     func find(id: Int) async throws -> User? {
-        if let user = cache.user(id: id) { return user }
-        let generation = cache.generation
-        let user = try await base.find(id: id)
-        if let user, let generation { cache.store(user, generation: generation) }
-        return user
+        try await cache.value(for: id) { try await base.find(id: id) }
     }
 
     func create(name: String, email: String, passwordHash: String) async throws -> User {

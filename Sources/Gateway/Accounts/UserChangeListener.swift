@@ -2,10 +2,10 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
-/// Keeps a `UserCache` honest: a dedicated connection, on its own thread, LISTENs on
-/// `gateway_user_changes` (sent by the `users` trigger of migration 0005) and drops each
-/// changed user from the cache. The cache serves only while this connection is up; when
-/// it breaks, caching stops and the listener reconnects with backoff.
+/// Keeps the user and API key caches honest: a dedicated connection, on its own thread,
+/// LISTENs on `gateway_user_changes` (sent by the triggers of migrations 0005–0007 on
+/// `users` and `api_keys`) and drops each changed entry. The caches serve only while this
+/// connection is up; when it breaks, caching stops and the listener reconnects with backoff.
 final class UserChangeListener: Sendable {
     static let channel = "gateway_user_changes"
 
@@ -14,7 +14,7 @@ final class UserChangeListener: Sendable {
     }
 
     private let conninfo: String
-    private let cache: UserCache
+    private let caches: AuthCaches
     private let logger: Logger
     /// Also guards the wake pipe's life: the thread closes it when it ends, `stop()` when
     /// the thread never ran.
@@ -23,9 +23,9 @@ final class UserChangeListener: Sendable {
     /// Written to by `stop()` so the thread's poll returns at once.
     private let wake: (read: Int32, write: Int32)
 
-    init(conninfo: String, cache: UserCache, logger: Logger) {
+    init(conninfo: String, caches: AuthCaches, logger: Logger) {
         self.conninfo = conninfo
-        self.cache = cache
+        self.caches = caches
         self.logger = logger
         var fds: [Int32] = [-1, -1]
         if pipe(&fds) != 0 { fds = [-1, -1] }
@@ -64,7 +64,7 @@ final class UserChangeListener: Sendable {
             phase = .stopped
             return was
         }
-        if was != .stopped { cache.setServing(false) }
+        if was != .stopped { caches.setServing(false) }
     }
 
     private var isStopped: Bool { phase.withLockedValue { $0 == .stopped } }
@@ -81,12 +81,12 @@ final class UserChangeListener: Sendable {
                 _ = try connection.execute("LISTEN \(Self.channel)", [])
                 backoff = 0.25
                 sessionCount.withLockedValue { $0 += 1 }
-                cache.setServing(true)
+                caches.setServing(true)
                 try listen(on: connection)
             } catch {
                 logger.warning("user cache listener has no connection; caching paused", metadata: ["error": "\(error)"])
             }
-            cache.setServing(false)
+            caches.setServing(false)
             connection.close()
             if isStopped == false {
                 waitForWake(seconds: backoff)
@@ -112,7 +112,7 @@ final class UserChangeListener: Sendable {
             // Quiet for a while: make sure the server is still there (a dead peer would
             // otherwise go unnoticed and notifications would be missed).
             if ready == 0 { _ = try connection.execute("SELECT 1", []) }
-            for payload in try connection.notifications() { cache.invalidate(id: Int(payload)) }
+            for payload in try connection.notifications() { caches.apply(payload) }
         }
     }
 

@@ -22,6 +22,7 @@ public final class PostgresPool: Sendable {
         var nextWaiterID = 0
         var closed = false
         var inUse = 0
+        var acquisitions = 0
     }
 
     private let state: NIOLockedValueBox<State>
@@ -54,6 +55,9 @@ public final class PostgresPool: Sendable {
     public var usage: (inUse: Int, idle: Int, waiting: Int) {
         state.withLockedValue { ($0.inUse, $0.idle.count, $0.waiters.count) }
     }
+
+    /// Connections handed out so far: how many times anything used the database.
+    public var acquisitions: Int { state.withLockedValue { $0.acquisitions } }
 
     /// Runs `body` with exclusive use of one connection, on a pool thread.
     public func withConnection<T: Sendable>(
@@ -144,6 +148,7 @@ public final class PostgresPool: Sendable {
 
     private func acquire() async throws -> PQConnection {
         try Task.checkCancellation()
+        state.withLockedValue { $0.acquisitions += 1 }
         // Fast path: an idle connection, no timer, no continuation.
         let immediate = state.withLockedValue { state -> PQConnection? in
             guard state.closed == false, let connection = state.idle.popLast() else { return nil }

@@ -1,0 +1,29 @@
+import Foundation
+
+/// API keys by hash.
+typealias APIKeyCache = NotifiedCache<String, APIKeyGrant>
+
+/// Resolves an API key to its owner. When caches are warm it touches no database: the
+/// grant comes from `APIKeyCache` (dropped at once when the key is revoked, deleted or
+/// truncated, even by plain SQL: migration 0007's triggers), the owner from the user cache,
+/// and `last_used_at` is noted for the next batch (`KeyUseRecorder`).
+struct APIKeyAuthenticator: Sendable {
+    let keys: any APIKeyRepository
+    let users: any UserRepository
+    /// nil when caching is off (`USER_CACHE_SECONDS=0`): every check reads the database.
+    let cache: APIKeyCache?
+    let uses: KeyUseRecorder
+
+    /// The owner of an active key; nil for an unknown, revoked or expired key.
+    func user(forKeyHash hash: String) async throws -> User? {
+        let grant: APIKeyGrant?
+        if let cache {
+            grant = try await cache.value(for: hash) { try await keys.grant(hash: hash) }
+        } else {
+            grant = try await keys.grant(hash: hash)
+        }
+        guard let grant, grant.isValid(), let user = try await users.find(id: grant.userID) else { return nil }
+        uses.note(grant.keyID)
+        return user
+    }
+}

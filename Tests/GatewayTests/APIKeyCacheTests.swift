@@ -1,0 +1,76 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+
+@testable import Gateway
+
+/// API keys are answered from memory once warm, and every way a key can stop being valid
+/// (revoked, re-dated, deleted or truncated, even by plain SQL) reaches the cache at once.
+@Suite struct APIKeyCacheTests {
+    /// A user with a key; returns the key's secret.
+    static func keyed(_ client: any TestClientProtocol, _ services: GatewayServices, email: String) async throws -> String {
+        #expect(
+            try await AuthCacheTests.eventually {
+                services.userCache?.isServing == true && services.apiKeyCache?.isServing == true
+            })
+        try await client.register(email: email)
+        let token = try await client.login(email: email).access
+        return try #require(try await OpenAICompatibilityTests.key(client, token: token)["key"] as? String)
+    }
+
+    @Test func aWarmKeyTouchesNoDatabase() async throws {
+        try await TestApp.run { client, services in
+            let key = try await Self.keyed(client, services, email: "warm@example.com")
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok)
+            let before = services.pool.acquisitions
+            for _ in 0..<20 { #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok) }
+            #expect(services.pool.acquisitions == before, "bearer checks with a warm key used the database")
+            // Its use is written later, in one batch.
+            await services.keyUses.flush()
+            let used = try await services.pool.query("SELECT count(*)::int AS n FROM api_keys WHERE last_used_at IS NOT NULL")
+            #expect(try used.first?.decode("n", as: Int.self) == 1)
+        }
+    }
+
+    @Test(arguments: [
+        "UPDATE api_keys SET revoked_at = now()", "UPDATE api_keys SET expires_at = now() - interval '1 second'",
+        "DELETE FROM api_keys", "TRUNCATE api_keys",
+    ])
+    func plainSQLChangesReachTheKeyCacheAtOnce(statement: String) async throws {
+        try await TestApp.run { client, services in
+            let key = try await Self.keyed(client, services, email: "sql@example.com")
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok)
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok)
+            _ = try await services.pool.query(SQL(stringLiteral: statement))
+            #expect(
+                try await AuthCacheTests.eventually(1) {
+                    try await client.send(.get, "/v1/models", bearer: key).status == .unauthorized
+                })
+        }
+    }
+
+    @Test func aKeyGoesWithItsUser() async throws {
+        try await TestApp.run { client, services in
+            let key = try await Self.keyed(client, services, email: "gone@example.com")
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok)
+            _ = try await services.pool.query("TRUNCATE users CASCADE")
+            #expect(
+                try await AuthCacheTests.eventually(1) {
+                    try await client.send(.get, "/v1/models", bearer: key).status == .unauthorized
+                })
+        }
+    }
+
+    @Test func withoutCachesEveryCheckReadsTheDatabase() async throws {
+        try await TestApp.run(["USER_CACHE_SECONDS": "0"]) { client, services in
+            try await client.register(email: "cold@example.com")
+            let token = try await client.login(email: "cold@example.com").access
+            let key = try #require(try await OpenAICompatibilityTests.key(client, token: token)["key"] as? String)
+            let before = services.pool.acquisitions
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok)
+            #expect(services.pool.acquisitions > before)
+            _ = try await services.pool.query("UPDATE api_keys SET revoked_at = now()")
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .unauthorized)
+        }
+    }
+}
