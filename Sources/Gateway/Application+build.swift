@@ -25,6 +25,8 @@ public struct GatewayServices: Sendable {
     let keyAuthenticator: APIKeyAuthenticator
     let keyUses: KeyUseRecorder
     public let usage: any UsageRepository
+    /// Usage of calls that store no turn, written in batches.
+    let usageBatcher: UsageBatcher
     public let logger: Logger
     /// Repeated errors logged once per interval (see `DampedLog`).
     let errorLog: DampedLog
@@ -83,8 +85,10 @@ public struct GatewayServices: Sendable {
         keyUses = KeyUseRecorder(keys: apiKeys, logs: errorLog)
         keyAuthenticator = APIKeyAuthenticator(keys: apiKeys, users: users, cache: apiKeyCache, uses: keyUses)
         usage = PostgresUsageRepository(pool: pool)
+        usageBatcher = UsageBatcher(usage: usage, logs: errorLog)
         chat = ChatService(
-            bots: bots, conversations: conversations, usage: usage, quotas: Quotas(usage: usage, config: config.quotas, now: now),
+            bots: bots, conversations: conversations, usage: usageBatcher,
+            quotas: Quotas(usage: usage, config: config.quotas, now: now),
             config: config.bots, logger: logger, logs: errorLog)
     }
 
@@ -162,7 +166,7 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
         services: [
             DatabaseShutdownService(pool: services.pool, hasher: services.hasher),
             // Shut down before the pool (services stop in reverse order): its last batch is written.
-            services.keyUses,
+            services.keyUses, services.usageBatcher,
             PurgeService(sessions: services.sessions, interval: .seconds(600), retention: .days(1), logger: logger),
         ] + (services.userListener.map { [UserCacheService(listener: $0)] } ?? []),
         onServerRunning: { channel in

@@ -32,6 +32,28 @@ import Testing
         }
     }
 
+    /// With quotas off, a proxied call with a warm key touches no database; its usage is
+    /// written in the next batch.
+    @Test func aProxiedCallTouchesNoDatabase() async throws {
+        try await TestApp.run { client, services in
+            let key = try await Self.keyed(client, services, email: "proxy@example.com")
+            let body = #"{"model":"default","messages":[{"role":"user","content":"one two three"}]}"#
+            #expect(try await client.send(.post, "/v1/chat/completions", json: body, bearer: key).status == .ok)
+            await services.usageBatcher.flush()
+            let before = services.pool.acquisitions
+            let started = ContinuousClock.now
+            for _ in 0..<20 {
+                #expect(try await client.send(.post, "/v1/chat/completions", json: body, bearer: key).status == .ok)
+            }
+            // Only the batch writer (once a second) may have used it, never each call.
+            let batches = Int((ContinuousClock.now - started) / .seconds(1)) + 1
+            #expect(services.pool.acquisitions - before <= batches, "proxied calls used the database")
+            await services.usageBatcher.flush()
+            let row = try #require(try await services.pool.query("SELECT requests FROM usage_daily").first)
+            #expect(try row.decode("requests", as: Int.self) == 21)
+        }
+    }
+
     @Test(arguments: [
         "UPDATE api_keys SET revoked_at = now()", "UPDATE api_keys SET expires_at = now() - interval '1 second'",
         "DELETE FROM api_keys", "TRUNCATE api_keys",

@@ -14,14 +14,14 @@ public struct ChatService: Sendable {
     let metrics: BotMetrics
 
     init(
-        bots: BotDirectory, conversations: any ConversationRepository, usage: any UsageRepository, quotas: Quotas,
+        bots: BotDirectory, conversations: any ConversationRepository, usage: UsageBatcher, quotas: Quotas,
         config: BotsConfig, logger: Logger, logs: DampedLog
     ) {
         let metrics = BotMetrics()
         self.bots = bots
         self.preparer = TurnPreparer(bots: bots, conversations: conversations, quotas: quotas, config: config)
         self.caller = BotCall(metrics: metrics, logger: logger, logs: logs)
-        self.recorder = TurnRecorder(conversations: conversations, usage: usage, metrics: metrics, logs: logs)
+        self.recorder = TurnRecorder(conversations: conversations, batcher: usage, metrics: metrics, logs: logs)
         self.logger = logger
         self.metrics = metrics
     }

@@ -5,7 +5,7 @@ import Foundation
 /// not stored, adds its tokens to the user's usage.
 struct TurnRecorder: Sendable {
     let conversations: any ConversationRepository
-    let usage: any UsageRepository
+    let batcher: UsageBatcher
     let metrics: BotMetrics
     let logs: DampedLog
 
@@ -17,7 +17,7 @@ struct TurnRecorder: Sendable {
         if turn.store {
             try await store(turn, result, latency: latency, accounted: tokens)
         } else if let tokens {
-            await addUsage(turn, result, tokens)
+            addUsage(turn, result, tokens)
         }
     }
 
@@ -34,7 +34,7 @@ struct TurnRecorder: Sendable {
             try await conversations.store(stored)
         } catch {
             // Refused alone (the conversation went away): the call still consumed tokens.
-            if case ChatError.conversationNotFound = error, let accounted { await addUsage(turn, result, accounted) }
+            if case ChatError.conversationNotFound = error, let accounted { addUsage(turn, result, accounted) }
             metrics.storeFailed()
             logs.error("storing a chat turn failed", error: error)
             throw ChatService.TurnNotStored(cause: error)
@@ -48,16 +48,9 @@ struct TurnRecorder: Sendable {
         return Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
     }
 
-    /// Adds the tokens of a turn that is not stored to the user's usage; best effort, but
-    /// not undone by the request's cancellation (a client that leaves still pays).
-    private func addUsage(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, _ tokens: TokenUsage) async {
-        let (usage, logs) = (self.usage, self.logs)
-        await Task {
-            do {
-                try await usage.record(userID: turn.userID, bot: result.bot, usage: tokens)
-            } catch {
-                logs.error("recording usage failed", error: error)
-            }
-        }.value
+    /// Adds the tokens of a turn that is not stored to the user's usage, in the next batch
+    /// (a client that leaves still pays).
+    private func addUsage(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, _ tokens: TokenUsage) {
+        batcher.note(userID: turn.userID, bot: result.bot, tokens: tokens)
     }
 }

@@ -16,10 +16,19 @@ public struct UsageRow: Codable, Sendable, Equatable {
     }
 }
 
+/// Calls of one user and bot to add to today's usage.
+public struct UsageEntry: Sendable, Equatable {
+    public var userID: Int
+    public var bot: String
+    public var requests: Int
+    public var inputTokens: Int
+    public var outputTokens: Int
+}
+
 /// Usage accounting and quota counters, in PostgreSQL so every replica shares them.
 public protocol UsageRepository: Sendable {
-    /// Adds one call's tokens to the user's row for the bot and today (UTC).
-    func record(userID: Int, bot: String, usage: TokenUsage) async throws
+    /// Adds calls to the users' rows for their bots and today (UTC), in one statement.
+    func record(_ entries: [UsageEntry]) async throws
     /// Rows between two days (inclusive), by day then bot.
     func usage(userID: Int, from: String, to: String) async throws -> [UsageRow]
     /// Counts one request in the minute starting at `minute`; returns its count so far.
@@ -33,11 +42,15 @@ public protocol UsageRepository: Sendable {
 struct PostgresUsageRepository: UsageRepository {
     let pool: PostgresPool
 
-    func record(userID: Int, bot: String, usage: TokenUsage) async throws {
+    func record(_ entries: [UsageEntry]) async throws {
+        guard entries.isEmpty == false else { return }
+        func column(_ value: (UsageEntry) -> any SQLEncodable) -> PostgresArray { PostgresArray(entries.map(value)) }
         _ = try await pool.query(
             Self.upsert(
-                from: "(VALUES (\(userID)::int, \(bot)::text, 1, \(usage.inputTokens)::bigint, \(usage.outputTokens)::bigint))"
-            ))
+                from: """
+                    (SELECT * FROM unnest(\(column(\.userID))::int[], \(column(\.bot))::text[], \(column(\.requests))::int[],
+                                          \(column(\.inputTokens))::bigint[], \(column(\.outputTokens))::bigint[]))
+                    """))
     }
 
     /// Adds calls to the users' rows for their bots and today (UTC). `source` is SQL

@@ -1,0 +1,80 @@
+import BotKit
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// Usage of calls that store no turn (`/v1` without `X-Conversation-Id`), written off the
+/// request path: calls are summed per user and bot in memory (so the buffer is bounded by
+/// the users and bots active in one interval) and written in one statement every
+/// `interval` and at shutdown. A crash loses at most one interval of that usage; a failed
+/// write is retried with the next. Turns that are stored carry their usage in their own
+/// commit instead.
+final class UsageBatcher: Service, Sendable {
+    private struct Key: Hashable {
+        let userID: Int
+        let bot: String
+    }
+
+    private let usage: any UsageRepository
+    private let interval: Duration
+    private let logs: DampedLog
+    private let pending = NIOLockedValueBox<[Key: UsageEntry]>([:])
+
+    init(usage: any UsageRepository, interval: Duration = .seconds(1), logs: DampedLog) {
+        self.usage = usage
+        self.interval = interval
+        self.logs = logs
+    }
+
+    /// Adds one call; costs a dictionary update.
+    func note(userID: Int, bot: String, tokens: TokenUsage) {
+        pending.withLockedValue { pending in
+            add(
+                UsageEntry(
+                    userID: userID, bot: bot, requests: 1, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens),
+                to: &pending)
+        }
+    }
+
+    /// True while noted usage waits for a write.
+    var hasPending: Bool { pending.withLockedValue { $0.isEmpty == false } }
+
+    /// Writes what was noted; on failure it stays noted for the next write.
+    func flush() async {
+        let entries = pending.withLockedValue { pending in
+            defer { pending.removeAll() }
+            return Array(pending.values)
+        }
+        guard entries.isEmpty == false else { return }
+        do {
+            try await usage.record(entries)
+        } catch {
+            pending.withLockedValue { pending in for entry in entries { add(entry, to: &pending) } }
+            logs.error("recording usage failed", error: error)
+        }
+    }
+
+    private func add(_ entry: UsageEntry, to pending: inout [Key: UsageEntry]) {
+        let key = Key(userID: entry.userID, bot: entry.bot)
+        if var sum = pending[key] {
+            sum.requests += entry.requests
+            sum.inputTokens += entry.inputTokens
+            sum.outputTokens += entry.outputTokens
+            pending[key] = sum
+        } else {
+            pending[key] = entry
+        }
+    }
+
+    func run() async throws {
+        while Task.isCancelled == false && Task.isShuttingDownGracefully == false {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+            } catch {
+                break
+            }
+            await flush()
+        }
+        await flush()
+    }
+}
