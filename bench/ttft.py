@@ -24,6 +24,7 @@ for _ in range(count):
         seen += chunk
         if first is None and marker.encode() in seen:
             first = time.perf_counter() - start
+    response.read()  # a Content-Length body is only marked finished by a read at its end
     if response.status != 200 or first is None:
         print(json.dumps({"errors": 1, "status": response.status}))
         sys.exit(0)
