@@ -48,13 +48,15 @@ opened = int(float(sys.argv[8] or 0) - float(sys.argv[7] or 0))
 ttft_nginx, ttft_proxy = json.loads(sys.argv[9]), json.loads(sys.argv[10])
 one, direct = rows["proxy via gateway (1 conn)"], rows["nginx direct (1 conn)"]
 figures = {
-    "cpu_ms_per_call": round(cpu_ms, 4), "upstream_connections_opened": opened, "connections": int(sys.argv[11]),
+    "cpu_ms_per_call": round(cpu_ms, 4), "upstream_connections_opened": opened,
+    "upstream_connections_total": int(float(sys.argv[8] or 0)), "connections": int(sys.argv[11]),
     "added_p50_ms": round(one["p50_ms"] - direct["p50_ms"], 3), "added_p99_ms": round(one["p99_ms"] - direct["p99_ms"], 3),
     "ttft_nginx": ttft_nginx, "ttft_gateway": ttft_proxy,
     "ttft_added_p50_ms": round(ttft_proxy.get("p50_ms", 0) - ttft_nginx.get("p50_ms", 0), 3),
 }
 json.dump(figures, open(sys.argv[2], "w"), indent=2)
-print(f"    gateway CPU per proxied call: {cpu_ms:.3f} ms; upstream connections opened while measuring: {opened}")
+print(f"    gateway CPU per proxied call: {cpu_ms:.3f} ms; upstream connections opened while measuring: {opened} "
+      f"({figures['upstream_connections_total']} in all, warm-up included, for {sys.argv[11]} callers)")
 print(f"    added at 1 connection: p50 {figures['added_p50_ms']} ms, p99 {figures['added_p99_ms']} ms; "
       f"time to first token added p50 {figures['ttft_added_p50_ms']} ms")
 PY
