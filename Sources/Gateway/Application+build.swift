@@ -138,7 +138,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         .addRoutes(to: router)
     BotsController(bots: services.bots, bearer: bearer).addRoutes(to: router)
     APIKeysController(
-        keys: services.apiKeys, bearer: bearer, maxBodyBytes: maxBody,
+        keys: services.apiKeys, authenticator: services.keyAuthenticator, bearer: bearer, maxBodyBytes: maxBody,
         defaultLifetimeDays: services.config.limits.apiKeyDefaultDays
     ).addRoutes(to: router)
     UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router)

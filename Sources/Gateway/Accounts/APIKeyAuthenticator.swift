@@ -14,6 +14,14 @@ struct APIKeyAuthenticator: Sendable {
     let cache: APIKeyCache?
     let uses: KeyUseRecorder
 
+    /// Revokes a key of the user, dropping it from this gateway's cache before answering
+    /// (other gateways hear of it through the trigger); false when there was none.
+    func revoke(id: UUID, userID: Int) async throws -> Bool {
+        guard let hash = try await keys.revoke(id: id, userID: userID) else { return false }
+        cache?.invalidate(hash)
+        return true
+    }
+
     /// The owner of an active key; nil for an unknown, revoked or expired key.
     func user(forKeyHash hash: String) async throws -> User? {
         let grant: APIKeyGrant?

@@ -21,8 +21,9 @@ public struct APIKeyInfo: Codable, Sendable, Equatable {
 public protocol APIKeyRepository: Sendable {
     func create(userID: Int, name: String, prefix: String, hash: String, expiresAt: Date?) async throws -> APIKeyInfo
     func list(userID: Int) async throws -> [APIKeyInfo]
-    /// Revokes a key of the user; false when it is not theirs or already revoked.
-    func revoke(id: UUID, userID: Int) async throws -> Bool
+    /// Revokes a key of the user and returns its hash; nil when it is not theirs or
+    /// already revoked.
+    func revoke(id: UUID, userID: Int) async throws -> String?
     /// An unrevoked key by its hash (expired or not: `APIKeyGrant.isValid` decides); nil
     /// for an unknown or revoked key.
     func grant(hash: String) async throws -> APIKeyGrant?
@@ -78,10 +79,13 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         ).rows.map(Self.info)
     }
 
-    func revoke(id: UUID, userID: Int) async throws -> Bool {
+    func revoke(id: UUID, userID: Int) async throws -> String? {
         try await pool.query(
-            "UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND user_id = \(userID) AND revoked_at IS NULL"
-        ).rowsAffected == 1
+            """
+            UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND user_id = \(userID) AND revoked_at IS NULL
+            RETURNING key_hash
+            """
+        ).first?.decode("key_hash")
     }
 
     func grant(hash: String) async throws -> APIKeyGrant? {

@@ -4,6 +4,8 @@ import Hummingbird
 /// `/api/v1/users/me/api-keys`: create (the secret is shown once), list, revoke.
 struct APIKeysController {
     let keys: any APIKeyRepository
+    /// Revocations go through it, so this gateway's key cache forgets the key at once.
+    let authenticator: APIKeyAuthenticator
     let bearer: BearerAuthenticator
     let maxBodyBytes: Int
     /// `API_KEY_DEFAULT_DAYS`: lifetime of a key created without `expires_in_days` (nil: none).
@@ -25,7 +27,7 @@ struct APIKeysController {
             .delete(":id") { _, context in
                 let user = try context.requireUser()
                 guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                    try await keys.revoke(id: id, userID: user.id)
+                    try await authenticator.revoke(id: id, userID: user.id)
                 else { throw APIError(.notFound, "API key not found.", code: "not_found") }
                 return Response(status: .noContent)
             }
