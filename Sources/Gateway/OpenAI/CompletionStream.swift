@@ -18,12 +18,12 @@ extension OpenAIController {
         let (events, gone) = (link.events, link.gone)
         let gate = FirstOutputGate()
         let (chat, streams) = (self.chat, self.streams)
-        @Sendable func chunk(_ delta: [String: Any], finish: String? = nil) -> ByteBuffer {
-            let object: [String: Any] = [
-                "id": id, "object": "chat.completion.chunk", "created": created, "model": turn.bot.name,
-                "choices": [["index": 0, "delta": delta, "finish_reason": finish.map { $0 as Any } ?? NSNull()]],
-            ]
-            return Self.event(object)
+        @Sendable func chunk(_ delta: JSONValue, finish: String? = nil) -> ByteBuffer {
+            Self.event([
+                "id": .string(id), "object": "chat.completion.chunk", "created": .int(Int64(created)),
+                "model": .string(turn.bot.name),
+                "choices": [["index": 0, "delta": delta, "finish_reason": finish.map { .string($0) } ?? .null]],
+            ])
         }
         @Sendable func send(_ buffer: ByteBuffer) async throws {
             await events.send(buffer)
@@ -35,7 +35,7 @@ extension OpenAIController {
             do throws(ChatService.TurnNotStored) {
                 result = try await chat.run(turn) { piece in
                     if gate.open() { try await send(chunk(["role": "assistant", "content": ""])) }
-                    try await send(chunk(["content": piece]))
+                    try await send(chunk(["content": .string(piece)]))
                 }
             } catch {
                 // Before any output the client gets a real status; after it, an error event.
@@ -58,8 +58,8 @@ extension OpenAIController {
                     let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
                     try? await send(
                         Self.event([
-                            "id": id, "object": "chat.completion.chunk", "created": created, "model": result.bot,
-                            "choices": [Any](), "usage": Self.usage(usage),
+                            "id": .string(id), "object": "chat.completion.chunk", "created": .int(Int64(created)),
+                            "model": .string(result.bot), "choices": [], "usage": Self.usage(usage),
                         ]))
                 }
             }

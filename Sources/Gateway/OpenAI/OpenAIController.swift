@@ -62,12 +62,12 @@ struct OpenAIController {
         let result = try await chat.run(turn) { _ in }
         if let error = result.error, result.partial == false { throw OpenAIError.from(error) }
         let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
-        let body: [String: Any] = [
-            "id": id, "object": "chat.completion", "created": created, "model": result.bot,
+        let body: JSONValue = [
+            "id": .string(id), "object": "chat.completion", "created": .int(Int64(created)), "model": .string(result.bot),
             "choices": [
                 [
-                    "index": 0, "message": ["role": "assistant", "content": result.text],
-                    "finish_reason": result.completion?.finishReason.rawValue ?? "error",
+                    "index": 0, "message": ["role": "assistant", "content": .string(result.text)],
+                    "finish_reason": .string(result.completion?.finishReason.rawValue ?? "error"),
                 ]
             ],
             "usage": Self.usage(usage),
@@ -76,21 +76,28 @@ struct OpenAIController {
     }
 
     static func errorEvent(_ failure: OpenAIError) -> ByteBuffer {
-        event(["error": ["message": failure.message, "type": failure.type, "code": failure.code]])
+        event(["error": ["message": .string(failure.message), "type": .string(failure.type), "code": .string(failure.code)]])
     }
 
-    static func usage(_ usage: TokenUsage) -> [String: Int] {
-        ["prompt_tokens": usage.inputTokens, "completion_tokens": usage.outputTokens, "total_tokens": usage.totalTokens]
+    static func usage(_ usage: TokenUsage) -> JSONValue {
+        [
+            "prompt_tokens": .int(Int64(usage.inputTokens)), "completion_tokens": .int(Int64(usage.outputTokens)),
+            "total_tokens": .int(Int64(usage.totalTokens)),
+        ]
     }
 
-    static func event(_ object: [String: Any]) -> ByteBuffer {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return ByteBuffer(string: "data: " + String(decoding: data, as: UTF8.self) + "\n\n")
+    /// One data-only SSE event, written by BotKit's JSON writer (no Foundation on the hot path).
+    static func event(_ object: JSONValue) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeString("data: ")
+        buffer.writeBytes(object.jsonBytes)
+        buffer.writeString("\n\n")
+        return buffer
     }
 
-    static func json(_ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    static func json(_ object: JSONValue) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: object.jsonBytes)))
     }
 }

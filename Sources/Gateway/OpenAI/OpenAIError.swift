@@ -12,12 +12,12 @@ struct OpenAIError: Error, HTTPResponseError {
     var headers: HTTPFields = [:]
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body: [String: Any] = ["error": ["message": message, "type": type, "code": code, "param": NSNull()]]
+        let body: JSONValue = [
+            "error": ["message": .string(message), "type": .string(type), "code": .string(code), "param": .null]
+        ]
         var headers = self.headers
         headers[.contentType] = "application/json"
-        return Response(
-            status: status, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))
     }
 
     /// The OpenAI rendering of any error the gateway throws.
