@@ -83,9 +83,13 @@ import Testing
             )
             let left: Double = try row.first!.decode("left")
             #expect(left > 86_000 && left < 86_500)
-            // Past the cap: refused.
+            // Past the cap: refused, and again within the grace period (no successor was issued,
+            // so none may be handed out).
             _ = try await services.pool.query("UPDATE auth_sessions SET created_at = now() - interval '11 days'")
             #expect((try await client.send(.post, refreshURI, cookie: next)).status == .unauthorized)
+            #expect((try await client.send(.post, refreshURI, cookie: next)).status == .unauthorized)
+            let live = try await services.pool.query("SELECT 1 FROM refresh_tokens WHERE NOT revoked")
+            #expect(live.count == 0)
         }
     }
 

@@ -29,6 +29,8 @@ import Testing
             let running = Task { try await group.run() }
             for _ in 0..<3 { batcher.note(userID: user, bot: "b", tokens: TokenUsage(inputTokens: 2, outputTokens: 5)) }
             batcher.note(userID: user, bot: "c", tokens: TokenUsage(inputTokens: 1, outputTokens: 1))
+            // A user deleted since their call takes that usage along; the batch still lands.
+            batcher.note(userID: user + 1000, bot: "gone", tokens: TokenUsage(inputTokens: 9, outputTokens: 9))
             #expect(try await pool.query("SELECT 1 FROM usage_daily").count == 0)
             await group.triggerGracefulShutdown()
             try await running.value
@@ -38,6 +40,7 @@ import Testing
                     + "\(try $0.decode("input_tokens", as: Int.self)):\(try $0.decode("output_tokens", as: Int.self))"
             }
             #expect(summary == ["b:3:6:15", "c:1:1:1"])
+            #expect(batcher.hasPending == false)
             #expect(failing.hasPending)
         }
     }

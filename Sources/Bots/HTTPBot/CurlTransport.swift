@@ -43,8 +43,14 @@ final class CurlTransport: @unchecked Sendable {
         thread.start()
     }
 
-    /// Idle upstream connections kept for reuse (each closes after libcurl's 118 s idle age).
-    static let maxConnections = 1024
+    /// Idle upstream connections kept for reuse (each closes after libcurl's 118 s idle
+    /// age): up to 1,024, but never more than a quarter of the process's file descriptors,
+    /// so an idle cache cannot starve clients or the database pool.
+    static let maxConnections: Int = {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 64 }
+        return max(16, min(1024, Int(clamping: limit.rlim_cur) / 4))
+    }()
 
     /// Driver threads started in this process (one, whatever the number of calls).
     static let driverThreads = LockedCounter()

@@ -33,9 +33,11 @@ final class KeyUseRecorder: Service, Sendable {
         guard ids.isEmpty == false else { return }
         do {
             try await keys.touch(ids: ids)
-        } catch {
+        } catch let error as DatabaseError where error.isUnavailable {
             pending.withLockedValue { $0.formUnion(ids) }
-            logs.error("recording API key use failed", error: error)
+            logs.error("recording API key use failed; kept for the next write", error: error)
+        } catch {
+            logs.error("recording API key use failed; dropped", error: error)
         }
     }
 

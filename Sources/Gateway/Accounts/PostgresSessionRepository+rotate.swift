@@ -122,13 +122,15 @@ extension PostgresSessionRepository {
             }
             if try row.decode("expired", as: Bool.self) { return .expired(userID: userID) }
             let previous = ClientInfo(userAgent: try row.decodeIfPresent("user_agent"), ip: try row.decodeIfPresent("ip_address"))
-            _ = try await tx.query(
+            // Marked rotated (with its sealed successor) only once the successor exists, so a
+            // retry within the grace period never gets a successor that was not issued.
+            let markRotated: SQL =
                 "UPDATE refresh_tokens SET revoked = true, rotated_at = now(), successor_sealed = \(r.sealedSuccessor) WHERE id = \(tokenID)"
-            )
             guard let sessionID else {
                 // A token the reference issued after adoption: it becomes a session now.
                 let started = try await tx.query(
                     startSession(userID: userID, tokenHash: r.newTokenHash, client: r.client, policy: r.policy))
+                _ = try await tx.query(markRotated)
                 return .rotated(userID: userID, sessionID: try started.first!.decode("session_id"), previous: previous)
             }
             let issued = try await tx.query(
@@ -142,7 +144,12 @@ extension PostgresSessionRepository {
                 UPDATE auth_sessions SET last_used_at = now(), user_agent = \(r.client.userAgent), ip_address = \(r.client.ip)
                 WHERE id IN (SELECT session_id FROM issued)
                 """)
-            guard issued.rowsAffected == 1 else { return .expired(userID: userID) }
+            guard issued.rowsAffected == 1 else {
+                // Past the session's maximum lifetime: the token ends, with no successor.
+                _ = try await tx.query("UPDATE refresh_tokens SET revoked = true WHERE id = \(tokenID)")
+                return .expired(userID: userID)
+            }
+            _ = try await tx.query(markRotated)
             return .rotated(userID: userID, sessionID: sessionID, previous: previous)
         }
     }

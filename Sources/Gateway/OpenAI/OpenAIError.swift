@@ -27,10 +27,6 @@ struct OpenAIError: Error, HTTPResponseError {
             return error
         case let error as BotError:
             return from(error)
-        case let error as DatabaseError where error.isUnavailable:
-            return OpenAIError(
-                status: .serviceUnavailable, message: "Service temporarily unavailable. Please retry shortly.",
-                type: "server_error", code: "service_unavailable", headers: [.retryAfter: "1"])
         case ChatError.unknownBot(let name):
             return OpenAIError(
                 status: .notFound, message: "The model `\(name.prefix(64))` does not exist. See GET /v1/models.",

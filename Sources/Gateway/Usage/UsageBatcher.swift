@@ -48,9 +48,14 @@ final class UsageBatcher: Service, Sendable {
         guard entries.isEmpty == false else { return }
         do {
             try await usage.record(entries)
-        } catch {
+        } catch let error as DatabaseError where error.isUnavailable {
+            // Kept for the next write. (Should the reply of a write that committed be lost,
+            // that write is counted twice: the README says so.)
             pending.withLockedValue { pending in for entry in entries { add(entry, to: &pending) } }
-            logs.error("recording usage failed", error: error)
+            logs.error("recording usage failed; kept for the next write", error: error)
+        } catch {
+            // Anything else would fail again forever: dropped, and said.
+            logs.error("recording usage failed; dropped", error: error)
         }
     }
 

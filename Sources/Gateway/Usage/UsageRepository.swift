@@ -48,8 +48,11 @@ struct PostgresUsageRepository: UsageRepository {
         _ = try await pool.query(
             Self.upsert(
                 from: """
-                    (SELECT * FROM unnest(\(column(\.userID))::int[], \(column(\.bot))::text[], \(column(\.requests))::int[],
-                                          \(column(\.inputTokens))::bigint[], \(column(\.outputTokens))::bigint[]))
+                    (SELECT b.* FROM unnest(\(column(\.userID))::int[], \(column(\.bot))::text[], \(column(\.requests))::int[],
+                                            \(column(\.inputTokens))::bigint[], \(column(\.outputTokens))::bigint[])
+                         AS b(uid, bot, requests, input, output)
+                     -- A user deleted since the calls takes their usage along (never a failed batch).
+                     JOIN users ON users.id = b.uid)
                     """))
     }
 
