@@ -34,8 +34,14 @@ extension OpenAIController {
             let result: ChatService.TurnResult
             do throws(ChatService.TurnNotStored) {
                 result = try await chat.run(turn) { piece in
-                    if gate.open() { try await send(chunk(["role": "assistant", "content": ""])) }
-                    try await send(chunk(["content": .string(piece)]))
+                    var buffer = chunk(["content": .string(piece)])
+                    if gate.open() {
+                        // The role chunk rides with the first content: one hand-over, one write.
+                        var first = chunk(["role": "assistant", "content": ""])
+                        first.writeBuffer(&buffer)
+                        buffer = first
+                    }
+                    try await send(buffer)
                 }
             } catch {
                 // Before any output the client gets a real status; after it, an error event.
