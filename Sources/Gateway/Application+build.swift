@@ -1,6 +1,7 @@
 import BotKit
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -162,7 +163,9 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
             configuration: .init(
                 additionalChannelHandlers: [RequestReadTimeoutHandler(timeout: config.limits.httpBodyTimeout)],
                 idleTimeout: .nanoseconds(Int64(config.limits.httpIdleTimeout / .nanoseconds(1))))),
-        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "bot-gateway"),
+        configuration: .init(
+            address: .hostname(config.host, port: config.port), serverName: "bot-gateway",
+            availableConnectionsDelegate: MaximumAvailableConnections(config.limits.maxConnections)),
         services: [
             DatabaseShutdownService(pool: services.pool, hasher: services.hasher),
             // Shut down before the pool (services stop in reverse order): its last batch is written.

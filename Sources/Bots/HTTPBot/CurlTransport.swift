@@ -44,12 +44,12 @@ final class CurlTransport: @unchecked Sendable {
     }
 
     /// Idle upstream connections kept for reuse (each closes after libcurl's 118 s idle
-    /// age): up to 1,024, but never more than a quarter of the process's file descriptors,
+    /// age): up to 1,024, but never more than an eighth of the process's file descriptors,
     /// so an idle cache cannot starve clients or the database pool.
     static let maxConnections: Int = {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 64 }
-        return max(16, min(1024, Int(clamping: limit.rlim_cur) / 4))
+        return max(16, min(1024, Int(clamping: limit.rlim_cur) / 8))
     }()
 
     /// Driver threads started in this process (one, whatever the number of calls).

@@ -17,6 +17,10 @@ extension ConfigKey {
                 "proxies whose X-Forwarded-For is believed (unset: the peer is the client)")
         case .shutdownGrace:
             .init(.http, .seconds(0...3600), "10", "on SIGTERM open streams may finish this long, then end with an error event")
+        case .maxConnections:
+            .init(
+                .http, .integer(16...1_000_000), nil, example: "7500",
+                "client connections at once; beyond, new ones wait in the backlog (default: 3/8 of the open-file limit)")
 
         case .maxStreamsPerUser:
             .init(.streams, .integer(1...100_000), "16", "open streams per user; beyond, 429 too_many_streams")

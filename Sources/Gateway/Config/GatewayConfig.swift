@@ -90,7 +90,11 @@ public struct GatewayConfig: Sendable {
         bots = try BotsConfig(env)
         limits = try LimitsConfig(env)
         summary = Self.summary(
-            env, overriding: [.databaseURL: Self.maskConninfo(databaseConninfo), .hashThreads: String(hashThreads)])
+            env,
+            overriding: [
+                .databaseURL: Self.maskConninfo(databaseConninfo), .hashThreads: String(hashThreads),
+                .maxConnections: String(limits.maxConnections),
+            ])
     }
 
     private static func secret(_ env: ConfigReader, allowInsecure: Bool) throws -> String {

@@ -4,6 +4,11 @@
 public struct LimitsConfig: Sendable {
     /// `TRUSTED_PROXIES`: addresses and CIDRs whose `X-Forwarded-For` is believed.
     var trustedProxies: TrustedProxies
+    /// `MAX_CONNECTIONS`: client connections served at once. Each may hold an upstream
+    /// connection too, so the default keeps clients and their upstreams within 3/4 of the
+    /// process's open-file limit (a process out of file descriptors fails in ways it cannot
+    /// recover from, down to the runtime's own thread pool); beyond it, new connections wait.
+    public var maxConnections: Int
     /// `THROTTLE_MAX_KEYS`: keys each throttle remembers before evicting the oldest.
     public var throttleMaxKeys: Int
     /// `HASH_QUEUE_MAX`: password hashes queued or running at once; beyond, 503.
@@ -37,6 +42,7 @@ public struct LimitsConfig: Sendable {
         case .failure(let bad):
             throw ConfigError("TRUSTED_PROXIES", "must be a comma-separated list of IP addresses or CIDRs, got \"\(bad.text)\"")
         }
+        maxConnections = try env.int(.maxConnections, default: FileDescriptors.connectionBudget)
         throttleMaxKeys = try env.int(.throttleMaxKeys)
         hashQueueMax = try env.int(.hashQueueMax)
         maxStreamsPerUser = try env.int(.maxStreamsPerUser)

@@ -37,19 +37,19 @@ struct RawHTTP {
 
     /// `read(until:)`, and when the read ended, taken on the reading thread: a test timing
     /// the server is not misled by how long a busy cooperative pool takes to resume it.
-    func readTimed(until marker: String) async -> (text: String, ended: ContinuousClock.Instant) {
+    func readTimed(until marker: String, timeout seconds: Int = 20) async -> (text: String, ended: ContinuousClock.Instant) {
         await withCheckedContinuation { continuation in
             Thread {
-                let text = readBlocking(until: marker)
+                let text = readBlocking(until: marker, timeout: seconds)
                 continuation.resume(returning: (text, ContinuousClock.now))
             }.start()
         }
     }
 
-    private func readBlocking(until marker: String) -> String {
+    private func readBlocking(until marker: String, timeout seconds: Int) -> String {
         var received = ""
         var buffer = [UInt8](repeating: 0, count: 4096)
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         while received.contains(marker) == false {
             let count = recv(fd, &buffer, buffer.count, 0)

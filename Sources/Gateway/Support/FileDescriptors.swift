@@ -1,0 +1,15 @@
+import Foundation
+
+/// The process's open-file limit, and the share of it client connections may take.
+enum FileDescriptors {
+    /// The soft limit on open files (1,024 when it cannot be read).
+    static var limit: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)
+    }
+
+    /// 3/8 of the limit for clients (as many again for their upstream connections, 1/8 for
+    /// idle upstream connections, the rest for the database, logs and the runtime).
+    static var connectionBudget: Int { max(16, limit * 3 / 8) }
+}
