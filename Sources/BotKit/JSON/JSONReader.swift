@@ -37,9 +37,9 @@ public struct JSONReader {
         }
     }
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private let limits: Limits
-    private var index = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    let limits: Limits
+    var index = 0
     private var items = 0
     /// Reused for strings with escapes.
     private var scratch: [UInt8] = []
@@ -73,7 +73,7 @@ public struct JSONReader {
         }
     }
 
-    private func fail(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
+    func fail(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
 
     private mutating func skipWhitespace() {
         while index < bytes.count {
@@ -255,7 +255,7 @@ public struct JSONReader {
         }
     }
 
-    private mutating func hex4() throws(Failure) -> UInt32 {
+    mutating func hex4() throws(Failure) -> UInt32 {
         guard bytes.count - index >= 4 else { throw fail("Invalid \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -271,47 +271,5 @@ public struct JSONReader {
             index += 1
         }
         return value
-    }
-
-    /// A number per RFC 8259's grammar: integers that fit become `.int`, the rest `.double`.
-    private mutating func number() throws(Failure) -> JSONValue {
-        let start = index
-        var isInteger = true
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        let integerStart = index
-        guard try digits() > 0 else { throw fail("Expecting value") }
-        if bytes[integerStart] == UInt8(ascii: "0"), index - integerStart > 1 {
-            throw Failure(offset: start, reason: "Leading zeros are not allowed")
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            isInteger = false
-            index += 1
-            guard try digits() > 0 else { throw fail("Expecting digits after '.'") }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            isInteger = false
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard try digits() > 0 else { throw fail("Expecting exponent digits") }
-        }
-        guard index - start <= limits.maxNumberBytes else {
-            throw Failure(offset: start, reason: "Number longer than \(limits.maxNumberBytes) characters")
-        }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger, let value = Int64(text) { return .int(value) }
-        guard let value = Double(text), value.isFinite else { throw Failure(offset: start, reason: "Number out of range") }
-        return .double(value)
-    }
-
-    /// Skips ASCII digits (at most the number limit plus one); returns how many.
-    private mutating func digits() throws(Failure) -> Int {
-        let start = index
-        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
-            index += 1
-            if index - start > limits.maxNumberBytes {
-                throw Failure(offset: start, reason: "Number longer than \(limits.maxNumberBytes) characters")
-            }
-        }
-        return index - start
     }
 }
