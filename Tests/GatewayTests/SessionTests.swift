@@ -228,4 +228,27 @@ import Testing
             #expect((try await client.send(.post, refreshURI, cookie: login.refresh)).status == .unauthorized)
         }
     }
+
+    /// Ending a session while its token rotates: both take the token row, then the session
+    /// row, so they never deadlock (a deadlock would surface as a 5xx).
+    @Test func endingASessionWhileItRefreshesNeverFails() async throws {
+        try await TestApp.run(["DB_POOL_SIZE": "10"]) { client, services in
+            try await client.register(email: "both@example.com")
+            let port = try #require(client.port)
+            for _ in 0..<15 {
+                let login = try await client.login(email: "both@example.com")
+                let sessionID: UUID = try #require(
+                    try await services.pool.query(
+                        "SELECT session_id FROM refresh_tokens WHERE token = \(RefreshTokenFactory.hash(login.refresh))"
+                    ).first?.decode("session_id"))
+                async let refreshed = RawHTTP.request(
+                    port: port, "POST", refreshURI, headers: ["Cookie": "refresh_token=\(login.refresh)"])
+                async let ended = RawHTTP.request(
+                    port: port, "DELETE", "/api/v1/users/me/sessions/\(sessionID.lowercasedString)",
+                    headers: ["Authorization": "Bearer \(login.access)"])
+                let statuses = [try await refreshed.status, try await ended.status]
+                #expect(statuses.allSatisfy { $0 < 500 }, "\(statuses)")
+            }
+        }
+    }
 }

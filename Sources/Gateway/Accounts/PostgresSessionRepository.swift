@@ -57,13 +57,19 @@ struct PostgresSessionRepository: SessionRepository {
             .decodeIfPresent("session_id")
     }
 
+    /// Tokens first, then the session: the order a rotation takes its locks in (token row,
+    /// then session row), so the two never wait on each other in a cycle.
     func revokeSession(id: UUID, userID: Int) async throws -> Bool {
         try await pool.withTransaction { tx in
+            _ = try await tx.query(
+                """
+                UPDATE refresh_tokens SET revoked = true
+                WHERE session_id = \(id) AND NOT revoked
+                  AND EXISTS (SELECT 1 FROM auth_sessions WHERE id = \(id) AND user_id = \(userID))
+                """)
             let updated = try await tx.query(
                 "UPDATE auth_sessions SET revoked_at = now() WHERE id = \(id) AND user_id = \(userID) AND revoked_at IS NULL")
-            guard updated.rowsAffected == 1 else { return false }
-            _ = try await tx.query("UPDATE refresh_tokens SET revoked = true WHERE session_id = \(id) AND NOT revoked")
-            return true
+            return updated.rowsAffected == 1
         }
     }
 
