@@ -148,9 +148,9 @@ public final class PostgresPool: Sendable {
 
     private func acquire() async throws -> PQConnection {
         try Task.checkCancellation()
-        state.withLockedValue { $0.acquisitions += 1 }
         // Fast path: an idle connection, no timer, no continuation.
         let immediate = state.withLockedValue { state -> PQConnection? in
+            state.acquisitions += 1
             guard state.closed == false, let connection = state.idle.popLast() else { return nil }
             state.inUse += 1
             return connection

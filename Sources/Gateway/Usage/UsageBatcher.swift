@@ -1,23 +1,21 @@
 import BotKit
 import Logging
 import NIOConcurrencyHelpers
-import ServiceLifecycle
 
 /// Usage of calls that store no turn (`/v1` without `X-Conversation-Id`), written off the
 /// request path: calls are summed per user and bot in memory (so the buffer is bounded by
 /// the users and bots active in one interval) and written in one statement every
-/// `interval` and at shutdown. A crash loses at most one interval of that usage; a failed
-/// write is retried with the next. Turns that are stored carry their usage in their own
-/// commit instead.
-final class UsageBatcher: Service, Sendable {
+/// `interval` and at shutdown (`BatchWriter`). A crash loses at most one interval of that
+/// usage. Turns that are stored carry their usage in their own commit instead.
+final class UsageBatcher: BatchWriter, Sendable {
     private struct Key: Hashable {
         let userID: Int
         let bot: String
     }
 
     private let usage: any UsageRepository
-    private let interval: Duration
-    private let logs: DampedLog
+    let interval: Duration
+    let logs: DampedLog
     private let pending = NIOLockedValueBox<[Key: UsageEntry]>([:])
 
     init(usage: any UsageRepository, interval: Duration = .seconds(1), logs: DampedLog) {
@@ -39,24 +37,20 @@ final class UsageBatcher: Service, Sendable {
     /// True while noted usage waits for a write.
     var hasPending: Bool { pending.withLockedValue { $0.isEmpty == false } }
 
-    /// Writes what was noted; on failure it stays noted for the next write.
+    /// Writes what was noted; while the database is unreachable it stays noted.
     func flush() async {
         let entries = pending.withLockedValue { pending in
             defer { pending.removeAll() }
             return Array(pending.values)
         }
         guard entries.isEmpty == false else { return }
-        do {
-            try await usage.record(entries)
-        } catch let error as DatabaseError where error.isUnavailable {
-            // Kept for the next write. (Should the reply of a write that committed be lost,
-            // that write is counted twice: the README says so.)
-            pending.withLockedValue { pending in for entry in entries { add(entry, to: &pending) } }
-            logs.error("recording usage failed; kept for the next write", error: error)
-        } catch {
-            // Anything else would fail again forever: dropped, and said.
-            logs.error("recording usage failed; dropped", error: error)
-        }
+        // A write that committed but whose reply was lost is kept too, and so counted twice
+        // (the README says so).
+        await write(
+            "recording usage", body: { try await usage.record(entries) },
+            keep: {
+                pending.withLockedValue { pending in for entry in entries { add(entry, to: &pending) } }
+            })
     }
 
     private func add(_ entry: UsageEntry, to pending: inout [Key: UsageEntry]) {
@@ -69,17 +63,5 @@ final class UsageBatcher: Service, Sendable {
         } else {
             pending[key] = entry
         }
-    }
-
-    func run() async throws {
-        while Task.isCancelled == false && Task.isShuttingDownGracefully == false {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
-            } catch {
-                break
-            }
-            await flush()
-        }
-        await flush()
     }
 }

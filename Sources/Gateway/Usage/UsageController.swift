@@ -19,8 +19,9 @@ struct UsageController {
         router.group("/api/v1/users/me/usage").add(middleware: bearer).get { request, context in
             let user = try context.requireUser()
             let today = Date()
-            let to = try Self.day(request, "to") ?? Self.format(today)
-            let from = try Self.day(request, "from") ?? Self.format(today.addingTimeInterval(-Duration.days(29).timeInterval))
+            let to = try Self.day(request, "to") ?? CivilDate.utcDay(today)
+            let from =
+                try Self.day(request, "from") ?? CivilDate.utcDay(today.addingTimeInterval(-Duration.days(29).timeInterval))
             let rows = try await usage.usage(userID: user.id, from: from, to: to)
             return JSONResponse(
                 Report(
@@ -28,8 +29,6 @@ struct UsageController {
                     total_output_tokens: rows.reduce(0) { $0 + $1.outputTokens }))
         }
     }
-
-    static func format(_ date: Date) -> String { CivilDate.utcDay(date) }
 
     /// Days of a month of the Gregorian calendar.
     static func daysIn(_ month: Int, of year: Int) -> Int {
