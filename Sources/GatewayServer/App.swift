@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
     var skipMigrations = false
 
     func run() async throws {
-        raiseFileDescriptorLimit()
+        FileDescriptors.raiseToHardLimit()
         let config = try loadConfig()
         let logger = makeLogger(config)
         let services = try await GatewayServices(config: config, logger: logger, registry: BuiltInBots.registry)
@@ -85,13 +85,4 @@ struct CheckConfig: AsyncParsableCommand {
         let config = try loadConfig()
         for (key, value) in config.summary { print("\(key)=\(value)") }
     }
-}
-
-/// A server holds a socket per client, per stream and per upstream connection: the soft
-/// limit on open files (often 1,024) is raised to the hard limit before anything opens.
-func raiseFileDescriptorLimit() {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-    limit.rlim_cur = limit.rlim_max
-    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }

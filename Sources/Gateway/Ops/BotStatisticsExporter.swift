@@ -15,8 +15,8 @@ final class BotStatisticsExporter: Sendable {
             for entry in bots.entries {
                 let total = entry.provider.statistics.upstreamConnectionsOpened
                 let counter = Counter(label: "gateway_bot_upstream_connections_total", dimensions: [("bot", entry.name)])
-                let delta = total - exported[entry.name, default: 0]
-                if delta > 0 || exported[entry.name] == nil { counter.increment(by: max(0, delta)) }
+                // Incremented by 0 on the first scrape too, so every bot's family is present.
+                counter.increment(by: max(0, total - exported[entry.name, default: 0]))
                 exported[entry.name] = total
             }
         }
