@@ -13,7 +13,7 @@ upstream_connections() {
 
 proxy_bench() {
     echo "==> proxy (nginx upstream on loopback, /v1/chat/completions with an API key, quotas off)"
-    local key v1 direct ticks_before ticks_after requests conns_before conns_after hz
+    local v1 direct ticks_before ticks_after requests conns_before conns_after hz
     key=$(curl -fs -X POST "$api/users/me/api-keys" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
         -d '{"name":"bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
     v1="http://127.0.0.1:$gw_port/v1/chat/completions"

@@ -1,70 +1,99 @@
+import AsyncAlgorithms
 import BotKit
 import Logging
 
-/// One call of one bot for a turn: streams its deltas to the client, bounds it by its
-/// deadline, and tells how it ended (with metrics and a damped log line on failure).
-struct BotCall: Sendable {
-    let metrics: BotMetrics
-    let logger: Logger
-    let logs: DampedLog
+/// One call of one bot for a turn, pulled one delta at a time by the turn's writer (so
+/// the bot produces the next event only once the previous one was written): bounds it by
+/// its deadline and tells how it ended, with metrics and a damped log line on failure.
+/// Used by one task at a time.
+final class BotCall: @unchecked Sendable {
+    /// What the call produced next.
+    enum Step {
+        case delta(String)
+        case ended(ChatService.TurnResult)
+    }
 
-    /// The receiver of the deltas (the client's connection) failed.
-    struct DeltaSinkError: Error {}
+    /// What every call of a service shares.
+    struct Context: Sendable {
+        let metrics: BotMetrics
+        let logger: Logger
+        let logs: DampedLog
+    }
 
-    func attempt(
-        _ turn: ChatService.PreparedTurn, bot: BotDirectory.Entry, emit: (String) async throws -> Void
-    ) async -> ChatService.TurnResult {
-        let started = ContinuousClock.now
+    let bot: BotDirectory.Entry
+    private let context: Context
+    private let started = ContinuousClock.now
+    private let deadline: ContinuousClock.Instant
+    private var events: BotEvents?
+    private var text = ""
+    private var sentAny = false
+
+    init(_ turn: ChatService.PreparedTurn, bot: BotDirectory.Entry, context: Context) {
+        self.bot = bot
+        self.context = context
         let request = BotRequest(
             messages: turn.messages, userID: String(turn.userID), conversationID: turn.conversationID.lowercasedString,
             options: turn.options, deadline: started + bot.timeout)
-        var text = ""
-        var sentAny = false
+        deadline = request.deadline
+        events = BotEvents(bot.provider.stream(request), deadline: deadline, trusted: bot.provider.honoursDeadline)
+    }
+
+    deinit { events?.stop() }
+
+    /// The next delta, or how the call ended.
+    func next() async -> Step {
+        guard var source = events else { return .ended(cancelled()) }
         do {
-            let completion = try await Self.consume(
-                bot.provider.stream(request), deadline: request.deadline, trusted: bot.provider.honoursDeadline
-            ) { piece in
-                if sentAny == false { metrics.timeToFirstToken(bot: bot.name, ContinuousClock.now - started) }
+            let event = try await Self.classified(deadline: deadline) { try await source.next() }
+            events = source
+            switch event {
+            case .delta(let piece):
+                if sentAny == false { context.metrics.timeToFirstToken(bot: bot.name, ContinuousClock.now - started) }
                 sentAny = true
                 text += piece
-                do { try await emit(piece) } catch { throw DeltaSinkError() }
+                return .delta(piece)
+            case .completed(let completion):
+                close()
+                context.metrics.call(bot: bot.name, .ok)
+                context.metrics.latency(bot: bot.name, ContinuousClock.now - started)
+                if let usage = completion.usage { context.metrics.tokens(bot: bot.name, usage) }
+                return .ended(.init(text: text, bot: bot.name, outcome: .completed(completion)))
             }
-            metrics.call(bot: bot.name, .ok)
-            metrics.latency(bot: bot.name, ContinuousClock.now - started)
-            if let usage = completion.usage { metrics.tokens(bot: bot.name, usage) }
-            return .init(text: text, bot: bot.name, outcome: .completed(completion))
         } catch let error as BotError {
-            metrics.call(bot: bot.name, BotMetrics.outcome(for: error))
-            logs.error("bot call failed", error: error, metadata: ["bot": .string(bot.name)])
-            if sentAny { return .init(text: text, bot: bot.name, outcome: .failedMidway(error)) }
-            return .init(text: PoliteReply.text(for: error), bot: bot.name, outcome: .failed(error))
+            close()
+            context.metrics.call(bot: bot.name, BotMetrics.outcome(for: error))
+            context.logs.error("bot call failed", error: error, metadata: ["bot": .string(bot.name)])
+            if sentAny { return .ended(.init(text: text, bot: bot.name, outcome: .failedMidway(error))) }
+            return .ended(.init(text: PoliteReply.text(for: error), bot: bot.name, outcome: .failed(error)))
         } catch {
-            // The client went away (emit threw) or the request was cancelled.
-            metrics.call(bot: bot.name, .cancelled)
-            logger.info("chat turn cancelled", metadata: ["bot": .string(bot.name)])
-            return .init(text: text, bot: bot.name, outcome: .cancelled)
+            return .ended(cancelled())
         }
     }
 
-    /// Iterates a bot stream until its completion. Providers should honour the request's
-    /// deadline themselves (the BotKit conformance kit checks it); `BotDeadline` stops one
-    /// that does not. Any error that is not a `BotError` or the caller's cancellation
-    /// counts as an upstream failure.
-    static func consume(
-        _ stream: AsyncThrowingStream<BotEvent, any Error>, deadline: ContinuousClock.Instant, trusted: Bool = false,
-        onDelta: (String) async throws -> Void
-    ) async throws -> BotCompletion {
+    /// Stops the bot (the client went away or the request was cancelled); the answer so
+    /// far is the call's text.
+    func cancelled() -> ChatService.TurnResult {
+        if events != nil {
+            close()
+            context.metrics.call(bot: bot.name, .cancelled)
+            context.logger.info("chat turn cancelled", metadata: ["bot": .string(bot.name)])
+        }
+        return .init(text: text, bot: bot.name, outcome: .cancelled)
+    }
+
+    private func close() {
+        events?.stop()
+        events = nil
+    }
+
+    /// Runs one read of a bot's events and names its failure: a `BotError` as thrown,
+    /// the caller's cancellation as `CancellationError`, a stop at the deadline as
+    /// `timeout`, anything else (or an end without a completion) as an upstream failure.
+    static func classified(deadline: ContinuousClock.Instant, _ read: () async throws -> BotEvent?) async throws -> BotEvent {
+        let event: BotEvent?
         do {
-            if trusted {
-                if let completion = try await read(stream, onDelta) { return completion }
-            } else {
-                let bounded = BotDeadline(stream, deadline: deadline)
-                defer { bounded.stop() }
-                if let completion = try await read(bounded.events, onDelta) { return completion }
-            }
+            event = try await read()
         } catch let error as BotError {
-            throw error
-        } catch let error as DeltaSinkError {
             throw error
         } catch is CancellationError where Task.isCancelled == false && ContinuousClock.now >= deadline {
             throw BotError.timeout
@@ -73,20 +102,32 @@ struct BotCall: Sendable {
         } catch {
             throw BotError.upstreamFailure(status: 0)
         }
+        if let event { return event }
         if Task.isCancelled { throw CancellationError() }
         throw ContinuousClock.now >= deadline ? BotError.timeout : BotError.upstreamFailure(status: 0)
     }
+}
 
-    /// Hands deltas on until the completion (nil: the stream ended without one).
-    private static func read<Events: AsyncSequence>(_ events: Events, _ onDelta: (String) async throws -> Void)
-        async throws -> BotCompletion? where Events.Element == BotEvent
-    {
-        for try await event in events {
-            switch event {
-            case .delta(let piece): try await onDelta(piece)
-            case .completed(let completion): return completion
-            }
+/// A bot's events, read straight from its stream when the plugin honours the deadline
+/// itself (the BotKit conformance kit checks it), or through `BotDeadline` when not.
+struct BotEvents {
+    private var direct: AsyncThrowingStream<BotEvent, any Error>.AsyncIterator?
+    private var bounded: (relay: BotDeadline, events: AsyncThrowingChannel<BotEvent, any Error>.AsyncIterator)?
+
+    init(_ stream: AsyncThrowingStream<BotEvent, any Error>, deadline: ContinuousClock.Instant, trusted: Bool) {
+        if trusted {
+            direct = stream.makeAsyncIterator()
+        } else {
+            let relay = BotDeadline(stream, deadline: deadline)
+            bounded = (relay, relay.events.makeAsyncIterator())
         }
-        return nil
     }
+
+    mutating func next() async throws -> BotEvent? {
+        if direct != nil { return try await direct!.next() }
+        return try await bounded?.events.next()
+    }
+
+    /// Cancels the bot's stream.
+    func stop() { bounded?.relay.stop() }
 }

@@ -19,9 +19,19 @@ struct ChatController {
         let bot: String
         let message_id: String
         let finish_reason: String?
-        let usage: ServerSentEvent.Usage?
+        let usage: Usage?
         let error: ErrorInfo?
         let suggestions: [String]?
+    }
+
+    struct Usage: Encodable, Sendable {
+        let input_tokens: Int
+        let output_tokens: Int
+
+        init(_ usage: TokenUsage) {
+            input_tokens = usage.inputTokens
+            output_tokens = usage.outputTokens
+        }
     }
 
     struct ErrorInfo: Encodable, Sendable {
@@ -45,7 +55,11 @@ struct ChatController {
         let lease = try stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await service.prepare(
             .init(userID: user.id, message: fields.message, conversationID: fields.conversationID, bot: fields.bot))
-        if let lease { return streamed(turn, lease: lease) }
+        if let lease {
+            // The bot starts once `start` is written (a client gone by then costs no call).
+            let service = self.service
+            return TurnStream.response(starting: { service.start(turn) }, format: ChatEvents(turn: turn), lease: lease)
+        }
         return try await collected(turn)
     }
 
@@ -92,87 +106,13 @@ struct ChatController {
     }
 
     private func collected(_ turn: ChatService.PreparedTurn) async throws -> Response {
-        let result = try await service.run(turn) { _ in }
+        let result = try await service.answer(turn)
         let body = ChatResponse(
             response: result.text, conversation_id: turn.conversationID.lowercasedString, bot: result.bot,
             message_id: turn.assistantMessageID.lowercasedString,
-            finish_reason: result.completion?.finishReason.rawValue, usage: result.completion?.usage.map(Self.usage),
+            finish_reason: result.completion?.finishReason.rawValue, usage: result.completion?.usage.map(Usage.init),
             error: result.error.map { ErrorInfo(code: $0.code, message: $0.safeMessage) },
             suggestions: result.error == nil ? nil : PoliteReply.suggestions)
         return try JSONResponse(body).response()
-    }
-
-    /// Server-Sent Events written straight from the turn: each write waits for the client
-    /// (backpressure) at most the stream write timeout, and a failed write (client gone or
-    /// stalled, or shutdown ending streams) cancels the bot; the turn is stored as partial.
-    private func streamed(_ turn: ChatService.PreparedTurn, lease: StreamRegistry.Lease) -> Response {
-        let service = self.service
-        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
-        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                defer { lease.end() }
-                try await lease.write(
-                    ServerSentEvent.encode(
-                        "start",
-                        ServerSentEvent.Start(
-                            conversation_id: turn.conversationID.lowercasedString,
-                            message_id: turn.assistantMessageID.lowercasedString, bot: turn.bot.name)),
-                    to: &writer)
-                let result: ChatService.TurnResult
-                do throws(ChatService.TurnNotStored) {
-                    result = try await service.run(turn) { piece in
-                        try await lease.write(
-                            ServerSentEvent.encode("delta", ServerSentEvent.Delta(text: piece)), to: &writer)
-                    }
-                } catch {
-                    // Not stored, so not acknowledged: no `end`, an `error` the client can retry on.
-                    try await lease.write(
-                        Self.failure(error.apiError), to: &writer, duringShutdown: true)
-                    try await lease.finish(&writer)
-                    return
-                }
-                if let last = Self.closing(result, ended: lease.mustEnd) {
-                    try await lease.write(last, to: &writer, duringShutdown: true)
-                }
-                try await lease.finish(&writer)
-            })
-    }
-
-    /// The stream's last event: `end`, or `error` for a failed bot or a shutdown; nil when
-    /// the client is gone (its write failed), so there is no one to tell.
-    static func closing(_ result: ChatService.TurnResult, ended: Bool) -> ByteBuffer? {
-        if ended { return failure(StreamRegistry.Refused(reason: .shutdown).apiError) }
-        switch result.outcome {
-        case .cancelled:
-            return nil
-        case .failed(let error):
-            return ServerSentEvent.encode(
-                "error",
-                ServerSentEvent.Failure(code: error.code, message: result.text, suggestions: PoliteReply.suggestions))
-        case .failedMidway(let error):
-            return ServerSentEvent.encode(
-                "error", ServerSentEvent.Failure(code: error.code, message: error.safeMessage, suggestions: nil))
-        case .completed(let completion):
-            return ServerSentEvent.encode(
-                "end",
-                ServerSentEvent.End(
-                    finish_reason: completion.finishReason.rawValue, usage: completion.usage.map(usage), bot: result.bot))
-        }
-    }
-
-    /// An SSE `error` event carrying an error's message.
-    static func failure(_ error: APIError) -> ByteBuffer {
-        let message: String
-        switch error.detail {
-        case .message(let text): message = text
-        case .validation: message = "Request failed."
-        }
-        return ServerSentEvent.encode("error", ServerSentEvent.Failure(code: error.code, message: message, suggestions: nil))
-    }
-
-    static func usage(_ usage: TokenUsage) -> ServerSentEvent.Usage {
-        ServerSentEvent.Usage(input_tokens: usage.inputTokens, output_tokens: usage.outputTokens)
     }
 }

@@ -26,6 +26,9 @@ public struct SQL: ExpressibleByStringInterpolation, Sendable {
         /// A value, sent as a parameter.
         public mutating func appendInterpolation(_ value: some SQLEncodable) { pieces.append(.parameter(value)) }
 
+        /// A value that may be absent, sent as a parameter (NULL when nil).
+        public mutating func appendInterpolation<Value: SQLEncodable>(_ value: Value?) { pieces.append(.parameter(value)) }
+
         /// A nested statement, its parameters renumbered in place.
         public mutating func appendInterpolation(_ fragment: SQL) { pieces.append(.fragment(fragment)) }
 

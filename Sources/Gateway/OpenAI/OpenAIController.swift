@@ -56,10 +56,10 @@ struct OpenAIController {
         let created = Int(Date().timeIntervalSince1970)
         if parsed.stream {
             let lease = try streams.admit(userID: user.id, channel: context.channel)
-            return try await streamed(
-                turn, id: id, created: created, includeUsage: parsed.includeUsage, lease: lease)
+            let format = CompletionChunks(id: id, created: created, includeUsage: parsed.includeUsage, turn: turn)
+            return try await streamed(turn, format: format, lease: lease)
         }
-        let result = try await chat.run(turn) { _ in }
+        let result = try await chat.answer(turn)
         if let error = result.error, result.partial == false { throw OpenAIError.from(error) }
         let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
         let body: JSONValue = [

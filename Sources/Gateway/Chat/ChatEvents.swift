@@ -1,0 +1,64 @@
+import BotKit
+import NIOCore
+
+/// The chat API's Server-Sent Events (`event: <name>` and one `data:` line of JSON):
+/// `start` with the turn's ids, a `delta` per piece of text, then `end` with the finish
+/// reason and usage, or `error` (the bot failed, the turn was not stored, or shutdown).
+struct ChatEvents: TurnEventFormat {
+    let turn: ChatService.PreparedTurn
+
+    var opening: ByteBuffer? {
+        Self.event(
+            "start",
+            [
+                "conversation_id": .string(turn.conversationID.lowercasedString),
+                "message_id": .string(turn.assistantMessageID.lowercasedString), "bot": .string(turn.bot.name),
+            ])
+    }
+
+    func delta(_ piece: String, first: Bool) -> ByteBuffer { Self.event("delta", ["text": .string(piece)]) }
+
+    func closing(_ result: ChatService.TurnResult, sentAny: Bool, ending: Bool) -> ByteBuffer? {
+        if ending { return notStored(StreamRegistry.Refused(reason: .shutdown).apiError) }
+        switch result.outcome {
+        case .cancelled:
+            return nil
+        case .failed(let error):
+            return Self.failure(code: error.code, message: result.text, suggestions: PoliteReply.suggestions)
+        case .failedMidway(let error):
+            return Self.failure(code: error.code, message: error.safeMessage)
+        case .completed(let completion):
+            var end: [String: JSONValue] = [
+                "finish_reason": .string(completion.finishReason.rawValue), "bot": .string(result.bot),
+            ]
+            end["usage"] = completion.usage.map(Self.usage)
+            return Self.event("end", .object(end))
+        }
+    }
+
+    func notStored(_ error: APIError) -> ByteBuffer {
+        switch error.detail {
+        case .message(let text): Self.failure(code: error.code, message: text)
+        case .validation: Self.failure(code: error.code, message: "Request failed.")
+        }
+    }
+
+    /// Usage as the chat API spells it (also in its JSON replies).
+    static func usage(_ usage: TokenUsage) -> JSONValue {
+        ["input_tokens": .int(Int64(usage.inputTokens)), "output_tokens": .int(Int64(usage.outputTokens))]
+    }
+
+    private static func failure(code: String, message: String, suggestions: [String]? = nil) -> ByteBuffer {
+        var payload: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        payload["suggestions"] = suggestions.map { .array($0.map(JSONValue.string)) }
+        return event("error", .object(payload))
+    }
+
+    private static func event(_ name: String, _ payload: JSONValue) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeString("event: \(name)\ndata: ")
+        buffer.writeBytes(payload.jsonBytes)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+}

@@ -1,0 +1,84 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// How a turn's Server-Sent Events are spelled: the chat API's named events
+/// (`ChatEvents`) or `/v1`'s chunks (`CompletionChunks`).
+protocol TurnEventFormat: Sendable {
+    /// Written as soon as the stream opens, before the bot's first output.
+    var opening: ByteBuffer? { get }
+    /// One delta; `first` for the answer's first.
+    func delta(_ piece: String, first: Bool) -> ByteBuffer
+    /// The last events of a stored turn (`sentAny`: some delta was written); nil when the
+    /// client is gone. `ending`: shutdown ends the stream.
+    func closing(_ result: ChatService.TurnResult, sentAny: Bool, ending: Bool) -> ByteBuffer?
+    /// The event telling the client its turn was not stored.
+    func notStored(_ error: APIError) -> ByteBuffer
+}
+
+/// The one SSE writer of both chat APIs: writes each delta as the bot produces it, and
+/// the bot produces the next only once the previous one was written (backpressure, no
+/// buffer). A write waits for the client at most the stream write timeout; a failed
+/// write (client gone or stalled, or shutdown ending streams) stops the bot, and what it
+/// produced is stored as partial. The stream's last event comes once the turn is stored.
+enum TurnStream {
+    static let headers: HTTPFields = [
+        .contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
+    ]
+
+    /// A stream that opens at once and starts the turn once its opening is written.
+    static func response(
+        starting start: @escaping @Sendable () -> TurnRun, format: some TurnEventFormat, lease: StreamRegistry.Lease
+    ) -> Response {
+        Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer { lease.end() }
+                if let opening = format.opening { try await lease.write(opening, to: &writer) }
+                try await write(start(), first: nil, format: format, lease: lease, to: &writer)
+            })
+    }
+
+    /// A stream of a turn already started, whose first delta (nil: none) was already read.
+    static func response(
+        _ run: TurnRun, first: String?, format: some TurnEventFormat, lease: StreamRegistry.Lease
+    ) -> Response {
+        Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer { lease.end() }
+                try await write(run, first: first, format: format, lease: lease, to: &writer)
+            })
+    }
+
+    private static func write(
+        _ run: TurnRun, first: String?, format: some TurnEventFormat, lease: StreamRegistry.Lease,
+        to writer: inout any ResponseBodyWriter
+    ) async throws {
+        var sentAny = false
+        do {
+            var next = first
+            if next == nil { next = await run.next() }
+            while let piece = next {
+                try await lease.write(format.delta(piece, first: sentAny == false), to: &writer)
+                sentAny = true
+                next = await run.next()
+            }
+        } catch {
+            run.cancel()
+        }
+        let result: ChatService.TurnResult
+        do throws(ChatService.TurnNotStored) {
+            result = try await run.finish()
+        } catch {
+            // Not stored, so not acknowledged: an `error` the client can retry on.
+            try await lease.write(format.notStored(error.apiError), to: &writer, duringShutdown: true)
+            try await lease.finish(&writer)
+            return
+        }
+        if let last = format.closing(result, sentAny: sentAny, ending: lease.mustEnd) {
+            try await lease.write(last, to: &writer, duringShutdown: true)
+        }
+        try await lease.finish(&writer)
+    }
+}
