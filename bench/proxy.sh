@@ -31,6 +31,9 @@ proxy_bench() {
     requests=$(tail -n 1 "$results" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
     run "nginx direct SSE" "http://127.0.0.1:$nginx_port/sse/v1/chat/completions" post.lua "$CONNECTIONS" BENCH_BODY="$streamed"
     run "proxy stream via gateway" "$v1" post.lua "$CONNECTIONS" BENCH_BODY="$streamed" BENCH_TOKEN="$key"
+    # The chat API through HTTPBot with its turn stored, against the same fast upstream.
+    run "POST /api/v1/chat via HTTPBot (nginx)" "$api/chat" post.lua "$CONNECTIONS" \
+        BENCH_BODY='{"message":"hi","bot":"sse"}' BENCH_TOKEN="$token"
     run "nginx direct (1 conn)" "$direct" post.lua 1 BENCH_BODY="$plain"
     run "proxy via gateway (1 conn)" "$v1" post.lua 1 BENCH_BODY="$plain" BENCH_TOKEN="$key"
     local ttft_nginx ttft_proxy
