@@ -6,6 +6,7 @@ import Foundation
 struct TurnRecorder: Sendable {
     let conversations: any ConversationRepository
     let batcher: UsageBatcher
+    let quotas: Quotas
     let metrics: BotMetrics
     let logs: DampedLog
 
@@ -14,6 +15,7 @@ struct TurnRecorder: Sendable {
         async throws(ChatService.TurnNotStored)
     {
         let tokens = accountedUsage(turn, result)
+        if let tokens { quotas.spent(userID: turn.userID, tokens) }
         if turn.store {
             try await store(turn, result, latency: latency, accounted: tokens)
         } else if let tokens {

@@ -3,9 +3,10 @@ import Foundation
 import Hummingbird
 
 /// Optional per-user limits (`QUOTA_REQUESTS_PER_MINUTE`, `QUOTA_TOKENS_PER_DAY`; 0 = off).
-/// Counters live in PostgreSQL, so replicas share them: the per-minute count is exact
-/// (an atomic upsert per request); the daily token limit is checked before each call, so
-/// calls already running when it is reached may overshoot it by their own tokens.
+/// Counters live in PostgreSQL, so replicas share them: the per-minute count is leased in
+/// slices (`RequestLeases`: never past the limit, one upsert per slice); the daily token
+/// limit is checked before each call (`DailyTokens`: other replicas' calls seen up to a
+/// second late), so calls already running when it is reached may overshoot it.
 public struct QuotaConfig: Sendable, Equatable {
     public var requestsPerMinute: Int
     public var tokensPerDay: Int
@@ -23,8 +24,17 @@ public struct QuotaExceeded: Error, APIErrorConvertible, Equatable {
 
 /// Enforces `QuotaConfig` and records usage.
 struct Quotas: Sendable {
+    init(usage: any UsageRepository, config: QuotaConfig, now: @escaping @Sendable () -> Date) {
+        self.usage = usage
+        self.config = config
+        self.leases = RequestLeases(limit: config.requestsPerMinute)
+        self.now = now
+    }
+
     let usage: any UsageRepository
     let config: QuotaConfig
+    let leases: RequestLeases
+    let daily = DailyTokens()
     /// The clock of the minute and day windows (injected by tests).
     let now: @Sendable () -> Date
 
@@ -33,7 +43,13 @@ struct Quotas: Sendable {
     /// `now` (its window and `Retry-After` alike).
     func admit(userID: Int) async throws {
         if config.tokensPerDay > 0 {
-            let today = try await usage.tokensToday(userID: userID)
+            let today: (used: Int, secondsLeft: Int)
+            if let cached = daily.cached(userID: userID) {
+                today = cached
+            } else {
+                today = try await usage.tokensToday(userID: userID)
+                daily.store(userID: userID, used: today.used, secondsLeft: today.secondsLeft)
+            }
             if today.used >= config.tokensPerDay {
                 throw QuotaExceeded(
                     retryAfterSeconds: max(1, today.secondsLeft),
@@ -42,13 +58,22 @@ struct Quotas: Sendable {
         }
         if config.requestsPerMinute > 0 {
             let seconds = Int(now().timeIntervalSince1970.rounded(.down))
-            let minute = Date(timeIntervalSince1970: Double(seconds - seconds % 60))
-            if try await usage.countRequest(userID: userID, minute: minute) > config.requestsPerMinute {
+            let minute = seconds / 60
+            if leases.take(userID: userID, minute: minute) { return }
+            let start = Date(timeIntervalSince1970: Double(minute * 60))
+            let total = try await usage.leaseRequests(
+                userID: userID, minute: start, count: leases.size, limit: config.requestsPerMinute)
+            if leases.granted(userID: userID, minute: minute, total: total) == 0 {
                 throw QuotaExceeded(
                     retryAfterSeconds: 60 - seconds % 60,
                     message: "Quota of \(config.requestsPerMinute) requests per minute reached. Slow down.")
             }
         }
+    }
+
+    /// Notes tokens a call of this replica used (for the daily limit).
+    func spent(userID: Int, _ tokens: TokenUsage) {
+        if config.tokensPerDay > 0 { daily.add(userID: userID, tokens: tokens.inputTokens + tokens.outputTokens) }
     }
 
     /// A bot's reported usage, or an estimate of about four characters per token.

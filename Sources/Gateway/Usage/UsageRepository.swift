@@ -31,8 +31,10 @@ public protocol UsageRepository: Sendable {
     func record(_ entries: [UsageEntry]) async throws
     /// Rows between two days (inclusive), by day then bot.
     func usage(userID: Int, from: String, to: String) async throws -> [UsageRow]
-    /// Counts one request in the minute starting at `minute`; returns its count so far.
-    func countRequest(userID: Int, minute: Date) async throws -> Int
+    /// Leases `count` requests of the minute starting at `minute`; returns how many all
+    /// replicas leased in that minute, these included (counted up to `limit + count`, so
+    /// refused requests cannot grow the counter without bound).
+    func leaseRequests(userID: Int, minute: Date, count: Int, limit: Int) async throws -> Int
     /// Tokens used today (UTC, on the database's clock, which also dates recorded usage)
     /// across bots, and the seconds left until that day ends.
     func tokensToday(userID: Int) async throws -> (used: Int, secondsLeft: Int)
@@ -84,12 +86,13 @@ struct PostgresUsageRepository: UsageRepository {
         }
     }
 
-    func countRequest(userID: Int, minute: Date) async throws -> Int {
+    func leaseRequests(userID: Int, minute: Date, count: Int, limit: Int) async throws -> Int {
         let result = try await pool.query(
             """
             WITH counted AS (
-                INSERT INTO request_counters (user_id, minute, requests) VALUES (\(userID), \(minute)::timestamptz, 1)
-                ON CONFLICT (user_id, minute) DO UPDATE SET requests = request_counters.requests + 1
+                INSERT INTO request_counters (user_id, minute, requests) VALUES (\(userID), \(minute)::timestamptz, \(count))
+                ON CONFLICT (user_id, minute) DO UPDATE
+                    SET requests = least(request_counters.requests + EXCLUDED.requests, \(limit + count))
                 RETURNING requests
             ), pruned AS (
                 DELETE FROM request_counters WHERE user_id = \(userID) AND minute < \(minute)::timestamptz - interval '5 minutes'
