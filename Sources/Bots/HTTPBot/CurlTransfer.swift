@@ -61,7 +61,11 @@ final class CurlTransfer: @unchecked Sendable {
     private func configure(_ request: TransportRequest) {
         _ = ccurl_setopt_string(handle, CURLOPT_URL, request.url)
         _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        // HTTP/2 over TLS only: Debian 12's libcurl (7.88) fails the second request on a reused
+        // cleartext (prior-knowledge) HTTP/2 connection.
         _ = ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, ccurl_http_version_2tls())
+        // A call starting while another opens a TLS connection waits to share it (HTTP/2).
+        _ = ccurl_setopt_long(handle, CURLOPT_PIPEWAIT, 1)
         _ = ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
         _ = ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
         let remaining = max(request.deadline - .now, .milliseconds(1))
