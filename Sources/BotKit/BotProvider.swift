@@ -19,10 +19,14 @@ public protocol BotProvider: Sendable {
 
     /// Counters the gateway exports as metrics (`gateway_bot_upstream_connections_total`).
     var statistics: BotStatistics { get }
+
+    /// Inputs beyond text this bot serves (none by default).
+    var capabilities: BotCapabilities { get }
 }
 
 extension BotProvider {
     public var honoursDeadline: Bool { false }
+    public var capabilities: BotCapabilities { [] }
     public var statistics: BotStatistics { BotStatistics() }
 }
 

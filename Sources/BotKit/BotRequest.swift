@@ -14,14 +14,49 @@ public struct ChatMessage: Sendable, Codable, Equatable {
     }
 }
 
-/// Generation settings for one call; nil means the bot's own default.
+/// Generation settings for one call; nil (or empty) means the bot's own default.
 public struct GenerationOptions: Sendable, Equatable {
     public var maxTokens: Int?
     public var temperature: Double?
+    /// Nucleus sampling, 0...1.
+    public var topP: Double?
+    /// Up to four sequences that end the answer when generated.
+    public var stop: [String]
+    /// A best-effort determinism hint.
+    public var seed: Int?
+    /// The client's own end-user id (OpenAI's `user`), passed on for abuse tracking.
+    public var endUser: String?
 
-    public init(maxTokens: Int? = nil, temperature: Double? = nil) {
+    public init(
+        maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil, stop: [String] = [], seed: Int? = nil,
+        endUser: String? = nil
+    ) {
         self.maxTokens = maxTokens
         self.temperature = temperature
+        self.topP = topP
+        self.stop = stop
+        self.seed = seed
+        self.endUser = endUser
+    }
+}
+
+/// Inputs beyond plain text a bot declares it serves; the gateway answers a request that
+/// needs one its bot lacks with a 400 naming it, never by dropping the input.
+public struct BotCapabilities: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// Tool definitions and tool calls.
+    public static let tools = BotCapabilities(rawValue: 1 << 0)
+    /// Image parts in messages.
+    public static let images = BotCapabilities(rawValue: 1 << 1)
+    /// JSON-object or JSON-schema constrained output.
+    public static let structuredOutput = BotCapabilities(rawValue: 1 << 2)
+
+    /// The names used in error messages and documentation.
+    public var names: [String] {
+        [(Self.tools, "tools"), (Self.images, "images"), (Self.structuredOutput, "structured_output")]
+            .filter { contains($0.0) }.map(\.1)
     }
 }
 

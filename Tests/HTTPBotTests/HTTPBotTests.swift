@@ -268,3 +268,33 @@ import Testing
         #expect(throws: WireError.upstream("no model")) { try ollama.feed(Array("{\"error\":\"no model\"}\n".utf8)) }
     }
 }
+
+/// Sampling options reach each wire format under its own names.
+@Suite struct SamplingOptionsTests {
+    @Test(arguments: ["openai", "anthropic", "ollama"])
+    func stopTopPSeedAndUserReachTheUpstream(api: String) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, api: api, ["STREAM": "false"])
+        var request = HTTPBotTests.ask(bot)
+        request.options = GenerationOptions(topP: 0.5, stop: ["END", "STOP"], seed: 7, endUser: "end-user-1")
+        _ = try await bot.reply(request)
+        let sent = upstream.lastBody
+        switch api {
+        case "openai":
+            #expect(sent["top_p"] as? Double == 0.5)
+            #expect(sent["stop"] as? [String] == ["END", "STOP"])
+            #expect(sent["seed"] as? Int == 7)
+            #expect(sent["user"] as? String == "end-user-1")
+        case "anthropic":
+            #expect(sent["top_p"] as? Double == 0.5)
+            #expect(sent["stop_sequences"] as? [String] == ["END", "STOP"])
+            #expect((sent["metadata"] as? [String: Any])?["user_id"] as? String == "end-user-1")
+        default:
+            let options = sent["options"] as? [String: Any]
+            #expect(options?["top_p"] as? Double == 0.5)
+            #expect(options?["stop"] as? [String] == ["END", "STOP"])
+            #expect(options?["seed"] as? Int == 7)
+        }
+    }
+}

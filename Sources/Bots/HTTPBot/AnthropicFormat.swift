@@ -25,6 +25,12 @@ struct AnthropicFormat: WireFormat {
         ]
         if system.isEmpty == false { body["system"] = .string(system) }
         if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = .double(temperature) }
+        if let topP = request.options.topP { body["top_p"] = .double(topP) }
+        if request.options.stop.isEmpty == false {
+            body["stop_sequences"] = .array(request.options.stop.map(JSONValue.string))
+        }
+        // Anthropic has no seed; its `metadata.user_id` takes the end user.
+        if let user = request.options.endUser { body["metadata"] = ["user_id": .string(user)] }
         return ("/v1/messages", ["Content-Type: application/json"], body.jsonBytes)
     }
 

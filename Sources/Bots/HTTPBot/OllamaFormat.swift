@@ -15,6 +15,9 @@ struct OllamaFormat: WireFormat {
         var options: [String: JSONValue] = [:]
         if let maxTokens = settings.maxTokens(for: request) { options["num_predict"] = .int(Int64(maxTokens)) }
         if let temperature = request.options.temperature ?? settings.temperature { options["temperature"] = .double(temperature) }
+        if let topP = request.options.topP { options["top_p"] = .double(topP) }
+        if request.options.stop.isEmpty == false { options["stop"] = .array(request.options.stop.map(JSONValue.string)) }
+        if let seed = request.options.seed { options["seed"] = .int(Int64(seed)) }
         var body: JSONValue = [
             "model": .string(settings.model),
             "messages": .array(request.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }),

@@ -20,7 +20,10 @@ struct OpenAIFormat: WireFormat {
         if stream { body["stream_options"] = ["include_usage": true] }
         if let maxTokens = settings.maxTokens(for: request) { body["max_tokens"] = .int(Int64(maxTokens)) }
         if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = .double(temperature) }
-        if let user = request.userID { body["user"] = .string(user) }
+        if let topP = request.options.topP { body["top_p"] = .double(topP) }
+        if request.options.stop.isEmpty == false { body["stop"] = .array(request.options.stop.map(JSONValue.string)) }
+        if let seed = request.options.seed { body["seed"] = .int(Int64(seed)) }
+        if let user = request.options.endUser ?? request.userID { body["user"] = .string(user) }
         return (
             "/chat/completions",
             ["Content-Type: application/json", "Accept: " + (stream ? "text/event-stream" : "application/json")],

@@ -1,23 +1,41 @@
 import BotKit
 
 /// A `POST /v1/chat/completions` body, checked field by field; problems are 400s in
-/// OpenAI's shape naming the parameter.
+/// OpenAI's shape naming the parameter. Nothing is dropped: a parameter the gateway does
+/// not know is a 400, and input needing a capability (images, tools, structured output)
+/// is checked against the bot's (`needs`).
 struct CompletionRequest {
     let model: String
     let messages: [ChatMessage]
     let options: GenerationOptions
     let stream: Bool
     let includeUsage: Bool
+    /// Capabilities the request needs beyond text.
+    var needs: BotCapabilities = []
+
+    /// The members the gateway reads (OpenAI's names).
+    static let known: Set<String> = [
+        "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed", "user",
+        "stream", "stream_options", "n", "tools", "tool_choice", "parallel_tool_calls", "response_format", "metadata",
+        "store",
+    ]
 
     static func parse(_ body: [String: JSONValue]) throws -> CompletionRequest {
+        if let unknown = body.keys.filter({ known.contains($0) == false }).sorted().first {
+            throw OpenAIError(
+                status: .badRequest, message: "Unrecognized request argument supplied: \(unknown)",
+                type: "invalid_request_error", code: "invalid_request")
+        }
         guard case .string(let model)? = body["model"], model.isEmpty == false else {
             throw invalid("model", "must be a non-empty string")
         }
         guard case .array(let items)? = body["messages"], items.isEmpty == false else {
             throw invalid("messages", "must be a non-empty array")
         }
-        let messages = try items.enumerated().map { index, item in try message(item, index: index) }
-        var options = GenerationOptions()
+        var needs: BotCapabilities = []
+        let messages = try items.enumerated().map { index, item in try message(item, index: index, needs: &needs) }
+        needs.formUnion(try requestedCapabilities(body))
+        var options = try sampling(body)
         for key in ["max_tokens", "max_completion_tokens"] {
             guard let value = body[key], value != .null else { continue }
             guard let tokens = value.int, tokens >= 1, tokens <= 1_000_000 else {
@@ -40,10 +58,11 @@ struct CompletionRequest {
         if case .object(let streamOptions)? = body["stream_options"], case .bool(let flag)? = streamOptions["include_usage"] {
             includeUsage = flag
         }
-        return CompletionRequest(model: model, messages: messages, options: options, stream: stream, includeUsage: includeUsage)
+        return CompletionRequest(
+            model: model, messages: messages, options: options, stream: stream, includeUsage: includeUsage, needs: needs)
     }
 
-    private static func message(_ item: JSONValue, index: Int) throws -> ChatMessage {
+    private static func message(_ item: JSONValue, index: Int, needs: inout BotCapabilities) throws -> ChatMessage {
         guard case .object(let fields) = item, case .string(let roleText)? = fields["role"] else {
             throw invalid("messages[\(index)]", "must be an object with a role")
         }
@@ -52,17 +71,29 @@ struct CompletionRequest {
         case "system", "developer": role = .system
         case "user": role = .user
         case "assistant": role = .assistant
-        default: throw invalid("messages[\(index)].role", "must be system, developer, user or assistant")
+        case "tool":
+            needs.insert(.tools)
+            return ChatMessage(role: .user, content: "")
+        default: throw invalid("messages[\(index)].role", "must be system, developer, user, assistant or tool")
         }
+        if let calls = fields["tool_calls"], calls != .null, calls != .array([]) { needs.insert(.tools) }
         switch fields["content"] {
         case .string(let text)?:
             return ChatMessage(role: role, content: text)
         case .array(let parts)?:
-            let texts = parts.compactMap { part -> String? in
-                guard case .object(let p) = part, p["type"] == .string("text"), case .string(let text)? = p["text"] else {
-                    return nil
+            var texts: [String] = []
+            for (number, part) in parts.enumerated() {
+                let at = "messages[\(index)].content[\(number)]"
+                guard case .object(let p) = part, case .string(let type)? = p["type"] else {
+                    throw invalid(at, "must be an object with a type")
                 }
-                return text
+                switch type {
+                case "text":
+                    guard case .string(let text)? = p["text"] else { throw invalid(at + ".text", "must be a string") }
+                    texts.append(text)
+                case "image_url": needs.insert(.images)
+                default: throw invalid(at + ".type", "must be text or image_url (not \(type))")
+                }
             }
             return ChatMessage(role: role, content: texts.joined(separator: "\n"))
         case .null?,
