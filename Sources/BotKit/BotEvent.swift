@@ -48,4 +48,19 @@ public struct BotReply: Sendable, Equatable {
         self.text = text
         self.completion = completion
     }
+
+    /// The reply a stream's events make (what `reply(_:)` collects): the deltas before the
+    /// completion, concatenated. Throws `upstreamFailure` when there is no completion.
+    public init(collecting events: [BotEvent]) throws {
+        var text = ""
+        for event in events {
+            switch event {
+            case .delta(let piece): text += piece
+            case .completed(let completion):
+                self.init(text: text, completion: completion)
+                return
+            }
+        }
+        throw BotError.upstreamFailure(status: 0)
+    }
 }

@@ -35,9 +35,13 @@ public struct BotStatistics: Sendable, Equatable {
     /// Connections opened to the upstream since the process started (0 for a local bot):
     /// far fewer than calls when connections are reused.
     public var upstreamConnectionsOpened: Int
+    /// Calls running now (a `CallCounter`'s count): back to zero promptly once their
+    /// readers are gone, which the conformance kit checks.
+    public var activeCalls: Int
 
-    public init(upstreamConnectionsOpened: Int = 0) {
+    public init(upstreamConnectionsOpened: Int = 0, activeCalls: Int = 0) {
         self.upstreamConnectionsOpened = upstreamConnectionsOpened
+        self.activeCalls = activeCalls
     }
 }
 

@@ -12,8 +12,11 @@ public struct ConformanceFailure: Error, CustomStringConvertible {
 ///
 /// - `provider` answers `prompt` normally.
 /// - `slowProvider` takes at least a second to finish answering (a slow model, a
-///   dripping upstream), so that cancellation and deadlines can be observed.
-/// - `failingProvider`, when given, cannot answer (its upstream is down).
+///   dripping upstream), so that cancellation and deadlines can be observed; it reports
+///   its running calls (`BotStatistics.activeCalls`, e.g. through `BotAnswer`'s
+///   `CallCounter`), so the kit sees cancellation stop the work, not only the stream.
+/// - `failingProvider`, when given, cannot answer (its upstream is down). Every provider
+///   is also asked past its deadline, which must fail as a `BotError` too.
 public struct ConformanceKit: Sendable {
     public let provider: any BotProvider
     public let slowProvider: any BotProvider
@@ -42,7 +45,8 @@ public struct ConformanceKit: Sendable {
         try await errorsAreBotErrors()
     }
 
-    func request(deadline: Duration = .seconds(30)) -> BotRequest {
+    /// The request every check sends (`prompt` after a short system message).
+    public func request(deadline: Duration = .seconds(30)) -> BotRequest {
         BotRequest(
             messages: [ChatMessage(role: .system, content: "Be brief."), ChatMessage(role: .user, content: prompt)],
             userID: "conformance", conversationID: "conformance", options: GenerationOptions(maxTokens: 64),
@@ -67,40 +71,51 @@ public struct ConformanceKit: Sendable {
         guard deltas > 0 else { throw ConformanceFailure(check: name, problem: "no text at all") }
     }
 
-    /// `reply(_:)` returns the concatenated deltas and the stream's completion.
+    /// Within one generation, the deltas concatenate to the collected reply (`BotReply`,
+    /// what `reply(_:)` returns) and the completion is the stream's: no empty delta, no
+    /// text lost between the stream and the reply.
     public func collectedReplyEqualsDeltas() async throws {
-        var text = ""
-        var completion: BotCompletion?
-        for try await event in provider.stream(request()) {
-            switch event {
-            case .delta(let piece): text += piece
-            case .completed(let value): completion = value
-            }
+        let name = "collected reply equals deltas"
+        var events: [BotEvent] = []
+        for try await event in provider.stream(request()) { events.append(event) }
+        let pieces = events.compactMap { event -> String? in
+            if case .delta(let piece) = event { return piece } else { return nil }
         }
-        let reply = try await provider.reply(request())
-        guard reply.text == text else {
-            throw ConformanceFailure(
-                check: "collected reply equals deltas", problem: "reply \"\(reply.text)\" vs deltas \"\(text)\"")
+        guard pieces.contains(where: \.isEmpty) == false else { throw ConformanceFailure(check: name, problem: "an empty delta") }
+        let reply = try BotReply(collecting: events)
+        guard reply.text == pieces.joined() else {
+            throw ConformanceFailure(check: name, problem: "reply \"\(reply.text)\" vs deltas \"\(pieces.joined())\"")
         }
-        guard reply.completion.finishReason == completion?.finishReason else {
-            throw ConformanceFailure(check: "collected reply equals deltas", problem: "finish reasons differ")
+        guard case .completed(let completion)? = events.last, reply.completion == completion else {
+            throw ConformanceFailure(check: name, problem: "the reply's completion is not the stream's last event")
         }
     }
 
-    /// Cancelling the consuming task ends the stream within `promptness`.
+    /// Cancelling the consuming task ends the stream and the provider's work (its
+    /// running calls back to what they were) within `promptness`.
     public func cancellationStopsPromptly() async throws {
+        let name = "cancellation stops promptly"
         let slow = slowProvider
         let request = request()
+        let before = slow.statistics.activeCalls
         let consumer = Task {
             for try await _ in slow.stream(request) {}
         }
         try await Task.sleep(for: .milliseconds(100))
+        guard slow.statistics.activeCalls > before else {
+            consumer.cancel()
+            throw ConformanceFailure(
+                check: name, problem: "the provider does not report its running call (BotStatistics.activeCalls)")
+        }
         let cancelled = ContinuousClock.now
         consumer.cancel()
         _ = await consumer.result
+        while slow.statistics.activeCalls > before, ContinuousClock.now - cancelled <= promptness {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         let took = ContinuousClock.now - cancelled
         guard took <= promptness else {
-            throw ConformanceFailure(check: "cancellation stops promptly", problem: "took \(took)")
+            throw ConformanceFailure(check: name, problem: "the provider kept working \(took) after cancellation")
         }
     }
 
@@ -122,8 +137,19 @@ public struct ConformanceKit: Sendable {
         }
     }
 
-    /// A provider that cannot answer throws a `BotError`, nothing else.
+    /// A provider asked past its deadline, and one that cannot answer, throw a
+    /// `BotError`, nothing else; the one that cannot answer reports itself unhealthy.
     public func errorsAreBotErrors() async throws {
+        do {
+            _ = try await provider.reply(request(deadline: .zero))
+            throw ConformanceFailure(check: "errors are BotErrors", problem: "answered past its deadline")
+        } catch is BotError {
+            // expected
+        } catch let failure as ConformanceFailure {
+            throw failure
+        } catch {
+            throw ConformanceFailure(check: "errors are BotErrors", problem: "past its deadline threw \(type(of: error))")
+        }
         guard let failing = failingProvider else { return }
         do {
             _ = try await failing.reply(request(deadline: .seconds(10)))

@@ -56,7 +56,88 @@ import Testing
         await #expect(throws: ConformanceFailure.self) { try await kit.errorsAreBotErrors() }
         let deaf = ConformanceKit(provider: EchoBot(), slowProvider: DeadlineIgnoringBot(), promptness: .milliseconds(100))
         await #expect(throws: ConformanceFailure.self) { try await deaf.deadlineIsHonoured() }
+        // A provider that does not report its running calls cannot show it stops them.
+        await #expect(throws: ConformanceFailure.self) { try await deaf.cancellationStopsPromptly() }
+        let stubborn = ConformanceKit(provider: EmptyDeltaBot(), slowProvider: StubbornBot(), promptness: .milliseconds(200))
+        await #expect(throws: ConformanceFailure.self) { try await stubborn.cancellationStopsPromptly() }
+        await #expect(throws: ConformanceFailure.self) { try await stubborn.collectedReplyEqualsDeltas() }
+        // Answering past the deadline is not an error the kit lets pass.
+        await #expect(throws: ConformanceFailure.self) { try await stubborn.errorsAreBotErrors() }
     }
+
+    @Test func botAnswerEndsWithItsCompletionAndStopsWithItsReader() async throws {
+        let calls = CallCounter()
+        let reply = try await BotAnswer.stream(counting: calls) { writer in
+            try writer.delta("a")
+            try writer.delta("b")
+            return BotCompletion(finishReason: .length)
+        }.collected()
+        #expect(reply == BotReply(text: "ab", completion: BotCompletion(finishReason: .length)))
+        await #expect(throws: BotError.upstreamFailure(status: 0)) {
+            _ = try await BotAnswer.stream { _ in throw URLishError() }.collected()
+        }
+        let consumer = Task {
+            for try await _ in BotAnswer.stream(
+                counting: calls,
+                { writer in
+                    while true {
+                        try writer.delta("x")
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                })
+            {}
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(calls.running == 1)
+        consumer.cancel()
+        _ = await consumer.result
+        for _ in 0..<100 where calls.running > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(calls.running == 0)
+    }
+}
+
+struct URLishError: Error {}
+
+extension AsyncThrowingStream where Element == BotEvent, Failure == any Error {
+    func collected() async throws -> BotReply {
+        var events: [BotEvent] = []
+        for try await event in self { events.append(event) }
+        return try BotReply(collecting: events)
+    }
+}
+
+/// Answers with an empty delta and ignores its deadline: breaks the contract.
+struct EmptyDeltaBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            continuation.yield(.delta(""))
+            continuation.yield(.completed(BotCompletion()))
+            continuation.finish()
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+/// Counts its calls but keeps working after its reader is gone: breaks the contract.
+struct StubbornBot: BotProvider {
+    let calls = CallCounter()
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        let calls = self.calls
+        return AsyncThrowingStream { continuation in
+            calls.started()
+            Task {
+                for _ in 0..<20 {
+                    continuation.yield(.delta("tick "))
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                continuation.yield(.completed(BotCompletion()))
+                continuation.finish()
+                calls.stopped()
+            }
+        }
+    }
+    func health() async -> BotHealth { .ok }
+    var statistics: BotStatistics { BotStatistics(activeCalls: calls.running) }
 }
 
 /// Ends its stream without a completion and never fails: breaks the contract.

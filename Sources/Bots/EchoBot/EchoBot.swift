@@ -9,6 +9,8 @@ import BotKit
 public struct EchoBot: BotProvider {
     public let prefix: String
     public let delay: Duration
+    /// Answers running now.
+    let calls = CallCounter()
 
     public init(prefix: String = "", delay: Duration = .zero) {
         self.prefix = prefix
@@ -52,41 +54,22 @@ public struct EchoBot: BotProvider {
                 }
             }
         }
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for piece in pieces {
-                        try request.checkDeadline()
-                        if delay > .zero { try await Self.sleep(delay, until: request.deadline) }
-                        try Task.checkCancellation()
-                        continuation.yield(.delta(piece))
-                    }
-                    try request.checkDeadline()
-                    let usage = TokenUsage(inputTokens: input, outputTokens: pieces.count)
-                    continuation.yield(.completed(BotCompletion(finishReason: .stop, usage: usage)))
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error is CancellationError ? error : BotError.wrap(error))
-                }
+        return BotAnswer.stream(counting: calls) { writer in
+            for piece in pieces {
+                try await request.sleep(for: delay)
+                try writer.delta(piece)
             }
-            continuation.onTermination = { _ in task.cancel() }
+            try request.checkDeadline()
+            return BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: input, outputTokens: pieces.count))
         }
     }
 
     public func health() async -> BotHealth { .ok }
 
+    public var statistics: BotStatistics { BotStatistics(activeCalls: calls.running) }
+
     /// Checks its deadline before each word (the conformance kit verifies it).
     public var honoursDeadline: Bool { true }
-
-    /// Sleeps `delay`, but no later than `deadline` (then throws `timeout`).
-    static func sleep(_ delay: Duration, until deadline: ContinuousClock.Instant) async throws {
-        let wake = ContinuousClock.now + delay
-        if wake > deadline {
-            try await Task.sleep(until: deadline, clock: .continuous)
-            throw BotError.timeout
-        }
-        try await Task.sleep(until: wake, clock: .continuous)
-    }
 
     /// Splits text into word-sized pieces that concatenate back to it: each piece is a
     /// word with the whitespace before it.

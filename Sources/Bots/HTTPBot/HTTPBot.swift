@@ -13,6 +13,8 @@ public struct HTTPBot: BotProvider {
     let logger: Logger
     /// Upstream connections opened by this bot's transfers.
     let connections = LockedCounter()
+    /// Calls running now.
+    let calls = CallCounter()
     /// The process's transport; libcurl and its driver thread start with the first call,
     /// so configured but unused bots cost no memory or thread.
     var transport: CurlTransport { .shared }
@@ -42,18 +44,8 @@ public struct HTTPBot: BotProvider {
     public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
         // The deadline needs no watchdog of its own: libcurl's total timeout is set from it
         // for every transfer, and a backoff that would pass it is not taken.
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let completion = try await run(request) { continuation.yield(.delta($0)) }
-                    continuation.yield(.completed(completion))
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        // A reader that is gone cancels the call's task, which removes its transfer.
+        BotAnswer.stream(counting: calls) { writer in try await run(request) { try? writer.delta($0) } }
     }
 
     /// One call with retries; `emit` receives the text deltas.
@@ -101,7 +93,9 @@ public struct HTTPBot: BotProvider {
     /// libcurl's timeout is set from the deadline (the conformance kit verifies it).
     public var honoursDeadline: Bool { true }
 
-    public var statistics: BotStatistics { BotStatistics(upstreamConnectionsOpened: connections.current) }
+    public var statistics: BotStatistics {
+        BotStatistics(upstreamConnectionsOpened: connections.current, activeCalls: calls.running)
+    }
 
     public func health() async -> BotHealth {
         if case .open = breaker.current { return BotHealth(healthy: false, detail: "circuit open") }

@@ -1,0 +1,72 @@
+import Synchronization
+
+/// Where a bot writes its answer as it produces it.
+public struct BotWriter: Sendable {
+    let continuation: AsyncThrowingStream<BotEvent, any Error>.Continuation
+
+    /// Hands a piece of text on. Throws `CancellationError` once the reader is gone, so a
+    /// bot that writes as it goes stops with its reader.
+    public func delta(_ text: String) throws {
+        if case .terminated = continuation.yield(.delta(text)) { throw CancellationError() }
+    }
+}
+
+/// Counts a provider's calls that are running now (`BotStatistics.activeCalls`), which
+/// the conformance kit reads to see that cancellation stops the work, not only the stream.
+public final class CallCounter: Sendable {
+    private let count = Atomic(0)
+    public init() {}
+
+    public var running: Int { count.load(ordering: .relaxed) }
+    public func started() { count.add(1, ordering: .relaxed) }
+    public func stopped() { count.subtract(1, ordering: .relaxed) }
+}
+
+/// The short way to write a bot: an async function that writes deltas to a `BotWriter`
+/// and returns the completion (so there is exactly one). It runs in a task of its own that
+/// the reader's cancellation cancels; a `CancellationError` ends the stream as such, any
+/// other error as a `BotError` (`BotError.wrap`).
+///
+/// ```swift
+/// public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+///     BotAnswer.stream(counting: calls) { writer in
+///         try await request.sleep(for: .milliseconds(50))  // never past the deadline
+///         try writer.delta(request.lastUserMessage.uppercased())
+///         return BotCompletion(finishReason: .stop)
+///     }
+/// }
+/// ```
+public enum BotAnswer {
+    public static func stream(
+        counting calls: CallCounter? = nil, _ body: @escaping @Sendable (BotWriter) async throws -> BotCompletion
+    ) -> AsyncThrowingStream<BotEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            calls?.started()
+            let task = Task {
+                defer { calls?.stopped() }
+                do {
+                    let completion = try await body(BotWriter(continuation: continuation))
+                    continuation.yield(.completed(completion))
+                    continuation.finish()
+                } catch is CancellationError {
+                    continuation.finish(throwing: CancellationError())
+                } catch {
+                    continuation.finish(throwing: BotError.wrap(error))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}
+
+extension BotRequest {
+    /// Sleeps `delay`, but never past the deadline: then throws `BotError.timeout`.
+    public func sleep(for delay: Duration) async throws {
+        let wake = ContinuousClock.now + delay
+        if wake > deadline {
+            try await Task.sleep(until: deadline, clock: .continuous)
+            throw BotError.timeout
+        }
+        try await Task.sleep(until: wake, clock: .continuous)
+    }
+}
