@@ -148,6 +148,11 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         errors: errors
     )
     .addRoutes(to: router)
+    MessagesController(
+        chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams,
+        errors: errors
+    )
+    .addRoutes(to: router)
     DocsController().addRoutes(to: router)
     allowed.load(router.routes)
     return router

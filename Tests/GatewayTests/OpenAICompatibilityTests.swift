@@ -179,4 +179,21 @@ import Testing
             #expect(status == 0)
         }
     }
+
+    /// Anthropic's SDK on `POST /v1/messages`: text, streaming, and its error types.
+    @Test func theOfficialAnthropicPythonClientWorks() async throws {
+        let python = ProcessInfo.processInfo.environment["TEST_PYTHON"] ?? "python3"
+        try await TestApp.run { client, _ in
+            try await client.register(email: "claude@example.com")
+            let token = try await client.login(email: "claude@example.com").access
+            let secret = try #require(try await Self.key(client, token: token)["key"] as? String)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Support/anthropic_client.py"
+            ).path
+            let port = try #require(client.port)
+            let status = try await Subprocess.run(
+                ["/usr/bin/env", python, script, "http://localhost:\(port)", secret], quiet: false)
+            #expect(status == 0)
+        }
+    }
 }

@@ -1,6 +1,8 @@
+import HTTPTypes
 import Hummingbird
 
-/// Checks `Authorization: Bearer <jwt or API key>` and attaches the user to the context.
+/// Checks `Authorization: Bearer <jwt or API key>` (or, where enabled, `x-api-key`) and
+/// attaches the user to the context.
 /// With warm caches no database is touched; changes reach the caches at once (NOTIFY), so
 /// a deleted user's tokens and a revoked key stop working at once.
 struct BearerAuthenticator: RouterMiddleware {
@@ -8,29 +10,43 @@ struct BearerAuthenticator: RouterMiddleware {
     let tokens: AccessTokens
     let users: any UserRepository
     let keys: APIKeyAuthenticator
+    /// Also take a credential from `x-api-key` (Anthropic's header); when a request sends
+    /// both headers, both must be valid and name the same user.
+    var acceptsAPIKeyHeader = false
+    static let apiKeyHeader = HTTPField.Name("x-api-key")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
-        guard let header = request.headers[.authorization] else { throw APIError.notAuthenticated }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.notAuthenticated }
-        let credential = parts[1].trimmedWhitespace
-        let user: User
-        let kind: AuthenticatedUser.Credential = credential.hasPrefix(APIKeySecret.marker) ? .apiKey : .accessToken
-        if kind == .apiKey {
-            guard credential.count <= 128, let owner = try await keys.user(forKeyHash: APIKeySecret.hash(credential)) else {
-                throw APIError.invalidBearer
-            }
-            user = owner
-        } else {
-            guard let claims = await tokens.verify(credential), let found = try await users.find(id: claims.uid),
-                found.email.lowercased() == claims.sub.value.lowercased()
-            else { throw APIError.invalidBearer }
-            user = found
+        var credentials: [String] = []
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.notAuthenticated }
+            credentials.append(parts[1].trimmedWhitespace)
+        }
+        if acceptsAPIKeyHeader, let key = request.headers[Self.apiKeyHeader] { credentials.append(key.trimmedWhitespace) }
+        guard let first = credentials.first else { throw APIError.notAuthenticated }
+        let (user, kind) = try await authenticate(first)
+        // Two credentials must both be valid, and the same user's.
+        for other in credentials.dropFirst() where try await authenticate(other).user.id != user.id {
+            throw APIError.invalidBearer
         }
         var context = context
         context.user = AuthenticatedUser(id: user.id, name: user.name, email: user.email, credential: kind)
         context.logger[metadataKey: "user_id"] = "\(user.id)"
         return try await next(request, context)
+    }
+
+    /// The user an access token or API key belongs to; `invalidBearer` when none.
+    private func authenticate(_ credential: String) async throws -> (user: User, kind: AuthenticatedUser.Credential) {
+        if credential.hasPrefix(APIKeySecret.marker) {
+            guard credential.count <= 128, let owner = try await keys.user(forKeyHash: APIKeySecret.hash(credential)) else {
+                throw APIError.invalidBearer
+            }
+            return (owner, .apiKey)
+        }
+        guard let claims = await tokens.verify(credential), let found = try await users.find(id: claims.uid),
+            found.email.lowercased() == claims.sub.value.lowercased()
+        else { throw APIError.invalidBearer }
+        return (found, .accessToken)
     }
 }

@@ -17,6 +17,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as OpenAIError {
             return try error.response(from: request, context: context)
+        } catch let error as AnthropicError {
+            return try error.response(from: request, context: context)
         } catch {
             return try apiError(for: error, request: request, context: context).response(from: request, context: context)
         }

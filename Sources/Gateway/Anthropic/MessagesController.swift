@@ -1,0 +1,62 @@
+import BotKit
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `POST /v1/messages`: Anthropic's Messages API as an ingress, so Anthropic's SDK (and
+/// tools built on it) can use any configured bot. Authenticated by `x-api-key` or a
+/// bearer token (API key or access token); `model` names the bot; errors in Anthropic's
+/// shape. Nothing is stored unless the request carries `X-Conversation-Id`.
+struct MessagesController {
+    let chat: ChatService
+    let bots: BotDirectory
+    let bearer: BearerAuthenticator
+    let maxBodyBytes: Int
+    let streams: StreamRegistry
+    let errors: ErrorMiddleware
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        var bearer = self.bearer
+        bearer.acceptsAPIKeyHeader = true
+        router.group("/v1/messages").add(middleware: AnthropicErrorMiddleware(errors: errors)).add(middleware: bearer)
+            .post(use: messages)
+    }
+
+    @Sendable func messages(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let parsed = try MessagesRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes))
+        if let bot = bots.bot(named: parsed.model) { try parsed.check(against: bot) }
+        let conversation = try request.headers[OpenAIController.conversationHeader].map { text in
+            guard let id = UUID(uuidString: text) else { throw MessagesRequest.invalid("X-Conversation-Id must be a UUID.") }
+            return id
+        }
+        let turn = try await chat.prepareCompletion(
+            userID: user.id, bot: parsed.model, messages: parsed.messages, conversationID: conversation,
+            options: parsed.options)
+        let format = MessageEvents(id: "msg_" + turn.assistantMessageID.lowercasedString, turn: turn)
+        if parsed.stream {
+            let lease = try streams.admit(userID: user.id, channel: context.channel)
+            let run = chat.start(turn)
+            let first = await run.next()
+            if first == nil {
+                let result: ChatService.TurnResult
+                do throws(ChatService.TurnNotStored) {
+                    result = try await run.finish()
+                } catch {
+                    lease.end()
+                    throw error
+                }
+                if let error = result.error, result.partial == false {
+                    lease.end()
+                    throw error
+                }
+            }
+            return TurnStream.response(run, first: first, format: format, lease: lease)
+        }
+        let result = try await chat.answer(turn)
+        if let error = result.error, result.partial == false { throw error }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: format.message(result).jsonBytes)))
+    }
+}

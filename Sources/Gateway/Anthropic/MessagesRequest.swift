@@ -1,0 +1,130 @@
+import BotKit
+
+/// A `POST /v1/messages` body (Anthropic's Messages API), checked field by field; problems
+/// are 400s naming the parameter. As on `/v1/chat/completions`, nothing is dropped: an
+/// unknown member is a 400, and input needing a capability (images, tools) is checked
+/// against the bot's (`needs`).
+struct MessagesRequest {
+    let model: String
+    let messages: [ChatMessage]
+    let options: GenerationOptions
+    let stream: Bool
+    var needs: BotCapabilities = []
+
+    static let known: Set<String> = [
+        "model", "messages", "max_tokens", "system", "stream", "temperature", "top_p", "stop_sequences", "metadata",
+        "tools", "tool_choice",
+    ]
+
+    static func parse(_ body: [String: JSONValue]) throws -> MessagesRequest {
+        if let unknown = body.keys.filter({ known.contains($0) == false }).sorted().first {
+            throw invalid("\(unknown): Extra inputs are not permitted")
+        }
+        guard case .string(let model)? = body["model"], model.isEmpty == false else {
+            throw invalid("model: Field required (a non-empty string)")
+        }
+        guard let maxTokens = body["max_tokens"]?.int, (1...1_000_000).contains(maxTokens) else {
+            throw invalid("max_tokens: Field required (an integer from 1 to 1000000)")
+        }
+        guard case .array(let items)? = body["messages"], items.isEmpty == false else {
+            throw invalid("messages: Field required (a non-empty array)")
+        }
+        var needs: BotCapabilities = []
+        var messages: [ChatMessage] = []
+        switch body["system"] {
+        case nil, .null?: break
+        case let value?: messages.append(ChatMessage(role: .system, content: try text(value, at: "system", needs: &needs)))
+        }
+        for (index, item) in items.enumerated() {
+            guard case .object(let fields) = item, case .string(let role)? = fields["role"],
+                role == "user" || role == "assistant",
+                let content = fields["content"]
+            else { throw invalid("messages.\(index): an object with role user or assistant and content") }
+            let text = try text(content, at: "messages.\(index).content", needs: &needs)
+            messages.append(ChatMessage(role: role == "user" ? .user : .assistant, content: text))
+        }
+        var options = GenerationOptions(maxTokens: maxTokens)
+        options.temperature = try number(body["temperature"], "temperature", 0...1)
+        options.topP = try number(body["top_p"], "top_p", 0...1)
+        switch body["stop_sequences"] {
+        case nil, .null?: break
+        case .array(let items)? where items.count <= 4:
+            options.stop = try items.map { item in
+                guard case .string(let text) = item, text.isEmpty == false else {
+                    throw invalid("stop_sequences: up to 4 non-empty strings")
+                }
+                return text
+            }
+        default: throw invalid("stop_sequences: up to 4 non-empty strings")
+        }
+        switch body["metadata"] {
+        case nil, .null?: break
+        case .object(let metadata)?:
+            if case .string(let user)? = metadata["user_id"] { options.endUser = String(user.prefix(256)) }
+        default: throw invalid("metadata: an object")
+        }
+        var stream = false
+        switch body["stream"] {
+        case nil, .null?: break
+        case .bool(let flag)?: stream = flag
+        default: throw invalid("stream: a boolean")
+        }
+        switch body["tools"] {
+        case nil, .null?: break
+        case .array(let tools)?: if tools.isEmpty == false { needs.insert(.tools) }
+        default: throw invalid("tools: an array")
+        }
+        switch body["tool_choice"] {
+        case nil, .null?: break
+        case .object(let choice)? where choice["type"] == .string("auto") || choice["type"] == .string("none"): break
+        default: needs.insert(.tools)
+        }
+        return MessagesRequest(model: model, messages: messages, options: options, stream: stream, needs: needs)
+    }
+
+    /// A string, or content blocks: text is kept (joined with newlines), images and tool
+    /// blocks need their capability, anything else is a 400.
+    private static func text(_ value: JSONValue, at path: String, needs: inout BotCapabilities) throws -> String {
+        switch value {
+        case .string(let text): return text
+        case .array(let blocks):
+            var texts: [String] = []
+            for (number, block) in blocks.enumerated() {
+                guard case .object(let fields) = block, case .string(let type)? = fields["type"] else {
+                    throw invalid("\(path).\(number): a content block with a type")
+                }
+                switch type {
+                case "text":
+                    guard case .string(let text)? = fields["text"] else { throw invalid("\(path).\(number).text: a string") }
+                    texts.append(text)
+                case "image": needs.insert(.images)
+                case "tool_use", "tool_result": needs.insert(.tools)
+                default: throw invalid("\(path).\(number).type: text, image, tool_use or tool_result (not \(type))")
+                }
+            }
+            return texts.joined(separator: "\n")
+        default:
+            throw invalid("\(path): a string or an array of content blocks")
+        }
+    }
+
+    private static func number(_ value: JSONValue?, _ name: String, _ range: ClosedRange<Double>) throws -> Double? {
+        guard let value, value != .null else { return nil }
+        guard let number = value.double, range.contains(number) else {
+            throw invalid("\(name): a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    static func invalid(_ message: String) -> AnthropicError {
+        AnthropicError(OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request"))
+    }
+
+    /// Throws a 400 naming the capabilities `bot` lacks for this request.
+    func check(against bot: BotDirectory.Entry) throws {
+        let missing = needs.subtracting(bot.provider.capabilities.intersection(CompletionRequest.carried))
+        guard missing.isEmpty == false else { return }
+        throw Self.invalid(
+            "Model `\(bot.name)` does not support \(missing.names.joined(separator: ", ")) (its bot lacks the capability).")
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import Gateway
+
+/// `POST /v1/messages` (Anthropic's Messages API) through the conforming client: every
+/// response, and every streamed event, is checked against the OpenAPI document.
+@Suite struct MessagesTests {
+    static let apiKey = HTTPField.Name("x-api-key")!
+
+    @Test func messagesAnswerStreamAndFailInAnthropicsShape() async throws {
+        try await TestApp.run { client, _ in
+            try await client.register(email: "messages@example.com")
+            let token = try await client.login(email: "messages@example.com").access
+            let key = try #require(try await OpenAICompatibilityTests.key(client, token: token)["key"] as? String)
+            let body =
+                #"{"model":"default","max_tokens":32,"system":[{"type":"text","text":"Be brief."}],"messages":[{"role":"user","content":"hi there"}]}"#
+            let message = try await client.send(.post, "/v1/messages", json: body, headers: [Self.apiKey: key])
+            #expect(message.status == .ok)
+            let content = try #require(try message.json()["content"] as? [[String: Any]])
+            #expect(content.first?["text"] as? String == "hi there")
+
+            let streamed = try await client.send(
+                .post, "/v1/messages",
+                json: body.replacingOccurrences(of: #""max_tokens""#, with: #""stream":true,"max_tokens""#),
+                bearer: token)
+            #expect(streamed.status == .ok)
+            let events = streamed.text.components(separatedBy: "\n").filter { $0.hasPrefix("event: ") }
+            #expect(
+                events == [
+                    "event: message_start", "event: content_block_start", "event: content_block_delta",
+                    "event: content_block_delta", "event: content_block_stop", "event: message_delta", "event: message_stop",
+                ])
+
+            // Errors in Anthropic's shape, with the statuses its SDK keys on.
+            for (json, status, type) in [
+                (
+                    #"{"model":"default","max_tokens":8,"messages":[{"role":"user","content":"x"}],"top_k":5}"#, 400,
+                    "invalid_request_error"
+                ),
+                (#"{"model":"default","messages":[{"role":"user","content":"x"}]}"#, 400, "invalid_request_error"),
+                (#"{"model":"nope","max_tokens":8,"messages":[{"role":"user","content":"x"}]}"#, 404, "not_found_error"),
+                (
+                    #"{"model":"default","max_tokens":8,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"4"}]}]}"#,
+                    400, "invalid_request_error"
+                ),
+            ] {
+                let response = try await client.send(.post, "/v1/messages", json: json, headers: [Self.apiKey: key])
+                #expect(response.status.code == status, "\(json)")
+                let error = try #require(try response.json()["error"] as? [String: Any])
+                #expect(error["type"] as? String == type)
+            }
+            let unauthenticated = try await client.send(.post, "/v1/messages", json: body)
+            #expect(unauthenticated.status == .unauthorized)
+            #expect((try unauthenticated.json()["error"] as? [String: Any])?["type"] as? String == "authentication_error")
+        }
+    }
+
+    /// A request with both credential headers needs both valid, and the same user's.
+    @Test func twoCredentialsMustAgree() async throws {
+        try await TestApp.run { client, _ in
+            try await client.register(email: "one@example.com")
+            let one = try await client.login(email: "one@example.com").access
+            let oneKey = try #require(try await OpenAICompatibilityTests.key(client, token: one)["key"] as? String)
+            try await client.register(email: "two@example.com")
+            let two = try await client.login(email: "two@example.com").access
+            let body = #"{"model":"default","max_tokens":8,"messages":[{"role":"user","content":"x"}]}"#
+            #expect(
+                try await client.send(.post, "/v1/messages", json: body, bearer: one, headers: [Self.apiKey: oneKey]).status
+                    == .ok)
+            #expect(
+                try await client.send(.post, "/v1/messages", json: body, bearer: two, headers: [Self.apiKey: oneKey]).status
+                    == .unauthorized)
+            #expect(
+                try await client.send(.post, "/v1/messages", json: body, bearer: one, headers: [Self.apiKey: "gwk_bad"]).status
+                    == .unauthorized)
+            // x-api-key counts only on /v1/messages.
+            #expect(try await client.send(.get, "/v1/models", headers: [Self.apiKey: oneKey]).status == .unauthorized)
+        }
+    }
+}
