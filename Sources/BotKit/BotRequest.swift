@@ -3,14 +3,54 @@ public enum ChatRole: String, Sendable, Codable, Equatable, CaseIterable {
     case system, user, assistant
 }
 
-/// One message of the conversation sent to a bot.
+/// One message of the conversation sent to a bot: its text, and the images it carries
+/// (only for bots declaring `BotCapabilities.images`; the gateway refuses them otherwise).
 public struct ChatMessage: Sendable, Codable, Equatable {
     public var role: ChatRole
     public var content: String
+    public var images: [ImagePart]
 
-    public init(role: ChatRole, content: String) {
+    public init(role: ChatRole, content: String, images: [ImagePart] = []) {
         self.role = role
         self.content = content
+        self.images = images
+    }
+
+    /// Reads `{role, content}` with `images` optional (a text-only message omits it).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        role = try container.decode(ChatRole.self, forKey: .role)
+        content = try container.decode(String.self, forKey: .content)
+        images = try container.decodeIfPresent([ImagePart].self, forKey: .images) ?? []
+    }
+}
+
+/// An image in a message, as the client sent it: a URL (the bot's upstream fetches it;
+/// the gateway never does), or base64 data with its media type.
+public enum ImagePart: Sendable, Codable, Equatable {
+    case url(String)
+    case data(mediaType: String, base64: String)
+
+    /// The image as a `data:` URL or its URL.
+    public var url: String {
+        switch self {
+        case .url(let url): url
+        case .data(let mediaType, let base64): "data:\(mediaType);base64,\(base64)"
+        }
+    }
+
+    /// Reads an `https:`/`http:` URL or a base64 `data:` URL; nil for anything else.
+    public init?(url text: String) {
+        if text.hasPrefix("data:") {
+            guard let comma = text.firstIndex(of: ","), text[..<comma].hasSuffix(";base64") else { return nil }
+            let mediaType = text[text.index(text.startIndex, offsetBy: 5)..<comma].dropLast(7)
+            guard mediaType.hasPrefix("image/"), text.index(after: comma) < text.endIndex else { return nil }
+            self = .data(mediaType: String(mediaType), base64: String(text[text.index(after: comma)...]))
+        } else if text.hasPrefix("https://") || text.hasPrefix("http://") {
+            self = .url(text)
+        } else {
+            return nil
+        }
     }
 }
 

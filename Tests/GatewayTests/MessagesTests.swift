@@ -81,3 +81,32 @@ import Testing
         }
     }
 }
+
+/// Images reach a bot that declares them, from both APIs; a bot without them is a 400.
+@Suite struct ImageIngressTests {
+    @Test func imagesReachABotThatTakesThem() async throws {
+        try await TestApp.run(["BOTS": "eyes=eyes"]) { client, _ in
+            try await client.register(email: "eyes@example.com")
+            let token = try await client.login(email: "eyes@example.com").access
+            let openai =
+                #"{"model":"eyes","messages":[{"role":"user","content":[{"type":"text","text":"?"},{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]}]}"#
+            let answered = try await client.send(.post, "/v1/chat/completions", json: openai, bearer: token)
+            #expect(answered.status == .ok)
+            #expect(answered.text.contains("1 image(s): https://example.com/a.png"))
+            let anthropic =
+                #"{"model":"eyes","max_tokens":8,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://example.com/b.png"}},{"type":"image","source":{"type":"base64","media_type":"image/gif","data":"R0lG"}}]}]}"#
+            let seen = try await client.send(.post, "/v1/messages", json: anthropic, bearer: token)
+            #expect(seen.status == .ok)
+            #expect(seen.text.contains("2 image(s): https://example.com/b.png data:image/gif;base64,R0lG"))
+            for bad in [
+                #"{"model":"eyes","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"file:///etc/passwd"}}]}]}"#,
+                #"{"model":"eyes","messages":[{"role":"user","content":[{"type":"image_url","image_url":"x"}]}]}"#,
+            ] {
+                #expect(try await client.send(.post, "/v1/chat/completions", json: bad, bearer: token).status == .badRequest)
+            }
+            let badSource =
+                #"{"model":"eyes","max_tokens":8,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"text/plain","data":"x"}}]}]}"#
+            #expect(try await client.send(.post, "/v1/messages", json: badSource, bearer: token).status == .badRequest)
+        }
+    }
+}

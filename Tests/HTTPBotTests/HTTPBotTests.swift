@@ -298,3 +298,60 @@ import Testing
         }
     }
 }
+
+/// Images reach each wire format in its own shape.
+@Suite struct ImageWireFormatTests {
+    static func ask(_ images: [ImagePart]) -> BotRequest {
+        BotRequest(
+            messages: [ChatMessage(role: .user, content: "what is this?", images: images)], deadline: .now + .seconds(10))
+    }
+
+    @Test(arguments: ["openai", "anthropic", "ollama"])
+    func imagesReachTheUpstream(api: String) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, api: api, ["STREAM": "false"])
+        #expect(bot.capabilities.contains(.images))
+        _ = try await bot.reply(Self.ask([.data(mediaType: "image/png", base64: "iVBORw0KGgo=")]))
+        let message = try #require((upstream.lastBody["messages"] as? [[String: Any]])?.last)
+        switch api {
+        case "openai":
+            let parts = try #require(message["content"] as? [[String: Any]])
+            #expect(parts.first?["text"] as? String == "what is this?")
+            #expect((parts.last?["image_url"] as? [String: Any])?["url"] as? String == "data:image/png;base64,iVBORw0KGgo=")
+        case "anthropic":
+            let blocks = try #require(message["content"] as? [[String: Any]])
+            let source = try #require(blocks.first?["source"] as? [String: Any])
+            #expect(source["type"] as? String == "base64")
+            #expect(source["media_type"] as? String == "image/png")
+            #expect(source["data"] as? String == "iVBORw0KGgo=")
+            #expect(blocks.last?["text"] as? String == "what is this?")
+        default:
+            #expect(message["content"] as? String == "what is this?")
+            #expect(message["images"] as? [String] == ["iVBORw0KGgo="])
+        }
+    }
+
+    @Test func urlImagesGoToAPIsThatTakeThemAndAreRefusedByOllama() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let anthropic = try HTTPBotTests.bot(upstream, api: "anthropic", ["STREAM": "false"])
+        _ = try await anthropic.reply(Self.ask([.url("https://example.com/cat.png")]))
+        let blocks = (upstream.lastBody["messages"] as? [[String: Any]])?.last?["content"] as? [[String: Any]]
+        #expect((blocks?.first?["source"] as? [String: Any])?["url"] as? String == "https://example.com/cat.png")
+        let ollama = try HTTPBotTests.bot(upstream, api: "ollama", ["STREAM": "false", "RETRIES": "0"])
+        await #expect(throws: BotError.rejected("Ollama takes images as base64 data only")) {
+            _ = try await ollama.reply(Self.ask([.url("https://example.com/cat.png")]))
+        }
+    }
+
+    @Test func imageURLsAreReadStrictly() {
+        #expect(ImagePart(url: "data:image/jpeg;base64,AAAA") == .data(mediaType: "image/jpeg", base64: "AAAA"))
+        #expect(ImagePart(url: "https://example.com/x.png") == .url("https://example.com/x.png"))
+        for bad in [
+            "data:text/plain;base64,AAAA", "data:image/png,AAAA", "data:image/png;base64,", "ftp://x", "file:///etc/passwd",
+        ] {
+            #expect(ImagePart(url: bad) == nil, "\(bad)")
+        }
+    }
+}

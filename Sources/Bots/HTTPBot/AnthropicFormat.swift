@@ -10,6 +10,22 @@ struct AnthropicFormat: WireFormat {
         (settings.apiKey.map { ["x-api-key: \($0)"] } ?? []) + ["anthropic-version: \(settings.anthropicVersion)"]
     }
 
+    /// A message: its text, or image blocks then a text block when it carries images.
+    static func message(_ message: ChatMessage) -> JSONValue {
+        guard message.images.isEmpty == false else {
+            return ["role": .string(message.role.rawValue), "content": .string(message.content)]
+        }
+        var blocks: [JSONValue] = message.images.map { image in
+            switch image {
+            case .url(let url): ["type": "image", "source": ["type": "url", "url": .string(url)]]
+            case .data(let mediaType, let base64):
+                ["type": "image", "source": ["type": "base64", "media_type": .string(mediaType), "data": .string(base64)]]
+            }
+        }
+        if message.content.isEmpty == false { blocks.append(["type": "text", "text": .string(message.content)]) }
+        return ["role": .string(message.role.rawValue), "content": .array(blocks)]
+    }
+
     func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
         path: String, headers: [String], body: [UInt8]
     ) {
@@ -17,9 +33,7 @@ struct AnthropicFormat: WireFormat {
         var body: JSONValue = [
             "model": .string(settings.model),
             "messages": .array(
-                request.messages.filter { $0.role != .system }.map {
-                    ["role": .string($0.role.rawValue), "content": .string($0.content)]
-                }),
+                request.messages.filter { $0.role != .system }.map(Self.message)),
             "max_tokens": .int(Int64(settings.maxTokens(for: request) ?? 1024)),
             "stream": .bool(stream),
         ]

@@ -19,6 +19,8 @@ extension HTTPBot {
         let built: (path: String, headers: [String], body: [UInt8])
         do {
             built = try format.chatRequest(request, settings: settings, stream: settings.stream)
+        } catch let error as BotError {
+            throw AttemptFailure(error: error)
         } catch {
             throw AttemptFailure(error: .rejected("request could not be encoded"))
         }

@@ -9,6 +9,21 @@ struct OllamaFormat: WireFormat {
         settings.apiKey.map { ["Authorization: Bearer \($0)"] } ?? []
     }
 
+    /// A message, its images as base64 (Ollama takes no image URLs: such a request is
+    /// refused, since the gateway does not fetch URLs for a bot).
+    static func message(_ message: ChatMessage) throws -> JSONValue {
+        var object: JSONValue = ["role": .string(message.role.rawValue), "content": .string(message.content)]
+        guard message.images.isEmpty == false else { return object }
+        object["images"] = .array(
+            try message.images.map { image in
+                guard case .data(_, let base64) = image else {
+                    throw BotError.rejected("Ollama takes images as base64 data only")
+                }
+                return .string(base64)
+            })
+        return object
+    }
+
     func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
         path: String, headers: [String], body: [UInt8]
     ) {
@@ -20,7 +35,7 @@ struct OllamaFormat: WireFormat {
         if let seed = request.options.seed { options["seed"] = .int(Int64(seed)) }
         var body: JSONValue = [
             "model": .string(settings.model),
-            "messages": .array(request.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }),
+            "messages": .array(try request.messages.map(Self.message)),
             "stream": .bool(stream),
         ]
         if options.isEmpty == false { body["options"] = .object(options) }

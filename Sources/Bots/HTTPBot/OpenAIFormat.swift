@@ -9,12 +9,22 @@ struct OpenAIFormat: WireFormat {
         settings.apiKey.map { ["Authorization: Bearer \($0)"] } ?? []
     }
 
+    /// A message: its text, or text and `image_url` parts when it carries images.
+    static func message(_ message: ChatMessage) -> JSONValue {
+        guard message.images.isEmpty == false else {
+            return ["role": .string(message.role.rawValue), "content": .string(message.content)]
+        }
+        var parts: [JSONValue] = message.content.isEmpty ? [] : [["type": "text", "text": .string(message.content)]]
+        parts += message.images.map { ["type": "image_url", "image_url": ["url": .string($0.url)]] }
+        return ["role": .string(message.role.rawValue), "content": .array(parts)]
+    }
+
     func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
         path: String, headers: [String], body: [UInt8]
     ) {
         var body: JSONValue = [
             "model": .string(settings.model),
-            "messages": .array(request.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }),
+            "messages": .array(request.messages.map(Self.message)),
             "stream": .bool(stream),
         ]
         if stream { body["stream_options"] = ["include_usage": true] }

@@ -33,15 +33,18 @@ struct MessagesRequest {
         var messages: [ChatMessage] = []
         switch body["system"] {
         case nil, .null?: break
-        case let value?: messages.append(ChatMessage(role: .system, content: try text(value, at: "system", needs: &needs)))
+        case let value?:
+            let (text, images) = try content(value, at: "system", needs: &needs)
+            guard images.isEmpty else { throw invalid("system: text blocks only") }
+            messages.append(ChatMessage(role: .system, content: text))
         }
         for (index, item) in items.enumerated() {
             guard case .object(let fields) = item, case .string(let role)? = fields["role"],
                 role == "user" || role == "assistant",
                 let content = fields["content"]
             else { throw invalid("messages.\(index): an object with role user or assistant and content") }
-            let text = try text(content, at: "messages.\(index).content", needs: &needs)
-            messages.append(ChatMessage(role: role == "user" ? .user : .assistant, content: text))
+            let (text, images) = try Self.content(content, at: "messages.\(index).content", needs: &needs)
+            messages.append(ChatMessage(role: role == "user" ? .user : .assistant, content: text, images: images))
         }
         var options = GenerationOptions(maxTokens: maxTokens)
         options.temperature = try number(body["temperature"], "temperature", 0...1)
@@ -82,13 +85,17 @@ struct MessagesRequest {
         return MessagesRequest(model: model, messages: messages, options: options, stream: stream, needs: needs)
     }
 
-    /// A string, or content blocks: text is kept (joined with newlines), images and tool
-    /// blocks need their capability, anything else is a 400.
-    private static func text(_ value: JSONValue, at path: String, needs: inout BotCapabilities) throws -> String {
+    /// A string, or content blocks: text is kept (joined with newlines) and images (base64
+    /// or URL sources) are carried, both needing the `images` capability; tool blocks need
+    /// `tools`; anything else is a 400.
+    private static func content(_ value: JSONValue, at path: String, needs: inout BotCapabilities) throws -> (
+        String, [ImagePart]
+    ) {
         switch value {
-        case .string(let text): return text
+        case .string(let text): return (text, [])
         case .array(let blocks):
             var texts: [String] = []
+            var images: [ImagePart] = []
             for (number, block) in blocks.enumerated() {
                 guard case .object(let fields) = block, case .string(let type)? = fields["type"] else {
                     throw invalid("\(path).\(number): a content block with a type")
@@ -97,14 +104,36 @@ struct MessagesRequest {
                 case "text":
                     guard case .string(let text)? = fields["text"] else { throw invalid("\(path).\(number).text: a string") }
                     texts.append(text)
-                case "image": needs.insert(.images)
+                case "image":
+                    needs.insert(.images)
+                    images.append(try image(fields["source"], at: "\(path).\(number).source"))
                 case "tool_use", "tool_result": needs.insert(.tools)
                 default: throw invalid("\(path).\(number).type: text, image, tool_use or tool_result (not \(type))")
                 }
             }
-            return texts.joined(separator: "\n")
+            return (texts.joined(separator: "\n"), images)
         default:
             throw invalid("\(path): a string or an array of content blocks")
+        }
+    }
+
+    /// An image block's source: `{"type": "base64", "media_type", "data"}` or
+    /// `{"type": "url", "url"}`.
+    private static func image(_ source: JSONValue?, at path: String) throws -> ImagePart {
+        guard case .object(let fields)? = source else { throw invalid("\(path): an object") }
+        switch fields["type"] {
+        case .string("base64")?:
+            guard case .string(let mediaType)? = fields["media_type"], mediaType.hasPrefix("image/"),
+                case .string(let data)? = fields["data"], data.isEmpty == false
+            else { throw invalid("\(path): media_type image/… and non-empty base64 data") }
+            return .data(mediaType: mediaType, base64: data)
+        case .string("url")?:
+            guard case .string(let url)? = fields["url"], case .url? = ImagePart(url: url) else {
+                throw invalid("\(path).url: an https URL")
+            }
+            return .url(url)
+        default:
+            throw invalid("\(path).type: base64 or url")
         }
     }
 

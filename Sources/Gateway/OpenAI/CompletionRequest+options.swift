@@ -64,9 +64,9 @@ extension CompletionRequest {
         return needs
     }
 
-    /// What `/v1` can hand a bot beyond text today: nothing yet, since BotKit's messages
-    /// are text. A bot declaring a capability still gets a 400 for it until then.
-    static let carried: BotCapabilities = []
+    /// What the gateway can hand a bot beyond text today: images (tools and structured
+    /// output are not carried yet, so a bot declaring them still gets a 400 for them).
+    static let carried: BotCapabilities = [.images]
 
     /// Throws a 400 naming the capabilities `bot` lacks for this request.
     func check(against bot: BotDirectory.Entry) throws {

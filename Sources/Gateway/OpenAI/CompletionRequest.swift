@@ -82,6 +82,7 @@ struct CompletionRequest {
             return ChatMessage(role: role, content: text)
         case .array(let parts)?:
             var texts: [String] = []
+            var images: [ImagePart] = []
             for (number, part) in parts.enumerated() {
                 let at = "messages[\(index)].content[\(number)]"
                 guard case .object(let p) = part, case .string(let type)? = p["type"] else {
@@ -91,11 +92,16 @@ struct CompletionRequest {
                 case "text":
                     guard case .string(let text)? = p["text"] else { throw invalid(at + ".text", "must be a string") }
                     texts.append(text)
-                case "image_url": needs.insert(.images)
+                case "image_url":
+                    needs.insert(.images)
+                    guard case .object(let image)? = p["image_url"], case .string(let url)? = image["url"],
+                        let parsed = ImagePart(url: url)
+                    else { throw invalid(at + ".image_url.url", "must be an https URL or a base64 image data URL") }
+                    images.append(parsed)
                 default: throw invalid(at + ".type", "must be text or image_url (not \(type))")
                 }
             }
-            return ChatMessage(role: role, content: texts.joined(separator: "\n"))
+            return ChatMessage(role: role, content: texts.joined(separator: "\n"), images: images)
         case .null?,
             nil where role == .assistant:
             return ChatMessage(role: role, content: "")

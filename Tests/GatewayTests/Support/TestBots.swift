@@ -23,6 +23,7 @@ enum TestBots {
         EchoBot.register(in: &registry)
         HTTPBot.register(in: &registry)
         registry.register(kind: "probe") { _ in ProbeBot() }
+        registry.register(kind: "eyes") { _ in EyesBot() }
         registry.register(kind: "failing") { config in
             let error: BotError =
                 switch config.string("ERROR") ?? "unavailable" {
@@ -48,6 +49,20 @@ struct ProbeBot: BotProvider {
             continuation.yield(.delta(described))
             continuation.yield(.completed(BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: 3, outputTokens: 5))))
             continuation.finish()
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+/// Declares images and answers with what it was shown: the count and each image's URL.
+struct EyesBot: BotProvider {
+    var capabilities: BotCapabilities { .images }
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        let images = request.messages.flatMap(\.images)
+        let text = "\(images.count) image(s): " + images.map(\.url).joined(separator: " ")
+        return BotAnswer.stream { writer in
+            try writer.delta(text)
+            return BotCompletion()
         }
     }
     func health() async -> BotHealth { .ok }

@@ -1,7 +1,7 @@
 """Drives a running gateway with the official `anthropic` package on POST /v1/messages:
-a message, a streamed message (events and the final message), an unknown model (404
-NotFoundError), an image without the capability (400 BadRequestError naming it), and a
-bad key (401 AuthenticationError).
+a message, a streamed message (events and the final message), an image to a bot that
+takes images, an unknown model (404 NotFoundError), an image to one that does not (400
+BadRequestError naming the capability), and a bad key (401 AuthenticationError).
 
 usage: anthropic_client.py BASE_URL API_KEY
 """
@@ -23,6 +23,11 @@ with client.messages.stream(model="default", max_tokens=64, messages=[{"role": "
 assert text == "stream me please", text
 assert final.stop_reason == "end_turn" and final.content[0].text == "stream me please", final
 assert final.usage.output_tokens == 3, final.usage
+
+seen = client.messages.create(model="eyes", max_tokens=8, messages=[{"role": "user", "content": [
+    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+    {"type": "text", "text": "what is this?"}]}])
+assert seen.content[0].text == "1 image(s): data:image/png;base64,iVBORw0KGgo=", seen
 
 try:
     client.messages.create(model="nope", max_tokens=8, messages=[{"role": "user", "content": "x"}])

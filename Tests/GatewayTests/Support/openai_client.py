@@ -1,5 +1,6 @@
 """Drives a running gateway with the official `openai` package: list models, complete,
-stream, then exhaust the per-minute quota and expect openai.RateLimitError.
+stream, an image to a bot that takes images (and to one that does not: 400), then exhaust
+the per-minute quota and expect openai.RateLimitError.
 
 usage: openai_client.py BASE_URL API_KEY
 """
@@ -20,6 +21,16 @@ for chunk in client.chat.completions.create(
     if chunk.choices and chunk.choices[0].delta.content:
         text += chunk.choices[0].delta.content
 assert text == "stream me", text
+seen = client.chat.completions.create(model="eyes", messages=[{"role": "user", "content": [
+    {"type": "text", "text": "what is this?"},
+    {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}])
+assert seen.choices[0].message.content == "1 image(s): data:image/png;base64,iVBORw0KGgo=", seen
+try:
+    client.chat.completions.create(model="default", messages=[{"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}])
+    raise SystemExit("expected BadRequestError")
+except openai.BadRequestError as error:
+    assert "images" in error.message, error.message
 try:
     for _ in range(10):
         client.chat.completions.create(model="default", messages=[{"role": "user", "content": "again"}])
