@@ -66,6 +66,8 @@ public struct GenerationOptions: Sendable, Equatable {
     public var seed: Int?
     /// The client's own end-user id (OpenAI's `user`), passed on for abuse tracking.
     public var endUser: String?
+    /// The shape the answer must take (bots declaring `structuredOutput`).
+    public var responseFormat: ResponseFormat = .text
 
     public init(
         maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil, stop: [String] = [], seed: Int? = nil,
@@ -78,6 +80,14 @@ public struct GenerationOptions: Sendable, Equatable {
         self.seed = seed
         self.endUser = endUser
     }
+}
+
+/// The shape of the answer: free text, any JSON object, or JSON matching a schema.
+public enum ResponseFormat: Sendable, Equatable {
+    case text
+    case jsonObject
+    /// A named JSON Schema; `strict` asks the model to follow it exactly.
+    case jsonSchema(name: String, schema: JSONValue, strict: Bool)
 }
 
 /// Inputs beyond plain text a bot declares it serves; the gateway answers a request that

@@ -53,6 +53,27 @@ import Testing
         }
     }
 
+    @Test func structuredOutputReachesABotThatTakesIt() async throws {
+        try await TestApp.run(["BOTS": "form=form"]) { client, _ in
+            try await client.register(email: "form@example.com")
+            let token = try await client.login(email: "form@example.com").access
+            let body = #"{"model":"form",\#(Self.message),"response_format":{"type":"json_object"}}"#
+            let response = try await client.send(.post, "/v1/chat/completions", json: body, bearer: token)
+            #expect(response.status == .ok)
+            #expect(response.text.contains(#"{\"format\":\"json_object\"}"#))
+            for bad in [
+                #"{"type":"json_schema","json_schema":{"schema":{}}}"#,
+                #"{"type":"json_schema","json_schema":{"name":"x","schema":[]}}"#,
+                #"{"type":"json_schema","json_schema":{"name":"x","strict":"yes"}}"#, #"[]"#,
+            ] {
+                let refused = try await client.send(
+                    .post, "/v1/chat/completions", json: #"{"model":"form",\#(Self.message),"response_format":\#(bad)}"#,
+                    bearer: token)
+                #expect(refused.status == .badRequest, "\(bad)")
+            }
+        }
+    }
+
     @Test func acceptedParametersAnswer() async throws {
         try await TestApp.run { client, _ in
             try await client.register(email: "accepted@example.com")

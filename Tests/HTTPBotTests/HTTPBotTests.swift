@@ -355,3 +355,39 @@ import Testing
         }
     }
 }
+
+/// Structured output reaches the APIs that have it; Anthropic's bots do not declare it.
+@Suite struct ResponseFormatWireTests {
+    @Test func jsonSchemaAndJsonObjectReachOpenAIAndOllama() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let schema: JSONValue = ["type": "object", "properties": ["a": ["type": "string"]]]
+        for api in ["openai", "ollama"] {
+            let bot = try HTTPBotTests.bot(upstream, api: api, ["STREAM": "false"])
+            #expect(bot.capabilities.contains(.structuredOutput))
+            var request = HTTPBotTests.ask(bot)
+            request.options.responseFormat = .jsonSchema(name: "thing", schema: schema, strict: true)
+            _ = try await bot.reply(request)
+            let sent = upstream.lastBody
+            if api == "openai" {
+                let format = try #require(sent["response_format"] as? [String: Any])
+                #expect(format["type"] as? String == "json_schema")
+                let spec = try #require(format["json_schema"] as? [String: Any])
+                #expect(spec["name"] as? String == "thing")
+                #expect(spec["strict"] as? Bool == true)
+                #expect((spec["schema"] as? [String: Any])?["type"] as? String == "object")
+            } else {
+                #expect((sent["format"] as? [String: Any])?["type"] as? String == "object")
+            }
+            request.options.responseFormat = .jsonObject
+            _ = try await bot.reply(request)
+            if api == "openai" {
+                #expect((upstream.lastBody["response_format"] as? [String: Any])?["type"] as? String == "json_object")
+            } else {
+                #expect(upstream.lastBody["format"] as? String == "json")
+            }
+        }
+        let anthropic = try HTTPBotTests.bot(upstream, api: "anthropic")
+        #expect(anthropic.capabilities == .images)
+    }
+}

@@ -93,8 +93,9 @@ public struct HTTPBot: BotProvider {
     /// libcurl's timeout is set from the deadline (the conformance kit verifies it).
     public var honoursDeadline: Bool { true }
 
-    /// Images, in each API's own shape (Ollama: base64 data only).
-    public var capabilities: BotCapabilities { .images }
+    /// Images, in each API's own shape (Ollama: base64 data only); structured output where
+    /// the API has it (OpenAI's `response_format`, Ollama's `format`; Anthropic has none).
+    public var capabilities: BotCapabilities { settings.api == .anthropic ? .images : [.images, .structuredOutput] }
 
     public var statistics: BotStatistics {
         BotStatistics(upstreamConnectionsOpened: connections.current, activeCalls: calls.running)

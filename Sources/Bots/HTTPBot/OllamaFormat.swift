@@ -39,6 +39,11 @@ struct OllamaFormat: WireFormat {
             "stream": .bool(stream),
         ]
         if options.isEmpty == false { body["options"] = .object(options) }
+        switch request.options.responseFormat {
+        case .text: break
+        case .jsonObject: body["format"] = "json"
+        case .jsonSchema(_, let schema, _): body["format"] = schema
+        }
         return ("/api/chat", ["Content-Type: application/json"], body.jsonBytes)
     }
 

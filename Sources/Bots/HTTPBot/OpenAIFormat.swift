@@ -33,6 +33,14 @@ struct OpenAIFormat: WireFormat {
         if let topP = request.options.topP { body["top_p"] = .double(topP) }
         if request.options.stop.isEmpty == false { body["stop"] = .array(request.options.stop.map(JSONValue.string)) }
         if let seed = request.options.seed { body["seed"] = .int(Int64(seed)) }
+        switch request.options.responseFormat {
+        case .text: break
+        case .jsonObject: body["response_format"] = ["type": "json_object"]
+        case .jsonSchema(let name, let schema, let strict):
+            body["response_format"] = [
+                "type": "json_schema", "json_schema": ["name": .string(name), "schema": schema, "strict": .bool(strict)],
+            ]
+        }
         if let user = request.options.endUser ?? request.userID { body["user"] = .string(user) }
         return (
             "/chat/completions",

@@ -54,19 +54,38 @@ extension CompletionRequest {
         case nil, .string("none")?, .string("auto")?: break
         default: needs.insert(.tools)
         }
-        switch present(body["response_format"]) {
-        case nil: break
-        case .object(let format)? where format["type"] == .string("text"): break
-        case .object(let format)? where format["type"] == .string("json_object") || format["type"] == .string("json_schema"):
-            needs.insert(.structuredOutput)
-        default: throw invalid("response_format", "must be an object whose type is text, json_object or json_schema")
-        }
+        if try responseFormat(body) != .text { needs.insert(.structuredOutput) }
         return needs
     }
 
-    /// What the gateway can hand a bot beyond text today: images (tools and structured
-    /// output are not carried yet, so a bot declaring them still gets a 400 for them).
-    static let carried: BotCapabilities = [.images]
+    /// `response_format`: `text`, `json_object`, or `json_schema` with a name and a schema.
+    static func responseFormat(_ body: [String: JSONValue]) throws -> ResponseFormat {
+        guard let value = present(body["response_format"]) else { return .text }
+        guard case .object(let format) = value else { throw invalid("response_format", "must be an object") }
+        switch format["type"] {
+        case .string("text")?: return .text
+        case .string("json_object")?: return .jsonObject
+        case .string("json_schema")?:
+            guard case .object(let spec)? = format["json_schema"], case .string(let name)? = spec["name"], name.isEmpty == false,
+                name.count <= 64
+            else { throw invalid("response_format.json_schema", "must be an object with a name of 1 to 64 characters") }
+            let schema = spec["schema"] ?? [:]
+            guard case .object = schema else { throw invalid("response_format.json_schema.schema", "must be an object") }
+            var strict = false
+            if let value = present(spec["strict"]) {
+                guard case .bool(let flag) = value else {
+                    throw invalid("response_format.json_schema.strict", "must be a boolean")
+                }
+                strict = flag
+            }
+            return .jsonSchema(name: name, schema: schema, strict: strict)
+        default: throw invalid("response_format", "must be an object whose type is text, json_object or json_schema")
+        }
+    }
+
+    /// What the gateway can hand a bot beyond text today: images and structured output
+    /// (tools are not carried yet, so a bot declaring them still gets a 400 for them).
+    static let carried: BotCapabilities = [.images, .structuredOutput]
 
     /// Throws a 400 naming the capabilities `bot` lacks for this request.
     func check(against bot: BotDirectory.Entry) throws {

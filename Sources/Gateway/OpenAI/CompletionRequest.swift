@@ -36,6 +36,7 @@ struct CompletionRequest {
         let messages = try items.enumerated().map { index, item in try message(item, index: index, needs: &needs) }
         needs.formUnion(try requestedCapabilities(body))
         var options = try sampling(body)
+        options.responseFormat = try responseFormat(body)
         for key in ["max_tokens", "max_completion_tokens"] {
             guard let value = body[key], value != .null else { continue }
             guard let tokens = value.int, tokens >= 1, tokens <= 1_000_000 else {

@@ -24,6 +24,7 @@ enum TestBots {
         HTTPBot.register(in: &registry)
         registry.register(kind: "probe") { _ in ProbeBot() }
         registry.register(kind: "eyes") { _ in EyesBot() }
+        registry.register(kind: "form") { _ in FormBot() }
         registry.register(kind: "failing") { config in
             let error: BotError =
                 switch config.string("ERROR") ?? "unavailable" {
@@ -62,6 +63,24 @@ struct EyesBot: BotProvider {
         let text = "\(images.count) image(s): " + images.map(\.url).joined(separator: " ")
         return BotAnswer.stream { writer in
             try writer.delta(text)
+            return BotCompletion()
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+/// Declares structured output and answers with the format it was asked for, as JSON.
+struct FormBot: BotProvider {
+    var capabilities: BotCapabilities { .structuredOutput }
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        let format: String
+        switch request.options.responseFormat {
+        case .text: format = "text"
+        case .jsonObject: format = "json_object"
+        case .jsonSchema(let name, _, let strict): format = "json_schema:\(name):\(strict)"
+        }
+        return BotAnswer.stream { writer in
+            try writer.delta(#"{"format":"\#(format)"}"#)
             return BotCompletion()
         }
     }

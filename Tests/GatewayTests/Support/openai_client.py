@@ -1,6 +1,7 @@
 """Drives a running gateway with the official `openai` package: list models, complete,
-stream, an image to a bot that takes images (and to one that does not: 400), then exhaust
-the per-minute quota and expect openai.RateLimitError.
+stream, an image to a bot that takes images (and to one that does not: 400), a JSON-schema
+response from a bot with structured output, then exhaust the per-minute quota and expect
+openai.RateLimitError.
 
 usage: openai_client.py BASE_URL API_KEY
 """
@@ -25,6 +26,10 @@ seen = client.chat.completions.create(model="eyes", messages=[{"role": "user", "
     {"type": "text", "text": "what is this?"},
     {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}])
 assert seen.choices[0].message.content == "1 image(s): data:image/png;base64,iVBORw0KGgo=", seen
+shaped = client.chat.completions.create(model="form", messages=[{"role": "user", "content": "json please"}],
+    response_format={"type": "json_schema", "json_schema": {"name": "answer", "strict": True, "schema": {
+        "type": "object", "properties": {"format": {"type": "string"}}, "required": ["format"]}}})
+assert shaped.choices[0].message.content == '{"format":"json_schema:answer:true"}', shaped
 try:
     client.chat.completions.create(model="default", messages=[{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}])
