@@ -9,6 +9,11 @@ public struct BotWriter: Sendable {
     public func delta(_ text: String) throws {
         if case .terminated = continuation.yield(.delta(text)) { throw CancellationError() }
     }
+
+    /// Hands a piece of a tool call on (the whole call, or its fragments in order).
+    public func toolCall(_ piece: ToolCallDelta) throws {
+        if case .terminated = continuation.yield(.toolCall(piece)) { throw CancellationError() }
+    }
 }
 
 /// Counts a provider's calls that are running now (`BotStatistics.activeCalls`), which

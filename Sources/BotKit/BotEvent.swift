@@ -19,6 +19,8 @@ public struct FinishReason: RawRepresentable, Sendable, Equatable, Hashable, Cod
 
     public static let stop = FinishReason(rawValue: "stop")
     public static let length = FinishReason(rawValue: "length")
+    /// The model called tools and waits for their results.
+    public static let toolCalls = FinishReason(rawValue: "tool_calls")
 }
 
 /// The end of a reply: always the last event of a successful stream, exactly once.
@@ -33,9 +35,10 @@ public struct BotCompletion: Sendable, Equatable {
     }
 }
 
-/// What a bot's stream yields: text deltas, then one completion.
+/// What a bot's stream yields: text deltas and tool-call pieces, then one completion.
 public enum BotEvent: Sendable, Equatable {
     case delta(String)
+    case toolCall(ToolCallDelta)
     case completed(BotCompletion)
 }
 
@@ -43,21 +46,26 @@ public enum BotEvent: Sendable, Equatable {
 public struct BotReply: Sendable, Equatable {
     public var text: String
     public var completion: BotCompletion
+    /// The tools the model called, put together from their pieces.
+    public var toolCalls: [ToolCall]
 
-    public init(text: String, completion: BotCompletion) {
+    public init(text: String, completion: BotCompletion, toolCalls: [ToolCall] = []) {
         self.text = text
         self.completion = completion
+        self.toolCalls = toolCalls
     }
 
     /// The reply a stream's events make (what `reply(_:)` collects): the deltas before the
     /// completion, concatenated. Throws `upstreamFailure` when there is no completion.
     public init(collecting events: [BotEvent]) throws {
         var text = ""
+        var calls = ToolCallAssembler()
         for event in events {
             switch event {
             case .delta(let piece): text += piece
+            case .toolCall(let delta): calls.add(delta)
             case .completed(let completion):
-                self.init(text: text, completion: completion)
+                self.init(text: text, completion: completion, toolCalls: calls.calls)
                 return
             }
         }

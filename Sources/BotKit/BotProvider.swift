@@ -63,10 +63,12 @@ extension BotProvider {
     /// The collected stream: the whole reply at once.
     public func reply(_ request: BotRequest) async throws -> BotReply {
         var text = ""
+        var calls = ToolCallAssembler()
         for try await event in stream(request) {
             switch event {
             case .delta(let piece): text += piece
-            case .completed(let completion): return BotReply(text: text, completion: completion)
+            case .toolCall(let delta): calls.add(delta)
+            case .completed(let completion): return BotReply(text: text, completion: completion, toolCalls: calls.calls)
             }
         }
         throw BotError.upstreamFailure(status: 0)

@@ -1,6 +1,8 @@
 /// Who said a message in a conversation.
 public enum ChatRole: String, Sendable, Codable, Equatable, CaseIterable {
     case system, user, assistant
+    /// A tool's result (`ChatMessage.toolCallID` names the call).
+    case tool
 }
 
 /// One message of the conversation sent to a bot: its text, and the images it carries
@@ -9,19 +11,29 @@ public struct ChatMessage: Sendable, Codable, Equatable {
     public var role: ChatRole
     public var content: String
     public var images: [ImagePart]
+    /// The tools an assistant message called (bots declaring `tools`).
+    public var toolCalls: [ToolCall]
+    /// The call a `tool` message answers.
+    public var toolCallID: String?
 
-    public init(role: ChatRole, content: String, images: [ImagePart] = []) {
+    public init(
+        role: ChatRole, content: String, images: [ImagePart] = [], toolCalls: [ToolCall] = [], toolCallID: String? = nil
+    ) {
         self.role = role
         self.content = content
         self.images = images
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
     }
 
-    /// Reads `{role, content}` with `images` optional (a text-only message omits it).
+    /// Reads `{role, content}`; images and tool calls are optional.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         role = try container.decode(ChatRole.self, forKey: .role)
         content = try container.decode(String.self, forKey: .content)
         images = try container.decodeIfPresent([ImagePart].self, forKey: .images) ?? []
+        toolCalls = try container.decodeIfPresent([ToolCall].self, forKey: .toolCalls) ?? []
+        toolCallID = try container.decodeIfPresent(String.self, forKey: .toolCallID)
     }
 }
 
@@ -68,6 +80,9 @@ public struct GenerationOptions: Sendable, Equatable {
     public var endUser: String?
     /// The shape the answer must take (bots declaring `structuredOutput`).
     public var responseFormat: ResponseFormat = .text
+    /// Tools the model may call, and whether it must (bots declaring `tools`).
+    public var tools: [ToolDefinition] = []
+    public var toolChoice: ToolChoice = .auto
 
     public init(
         maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil, stop: [String] = [], seed: Int? = nil,
@@ -96,7 +111,7 @@ public struct BotCapabilities: OptionSet, Sendable, Hashable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
 
-    /// Tool definitions and tool calls.
+    /// Tool definitions, tool calls and tool results.
     public static let tools = BotCapabilities(rawValue: 1 << 0)
     /// Image parts in messages.
     public static let images = BotCapabilities(rawValue: 1 << 1)

@@ -63,6 +63,10 @@ public struct ConformanceKit: Sendable {
             case .delta:
                 guard completions == 0 else { throw ConformanceFailure(check: name, problem: "a delta after the completion") }
                 deltas += 1
+            case .toolCall:
+                guard completions == 0 else {
+                    throw ConformanceFailure(check: name, problem: "a tool call after the completion")
+                }
             case .completed:
                 completions += 1
             }

@@ -21,6 +21,7 @@ import Testing
         for try await event in bot.stream(request) {
             switch event {
             case .delta(let piece): deltas.append(piece)
+            case .toolCall: Issue.record("the echo bot calls no tools")
             case .completed(let value): completion = value
             }
         }

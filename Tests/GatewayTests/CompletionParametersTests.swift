@@ -28,7 +28,11 @@ import Testing
             #"{"model":"default",\#(message),"tools":[{"type":"function","function":{"name":"f","parameters":{}}}]}"#,
             "does not support tools"
         ),
-        (#"{"model":"default",\#(message),"tool_choice":"required"}"#, "does not support tools"),
+        (#"{"model":"default",\#(message),"tool_choice":"required"}"#, "`tool_choice` is required but `tools` is empty"),
+        (
+            #"{"model":"default",\#(message),"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required"}"#,
+            "does not support tools"
+        ),
         (
             #"{"model":"default","messages":[{"role":"tool","tool_call_id":"c1","content":"42"}]}"#,
             "does not support tools"
@@ -85,6 +89,59 @@ import Testing
                 """#
             let response = try await client.send(.post, "/v1/chat/completions", json: body, bearer: token)
             #expect(response.status == .ok)
+        }
+    }
+}
+
+/// Tools through `/v1/chat/completions`, checked against the OpenAPI document: a call in
+/// the reply and in streamed chunks, and a round trip with its result.
+@Suite struct ToolCallTests {
+    static let tools = #""tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object"}}}]"#
+
+    @Test func toolCallsComeBackWholeAndStreamed() async throws {
+        try await TestApp.run(["BOTS": "toolsy=toolsy"]) { client, _ in
+            try await client.register(email: "tools@example.com")
+            let token = try await client.login(email: "tools@example.com").access
+            let ask = #"{"model":"toolsy","messages":[{"role":"user","content":"cats"}],\#(Self.tools)}"#
+            let whole = try await client.send(.post, "/v1/chat/completions", json: ask, bearer: token)
+            #expect(whole.status == .ok)
+            let choice = try #require((try whole.json()["choices"] as? [[String: Any]])?.first)
+            #expect(choice["finish_reason"] as? String == "tool_calls")
+            let message = try #require(choice["message"] as? [String: Any])
+            #expect(message["content"] is NSNull)
+            let call = try #require((message["tool_calls"] as? [[String: Any]])?.first)
+            #expect(call["id"] as? String == "call_42")
+            #expect((call["function"] as? [String: Any])?["arguments"] as? String == #"{"q":"cats"}"#)
+
+            let streamed = try await client.send(
+                .post, "/v1/chat/completions", json: ask.replacingOccurrences(of: #"{"model""#, with: #"{"stream":true,"model""#),
+                bearer: token)
+            #expect(streamed.status == .ok)
+            #expect(
+                streamed.text.contains(
+                    #""tool_calls":[{"function":{"arguments":"{\"q","name":"lookup"},"id":"call_42","index":0,"type":"function"}]"#
+                ))
+            #expect(streamed.text.contains(#""finish_reason":"tool_calls""#))
+
+            let answer = #"""
+                {"model":"toolsy",\#(Self.tools),"messages":[{"role":"user","content":"cats"},
+                 {"role":"assistant","content":null,"tool_calls":[{"id":"call_42","type":"function","function":{"name":"lookup","arguments":"{}"}}]},
+                 {"role":"tool","tool_call_id":"call_42","content":"3 cats"}]}
+                """#
+            let result = try await client.send(.post, "/v1/chat/completions", json: answer, bearer: token)
+            #expect(result.status == .ok)
+            #expect(result.text.contains("result: 3 cats for call_42"))
+            for bad in [
+                #"{"model":"toolsy","messages":[{"role":"tool","content":"x"}],\#(Self.tools)}"#,
+                #"{"model":"toolsy","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"bad name"}}]}"#,
+                #"{"model":"toolsy","messages":[{"role":"user","content":"x"}],\#(Self.tools),"tool_choice":{"type":"function","function":{"name":"other"}}}"#,
+                #"{"model":"toolsy","messages":[{"role":"user","content":"x"}],"tool_choice":"required"}"#,
+                #"{"model":"toolsy","messages":[{"role":"user","content":"x","tool_calls":[{"id":"c","function":{"name":"f","arguments":"{}"}}]}]}"#,
+            ] {
+                #expect(
+                    try await client.send(.post, "/v1/chat/completions", json: bad, bearer: token).status == .badRequest, "\(bad)"
+                )
+            }
         }
     }
 }

@@ -85,7 +85,9 @@ final class FakeUpstream: Sendable {
         }
         if model == "flaky" && attempt <= 2 { return Response(status: .serviceUnavailable) }
         let words = model == "huge" ? Array(repeating: "xxxxxxxxxx", count: 20_000) : ["Hello", " from", " \(format)"]
-        let pieces = chunks(format: format, words: words, stream: stream || model == "huge")
+        let pieces =
+            model == "tool" && format == "openai"
+            ? toolCallChunks(stream: stream) : chunks(format: format, words: words, stream: stream || model == "huge")
         let delay: Duration = model == "drip" ? .milliseconds(150) : (model == "hang" ? .seconds(30) : .zero)
         return Response(
             status: .ok, headers: [.contentType: stream ? "text/event-stream" : "application/json"],
@@ -108,6 +110,41 @@ final class FakeUpstream: Sendable {
                     throw error
                 }
             })
+    }
+
+    /// An OpenAI answer calling `get_weather` for Paris, its arguments streamed in pieces.
+    static func toolCallChunks(stream: Bool) -> [String] {
+        func json(_ object: [String: Any]) -> String {
+            String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        guard stream else {
+            let call: [String: Any] = [
+                "id": "call_1", "type": "function", "function": ["name": "get_weather", "arguments": #"{"city":"Paris"}"#],
+            ]
+            return [
+                json([
+                    "choices": [
+                        [
+                            "message": ["role": "assistant", "content": NSNull(), "tool_calls": [call]],
+                            "finish_reason": "tool_calls",
+                        ]
+                    ],
+                    "usage": ["prompt_tokens": 7, "completion_tokens": 5],
+                ])
+            ]
+        }
+        let first: [String: Any] = [
+            "index": 0, "id": "call_1", "type": "function", "function": ["name": "get_weather", "arguments": ""],
+        ]
+        return [
+            "data: " + json(["choices": [["delta": ["role": "assistant", "tool_calls": [first]], "finish_reason": NSNull()]]])
+                + "\n\n",
+            "data: " + json(["choices": [["delta": ["tool_calls": [["index": 0, "function": ["arguments": #"{"city":"#]]]]]]])
+                + "\n\n",
+            "data: " + json(["choices": [["delta": ["tool_calls": [["index": 0, "function": ["arguments": #""Paris"}"#]]]]]]])
+                + "\n\n",
+            "data: " + json(["choices": [["delta": [:], "finish_reason": "tool_calls"]]]) + "\n\ndata: [DONE]\n\n",
+        ]
     }
 
     /// The response body split into the pieces written one by one.

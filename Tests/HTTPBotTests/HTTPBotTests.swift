@@ -35,6 +35,7 @@ import Testing
         for try await event in bot.stream(Self.ask(bot)) {
             switch event {
             case .delta(let text): deltas.append(text)
+            case .toolCall: Issue.record("no tools were offered")
             case .completed(let value): completion = value
             }
         }
@@ -389,5 +390,52 @@ import Testing
         }
         let anthropic = try HTTPBotTests.bot(upstream, api: "anthropic")
         #expect(anthropic.capabilities == .images)
+    }
+}
+
+/// Tools in OpenAI's wire format: definitions, choice, past calls and results go up; calls
+/// come back whole or in streamed pieces.
+@Suite struct ToolWireFormatTests {
+    @Test(arguments: [false, true])
+    func toolCallsTravelBothWays(stream: Bool) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, model: "tool", ["STREAM": String(stream)])
+        #expect(bot.capabilities.contains(.tools))
+        var request = BotRequest(
+            messages: [
+                ChatMessage(role: .user, content: "weather?"),
+                ChatMessage(
+                    role: .assistant, content: "", toolCalls: [ToolCall(id: "call_0", name: "get_weather", arguments: "{}")]),
+                ChatMessage(role: .tool, content: "sunny", toolCallID: "call_0"),
+            ], deadline: .now + .seconds(10))
+        request.options.tools = [
+            ToolDefinition(name: "get_weather", description: "Weather of a city", parameters: ["type": "object"])
+        ]
+        request.options.toolChoice = .named("get_weather")
+        let reply = try await bot.reply(request)
+        #expect(reply.toolCalls == [ToolCall(id: "call_1", name: "get_weather", arguments: #"{"city":"Paris"}"#)])
+        #expect(reply.completion.finishReason == .toolCalls)
+        #expect(reply.text.isEmpty)
+        let sent = upstream.lastBody
+        let tools = try #require(sent["tools"] as? [[String: Any]])
+        #expect((tools.first?["function"] as? [String: Any])?["name"] as? String == "get_weather")
+        #expect(((sent["tool_choice"] as? [String: Any])?["function"] as? [String: Any])?["name"] as? String == "get_weather")
+        let messages = try #require(sent["messages"] as? [[String: Any]])
+        #expect((messages[1]["tool_calls"] as? [[String: Any]])?.first?["id"] as? String == "call_0")
+        #expect(messages[1]["content"] is NSNull)
+        #expect(messages[2]["role"] as? String == "tool")
+        #expect(messages[2]["tool_call_id"] as? String == "call_0")
+    }
+
+    @Test func piecesAreAssembledByIndex() {
+        var calls = ToolCallAssembler()
+        calls.add(ToolCallDelta(index: 1, id: "b", name: "second", arguments: "{"))
+        calls.add(ToolCallDelta(index: 0, id: "a", name: "first", arguments: "{}"))
+        calls.add(ToolCallDelta(index: 1, arguments: "}"))
+        #expect(
+            calls.calls == [
+                ToolCall(id: "a", name: "first", arguments: "{}"), ToolCall(id: "b", name: "second", arguments: "{}"),
+            ])
     }
 }

@@ -15,7 +15,7 @@ extension HTTPBot {
     static let loggedErrorBytes = 512
 
     /// One HTTP exchange: sends the request, parses the answer, hands deltas to `emit`.
-    func once(_ request: BotRequest, emit: (String) -> Void) async throws -> BotCompletion {
+    func once(_ request: BotRequest, emit: (Output) -> Void) async throws -> BotCompletion {
         let built: (path: String, headers: [String], body: [UInt8])
         do {
             built = try format.chatRequest(request, settings: settings, stream: settings.stream)
@@ -39,7 +39,8 @@ extension HTTPBot {
         func handle(_ events: [WireEvent]) {
             for event in events {
                 switch event {
-                case .delta(let text): emit(text)
+                case .delta(let text): emit(.text(text))
+                case .toolCall(let piece): emit(.toolCall(piece))
                 case .finish(let reason): finish = reason
                 case .usage(let value): usage = value
                 case .done: done = true

@@ -45,11 +45,18 @@ public struct HTTPBot: BotProvider {
         // The deadline needs no watchdog of its own: libcurl's total timeout is set from it
         // for every transfer, and a backoff that would pass it is not taken.
         // A reader that is gone cancels the call's task, which removes its transfer.
-        BotAnswer.stream(counting: calls) { writer in try await run(request) { try? writer.delta($0) } }
+        BotAnswer.stream(counting: calls) { writer in
+            try await run(request) { output in
+                switch output {
+                case .text(let piece): try? writer.delta(piece)
+                case .toolCall(let piece): try? writer.toolCall(piece)
+                }
+            }
+        }
     }
 
-    /// One call with retries; `emit` receives the text deltas.
-    func run(_ request: BotRequest, emit: (String) -> Void) async throws -> BotCompletion {
+    /// One call with retries; `emit` receives the text deltas and tool-call pieces.
+    func run(_ request: BotRequest, emit: (Output) -> Void) async throws -> BotCompletion {
         guard breaker.allow() else { throw BotError.unavailable("circuit open") }
         var attempt = 0
         while true {
@@ -94,8 +101,16 @@ public struct HTTPBot: BotProvider {
     public var honoursDeadline: Bool { true }
 
     /// Images, in each API's own shape (Ollama: base64 data only); structured output where
-    /// the API has it (OpenAI's `response_format`, Ollama's `format`; Anthropic has none).
-    public var capabilities: BotCapabilities { settings.api == .anthropic ? .images : [.images, .structuredOutput] }
+    /// the API has it (OpenAI's `response_format`, Ollama's `format`; Anthropic has none);
+    /// tools on OpenAI-compatible APIs (Anthropic's and Ollama's tool shapes are not
+    /// translated yet).
+    public var capabilities: BotCapabilities {
+        switch settings.api {
+        case .openai: [.images, .structuredOutput, .tools]
+        case .ollama: [.images, .structuredOutput]
+        case .anthropic: .images
+        }
+    }
 
     public var statistics: BotStatistics {
         BotStatistics(upstreamConnectionsOpened: connections.current, activeCalls: calls.running)

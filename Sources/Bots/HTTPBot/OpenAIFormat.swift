@@ -9,14 +9,55 @@ struct OpenAIFormat: WireFormat {
         settings.apiKey.map { ["Authorization: Bearer \($0)"] } ?? []
     }
 
-    /// A message: its text, or text and `image_url` parts when it carries images.
+    /// A message: its text, or text and `image_url` parts when it carries images; an
+    /// assistant's tool calls; a tool result's call id.
     static func message(_ message: ChatMessage) -> JSONValue {
-        guard message.images.isEmpty == false else {
-            return ["role": .string(message.role.rawValue), "content": .string(message.content)]
+        var object: JSONValue = ["role": .string(message.role.rawValue), "content": .string(message.content)]
+        if message.images.isEmpty == false {
+            var parts: [JSONValue] = message.content.isEmpty ? [] : [["type": "text", "text": .string(message.content)]]
+            parts += message.images.map { ["type": "image_url", "image_url": ["url": .string($0.url)]] }
+            object["content"] = .array(parts)
         }
-        var parts: [JSONValue] = message.content.isEmpty ? [] : [["type": "text", "text": .string(message.content)]]
-        parts += message.images.map { ["type": "image_url", "image_url": ["url": .string($0.url)]] }
-        return ["role": .string(message.role.rawValue), "content": .array(parts)]
+        if message.toolCalls.isEmpty == false {
+            if message.content.isEmpty { object["content"] = .null }
+            object["tool_calls"] = .array(
+                message.toolCalls.map { call in
+                    [
+                        "id": .string(call.id), "type": "function",
+                        "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
+                    ]
+                })
+        }
+        if let id = message.toolCallID { object["tool_call_id"] = .string(id) }
+        return object
+    }
+
+    /// `tools` and `tool_choice` in OpenAI's shape.
+    static func tools(_ options: GenerationOptions, into body: inout JSONValue) {
+        guard options.tools.isEmpty == false else { return }
+        body["tools"] = .array(
+            options.tools.map { tool in
+                var function: JSONValue = ["name": .string(tool.name), "parameters": tool.parameters]
+                if let description = tool.description { function["description"] = .string(description) }
+                return ["type": "function", "function": function]
+            })
+        switch options.toolChoice {
+        case .auto: break
+        case .none: body["tool_choice"] = "none"
+        case .required: body["tool_choice"] = "required"
+        case .named(let name): body["tool_choice"] = ["type": "function", "function": ["name": .string(name)]]
+        }
+    }
+
+    /// Tool-call pieces of a message or a chunk's delta (`tool_calls`).
+    static func toolCalls(_ value: JSONValue?) -> [WireEvent] {
+        guard case .array(let calls)? = value else { return [] }
+        return calls.enumerated().map { position, call in
+            .toolCall(
+                ToolCallDelta(
+                    index: call["index"]?.int ?? position, id: call["id"]?.string, name: call["function"]?["name"]?.string,
+                    arguments: call["function"]?["arguments"]?.string ?? ""))
+        }
     }
 
     func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
@@ -33,6 +74,7 @@ struct OpenAIFormat: WireFormat {
         if let topP = request.options.topP { body["top_p"] = .double(topP) }
         if request.options.stop.isEmpty == false { body["stop"] = .array(request.options.stop.map(JSONValue.string)) }
         if let seed = request.options.seed { body["seed"] = .int(Int64(seed)) }
+        Self.tools(request.options, into: &body)
         switch request.options.responseFormat {
         case .text: break
         case .jsonObject: body["response_format"] = ["type": "json_object"]
@@ -59,6 +101,7 @@ struct OpenAIFormat: WireFormat {
                     throw WireError.malformed("no choices[0].message")
                 }
                 if let text = message["content"]?.string, text.isEmpty == false { events.append(.delta(text)) }
+                events += Self.toolCalls(message["tool_calls"])
                 if let reason = choice?["finish_reason"]?.string { events.append(.finish(FinishReason(rawValue: reason))) }
                 if let usage = Self.usage(object["usage"]) { events.append(.usage(usage)) }
                 events.append(.done)
@@ -94,6 +137,7 @@ struct OpenAIFormat: WireFormat {
             var events: [WireEvent] = []
             if let choice = object["choices"]?[0] {
                 if let text = choice["delta"]?["content"]?.string, text.isEmpty == false { events.append(.delta(text)) }
+                events += OpenAIFormat.toolCalls(choice["delta"]?["tool_calls"])
                 if let reason = choice["finish_reason"]?.string { events.append(.finish(FinishReason(rawValue: reason))) }
             }
             if let usage = OpenAIFormat.usage(object["usage"]) { events.append(.usage(usage)) }

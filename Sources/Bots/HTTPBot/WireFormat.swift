@@ -4,10 +4,17 @@ import Foundation
 /// What a wire format extracts from the upstream's answer.
 enum WireEvent: Equatable {
     case delta(String)
+    case toolCall(ToolCallDelta)
     case usage(TokenUsage)
     case finish(FinishReason)
     /// The upstream said the reply is complete.
     case done
+}
+
+/// What a call hands on as it arrives.
+enum Output {
+    case text(String)
+    case toolCall(ToolCallDelta)
 }
 
 /// An upstream API's request shape and response parser.

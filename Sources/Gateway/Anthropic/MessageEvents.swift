@@ -31,6 +31,9 @@ struct MessageEvents: TurnEventFormat {
         return buffer
     }
 
+    /// Tools are refused on this route (400) until they are carried here, so none arrive.
+    func toolCall(_ piece: ToolCallDelta, first: Bool) -> ByteBuffer? { nil }
+
     func closing(_ result: ChatService.TurnResult, sentAny: Bool, ending: Bool) -> ByteBuffer? {
         if case .cancelled = result.outcome, ending == false { return nil }
         var buffer = sentAny ? ByteBuffer() : start()

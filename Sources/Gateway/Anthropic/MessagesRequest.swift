@@ -149,9 +149,13 @@ struct MessagesRequest {
         AnthropicError(OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request"))
     }
 
+    /// What this route hands a bot beyond text: images (tools are not translated from
+    /// Anthropic's blocks yet, so they are refused here).
+    static let carried: BotCapabilities = .images
+
     /// Throws a 400 naming the capabilities `bot` lacks for this request.
     func check(against bot: BotDirectory.Entry) throws {
-        let missing = needs.subtracting(bot.provider.capabilities.intersection(CompletionRequest.carried))
+        let missing = needs.subtracting(bot.provider.capabilities.intersection(Self.carried))
         guard missing.isEmpty == false else { return }
         throw Self.invalid(
             "Model `\(bot.name)` does not support \(missing.names.joined(separator: ", ")) (its bot lacks the capability).")

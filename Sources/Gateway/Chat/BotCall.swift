@@ -9,7 +9,7 @@ import Logging
 final class BotCall: @unchecked Sendable {
     /// What the call produced next.
     enum Step {
-        case delta(String)
+        case piece(ChatService.TurnPiece)
         case ended(ChatService.TurnResult)
     }
 
@@ -26,6 +26,7 @@ final class BotCall: @unchecked Sendable {
     private let deadline: ContinuousClock.Instant
     private var events: BotEvents?
     private var text = ""
+    private var calls = ToolCallAssembler()
     private var sentAny = false
 
     init(_ turn: ChatService.PreparedTurn, bot: BotDirectory.Entry, context: Context) {
@@ -48,16 +49,21 @@ final class BotCall: @unchecked Sendable {
             events = source
             switch event {
             case .delta(let piece):
-                if sentAny == false { context.metrics.timeToFirstToken(bot: bot.name, ContinuousClock.now - started) }
-                sentAny = true
+                output()
                 text += piece
-                return .delta(piece)
+                return .piece(.text(piece))
+            case .toolCall(let piece):
+                output()
+                calls.add(piece)
+                return .piece(.toolCall(piece))
             case .completed(let completion):
                 close()
                 context.metrics.call(bot: bot.name, .ok)
                 context.metrics.latency(bot: bot.name, ContinuousClock.now - started)
                 if let usage = completion.usage { context.metrics.tokens(bot: bot.name, usage) }
-                return .ended(.init(text: text, bot: bot.name, outcome: .completed(completion)))
+                var result = ChatService.TurnResult(text: text, bot: bot.name, outcome: .completed(completion))
+                result.toolCalls = calls.calls
+                return .ended(result)
             }
         } catch let error as BotError {
             close()
@@ -68,6 +74,11 @@ final class BotCall: @unchecked Sendable {
         } catch {
             return .ended(cancelled())
         }
+    }
+
+    private func output() {
+        if sentAny == false { context.metrics.timeToFirstToken(bot: bot.name, ContinuousClock.now - started) }
+        sentAny = true
     }
 
     /// Stops the bot (the client went away or the request was cancelled); the answer so

@@ -18,6 +18,9 @@ struct ChatEvents: TurnEventFormat {
 
     func delta(_ piece: String, first: Bool) -> ByteBuffer { Self.event("delta", ["text": .string(piece)]) }
 
+    /// The chat API sends no tools, so its bots call none.
+    func toolCall(_ piece: ToolCallDelta, first: Bool) -> ByteBuffer? { nil }
+
     func closing(_ result: ChatService.TurnResult, sentAny: Bool, ending: Bool) -> ByteBuffer? {
         if ending { return notStored(StreamRegistry.Refused(reason: .shutdown).apiError) }
         switch result.outcome {

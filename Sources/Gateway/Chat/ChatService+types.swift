@@ -44,6 +44,8 @@ extension ChatService {
         /// The bot that answered (the fallback's name when it did).
         public let bot: String
         public let outcome: TurnOutcome
+        /// The tools the bot called (a completed answer's).
+        public var toolCalls: [ToolCall] = []
 
         public var completion: BotCompletion? {
             if case .completed(let completion) = outcome { completion } else { nil }
@@ -73,5 +75,11 @@ extension ChatService {
             case .failedMidway, .cancelled: .partial
             }
         }
+    }
+
+    /// A piece of a turn's answer: text, or a piece of a tool call.
+    public enum TurnPiece: Sendable, Equatable {
+        case text(String)
+        case toolCall(ToolCallDelta)
     }
 }

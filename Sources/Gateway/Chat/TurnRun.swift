@@ -30,11 +30,11 @@ public final class TurnRun: @unchecked Sendable {
         Task { try? await recorder.record(turn, result, latency: latency) }
     }
 
-    /// The next text delta; nil once the answer ended (finished, failed or cancelled).
-    public func next() async -> String? {
+    /// The next piece of the answer; nil once it ended (finished, failed or cancelled).
+    public func next() async -> ChatService.TurnPiece? {
         while ended == nil {
             switch await call.next() {
-            case .delta(let piece):
+            case .piece(let piece):
                 return piece
             case .ended(let result):
                 guard case .failed(let error) = result.outcome, fallbacks.isEmpty == false else {

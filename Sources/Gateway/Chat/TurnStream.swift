@@ -1,3 +1,4 @@
+import BotKit
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -7,8 +8,10 @@ import NIOCore
 protocol TurnEventFormat: Sendable {
     /// Written as soon as the stream opens, before the bot's first output.
     var opening: ByteBuffer? { get }
-    /// One delta; `first` for the answer's first.
+    /// One delta; `first` for the answer's first output.
     func delta(_ piece: String, first: Bool) -> ByteBuffer
+    /// A piece of a tool call; nil where the API has no tool calls (they are not asked there).
+    func toolCall(_ piece: ToolCallDelta, first: Bool) -> ByteBuffer?
     /// The last events of a stored turn (`sentAny`: some delta was written); nil when the
     /// client is gone. `ending`: shutdown ends the stream.
     func closing(_ result: ChatService.TurnResult, sentAny: Bool, ending: Bool) -> ByteBuffer?
@@ -39,9 +42,9 @@ enum TurnStream {
             })
     }
 
-    /// A stream of a turn already started, whose first delta (nil: none) was already read.
+    /// A stream of a turn already started, whose first piece (nil: none) was already read.
     static func response(
-        _ run: TurnRun, first: String?, format: some TurnEventFormat, lease: StreamRegistry.Lease
+        _ run: TurnRun, first: ChatService.TurnPiece?, format: some TurnEventFormat, lease: StreamRegistry.Lease
     ) -> Response {
         Response(
             status: .ok, headers: headers,
@@ -52,7 +55,7 @@ enum TurnStream {
     }
 
     private static func write(
-        _ run: TurnRun, first: String?, format: some TurnEventFormat, lease: StreamRegistry.Lease,
+        _ run: TurnRun, first: ChatService.TurnPiece?, format: some TurnEventFormat, lease: StreamRegistry.Lease,
         to writer: inout any ResponseBodyWriter
     ) async throws {
         var sentAny = false
@@ -60,8 +63,15 @@ enum TurnStream {
             var next = first
             if next == nil { next = await run.next() }
             while let piece = next {
-                try await lease.write(format.delta(piece, first: sentAny == false), to: &writer)
-                sentAny = true
+                let bytes: ByteBuffer?
+                switch piece {
+                case .text(let text): bytes = format.delta(text, first: sentAny == false)
+                case .toolCall(let call): bytes = format.toolCall(call, first: sentAny == false)
+                }
+                if let bytes {
+                    try await lease.write(bytes, to: &writer)
+                    sentAny = true
+                }
                 next = await run.next()
             }
         } catch {

@@ -45,17 +45,74 @@ extension CompletionRequest {
     /// Capabilities asked by `tools`, `tool_choice` and `response_format`.
     static func requestedCapabilities(_ body: [String: JSONValue]) throws -> BotCapabilities {
         var needs: BotCapabilities = []
-        switch present(body["tools"]) {
-        case nil: break
-        case .array(let tools)?: if tools.isEmpty == false { needs.insert(.tools) }
-        default: throw invalid("tools", "must be an array")
-        }
-        switch present(body["tool_choice"]) {
-        case nil, .string("none")?, .string("auto")?: break
-        default: needs.insert(.tools)
+        let (tools, choice) = try self.tools(body)
+        switch choice {
+        case .required, .named: needs.insert(.tools)
+        case .auto, .none: if tools.isEmpty == false { needs.insert(.tools) }
         }
         if try responseFormat(body) != .text { needs.insert(.structuredOutput) }
         return needs
+    }
+
+    /// `tools` (functions: a name of letters, digits, `_` and `-`, up to 64; a description;
+    /// a JSON Schema object of parameters) and `tool_choice`.
+    static func tools(_ body: [String: JSONValue]) throws -> ([ToolDefinition], ToolChoice) {
+        var tools: [ToolDefinition] = []
+        switch present(body["tools"]) {
+        case nil: break
+        case .array(let items)?:
+            tools = try items.enumerated().map { index, item in
+                let at = "tools[\(index)]"
+                guard case .object(let tool) = item, tool["type"] == .string("function"),
+                    case .object(let function)? = tool["function"]
+                else { throw invalid(at, "must be {\"type\": \"function\", \"function\": {…}}") }
+                let name = try toolName(function["name"], at: at + ".function.name")
+                var description: String?
+                if let value = present(function["description"]) {
+                    guard case .string(let text) = value else { throw invalid(at + ".function.description", "must be a string") }
+                    description = text
+                }
+                let parameters = present(function["parameters"]) ?? ["type": "object", "properties": [:]]
+                guard case .object = parameters else { throw invalid(at + ".function.parameters", "must be an object") }
+                return ToolDefinition(name: name, description: description, parameters: parameters)
+            }
+        default: throw invalid("tools", "must be an array")
+        }
+        let choice: ToolChoice
+        switch present(body["tool_choice"]) {
+        case nil, .string("auto")?: choice = .auto
+        case .string("none")?: choice = .none
+        case .string("required")?: choice = .required
+        case .object(let named)? where named["type"] == .string("function"):
+            choice = .named(try toolName(named["function"]?["name"], at: "tool_choice.function.name"))
+        default: throw invalid("tool_choice", "must be none, auto, required or {\"type\": \"function\", …}")
+        }
+        if case .named(let name) = choice, tools.contains(where: { $0.name == name }) == false {
+            throw invalid("tool_choice", "names a tool that is not in `tools`")
+        }
+        if choice == .required, tools.isEmpty { throw invalid("tool_choice", "is required but `tools` is empty") }
+        return (tools, choice)
+    }
+
+    /// An assistant message's `tool_calls`: `[{id, type: function, function: {name, arguments}}]`.
+    static func toolCalls(_ value: JSONValue, at path: String) throws -> [ToolCall] {
+        guard case .array(let items) = value else { throw invalid(path, "must be an array") }
+        return try items.enumerated().map { index, item in
+            let at = "\(path)[\(index)]"
+            guard case .object(let call) = item, case .string(let id)? = call["id"], id.isEmpty == false,
+                case .object(let function)? = call["function"], case .string(let arguments)? = function["arguments"]
+            else { throw invalid(at, "must be {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}") }
+            return ToolCall(id: id, name: try toolName(function["name"], at: at + ".function.name"), arguments: arguments)
+        }
+    }
+
+    private static func toolName(_ value: JSONValue?, at path: String) throws -> String {
+        guard case .string(let name)? = value, (1...64).contains(name.count),
+            name.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+            })
+        else { throw invalid(path, "must be 1 to 64 letters, digits, _ or -") }
+        return name
     }
 
     /// `response_format`: `text`, `json_object`, or `json_schema` with a name and a schema.
@@ -83,9 +140,9 @@ extension CompletionRequest {
         }
     }
 
-    /// What the gateway can hand a bot beyond text today: images and structured output
-    /// (tools are not carried yet, so a bot declaring them still gets a 400 for them).
-    static let carried: BotCapabilities = [.images, .structuredOutput]
+    /// What the gateway can hand a bot beyond text on `/v1/chat/completions`: images,
+    /// structured output and tools.
+    static let carried: BotCapabilities = [.images, .structuredOutput, .tools]
 
     /// Throws a 400 naming the capabilities `bot` lacks for this request.
     func check(against bot: BotDirectory.Entry) throws {

@@ -37,6 +37,7 @@ struct CompletionRequest {
         needs.formUnion(try requestedCapabilities(body))
         var options = try sampling(body)
         options.responseFormat = try responseFormat(body)
+        (options.tools, options.toolChoice) = try tools(body)
         for key in ["max_tokens", "max_completion_tokens"] {
             guard let value = body[key], value != .null else { continue }
             guard let tokens = value.int, tokens >= 1, tokens <= 1_000_000 else {
@@ -67,17 +68,34 @@ struct CompletionRequest {
         guard case .object(let fields) = item, case .string(let roleText)? = fields["role"] else {
             throw invalid("messages[\(index)]", "must be an object with a role")
         }
+        var message = try content(fields, role: roleText, index: index, needs: &needs)
+        if roleText == "tool" {
+            needs.insert(.tools)
+            guard case .string(let id)? = fields["tool_call_id"], id.isEmpty == false else {
+                throw invalid("messages[\(index)].tool_call_id", "must be the id of the call this result answers")
+            }
+            message.toolCallID = id
+        }
+        if let calls = fields["tool_calls"], calls != .null, calls != .array([]) {
+            needs.insert(.tools)
+            guard roleText == "assistant" else { throw invalid("messages[\(index)].tool_calls", "only an assistant calls tools") }
+            message.toolCalls = try toolCalls(calls, at: "messages[\(index)].tool_calls")
+        }
+        return message
+    }
+
+    /// A message's role and content: a string, text (and image) parts, or null.
+    private static func content(_ fields: [String: JSONValue], role roleText: String, index: Int, needs: inout BotCapabilities)
+        throws -> ChatMessage
+    {
         let role: ChatRole
         switch roleText {
         case "system", "developer": role = .system
         case "user": role = .user
         case "assistant": role = .assistant
-        case "tool":
-            needs.insert(.tools)
-            return ChatMessage(role: .user, content: "")
+        case "tool": role = .tool
         default: throw invalid("messages[\(index)].role", "must be system, developer, user, assistant or tool")
         }
-        if let calls = fields["tool_calls"], calls != .null, calls != .array([]) { needs.insert(.tools) }
         switch fields["content"] {
         case .string(let text)?:
             return ChatMessage(role: role, content: text)

@@ -46,6 +46,19 @@ struct CompletionChunks: TurnEventFormat {
         return buffer
     }
 
+    func toolCall(_ piece: ToolCallDelta, first: Bool) -> ByteBuffer? {
+        var function: [String: JSONValue] = ["arguments": .string(piece.arguments)]
+        if let name = piece.name { function["name"] = .string(name) }
+        var call: [String: JSONValue] = ["index": .int(Int64(piece.index)), "function": .object(function)]
+        if let id = piece.id {
+            call["id"] = .string(id)
+            call["type"] = "function"
+        }
+        var buffer = first ? chunk(["role": "assistant", "content": ""]) : ByteBuffer()
+        buffer.writeImmutableBuffer(chunk(["tool_calls": [.object(call)]]))
+        return buffer
+    }
+
     func closing(_ result: ChatService.TurnResult, sentAny: Bool, ending: Bool) -> ByteBuffer? {
         var buffer = sentAny ? ByteBuffer() : chunk(["role": "assistant", "content": ""])
         if ending {

@@ -63,11 +63,22 @@ struct OpenAIController {
         let result = try await chat.answer(turn)
         if let error = result.error, result.partial == false { throw OpenAIError.from(error) }
         let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+        var message: JSONValue = ["role": "assistant", "content": .string(result.text)]
+        if result.toolCalls.isEmpty == false {
+            if result.text.isEmpty { message["content"] = .null }
+            message["tool_calls"] = .array(
+                result.toolCalls.map { call in
+                    [
+                        "id": .string(call.id), "type": "function",
+                        "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
+                    ]
+                })
+        }
         let body: JSONValue = [
             "id": .string(id), "object": "chat.completion", "created": .int(Int64(created)), "model": .string(result.bot),
             "choices": [
                 [
-                    "index": 0, "message": ["role": "assistant", "content": .string(result.text)],
+                    "index": 0, "message": message,
                     "finish_reason": .string(result.completion?.finishReason.rawValue ?? "error"),
                 ]
             ],

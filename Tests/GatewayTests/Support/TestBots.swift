@@ -25,6 +25,7 @@ enum TestBots {
         registry.register(kind: "probe") { _ in ProbeBot() }
         registry.register(kind: "eyes") { _ in EyesBot() }
         registry.register(kind: "form") { _ in FormBot() }
+        registry.register(kind: "toolsy") { _ in ToolsyBot() }
         registry.register(kind: "failing") { config in
             let error: BotError =
                 switch config.string("ERROR") ?? "unavailable" {
@@ -82,6 +83,31 @@ struct FormBot: BotProvider {
         return BotAnswer.stream { writer in
             try writer.delta(#"{"format":"\#(format)"}"#)
             return BotCompletion()
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+/// Declares tools: given tools, calls the first with `{"q": <the user's text>}` (streamed
+/// in two pieces); given a tool's result, answers with it.
+struct ToolsyBot: BotProvider {
+    var capabilities: BotCapabilities { .tools }
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        BotAnswer.stream { writer in
+            if let result = request.messages.last, result.role == .tool {
+                try writer.delta("result: \(result.content) for \(result.toolCallID ?? "?")")
+                return BotCompletion()
+            }
+            guard let tool = request.options.tools.first else {
+                try writer.delta("no tools")
+                return BotCompletion()
+            }
+            let arguments = JSONValue.object(["q": .string(request.lastUserMessage)]).jsonBytes
+            let text = String(decoding: arguments, as: UTF8.self)
+            let cut = text.index(text.startIndex, offsetBy: 3)
+            try writer.toolCall(ToolCallDelta(index: 0, id: "call_42", name: tool.name, arguments: String(text[..<cut])))
+            try writer.toolCall(ToolCallDelta(index: 0, arguments: String(text[cut...])))
+            return BotCompletion(finishReason: .toolCalls)
         }
     }
     func health() async -> BotHealth { .ok }
