@@ -182,9 +182,9 @@ import Testing
             let start = ContinuousClock.now
             slowHead.send("POST /api/v1/users/login HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
             let head = await slowHead.readTimed(until: "never")
-            // Closed by the server (a half-second timeout; slack for a loaded machine), long
-            // before the client's own 20 s read timeout.
-            #expect(head.ended - start < .seconds(15))
+            // Closed by the server (a half-second timeout), not by the client's own 20 s read
+            // timeout; the time is reported, not asserted (the full suite loads the machine).
+            #expect(head.closedByServer, "the server kept a slow head for \(head.ended - start)")
             slowHead.hangUp()
 
             let slowBody = try RawHTTP(port: port)
@@ -193,7 +193,7 @@ import Testing
                 "POST /api/v1/users/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 100\r\n\r\n{\"email\":")
             let body = await slowBody.readTimed(until: "never")
-            #expect(body.ended - bodyStart < .seconds(15))
+            #expect(body.closedByServer, "the server kept a slow body for \(body.ended - bodyStart)")
             slowBody.hangUp()
             // The server is fine (on a new connection: the client's idle one was closed too).
             let fresh = try RawHTTP(port: port)

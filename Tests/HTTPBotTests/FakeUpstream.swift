@@ -87,7 +87,9 @@ final class FakeUpstream: Sendable {
         let words = model == "huge" ? Array(repeating: "xxxxxxxxxx", count: 20_000) : ["Hello", " from", " \(format)"]
         let pieces =
             model == "tool" && format == "openai"
-            ? toolCallChunks(stream: stream) : chunks(format: format, words: words, stream: stream || model == "huge")
+            ? toolCallChunks(stream: stream)
+            : model == "tool" && format == "anthropic"
+                ? toolUseChunks(stream: stream) : chunks(format: format, words: words, stream: stream || model == "huge")
         let delay: Duration = model == "drip" ? .milliseconds(150) : (model == "hang" ? .seconds(30) : .zero)
         return Response(
             status: .ok, headers: [.contentType: stream ? "text/event-stream" : "application/json"],
@@ -144,6 +146,45 @@ final class FakeUpstream: Sendable {
             "data: " + json(["choices": [["delta": ["tool_calls": [["index": 0, "function": ["arguments": #""Paris"}"#]]]]]]])
                 + "\n\n",
             "data: " + json(["choices": [["delta": [:], "finish_reason": "tool_calls"]]]) + "\n\ndata: [DONE]\n\n",
+        ]
+    }
+
+    /// An Anthropic answer with a text block, then a `tool_use` of `get_weather` for Paris
+    /// (its input streamed as `input_json_delta` pieces).
+    static func toolUseChunks(stream: Bool) -> [String] {
+        func json(_ object: [String: Any]) -> String {
+            String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        guard stream else {
+            return [
+                json([
+                    "content": [
+                        ["type": "text", "text": "Let me check."],
+                        ["type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": ["city": "Paris"]],
+                    ],
+                    "stop_reason": "tool_use", "usage": ["input_tokens": 7, "output_tokens": 5],
+                ])
+            ]
+        }
+        func event(_ object: [String: Any]) -> String { "event: \(object["type"]!)\ndata: " + json(object) + "\n\n" }
+        return [
+            event(["type": "message_start", "message": ["usage": ["input_tokens": 7, "output_tokens": 1]]]),
+            event(["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
+            event(["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": "Let me check."]]),
+            event(["type": "content_block_stop", "index": 0]),
+            event([
+                "type": "content_block_start", "index": 1,
+                "content_block": ["type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": [:]],
+            ]),
+            event([
+                "type": "content_block_delta", "index": 1, "delta": ["type": "input_json_delta", "partial_json": #"{"city":"#],
+            ]),
+            event([
+                "type": "content_block_delta", "index": 1, "delta": ["type": "input_json_delta", "partial_json": #""Paris"}"#],
+            ]),
+            event(["type": "content_block_stop", "index": 1]),
+            event(["type": "message_delta", "delta": ["stop_reason": "tool_use"], "usage": ["output_tokens": 5]])
+                + event(["type": "message_stop"]),
         ]
     }
 

@@ -10,30 +10,13 @@ struct AnthropicFormat: WireFormat {
         (settings.apiKey.map { ["x-api-key: \($0)"] } ?? []) + ["anthropic-version: \(settings.anthropicVersion)"]
     }
 
-    /// A message: its text, or image blocks then a text block when it carries images.
-    static func message(_ message: ChatMessage) -> JSONValue {
-        guard message.images.isEmpty == false else {
-            return ["role": .string(message.role.rawValue), "content": .string(message.content)]
-        }
-        var blocks: [JSONValue] = message.images.map { image in
-            switch image {
-            case .url(let url): ["type": "image", "source": ["type": "url", "url": .string(url)]]
-            case .data(let mediaType, let base64):
-                ["type": "image", "source": ["type": "base64", "media_type": .string(mediaType), "data": .string(base64)]]
-            }
-        }
-        if message.content.isEmpty == false { blocks.append(["type": "text", "text": .string(message.content)]) }
-        return ["role": .string(message.role.rawValue), "content": .array(blocks)]
-    }
-
     func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
         path: String, headers: [String], body: [UInt8]
     ) {
         let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
         var body: JSONValue = [
             "model": .string(settings.model),
-            "messages": .array(
-                request.messages.filter { $0.role != .system }.map(Self.message)),
+            "messages": .array(try Self.messages(request.messages)),
             "max_tokens": .int(Int64(settings.maxTokens(for: request) ?? 1024)),
             "stream": .bool(stream),
         ]
@@ -45,6 +28,7 @@ struct AnthropicFormat: WireFormat {
         }
         // Anthropic has no seed; its `metadata.user_id` takes the end user.
         if let user = request.options.endUser { body["metadata"] = ["user_id": .string(user)] }
+        Self.tools(request.options, into: &body)
         return ("/v1/messages", ["Content-Type: application/json"], body.jsonBytes)
     }
 
@@ -56,6 +40,13 @@ struct AnthropicFormat: WireFormat {
                 var events: [WireEvent] = []
                 let text = content.compactMap { $0["type"]?.string == "text" ? $0["text"]?.string : nil }.joined()
                 if text.isEmpty == false { events.append(.delta(text)) }
+                let uses = content.filter { $0["type"]?.string == "tool_use" }
+                for (index, use) in uses.enumerated() {
+                    let input = String(decoding: (use["input"] ?? [:]).jsonBytes, as: UTF8.self)
+                    events.append(
+                        .toolCall(ToolCallDelta(index: index, id: use["id"]?.string, name: use["name"]?.string, arguments: input))
+                    )
+                }
                 if let reason = object["stop_reason"]?.string { events.append(.finish(Self.finishReason(reason))) }
                 if let input = object["usage"]?["input_tokens"]?.int, let output = object["usage"]?["output_tokens"]?.int {
                     events.append(.usage(TokenUsage(inputTokens: input, outputTokens: output)))
@@ -69,6 +60,7 @@ struct AnthropicFormat: WireFormat {
         switch reason {
         case "end_turn", "stop_sequence": .stop
         case "max_tokens": .length
+        case "tool_use": .toolCalls
         default: FinishReason(rawValue: reason)
         }
     }
@@ -77,6 +69,8 @@ struct AnthropicFormat: WireFormat {
         var lines = LineFramer()
         var sse = SSEDecoder()
         var inputTokens = 0
+        /// Content block index → tool call index, for the blocks that are tool uses.
+        var tools: [Int: Int] = [:]
 
         mutating func feed(_ bytes: [UInt8]) throws -> [WireEvent] {
             var events: [WireEvent] = []
@@ -99,7 +93,19 @@ struct AnthropicFormat: WireFormat {
             case "message_start":
                 inputTokens = object["message"]?["usage"]?["input_tokens"]?.int ?? 0
                 return []
+            case "content_block_start":
+                guard let block = object["content_block"], block["type"]?.string == "tool_use",
+                    let position = object["index"]?.int
+                else { return [] }
+                let index = tools.count
+                tools[position] = index
+                return [.toolCall(ToolCallDelta(index: index, id: block["id"]?.string, name: block["name"]?.string))]
             case "content_block_delta":
+                if let fragment = object["delta"]?["partial_json"]?.string, let position = object["index"]?.int,
+                    let index = tools[position]
+                {
+                    return fragment.isEmpty ? [] : [.toolCall(ToolCallDelta(index: index, arguments: fragment))]
+                }
                 guard let text = object["delta"]?["text"]?.string, text.isEmpty == false else { return [] }
                 return [.delta(text)]
             case "message_delta":

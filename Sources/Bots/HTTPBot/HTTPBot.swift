@@ -102,13 +102,13 @@ public struct HTTPBot: BotProvider {
 
     /// Images, in each API's own shape (Ollama: base64 data only); structured output where
     /// the API has it (OpenAI's `response_format`, Ollama's `format`; Anthropic has none);
-    /// tools on OpenAI-compatible APIs (Anthropic's and Ollama's tool shapes are not
+    /// tools on OpenAI-compatible and Anthropic APIs (Ollama's tool shape is not
     /// translated yet).
     public var capabilities: BotCapabilities {
         switch settings.api {
         case .openai: [.images, .structuredOutput, .tools]
         case .ollama: [.images, .structuredOutput]
-        case .anthropic: .images
+        case .anthropic: [.images, .tools]
         }
     }
 

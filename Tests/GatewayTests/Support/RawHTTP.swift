@@ -37,26 +37,31 @@ struct RawHTTP {
 
     /// `read(until:)`, and when the read ended, taken on the reading thread: a test timing
     /// the server is not misled by how long a busy cooperative pool takes to resume it.
-    func readTimed(until marker: String, timeout seconds: Int = 20) async -> (text: String, ended: ContinuousClock.Instant) {
+    /// `closedByServer`: the read ended because the server closed the connection (not on
+    /// the marker, nor on this client's own timeout).
+    func readTimed(until marker: String, timeout seconds: Int = 20) async -> (
+        text: String, ended: ContinuousClock.Instant, closedByServer: Bool
+    ) {
         await withCheckedContinuation { continuation in
             Thread {
-                let text = readBlocking(until: marker, timeout: seconds)
-                continuation.resume(returning: (text, ContinuousClock.now))
+                let (text, closed) = readBlocking(until: marker, timeout: seconds)
+                continuation.resume(returning: (text, ContinuousClock.now, closed))
             }.start()
         }
     }
 
-    private func readBlocking(until marker: String, timeout seconds: Int) -> String {
+    private func readBlocking(until marker: String, timeout seconds: Int) -> (String, Bool) {
         var received = ""
         var buffer = [UInt8](repeating: 0, count: 4096)
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         while received.contains(marker) == false {
             let count = recv(fd, &buffer, buffer.count, 0)
-            if count <= 0 { break }
+            if count == 0 { return (received, true) }
+            if count < 0 { return (received, errno == ECONNRESET) }
             received += String(decoding: buffer[0..<count], as: UTF8.self)
         }
-        return received
+        return (received, false)
     }
 
     func hangUp() { close(fd) }

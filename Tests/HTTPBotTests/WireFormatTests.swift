@@ -1,0 +1,214 @@
+import BotKit
+import BotKitTesting
+import Foundation
+import Logging
+import Testing
+
+@testable import HTTPBot
+
+/// Sampling options reach each wire format under its own names.
+@Suite struct SamplingOptionsTests {
+    @Test(arguments: ["openai", "anthropic", "ollama"])
+    func stopTopPSeedAndUserReachTheUpstream(api: String) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, api: api, ["STREAM": "false"])
+        var request = HTTPBotTests.ask(bot)
+        request.options = GenerationOptions(topP: 0.5, stop: ["END", "STOP"], seed: 7, endUser: "end-user-1")
+        _ = try await bot.reply(request)
+        let sent = upstream.lastBody
+        switch api {
+        case "openai":
+            #expect(sent["top_p"] as? Double == 0.5)
+            #expect(sent["stop"] as? [String] == ["END", "STOP"])
+            #expect(sent["seed"] as? Int == 7)
+            #expect(sent["user"] as? String == "end-user-1")
+        case "anthropic":
+            #expect(sent["top_p"] as? Double == 0.5)
+            #expect(sent["stop_sequences"] as? [String] == ["END", "STOP"])
+            #expect((sent["metadata"] as? [String: Any])?["user_id"] as? String == "end-user-1")
+        default:
+            let options = sent["options"] as? [String: Any]
+            #expect(options?["top_p"] as? Double == 0.5)
+            #expect(options?["stop"] as? [String] == ["END", "STOP"])
+            #expect(options?["seed"] as? Int == 7)
+        }
+    }
+}
+
+/// Images reach each wire format in its own shape.
+@Suite struct ImageWireFormatTests {
+    static func ask(_ images: [ImagePart]) -> BotRequest {
+        BotRequest(
+            messages: [ChatMessage(role: .user, content: "what is this?", images: images)], deadline: .now + .seconds(10))
+    }
+
+    @Test(arguments: ["openai", "anthropic", "ollama"])
+    func imagesReachTheUpstream(api: String) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, api: api, ["STREAM": "false"])
+        #expect(bot.capabilities.contains(.images))
+        _ = try await bot.reply(Self.ask([.data(mediaType: "image/png", base64: "iVBORw0KGgo=")]))
+        let message = try #require((upstream.lastBody["messages"] as? [[String: Any]])?.last)
+        switch api {
+        case "openai":
+            let parts = try #require(message["content"] as? [[String: Any]])
+            #expect(parts.first?["text"] as? String == "what is this?")
+            #expect((parts.last?["image_url"] as? [String: Any])?["url"] as? String == "data:image/png;base64,iVBORw0KGgo=")
+        case "anthropic":
+            let blocks = try #require(message["content"] as? [[String: Any]])
+            let source = try #require(blocks.first?["source"] as? [String: Any])
+            #expect(source["type"] as? String == "base64")
+            #expect(source["media_type"] as? String == "image/png")
+            #expect(source["data"] as? String == "iVBORw0KGgo=")
+            #expect(blocks.last?["text"] as? String == "what is this?")
+        default:
+            #expect(message["content"] as? String == "what is this?")
+            #expect(message["images"] as? [String] == ["iVBORw0KGgo="])
+        }
+    }
+
+    @Test func urlImagesGoToAPIsThatTakeThemAndAreRefusedByOllama() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let anthropic = try HTTPBotTests.bot(upstream, api: "anthropic", ["STREAM": "false"])
+        _ = try await anthropic.reply(Self.ask([.url("https://example.com/cat.png")]))
+        let blocks = (upstream.lastBody["messages"] as? [[String: Any]])?.last?["content"] as? [[String: Any]]
+        #expect((blocks?.first?["source"] as? [String: Any])?["url"] as? String == "https://example.com/cat.png")
+        let ollama = try HTTPBotTests.bot(upstream, api: "ollama", ["STREAM": "false", "RETRIES": "0"])
+        await #expect(throws: BotError.rejected("Ollama takes images as base64 data only")) {
+            _ = try await ollama.reply(Self.ask([.url("https://example.com/cat.png")]))
+        }
+    }
+
+    @Test func imageURLsAreReadStrictly() {
+        #expect(ImagePart(url: "data:image/jpeg;base64,AAAA") == .data(mediaType: "image/jpeg", base64: "AAAA"))
+        #expect(ImagePart(url: "https://example.com/x.png") == .url("https://example.com/x.png"))
+        for bad in [
+            "data:text/plain;base64,AAAA", "data:image/png,AAAA", "data:image/png;base64,", "ftp://x", "file:///etc/passwd",
+        ] {
+            #expect(ImagePart(url: bad) == nil, "\(bad)")
+        }
+    }
+}
+
+/// Structured output reaches the APIs that have it; Anthropic's bots do not declare it.
+@Suite struct ResponseFormatWireTests {
+    @Test func jsonSchemaAndJsonObjectReachOpenAIAndOllama() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let schema: JSONValue = ["type": "object", "properties": ["a": ["type": "string"]]]
+        for api in ["openai", "ollama"] {
+            let bot = try HTTPBotTests.bot(upstream, api: api, ["STREAM": "false"])
+            #expect(bot.capabilities.contains(.structuredOutput))
+            var request = HTTPBotTests.ask(bot)
+            request.options.responseFormat = .jsonSchema(name: "thing", schema: schema, strict: true)
+            _ = try await bot.reply(request)
+            let sent = upstream.lastBody
+            if api == "openai" {
+                let format = try #require(sent["response_format"] as? [String: Any])
+                #expect(format["type"] as? String == "json_schema")
+                let spec = try #require(format["json_schema"] as? [String: Any])
+                #expect(spec["name"] as? String == "thing")
+                #expect(spec["strict"] as? Bool == true)
+                #expect((spec["schema"] as? [String: Any])?["type"] as? String == "object")
+            } else {
+                #expect((sent["format"] as? [String: Any])?["type"] as? String == "object")
+            }
+            request.options.responseFormat = .jsonObject
+            _ = try await bot.reply(request)
+            if api == "openai" {
+                #expect((upstream.lastBody["response_format"] as? [String: Any])?["type"] as? String == "json_object")
+            } else {
+                #expect(upstream.lastBody["format"] as? String == "json")
+            }
+        }
+        let anthropic = try HTTPBotTests.bot(upstream, api: "anthropic")
+        #expect(anthropic.capabilities.contains(.structuredOutput) == false)
+    }
+}
+
+/// Tools in OpenAI's wire format: definitions, choice, past calls and results go up; calls
+/// come back whole or in streamed pieces.
+@Suite struct ToolWireFormatTests {
+    @Test(arguments: [false, true])
+    func toolCallsTravelBothWays(stream: Bool) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, model: "tool", ["STREAM": String(stream)])
+        #expect(bot.capabilities.contains(.tools))
+        var request = BotRequest(
+            messages: [
+                ChatMessage(role: .user, content: "weather?"),
+                ChatMessage(
+                    role: .assistant, content: "", toolCalls: [ToolCall(id: "call_0", name: "get_weather", arguments: "{}")]),
+                ChatMessage(role: .tool, content: "sunny", toolCallID: "call_0"),
+            ], deadline: .now + .seconds(10))
+        request.options.tools = [
+            ToolDefinition(name: "get_weather", description: "Weather of a city", parameters: ["type": "object"])
+        ]
+        request.options.toolChoice = .named("get_weather")
+        let reply = try await bot.reply(request)
+        #expect(reply.toolCalls == [ToolCall(id: "call_1", name: "get_weather", arguments: #"{"city":"Paris"}"#)])
+        #expect(reply.completion.finishReason == .toolCalls)
+        #expect(reply.text.isEmpty)
+        let sent = upstream.lastBody
+        let tools = try #require(sent["tools"] as? [[String: Any]])
+        #expect((tools.first?["function"] as? [String: Any])?["name"] as? String == "get_weather")
+        #expect(((sent["tool_choice"] as? [String: Any])?["function"] as? [String: Any])?["name"] as? String == "get_weather")
+        let messages = try #require(sent["messages"] as? [[String: Any]])
+        #expect((messages[1]["tool_calls"] as? [[String: Any]])?.first?["id"] as? String == "call_0")
+        #expect(messages[1]["content"] is NSNull)
+        #expect(messages[2]["role"] as? String == "tool")
+        #expect(messages[2]["tool_call_id"] as? String == "call_0")
+    }
+
+    @Test(arguments: [false, true])
+    func anthropicToolUseTravelsBothWays(stream: Bool) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, api: "anthropic", model: "tool", ["STREAM": String(stream)])
+        #expect(bot.capabilities.contains(.tools))
+        var request = BotRequest(
+            messages: [
+                ChatMessage(role: .system, content: "sys"), ChatMessage(role: .user, content: "weather?"),
+                ChatMessage(
+                    role: .assistant, content: "Checking.",
+                    toolCalls: [
+                        ToolCall(id: "toolu_0", name: "get_weather", arguments: #"{"city":"Rome"}"#),
+                        ToolCall(id: "toolu_9", name: "get_weather", arguments: #"{"city":"Oslo"}"#),
+                    ]),
+                ChatMessage(role: .tool, content: "sunny", toolCallID: "toolu_0"),
+                ChatMessage(role: .tool, content: "snow", toolCallID: "toolu_9"),
+            ], deadline: .now + .seconds(10))
+        request.options.tools = [ToolDefinition(name: "get_weather", parameters: ["type": "object"])]
+        request.options.toolChoice = .required
+        let reply = try await bot.reply(request)
+        #expect(reply.text == "Let me check.")
+        #expect(reply.toolCalls == [ToolCall(id: "toolu_1", name: "get_weather", arguments: #"{"city":"Paris"}"#)])
+        #expect(reply.completion.finishReason == .toolCalls)
+        let sent = upstream.lastBody
+        #expect((sent["tools"] as? [[String: Any]])?.first?["input_schema"] is [String: Any])
+        #expect((sent["tool_choice"] as? [String: Any])?["type"] as? String == "any")
+        let messages = try #require(sent["messages"] as? [[String: Any]])
+        #expect(messages.count == 3)
+        let uses = try #require(messages[1]["content"] as? [[String: Any]])
+        #expect(uses.map { $0["type"] as? String } == ["text", "tool_use", "tool_use"])
+        #expect((uses[1]["input"] as? [String: Any])?["city"] as? String == "Rome")
+        #expect(messages[2]["role"] as? String == "user")
+        let results = try #require(messages[2]["content"] as? [[String: Any]])
+        #expect(results.map { $0["tool_use_id"] as? String } == ["toolu_0", "toolu_9"])
+    }
+
+    @Test func piecesAreAssembledByIndex() {
+        var calls = ToolCallAssembler()
+        calls.add(ToolCallDelta(index: 1, id: "b", name: "second", arguments: "{"))
+        calls.add(ToolCallDelta(index: 0, id: "a", name: "first", arguments: "{}"))
+        calls.add(ToolCallDelta(index: 1, arguments: "}"))
+        #expect(
+            calls.calls == [
+                ToolCall(id: "a", name: "first", arguments: "{}"), ToolCall(id: "b", name: "second", arguments: "{}"),
+            ])
+    }
+}
