@@ -110,3 +110,40 @@ import Testing
         }
     }
 }
+
+/// Tools on `POST /v1/messages`, every event checked against the OpenAPI document.
+@Suite struct MessagesToolTests {
+    @Test func toolUseComesBackAsBlocksAndResultsGoToTheBot() async throws {
+        try await TestApp.run(["BOTS": "toolsy=toolsy"]) { client, _ in
+            try await client.register(email: "msgtools@example.com")
+            let token = try await client.login(email: "msgtools@example.com").access
+            let tools = #""tools":[{"name":"lookup","input_schema":{"type":"object"}}]"#
+            let ask = #"{"model":"toolsy","max_tokens":32,"stream":true,\#(tools),"messages":[{"role":"user","content":"cats"}]}"#
+            let streamed = try await client.send(.post, "/v1/messages", json: ask, bearer: token)
+            #expect(streamed.status == .ok)
+            let events = streamed.text.components(separatedBy: "\n").filter { $0.hasPrefix("event: ") }
+            #expect(
+                events == [
+                    "event: message_start", "event: content_block_start", "event: content_block_delta",
+                    "event: content_block_delta", "event: content_block_stop", "event: message_delta", "event: message_stop",
+                ])
+            #expect(streamed.text.contains(#""content_block":{"id":"call_42","input":{},"name":"lookup","type":"tool_use"}"#))
+            #expect(streamed.text.contains(#""stop_reason":"tool_use""#))
+            let result = #"""
+                {"model":"toolsy","max_tokens":32,\#(tools),"messages":[{"role":"user","content":"cats"},
+                 {"role":"assistant","content":[{"type":"tool_use","id":"call_42","name":"lookup","input":{"q":"cats"}}]},
+                 {"role":"user","content":[{"type":"tool_result","tool_use_id":"call_42","content":[{"type":"text","text":"3 cats"}]}]}]}
+                """#
+            let answered = try await client.send(.post, "/v1/messages", json: result, bearer: token)
+            #expect(answered.status == .ok)
+            #expect(answered.text.contains("result: 3 cats for call_42"))
+            for bad in [
+                #"{"model":"toolsy","max_tokens":8,"tools":[{"type":"web_search_20250305","name":"web"}],"messages":[{"role":"user","content":"x"}]}"#,
+                #"{"model":"toolsy","max_tokens":8,\#(tools),"tool_choice":{"type":"tool","name":"other"},"messages":[{"role":"user","content":"x"}]}"#,
+                #"{"model":"toolsy","max_tokens":8,"messages":[{"role":"user","content":[{"type":"tool_result","content":"x"}]}]}"#,
+            ] {
+                #expect(try await client.send(.post, "/v1/messages", json: bad, bearer: token).status == .badRequest, "\(bad)")
+            }
+        }
+    }
+}

@@ -183,7 +183,7 @@ import Testing
     /// Anthropic's SDK on `POST /v1/messages`: text, streaming, and its error types.
     @Test func theOfficialAnthropicPythonClientWorks() async throws {
         let python = ProcessInfo.processInfo.environment["TEST_PYTHON"] ?? "python3"
-        try await TestApp.run(["BOTS": "eyes=eyes"]) { client, _ in
+        try await TestApp.run(["BOTS": "eyes=eyes,toolsy=toolsy"]) { client, _ in
             try await client.register(email: "claude@example.com")
             let token = try await client.login(email: "claude@example.com").access
             let secret = try #require(try await Self.key(client, token: token)["key"] as? String)

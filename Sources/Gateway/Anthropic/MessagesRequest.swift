@@ -3,7 +3,7 @@ import BotKit
 /// A `POST /v1/messages` body (Anthropic's Messages API), checked field by field; problems
 /// are 400s naming the parameter. As on `/v1/chat/completions`, nothing is dropped: an
 /// unknown member is a 400, and input needing a capability (images, tools) is checked
-/// against the bot's (`needs`).
+/// against the bot's (`needs`). Content blocks are read by `Blocks`, tools by `tools(_:)`.
 struct MessagesRequest {
     let model: String
     let messages: [ChatMessage]
@@ -34,17 +34,17 @@ struct MessagesRequest {
         switch body["system"] {
         case nil, .null?: break
         case let value?:
-            let (text, images) = try content(value, at: "system", needs: &needs)
-            guard images.isEmpty else { throw invalid("system: text blocks only") }
-            messages.append(ChatMessage(role: .system, content: text))
+            let blocks = try Blocks(value, at: "system", needs: &needs)
+            guard blocks.isTextOnly else { throw invalid("system: text blocks only") }
+            messages.append(ChatMessage(role: .system, content: blocks.text))
         }
         for (index, item) in items.enumerated() {
             guard case .object(let fields) = item, case .string(let role)? = fields["role"],
                 role == "user" || role == "assistant",
                 let content = fields["content"]
             else { throw invalid("messages.\(index): an object with role user or assistant and content") }
-            let (text, images) = try Self.content(content, at: "messages.\(index).content", needs: &needs)
-            messages.append(ChatMessage(role: role == "user" ? .user : .assistant, content: text, images: images))
+            let blocks = try Blocks(content, at: "messages.\(index).content", needs: &needs)
+            messages += blocks.messages(role: role == "user" ? .user : .assistant)
         }
         var options = GenerationOptions(maxTokens: maxTokens)
         options.temperature = try number(body["temperature"], "temperature", 0...1)
@@ -72,69 +72,10 @@ struct MessagesRequest {
         case .bool(let flag)?: stream = flag
         default: throw invalid("stream: a boolean")
         }
-        switch body["tools"] {
-        case nil, .null?: break
-        case .array(let tools)?: if tools.isEmpty == false { needs.insert(.tools) }
-        default: throw invalid("tools: an array")
-        }
-        switch body["tool_choice"] {
-        case nil, .null?: break
-        case .object(let choice)? where choice["type"] == .string("auto") || choice["type"] == .string("none"): break
-        default: needs.insert(.tools)
-        }
+        (options.tools, options.toolChoice) = try tools(body)
+        if options.tools.isEmpty == false || options.toolChoice == .required { needs.insert(.tools) }
+        if case .named = options.toolChoice { needs.insert(.tools) }
         return MessagesRequest(model: model, messages: messages, options: options, stream: stream, needs: needs)
-    }
-
-    /// A string, or content blocks: text is kept (joined with newlines) and images (base64
-    /// or URL sources) are carried, both needing the `images` capability; tool blocks need
-    /// `tools`; anything else is a 400.
-    private static func content(_ value: JSONValue, at path: String, needs: inout BotCapabilities) throws -> (
-        String, [ImagePart]
-    ) {
-        switch value {
-        case .string(let text): return (text, [])
-        case .array(let blocks):
-            var texts: [String] = []
-            var images: [ImagePart] = []
-            for (number, block) in blocks.enumerated() {
-                guard case .object(let fields) = block, case .string(let type)? = fields["type"] else {
-                    throw invalid("\(path).\(number): a content block with a type")
-                }
-                switch type {
-                case "text":
-                    guard case .string(let text)? = fields["text"] else { throw invalid("\(path).\(number).text: a string") }
-                    texts.append(text)
-                case "image":
-                    needs.insert(.images)
-                    images.append(try image(fields["source"], at: "\(path).\(number).source"))
-                case "tool_use", "tool_result": needs.insert(.tools)
-                default: throw invalid("\(path).\(number).type: text, image, tool_use or tool_result (not \(type))")
-                }
-            }
-            return (texts.joined(separator: "\n"), images)
-        default:
-            throw invalid("\(path): a string or an array of content blocks")
-        }
-    }
-
-    /// An image block's source: `{"type": "base64", "media_type", "data"}` or
-    /// `{"type": "url", "url"}`.
-    private static func image(_ source: JSONValue?, at path: String) throws -> ImagePart {
-        guard case .object(let fields)? = source else { throw invalid("\(path): an object") }
-        switch fields["type"] {
-        case .string("base64")?:
-            guard case .string(let mediaType)? = fields["media_type"], mediaType.hasPrefix("image/"),
-                case .string(let data)? = fields["data"], data.isEmpty == false
-            else { throw invalid("\(path): media_type image/… and non-empty base64 data") }
-            return .data(mediaType: mediaType, base64: data)
-        case .string("url")?:
-            guard case .string(let url)? = fields["url"], case .url? = ImagePart(url: url) else {
-                throw invalid("\(path).url: an https URL")
-            }
-            return .url(url)
-        default:
-            throw invalid("\(path).type: base64 or url")
-        }
     }
 
     private static func number(_ value: JSONValue?, _ name: String, _ range: ClosedRange<Double>) throws -> Double? {
@@ -149,9 +90,8 @@ struct MessagesRequest {
         AnthropicError(OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request"))
     }
 
-    /// What this route hands a bot beyond text: images (tools are not translated from
-    /// Anthropic's blocks yet, so they are refused here).
-    static let carried: BotCapabilities = .images
+    /// What this route hands a bot beyond text: images and tools.
+    static let carried: BotCapabilities = [.images, .tools]
 
     /// Throws a 400 naming the capabilities `bot` lacks for this request.
     func check(against bot: BotDirectory.Entry) throws {

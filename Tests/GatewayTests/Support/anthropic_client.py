@@ -1,6 +1,6 @@
 """Drives a running gateway with the official `anthropic` package on POST /v1/messages:
 a message, a streamed message (events and the final message), an image to a bot that
-takes images, an unknown model (404 NotFoundError), an image to one that does not (400
+takes images, a tool round trip (whole and streamed tool_use), an unknown model (404 NotFoundError), an image to one that does not (400
 BadRequestError naming the capability), and a bad key (401 AuthenticationError).
 
 usage: anthropic_client.py BASE_URL API_KEY
@@ -28,6 +28,23 @@ seen = client.messages.create(model="eyes", max_tokens=8, messages=[{"role": "us
     {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
     {"type": "text", "text": "what is this?"}]}])
 assert seen.content[0].text == "1 image(s): data:image/png;base64,iVBORw0KGgo=", seen
+
+tools = [{"name": "lookup", "description": "Looks things up",
+          "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}}}]
+question = {"role": "user", "content": "find cats"}
+first = client.messages.create(model="toolsy", max_tokens=64, tools=tools, messages=[question])
+use = next(block for block in first.content if block.type == "tool_use")
+assert (use.id, use.name, use.input) == ("call_42", "lookup", {"q": "find cats"}), first
+assert first.stop_reason == "tool_use", first
+with client.messages.stream(model="toolsy", max_tokens=64, tools=tools, messages=[question],
+                            tool_choice={"type": "any"}) as stream:
+    streamed = stream.get_final_message()
+streamed_use = next(block for block in streamed.content if block.type == "tool_use")
+assert streamed_use.input == {"q": "find cats"} and streamed.stop_reason == "tool_use", streamed
+answer = client.messages.create(model="toolsy", max_tokens=64, tools=tools, messages=[
+    question, {"role": "assistant", "content": first.content},
+    {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "3 cats"}]}])
+assert answer.content[0].text == "result: 3 cats for call_42", answer
 
 try:
     client.messages.create(model="nope", max_tokens=8, messages=[{"role": "user", "content": "x"}])
