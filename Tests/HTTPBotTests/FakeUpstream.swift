@@ -89,7 +89,9 @@ final class FakeUpstream: Sendable {
             model == "tool" && format == "openai"
             ? toolCallChunks(stream: stream)
             : model == "tool" && format == "anthropic"
-                ? toolUseChunks(stream: stream) : chunks(format: format, words: words, stream: stream || model == "huge")
+                ? toolUseChunks(stream: stream)
+                : model == "tool"
+                    ? ollamaToolChunks(stream: stream) : chunks(format: format, words: words, stream: stream || model == "huge")
         let delay: Duration = model == "drip" ? .milliseconds(150) : (model == "hang" ? .seconds(30) : .zero)
         return Response(
             status: .ok, headers: [.contentType: stream ? "text/event-stream" : "application/json"],
@@ -185,6 +187,25 @@ final class FakeUpstream: Sendable {
             event(["type": "content_block_stop", "index": 1]),
             event(["type": "message_delta", "delta": ["stop_reason": "tool_use"], "usage": ["output_tokens": 5]])
                 + event(["type": "message_stop"]),
+        ]
+    }
+
+    /// An Ollama answer calling `get_weather` for Paris (whole, in one message).
+    static func ollamaToolChunks(stream: Bool) -> [String] {
+        func json(_ object: [String: Any]) -> String {
+            String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        let call: [String: Any] = ["function": ["name": "get_weather", "arguments": ["city": "Paris"]]]
+        let message: [String: Any] = ["role": "assistant", "content": "", "tool_calls": [call]]
+        guard stream else {
+            return [json(["message": message, "done": true, "done_reason": "stop", "prompt_eval_count": 7, "eval_count": 5])]
+        }
+        return [
+            json(["message": message, "done": false]) + "\n",
+            json([
+                "message": ["role": "assistant", "content": ""], "done": true, "done_reason": "stop", "eval_count": 5,
+                "prompt_eval_count": 7,
+            ]) + "\n",
         ]
     }
 

@@ -201,6 +201,36 @@ import Testing
         #expect(results.map { $0["tool_use_id"] as? String } == ["toolu_0", "toolu_9"])
     }
 
+    @Test(arguments: [false, true])
+    func ollamaToolCallsTravelBothWays(stream: Bool) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, api: "ollama", model: "tool", ["STREAM": String(stream), "RETRIES": "0"])
+        #expect(bot.capabilities.contains(.tools))
+        var request = BotRequest(
+            messages: [
+                ChatMessage(role: .user, content: "weather?"),
+                ChatMessage(
+                    role: .assistant, content: "",
+                    toolCalls: [ToolCall(id: "c0", name: "get_weather", arguments: #"{"city":"Rome"}"#)]),
+                ChatMessage(role: .tool, content: "sunny", toolCallID: "c0"),
+            ], deadline: .now + .seconds(10))
+        request.options.tools = [ToolDefinition(name: "get_weather")]
+        let reply = try await bot.reply(request)
+        #expect(reply.toolCalls == [ToolCall(id: "call_0", name: "get_weather", arguments: #"{"city":"Paris"}"#)])
+        #expect(reply.completion.finishReason == .toolCalls)
+        let sent = upstream.lastBody
+        #expect(((sent["tools"] as? [[String: Any]])?.first?["function"] as? [String: Any])?["name"] as? String == "get_weather")
+        let messages = try #require(sent["messages"] as? [[String: Any]])
+        let past = try #require((messages[1]["tool_calls"] as? [[String: Any]])?.first?["function"] as? [String: Any])
+        #expect((past["arguments"] as? [String: Any])?["city"] as? String == "Rome")
+        #expect(messages[2]["role"] as? String == "tool")
+        request.options.toolChoice = .required
+        await #expect(throws: BotError.rejected("Ollama has no tool_choice: only auto is possible")) {
+            _ = try await bot.reply(request)
+        }
+    }
+
     @Test func piecesAreAssembledByIndex() {
         var calls = ToolCallAssembler()
         calls.add(ToolCallDelta(index: 1, id: "b", name: "second", arguments: "{"))

@@ -102,12 +102,11 @@ public struct HTTPBot: BotProvider {
 
     /// Images, in each API's own shape (Ollama: base64 data only); structured output where
     /// the API has it (OpenAI's `response_format`, Ollama's `format`; Anthropic has none);
-    /// tools on OpenAI-compatible and Anthropic APIs (Ollama's tool shape is not
-    /// translated yet).
+    /// tools on all three (Ollama: `auto` choice only; it has no other).
     public var capabilities: BotCapabilities {
         switch settings.api {
         case .openai: [.images, .structuredOutput, .tools]
-        case .ollama: [.images, .structuredOutput]
+        case .ollama: [.images, .structuredOutput, .tools]
         case .anthropic: [.images, .tools]
         }
     }

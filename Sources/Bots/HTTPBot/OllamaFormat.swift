@@ -10,9 +10,20 @@ struct OllamaFormat: WireFormat {
     }
 
     /// A message, its images as base64 (Ollama takes no image URLs: such a request is
-    /// refused, since the gateway does not fetch URLs for a bot).
+    /// refused, since the gateway does not fetch URLs for a bot), an assistant's tool calls
+    /// (arguments as objects).
     static func message(_ message: ChatMessage) throws -> JSONValue {
         var object: JSONValue = ["role": .string(message.role.rawValue), "content": .string(message.content)]
+        if message.toolCalls.isEmpty == false {
+            object["tool_calls"] = .array(
+                try message.toolCalls.map { call in
+                    let arguments: JSONValue
+                    do { arguments = try UpstreamJSON.object(call.arguments) } catch {
+                        throw BotError.rejected("tool call arguments must be a JSON object")
+                    }
+                    return ["function": ["name": .string(call.name), "arguments": arguments]]
+                })
+        }
         guard message.images.isEmpty == false else { return object }
         object["images"] = .array(
             try message.images.map { image in
@@ -39,6 +50,13 @@ struct OllamaFormat: WireFormat {
             "stream": .bool(stream),
         ]
         if options.isEmpty == false { body["options"] = .object(options) }
+        if request.options.tools.isEmpty == false {
+            // Ollama has no tool choice: a request that must call a tool cannot be served.
+            guard request.options.toolChoice == .auto else {
+                throw BotError.rejected("Ollama has no tool_choice: only auto is possible")
+            }
+            OpenAIFormat.tools(request.options, into: &body)
+        }
         switch request.options.responseFormat {
         case .text: break
         case .jsonObject: body["format"] = "json"
@@ -48,15 +66,31 @@ struct OllamaFormat: WireFormat {
     }
 
     func parser(stream: Bool) -> any ResponseParser {
-        stream ? StreamParser() : WholeBodyParser { try Self.decode($0) }
+        stream
+            ? StreamParser()
+            : WholeBodyParser { object in
+                var calls = 0
+                return try Self.decode(object, calls: &calls)
+            }
     }
 
-    static func decode(_ object: JSONValue) throws -> [WireEvent] {
+    /// One response object; `calls` counts the tool calls so far (Ollama sends each whole,
+    /// without an id: they are numbered `call_<n>`).
+    static func decode(_ object: JSONValue, calls: inout Int) throws -> [WireEvent] {
         if let error = object["error"]?.string { throw WireError.upstream(error) }
         var events: [WireEvent] = []
         if let text = object["message"]?["content"]?.string, text.isEmpty == false { events.append(.delta(text)) }
+        for call in object["message"]?["tool_calls"]?.array ?? [] {
+            let arguments = String(decoding: (call["function"]?["arguments"] ?? [:]).jsonBytes, as: UTF8.self)
+            events.append(
+                .toolCall(
+                    ToolCallDelta(
+                        index: calls, id: "call_\(calls)", name: call["function"]?["name"]?.string, arguments: arguments)))
+            calls += 1
+        }
         if object["done"]?.bool == true {
-            events.append(.finish(FinishReason(rawValue: object["done_reason"]?.string ?? "stop")))
+            let reason = calls > 0 ? FinishReason.toolCalls : FinishReason(rawValue: object["done_reason"]?.string ?? "stop")
+            events.append(.finish(reason))
             if let input = object["prompt_eval_count"]?.int, let output = object["eval_count"]?.int {
                 events.append(.usage(TokenUsage(inputTokens: input, outputTokens: output)))
             }
@@ -67,14 +101,19 @@ struct OllamaFormat: WireFormat {
 
     struct StreamParser: ResponseParser {
         var lines = LineFramer()
+        var calls = 0
 
         mutating func feed(_ bytes: [UInt8]) throws -> [WireEvent] {
-            try lines.feed(bytes).filter { $0.isEmpty == false }.flatMap { try OllamaFormat.decode(try UpstreamJSON.object($0)) }
+            var events: [WireEvent] = []
+            for line in try lines.feed(bytes) where line.isEmpty == false {
+                events += try OllamaFormat.decode(try UpstreamJSON.object(line), calls: &calls)
+            }
+            return events
         }
 
         mutating func finish() throws -> [WireEvent] {
             guard let line = lines.flush(), line.isEmpty == false else { return [] }
-            return try OllamaFormat.decode(try UpstreamJSON.object(line))
+            return try OllamaFormat.decode(try UpstreamJSON.object(line), calls: &calls)
         }
     }
 }
