@@ -22,11 +22,16 @@ public protocol BotProvider: Sendable {
 
     /// Inputs beyond text this bot serves (none by default).
     var capabilities: BotCapabilities { get }
+
+    /// Request parameters beyond BotKit's own that this bot takes as `extras` (none by
+    /// default): the gateway passes those through and refuses any other unknown one.
+    var acceptedExtras: Set<String> { get }
 }
 
 extension BotProvider {
     public var honoursDeadline: Bool { false }
     public var capabilities: BotCapabilities { [] }
+    public var acceptedExtras: Set<String> { [] }
     public var statistics: BotStatistics { BotStatistics() }
 }
 

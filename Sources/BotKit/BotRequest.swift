@@ -83,6 +83,9 @@ public struct GenerationOptions: Sendable, Equatable {
     /// Tools the model may call, and whether it must (bots declaring `tools`).
     public var tools: [ToolDefinition] = []
     public var toolChoice: ToolChoice = .auto
+    /// Provider-specific parameters the client sent beyond the ones above, passed only to
+    /// a bot that accepts them by name (`BotProvider.acceptedExtras`); others are a 400.
+    public var extras: [String: JSONValue] = [:]
 
     public init(
         maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil, stop: [String] = [], seed: Int? = nil,

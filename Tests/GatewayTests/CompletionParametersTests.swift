@@ -78,6 +78,27 @@ import Testing
         }
     }
 
+    @Test func extrasReachOnlyABotThatTakesThem() async throws {
+        try await TestApp.run(["BOTS": "extra=extra"]) { client, _ in
+            try await client.register(email: "extras@example.com")
+            let token = try await client.login(email: "extras@example.com").access
+            let passed = try await client.send(
+                .post, "/v1/chat/completions", json: #"{"model":"extra",\#(Self.message),"top_k":40}"#, bearer: token)
+            #expect(passed.status == .ok)
+            #expect(passed.text.contains(#"{\"top_k\":40}"#))
+            let anthropic = try await client.send(
+                .post, "/v1/messages", json: #"{"model":"extra","max_tokens":8,\#(Self.message),"top_k":3}"#, bearer: token)
+            #expect(anthropic.status == .ok)
+            #expect(anthropic.text.contains(#"{\"top_k\":3}"#))
+            for (model, member) in [("extra", "min_p"), ("default", "top_k")] {
+                let refused = try await client.send(
+                    .post, "/v1/chat/completions", json: #"{"model":"\#(model)",\#(Self.message),"\#(member)":1}"#, bearer: token)
+                #expect(refused.status == .badRequest)
+                #expect(refused.text.contains("Unrecognized request argument supplied: \(member)"))
+            }
+        }
+    }
+
     @Test func acceptedParametersAnswer() async throws {
         try await TestApp.run { client, _ in
             try await client.register(email: "accepted@example.com")

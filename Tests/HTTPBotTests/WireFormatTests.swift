@@ -242,3 +242,31 @@ import Testing
             ])
     }
 }
+
+/// `EXTRAS`: the members an operator lets clients pass through reach the upstream.
+@Suite struct ExtrasTests {
+    @Test(arguments: ["openai", "anthropic", "ollama"])
+    func extrasReachTheUpstream(api: String) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, api: api, ["STREAM": "false", "EXTRAS": "top_k, min_p"])
+        #expect(bot.acceptedExtras == ["top_k", "min_p"])
+        var request = HTTPBotTests.ask(bot)
+        request.options.extras = ["top_k": 40]
+        _ = try await bot.reply(request)
+        let sent = upstream.lastBody
+        let target = api == "ollama" ? sent["options"] as? [String: Any] : sent
+        #expect(target?["top_k"] as? Int == 40)
+    }
+
+    @Test func extrasNeverNameWhatTheGatewayWrites() throws {
+        for bad in ["model", "Top_K", "a-b", "messages,top_k"] {
+            #expect(throws: BotConfigurationError.self, "\(bad)") {
+                try HTTPBotSettings(
+                    BotConfiguration(
+                        name: "x", kind: "http", prefix: "BOT_X_", settings: ["URL": "http://x", "MODEL": "m", "EXTRAS": bad],
+                        timeout: .seconds(1)))
+            }
+        }
+    }
+}

@@ -111,6 +111,9 @@ public struct HTTPBot: BotProvider {
         }
     }
 
+    /// The members `EXTRAS` lets clients pass through.
+    public var acceptedExtras: Set<String> { settings.extras }
+
     public var statistics: BotStatistics {
         BotStatistics(upstreamConnectionsOpened: connections.current, activeCalls: calls.running)
     }

@@ -19,6 +19,7 @@ extension HTTPBotSettings {
         # BOT_HTTP_CA_FILE=/etc/ssl/certs/ca-certificates.crt
         # BOT_HTTP_MAX_RESPONSE_BYTES=8388608
         # BOT_HTTP_ANTHROPIC_VERSION=2023-06-01
+        # BOT_HTTP_EXTRAS=top_k,min_p         # request members clients may pass through (default none)
 
         # A named Anthropic bot (BOTS=claude=http):
         # BOT_CLAUDE_URL=https://api.anthropic.com

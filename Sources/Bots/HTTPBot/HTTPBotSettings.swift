@@ -21,6 +21,7 @@ import BotKit
 /// | `CA_FILE` | system store | CA bundle for TLS verification |
 /// | `MAX_RESPONSE_BYTES` | 8388608 | larger upstream answers are cut off as errors |
 /// | `ANTHROPIC_VERSION` | `2023-06-01` | `anthropic-version` header |
+/// | `EXTRAS` | none | request members clients may pass through to this upstream, comma-separated (e.g. `top_k,min_p`) |
 public struct HTTPBotSettings: Sendable {
     public enum API: String, Sendable, CaseIterable { case openai, anthropic, ollama }
 
@@ -49,6 +50,12 @@ public struct HTTPBotSettings: Sendable {
     public var caFile: String?
     public var maxResponseBytes: Int
     public var anthropicVersion: String
+    /// Body members clients may pass through (`EXTRAS`); never one the gateway writes itself.
+    public var extras: Set<String>
+    static let reservedMembers: Set<String> = [
+        "model", "messages", "stream", "stream_options", "system", "max_tokens", "temperature", "top_p", "stop",
+        "stop_sequences", "seed", "user", "metadata", "tools", "tool_choice", "response_format", "format", "options",
+    ]
 
     public init(_ configuration: BotConfiguration) throws {
         let url = try configuration.require("URL")
@@ -81,5 +88,17 @@ public struct HTTPBotSettings: Sendable {
         caFile = configuration.string("CA_FILE")
         maxResponseBytes = try configuration.int("MAX_RESPONSE_BYTES", default: 8 << 20, range: 1024...(1 << 30))
         anthropicVersion = configuration.string("ANTHROPIC_VERSION") ?? "2023-06-01"
+        extras = Set(
+            try (configuration.string("EXTRAS") ?? "").split(separator: ",").map { item in
+                let name = item.trimmingCharacters(in: .whitespaces)
+                guard (1...64).contains(name.count),
+                    name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }),
+                    Self.reservedMembers.contains(name) == false
+                else {
+                    throw BotConfigurationError(
+                        configuration.variable("EXTRAS"), "must list lower-case member names the gateway does not set itself")
+                }
+                return name
+            })
     }
 }

@@ -44,6 +44,8 @@ struct OllamaFormat: WireFormat {
         if let topP = request.options.topP { options["top_p"] = .double(topP) }
         if request.options.stop.isEmpty == false { options["stop"] = .array(request.options.stop.map(JSONValue.string)) }
         if let seed = request.options.seed { options["seed"] = .int(Int64(seed)) }
+        // Ollama's sampling parameters live in `options`: pass-through members go there.
+        for (name, value) in request.options.extras where options[name] == nil { options[name] = value }
         var body: JSONValue = [
             "model": .string(settings.model),
             "messages": .array(try request.messages.map(Self.message)),

@@ -32,6 +32,12 @@ struct OpenAIFormat: WireFormat {
         return object
     }
 
+    /// The client's pass-through members (only the bot's `EXTRAS` reach here), never over
+    /// a member the gateway set.
+    static func extras(_ extras: [String: JSONValue], into body: inout JSONValue) {
+        for (name, value) in extras where body[name] == nil { body[name] = value }
+    }
+
     /// `tools` and `tool_choice` in OpenAI's shape.
     static func tools(_ options: GenerationOptions, into body: inout JSONValue) {
         guard options.tools.isEmpty == false else { return }
@@ -75,6 +81,7 @@ struct OpenAIFormat: WireFormat {
         if request.options.stop.isEmpty == false { body["stop"] = .array(request.options.stop.map(JSONValue.string)) }
         if let seed = request.options.seed { body["seed"] = .int(Int64(seed)) }
         Self.tools(request.options, into: &body)
+        Self.extras(request.options.extras, into: &body)
         switch request.options.responseFormat {
         case .text: break
         case .jsonObject: body["response_format"] = ["type": "json_object"]

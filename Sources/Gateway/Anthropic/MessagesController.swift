@@ -24,7 +24,10 @@ struct MessagesController {
 
     @Sendable func messages(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let parsed = try MessagesRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes))
+        let bots = self.bots
+        let parsed = try MessagesRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes)) { model in
+            bots.bot(named: model)?.provider.acceptedExtras ?? []
+        }
         if let bot = bots.bot(named: parsed.model) { try parsed.check(against: bot) }
         let conversation = try request.headers[OpenAIController.conversationHeader].map { text in
             guard let id = UUID(uuidString: text) else { throw MessagesRequest.invalid("X-Conversation-Id must be a UUID.") }

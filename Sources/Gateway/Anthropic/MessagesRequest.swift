@@ -16,9 +16,14 @@ struct MessagesRequest {
         "tools", "tool_choice",
     ]
 
-    static func parse(_ body: [String: JSONValue]) throws -> MessagesRequest {
-        if let unknown = body.keys.filter({ known.contains($0) == false }).sorted().first {
-            throw invalid("\(unknown): Extra inputs are not permitted")
+    /// `extras`: the members the bot `model` names takes through (`acceptedExtras`).
+    static func parse(_ body: [String: JSONValue], extras accepted: (String) -> Set<String> = { _ in [] }) throws
+        -> MessagesRequest
+    {
+        let unknown = body.keys.filter { known.contains($0) == false }
+        let extras = unknown.isEmpty ? [] : accepted(body["model"]?.string ?? "")
+        if let refused = unknown.filter({ extras.contains($0) == false }).sorted().first {
+            throw invalid("\(refused): Extra inputs are not permitted")
         }
         guard case .string(let model)? = body["model"], model.isEmpty == false else {
             throw invalid("model: Field required (a non-empty string)")
@@ -73,6 +78,7 @@ struct MessagesRequest {
         default: throw invalid("stream: a boolean")
         }
         (options.tools, options.toolChoice) = try tools(body)
+        for name in unknown { options.extras[name] = body[name] }
         if options.tools.isEmpty == false || options.toolChoice == .required { needs.insert(.tools) }
         if case .named = options.toolChoice { needs.insert(.tools) }
         return MessagesRequest(model: model, messages: messages, options: options, stream: stream, needs: needs)

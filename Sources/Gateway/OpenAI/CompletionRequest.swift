@@ -20,10 +20,15 @@ struct CompletionRequest {
         "store",
     ]
 
-    static func parse(_ body: [String: JSONValue]) throws -> CompletionRequest {
-        if let unknown = body.keys.filter({ known.contains($0) == false }).sorted().first {
+    /// `extras`: the members the bot `model` names takes through (`acceptedExtras`).
+    static func parse(_ body: [String: JSONValue], extras accepted: (String) -> Set<String> = { _ in [] }) throws
+        -> CompletionRequest
+    {
+        let unknown = body.keys.filter { known.contains($0) == false }
+        let extras = unknown.isEmpty ? [] : accepted(body["model"]?.string ?? "")
+        if let refused = unknown.filter({ extras.contains($0) == false }).sorted().first {
             throw OpenAIError(
-                status: .badRequest, message: "Unrecognized request argument supplied: \(unknown)",
+                status: .badRequest, message: "Unrecognized request argument supplied: \(refused)",
                 type: "invalid_request_error", code: "invalid_request")
         }
         guard case .string(let model)? = body["model"], model.isEmpty == false else {
@@ -38,6 +43,7 @@ struct CompletionRequest {
         var options = try sampling(body)
         options.responseFormat = try responseFormat(body)
         (options.tools, options.toolChoice) = try tools(body)
+        for name in unknown { options.extras[name] = body[name] }
         for key in ["max_tokens", "max_completion_tokens"] {
             guard let value = body[key], value != .null else { continue }
             guard let tokens = value.int, tokens >= 1, tokens <= 1_000_000 else {

@@ -41,7 +41,10 @@ struct OpenAIController {
 
     @Sendable func completions(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let parsed = try CompletionRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes))
+        let bots = self.bots
+        let parsed = try CompletionRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes)) { model in
+            bots.bot(named: model)?.provider.acceptedExtras ?? []
+        }
         if let bot = bots.bot(named: parsed.model) { try parsed.check(against: bot) }
         let conversation = try request.headers[Self.conversationHeader].map { text in
             guard let id = UUID(uuidString: text) else {

@@ -26,6 +26,7 @@ enum TestBots {
         registry.register(kind: "eyes") { _ in EyesBot() }
         registry.register(kind: "form") { _ in FormBot() }
         registry.register(kind: "toolsy") { _ in ToolsyBot() }
+        registry.register(kind: "extra") { _ in ExtraBot() }
         registry.register(kind: "failing") { config in
             let error: BotError =
                 switch config.string("ERROR") ?? "unavailable" {
@@ -108,6 +109,19 @@ struct ToolsyBot: BotProvider {
             try writer.toolCall(ToolCallDelta(index: 0, id: "call_42", name: tool.name, arguments: String(text[..<cut])))
             try writer.toolCall(ToolCallDelta(index: 0, arguments: String(text[cut...])))
             return BotCompletion(finishReason: .toolCalls)
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+/// Takes `top_k` through and answers with the extras it was given, as JSON.
+struct ExtraBot: BotProvider {
+    var acceptedExtras: Set<String> { ["top_k"] }
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        let extras = String(decoding: JSONValue.object(request.options.extras).jsonBytes, as: UTF8.self)
+        return BotAnswer.stream { writer in
+            try writer.delta(extras)
+            return BotCompletion()
         }
     }
     func health() async -> BotHealth { .ok }
