@@ -2,10 +2,16 @@
 public struct TokenUsage: Sendable, Equatable, Codable {
     public var inputTokens: Int
     public var outputTokens: Int
+    /// Input tokens served from the upstream's prompt cache (part of `inputTokens`), when reported.
+    public var cachedInputTokens: Int?
+    /// Output tokens spent on hidden reasoning (part of `outputTokens`), when reported.
+    public var reasoningTokens: Int?
 
-    public init(inputTokens: Int, outputTokens: Int) {
+    public init(inputTokens: Int, outputTokens: Int, cachedInputTokens: Int? = nil, reasoningTokens: Int? = nil) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
+        self.cachedInputTokens = cachedInputTokens
+        self.reasoningTokens = reasoningTokens
     }
 
     public var totalTokens: Int { inputTokens + outputTokens }

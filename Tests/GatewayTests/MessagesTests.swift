@@ -1,3 +1,4 @@
+import BotKit
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -145,5 +146,24 @@ import Testing
                 #expect(try await client.send(.post, "/v1/messages", json: bad, bearer: token).status == .badRequest, "\(bad)")
             }
         }
+    }
+}
+
+/// Usage details in each API's terms.
+@Suite struct UsageDetailRenderingTests {
+    @Test func cachedAndReasoningTokensAreShownInEachShape() {
+        let usage = TokenUsage(inputTokens: 100, outputTokens: 50, cachedInputTokens: 80, reasoningTokens: 30)
+        #expect(
+            OpenAIController.usage(usage)
+                == [
+                    "prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150,
+                    "prompt_tokens_details": ["cached_tokens": 80],
+                    "completion_tokens_details": ["reasoning_tokens": 30],
+                ])
+        #expect(MessageEvents.usage(usage) == ["input_tokens": 20, "output_tokens": 50, "cache_read_input_tokens": 80])
+        #expect(
+            OpenAIController.usage(TokenUsage(inputTokens: 1, outputTokens: 2)) == [
+                "prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3,
+            ])
     }
 }

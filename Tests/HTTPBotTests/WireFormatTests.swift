@@ -270,3 +270,21 @@ import Testing
         }
     }
 }
+
+/// Cached and reasoning tokens are read where each API reports them.
+@Suite struct UsageDetailTests {
+    @Test func cachedAndReasoningTokensAreRead() {
+        let openai: JSONValue = [
+            "prompt_tokens": 100, "completion_tokens": 50, "prompt_tokens_details": ["cached_tokens": 80],
+            "completion_tokens_details": ["reasoning_tokens": 30],
+        ]
+        #expect(
+            OpenAIFormat.usage(openai)
+                == TokenUsage(inputTokens: 100, outputTokens: 50, cachedInputTokens: 80, reasoningTokens: 30))
+        #expect(OpenAIFormat.usage(["prompt_tokens": 1, "completion_tokens": 2]) == TokenUsage(inputTokens: 1, outputTokens: 2))
+        let anthropic: JSONValue = [
+            "input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 70, "cache_creation_input_tokens": 20,
+        ]
+        #expect(AnthropicFormat.usage(anthropic) == TokenUsage(inputTokens: 100, outputTokens: 5, cachedInputTokens: 70))
+    }
+}

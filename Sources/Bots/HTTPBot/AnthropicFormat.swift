@@ -49,12 +49,21 @@ struct AnthropicFormat: WireFormat {
                     )
                 }
                 if let reason = object["stop_reason"]?.string { events.append(.finish(Self.finishReason(reason))) }
-                if let input = object["usage"]?["input_tokens"]?.int, let output = object["usage"]?["output_tokens"]?.int {
-                    events.append(.usage(TokenUsage(inputTokens: input, outputTokens: output)))
-                }
+                if let usage = Self.usage(object["usage"]) { events.append(.usage(usage)) }
                 events.append(.done)
                 return events
             }
+    }
+
+    /// Anthropic counts cache reads and writes apart from `input_tokens`; the gateway's
+    /// input is all three, the reads being its cached part.
+    static func usage(_ usage: JSONValue?) -> TokenUsage? {
+        guard let input = usage?["input_tokens"]?.int, let output = usage?["output_tokens"]?.int else { return nil }
+        let read = usage?["cache_read_input_tokens"]?.int ?? 0
+        let written = usage?["cache_creation_input_tokens"]?.int ?? 0
+        return TokenUsage(
+            inputTokens: input + read + written, outputTokens: output,
+            cachedInputTokens: usage?["cache_read_input_tokens"]?.int)
     }
 
     static func finishReason(_ reason: String) -> FinishReason {
@@ -69,7 +78,8 @@ struct AnthropicFormat: WireFormat {
     struct StreamParser: ResponseParser {
         var lines = LineFramer()
         var sse = SSEDecoder()
-        var inputTokens = 0
+        /// The input side, from `message_start`.
+        var start: TokenUsage?
         /// Content block index → tool call index, for the blocks that are tool uses.
         var tools: [Int: Int] = [:]
 
@@ -92,7 +102,7 @@ struct AnthropicFormat: WireFormat {
             let object = try UpstreamJSON.object(event.data)
             switch object["type"]?.string ?? event.name {
             case "message_start":
-                inputTokens = object["message"]?["usage"]?["input_tokens"]?.int ?? 0
+                start = AnthropicFormat.usage(object["message"]?["usage"])
                 return []
             case "content_block_start":
                 guard let block = object["content_block"], block["type"]?.string == "tool_use",
@@ -115,7 +125,9 @@ struct AnthropicFormat: WireFormat {
                     events.append(.finish(AnthropicFormat.finishReason(reason)))
                 }
                 if let output = object["usage"]?["output_tokens"]?.int {
-                    events.append(.usage(TokenUsage(inputTokens: inputTokens, outputTokens: output)))
+                    var usage = start ?? TokenUsage(inputTokens: 0, outputTokens: 0)
+                    usage.outputTokens = output
+                    events.append(.usage(usage))
                 }
                 return events
             case "message_stop":

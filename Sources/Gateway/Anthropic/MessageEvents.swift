@@ -33,8 +33,18 @@ final class MessageEvents: TurnEventFormat, Sendable {
         return [
             "id": .string(id), "type": "message", "role": "assistant", "model": .string(result.bot), "content": .array(content),
             "stop_reason": .string(Self.stopReason(result.completion?.finishReason)), "stop_sequence": .null,
-            "usage": ["input_tokens": .int(Int64(usage.inputTokens)), "output_tokens": .int(Int64(usage.outputTokens))],
+            "usage": Self.usage(usage),
         ]
+    }
+
+    /// Usage in Anthropic's terms: cache reads apart from the other input tokens.
+    static func usage(_ usage: TokenUsage) -> JSONValue {
+        var object: JSONValue = [
+            "input_tokens": .int(Int64(usage.inputTokens - (usage.cachedInputTokens ?? 0))),
+            "output_tokens": .int(Int64(usage.outputTokens)),
+        ]
+        if let cached = usage.cachedInputTokens { object["cache_read_input_tokens"] = .int(Int64(cached)) }
+        return object
     }
 
     func delta(_ piece: String, first: Bool) -> ByteBuffer {

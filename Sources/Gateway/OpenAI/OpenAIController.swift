@@ -95,10 +95,15 @@ struct OpenAIController {
     }
 
     static func usage(_ usage: TokenUsage) -> JSONValue {
-        [
+        var object: JSONValue = [
             "prompt_tokens": .int(Int64(usage.inputTokens)), "completion_tokens": .int(Int64(usage.outputTokens)),
             "total_tokens": .int(Int64(usage.totalTokens)),
         ]
+        if let cached = usage.cachedInputTokens { object["prompt_tokens_details"] = ["cached_tokens": .int(Int64(cached))] }
+        if let reasoning = usage.reasoningTokens {
+            object["completion_tokens_details"] = ["reasoning_tokens": .int(Int64(reasoning))]
+        }
+        return object
     }
 
     /// One data-only SSE event, written by BotKit's JSON writer (no Foundation on the hot path).
