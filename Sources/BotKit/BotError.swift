@@ -46,6 +46,12 @@ public enum BotError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Any error as a `BotError`: a `BotError` as it is, anything else `upstreamFailure(0)`.
+    /// True for `rejected`: the bot refused this request, which another bot should not
+    /// answer in its place.
+    public var isRejection: Bool {
+        if case .rejected = self { true } else { false }
+    }
+
     public static func wrap(_ error: any Error) -> BotError {
         (error as? BotError) ?? .upstreamFailure(status: 0)
     }

@@ -26,6 +26,10 @@ public protocol BotProvider: Sendable {
     /// Request parameters beyond BotKit's own that this bot takes as `extras` (none by
     /// default): the gateway passes those through and refuses any other unknown one.
     var acceptedExtras: Set<String> { get }
+
+    /// Vectors for texts, for bots declaring `BotCapabilities.embeddings`; throws a
+    /// `BotError` like `stream(_:)`.
+    func embed(_ request: EmbeddingRequest) async throws -> Embeddings
 }
 
 extension BotProvider {

@@ -51,14 +51,15 @@ public enum ImagePart: Sendable, Codable, Equatable {
         }
     }
 
-    /// Reads an `https:`/`http:` URL or a base64 `data:` URL; nil for anything else.
+    /// Reads an `https:` URL or a base64 `data:` URL; nil for anything else (a plain `http:`
+    /// URL would let an upstream inside a network be sent to fetch internal addresses).
     public init?(url text: String) {
         if text.hasPrefix("data:") {
             guard let comma = text.firstIndex(of: ","), text[..<comma].hasSuffix(";base64") else { return nil }
             let mediaType = text[text.index(text.startIndex, offsetBy: 5)..<comma].dropLast(7)
             guard mediaType.hasPrefix("image/"), text.index(after: comma) < text.endIndex else { return nil }
             self = .data(mediaType: String(mediaType), base64: String(text[text.index(after: comma)...]))
-        } else if text.hasPrefix("https://") || text.hasPrefix("http://") {
+        } else if text.hasPrefix("https://") {
             self = .url(text)
         } else {
             return nil
@@ -120,11 +121,16 @@ public struct BotCapabilities: OptionSet, Sendable, Hashable {
     public static let images = BotCapabilities(rawValue: 1 << 1)
     /// JSON-object or JSON-schema constrained output.
     public static let structuredOutput = BotCapabilities(rawValue: 1 << 2)
+    /// Vectors for texts (`BotProvider.embed`).
+    public static let embeddings = BotCapabilities(rawValue: 1 << 3)
 
     /// The names used in error messages and documentation.
     public var names: [String] {
-        [(Self.tools, "tools"), (Self.images, "images"), (Self.structuredOutput, "structured_output")]
-            .filter { contains($0.0) }.map(\.1)
+        [
+            (Self.tools, "tools"), (Self.images, "images"), (Self.structuredOutput, "structured_output"),
+            (Self.embeddings, "embeddings"),
+        ]
+        .filter { contains($0.0) }.map(\.1)
     }
 }
 

@@ -53,12 +53,13 @@ public struct ToolCallAssembler: Sendable {
     private var byIndex: [Int: ToolCall] = [:]
     public init() {}
 
+    /// Adds a piece in place (appending to the stored call's arguments, not to a copy, so
+    /// a long argument streamed in small pieces costs linear time).
     public mutating func add(_ delta: ToolCallDelta) {
-        var call = byIndex[delta.index] ?? ToolCall(id: "", name: "", arguments: "")
-        if let id = delta.id, id.isEmpty == false { call.id = id }
-        if let name = delta.name, name.isEmpty == false { call.name = name }
-        call.arguments += delta.arguments
-        byIndex[delta.index] = call
+        if byIndex[delta.index] == nil { byIndex[delta.index] = ToolCall(id: "", name: "", arguments: "") }
+        if let id = delta.id, id.isEmpty == false { byIndex[delta.index]!.id = id }
+        if let name = delta.name, name.isEmpty == false { byIndex[delta.index]!.name = name }
+        byIndex[delta.index]!.arguments += delta.arguments
     }
 
     /// The calls so far, in index order.

@@ -166,3 +166,20 @@ struct DeadlineIgnoringBot: BotProvider {
     }
     func health() async -> BotHealth { .ok }
 }
+
+@Suite struct EchoEmbeddingTests {
+    @Test func echoEmbeddingsAreDeterministicUnitVectors() async throws {
+        let bot = EchoBot()
+        #expect(bot.capabilities.contains(.embeddings))
+        let one = try await bot.embed(EmbeddingRequest(inputs: ["hello world", "other"], deadline: .now + .seconds(1)))
+        let again = try await bot.embed(EmbeddingRequest(inputs: ["hello world"], dimensions: 16, deadline: .now + .seconds(1)))
+        #expect(one.vectors.count == 2)
+        #expect(one.vectors[0] == again.vectors[0])
+        #expect(one.vectors[0] != one.vectors[1])
+        #expect(abs(one.vectors[0].reduce(0) { $0 + $1 * $1 } - 1) < 1e-9)
+        #expect(one.inputTokens == 3)
+        let wide = try await bot.embed(EmbeddingRequest(inputs: ["x"], dimensions: 64, deadline: .now + .seconds(1)))
+        #expect(wide.vectors[0].count == 64)
+        await #expect(throws: BotError.timeout) { _ = try await bot.embed(EmbeddingRequest(inputs: ["x"], deadline: .now)) }
+    }
+}

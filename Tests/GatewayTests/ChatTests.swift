@@ -174,6 +174,16 @@ import Testing
             #expect(body["response"] as? String == "rescue me")
             #expect(body["bot"] as? String == "backup")
         }
+        // A bot refusing the request is answered as such, not by the fallback.
+        try await TestApp.run([
+            "BOT_PROVIDER": "failing", "BOT_FAILING_ERROR": "rejected", "BOTS": "backup=echo", "BOT_FALLBACK": "backup",
+        ]) {
+            client, _ in
+            let token = try await Self.signIn(client)
+            let body = try await client.send(.post, Self.chat, json: #"{"message":"refused"}"#, bearer: token).json()
+            #expect((body["error"] as? [String: Any])?["code"] as? String == "bot_rejected")
+            #expect(body["bot"] as? String == "default")
+        }
         try await TestApp.run(["BOT_PROVIDER": "failing", "BOT_FAILING_ERROR": "timeout"]) { client, _ in
             let token = try await Self.signIn(client)
             let response = try await client.send(.post, Self.chat, json: #"{"message":"anyone?"}"#, bearer: token)

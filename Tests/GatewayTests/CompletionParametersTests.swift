@@ -1,3 +1,5 @@
+import BotKit
+import EchoBot
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -163,6 +165,58 @@ import Testing
                     try await client.send(.post, "/v1/chat/completions", json: bad, bearer: token).status == .badRequest, "\(bad)"
                 )
             }
+        }
+    }
+}
+
+/// A turn's needs, which decide whether the fallback may answer it.
+@Suite struct TurnNeedsTests {
+    @Test func needsFollowTheInput() throws {
+        let entry = BotDirectory.Entry(name: "x", kind: "echo", timeout: .seconds(1), provider: EchoBot())
+        func turn(_ messages: [ChatMessage], _ options: GenerationOptions = .init()) -> ChatService.PreparedTurn {
+            ChatService.PreparedTurn(
+                conversationID: UUID(), isNew: true, bot: entry, messages: messages, userID: 1, userMessage: "", options: options)
+        }
+        #expect(turn([ChatMessage(role: .user, content: "hi")]).needs == [])
+        #expect(turn([ChatMessage(role: .user, content: "", images: [.url("https://x/y.png")])]).needs == .images)
+        #expect(turn([ChatMessage(role: .tool, content: "r", toolCallID: "c")]).needs == .tools)
+        var options = GenerationOptions()
+        options.responseFormat = .jsonObject
+        options.toolChoice = .named("f")
+        #expect(turn([ChatMessage(role: .user, content: "")], options).needs == [.structuredOutput, .tools])
+    }
+}
+
+/// `POST /v1/embeddings`, checked against the OpenAPI document.
+@Suite struct EmbeddingsRouteTests {
+    @Test func vectorsInFloatsOrBase64AndBadInputRefused() async throws {
+        try await TestApp.run(["BOTS": "chat=probe"]) { client, services in
+            try await client.register(email: "embed@example.com")
+            let token = try await client.login(email: "embed@example.com").access
+            let floats = try await client.send(
+                .post, "/v1/embeddings", json: #"{"model":"default","input":["a b","c"],"dimensions":8}"#, bearer: token)
+            #expect(floats.status == .ok)
+            let data = try #require(try floats.json()["data"] as? [[String: Any]])
+            #expect(data.count == 2)
+            #expect((data[0]["embedding"] as? [Double])?.count == 8)
+            let encoded = try await client.send(
+                .post, "/v1/embeddings", json: #"{"model":"default","input":"a b","encoding_format":"base64"}"#, bearer: token)
+            let text = try #require((try encoded.json()["data"] as? [[String: Any]])?.first?["embedding"] as? String)
+            #expect(Data(base64Encoded: text)?.count == 16 * 4)
+            for bad in [
+                #"{"model":"default","input":[]}"#, #"{"model":"default","input":[""]}"#, #"{"model":"default","input":[1]}"#,
+                #"{"model":"default","input":"x","dimensions":0}"#, #"{"model":"default","input":"x","encoding_format":"hex"}"#,
+                #"{"model":"default","input":"x","extra":1}"#, #"{"model":"chat","input":"x"}"#,
+            ] {
+                #expect(try await client.send(.post, "/v1/embeddings", json: bad, bearer: token).status == .badRequest, "\(bad)")
+            }
+            #expect(
+                try await client.send(.post, "/v1/embeddings", json: #"{"model":"nope","input":"x"}"#, bearer: token).status
+                    == .notFound)
+            // Their tokens are the user's usage, in the next batch.
+            await services.usageBatcher.flush()
+            let usage = try await client.send(.get, "/api/v1/users/me/usage", bearer: token).json()
+            #expect((usage["days"] as? [[String: Any]])?.first?["input_tokens"] as? Int == 5)
         }
     }
 }

@@ -166,7 +166,7 @@ import Testing
 
     @Test func theOfficialOpenAIPythonClientWorks() async throws {
         let python = ProcessInfo.processInfo.environment["TEST_PYTHON"] ?? "python3"
-        try await TestApp.run(["QUOTA_REQUESTS_PER_MINUTE": "9", "BOTS": "eyes=eyes,form=form,toolsy=toolsy"]) { client, _ in
+        try await TestApp.run(["QUOTA_REQUESTS_PER_MINUTE": "10", "BOTS": "eyes=eyes,form=form,toolsy=toolsy"]) { client, _ in
             try await client.register(email: "sdk@example.com")
             let token = try await client.login(email: "sdk@example.com").access
             let secret = try #require(try await Self.key(client, token: token)["key"] as? String)

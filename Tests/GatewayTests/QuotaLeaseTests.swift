@@ -49,15 +49,21 @@ import Testing
     @Test func slicesAreNeverGrantedPastTheLimit() {
         let leases = RequestLeases(limit: 45)
         #expect(leases.size == 2)
-        #expect(leases.granted(userID: 1, minute: 7, total: 2) == 2)
+        #expect(leases.granted(userID: 1, minute: 7, total: 2, leased: 2) == 2)
         #expect(leases.take(userID: 1, minute: 7))
         #expect(leases.take(userID: 1, minute: 7) == false)
         #expect(leases.take(userID: 1, minute: 8) == false)
         // Another replica leased up to 44: one request of this slice is within the limit.
-        #expect(leases.granted(userID: 1, minute: 7, total: 46) == 1)
+        #expect(leases.granted(userID: 1, minute: 7, total: 46, leased: 2) == 1)
         #expect(leases.take(userID: 1, minute: 7) == false)
-        #expect(leases.granted(userID: 1, minute: 7, total: 47) == 0)
+        #expect(leases.granted(userID: 1, minute: 7, total: 47, leased: 2) == 0)
         #expect(RequestLeases(limit: 3).size == 1)
+        // A lease that returns after its minute ended keeps nothing.
+        let late = RequestLeases(limit: 100)
+        #expect(late.granted(userID: 2, minute: 9, total: 5, leased: 5) == 5)
+        #expect(late.granted(userID: 2, minute: 8, total: 5, leased: 5) == 5)
+        #expect(late.take(userID: 2, minute: 9))
+        #expect(late.leaseSize(userID: 3, minute: 9) == 5)
     }
 
     @Test func dailyTokensAreReadOnceASecondPlusOwnCalls() {

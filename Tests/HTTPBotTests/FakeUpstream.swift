@@ -52,6 +52,16 @@ final class FakeUpstream: Sendable {
         router.post("v1/chat/completions") { request, _ in try await handle(request, "openai") }
         router.post("v1/messages") { request, _ in try await handle(request, "anthropic") }
         router.post("api/chat") { request, _ in try await handle(request, "ollama") }
+        router.post("v1/embeddings") { request, _ in
+            let data = try await request.body.collect(upTo: 1 << 20)
+            lastRequest.withLockedValue { $0 = Data(buffer: data) }
+            return #"{"data":[{"index":1,"embedding":[0.5,0.5]},{"index":0,"embedding":[1,0]}],"usage":{"prompt_tokens":4}}"#
+        }
+        router.post("api/embed") { request, _ in
+            let data = try await request.body.collect(upTo: 1 << 20)
+            lastRequest.withLockedValue { $0 = Data(buffer: data) }
+            return #"{"embeddings":[[1,0],[0.5,0.5]],"prompt_eval_count":4}"#
+        }
         router.get("v1/models") { _, _ in #"{"data":[]}"# }
         router.get("api/tags") { _, _ in #"{"models":[]}"# }
         let app = Application(

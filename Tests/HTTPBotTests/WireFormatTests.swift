@@ -87,6 +87,7 @@ import Testing
         #expect(ImagePart(url: "https://example.com/x.png") == .url("https://example.com/x.png"))
         for bad in [
             "data:text/plain;base64,AAAA", "data:image/png,AAAA", "data:image/png;base64,", "ftp://x", "file:///etc/passwd",
+            "http://169.254.169.254/latest",
         ] {
             #expect(ImagePart(url: bad) == nil, "\(bad)")
         }
@@ -286,5 +287,33 @@ import Testing
             "input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 70, "cache_creation_input_tokens": 20,
         ]
         #expect(AnthropicFormat.usage(anthropic) == TokenUsage(inputTokens: 100, outputTokens: 5, cachedInputTokens: 70))
+    }
+}
+
+/// Embeddings over OpenAI's and Ollama's endpoints; Anthropic has none.
+@Suite struct EmbeddingWireTests {
+    @Test(arguments: ["openai", "ollama"])
+    func vectorsComeBackInInputOrder(api: String) async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, api: api)
+        #expect(bot.capabilities.contains(.embeddings))
+        let result = try await bot.embed(EmbeddingRequest(inputs: ["a", "b"], dimensions: 2, deadline: .now + .seconds(5)))
+        #expect(result == Embeddings(vectors: [[1, 0], [0.5, 0.5]], inputTokens: 4))
+        #expect(upstream.lastBody["input"] as? [String] == ["a", "b"])
+        #expect(upstream.lastBody["dimensions"] as? Int == 2)
+        await #expect(throws: BotError.upstreamFailure(status: 0)) {
+            _ = try await bot.embed(EmbeddingRequest(inputs: ["a", "b", "c"], deadline: .now + .seconds(5)))
+        }
+    }
+
+    @Test func anthropicMakesNoEmbeddings() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try HTTPBotTests.bot(upstream, api: "anthropic")
+        #expect(bot.capabilities.contains(.embeddings) == false)
+        await #expect(throws: BotError.self) {
+            _ = try await bot.embed(EmbeddingRequest(inputs: ["a"], deadline: .now + .seconds(5)))
+        }
     }
 }

@@ -68,6 +68,24 @@ public struct EchoBot: BotProvider {
 
     public var statistics: BotStatistics { BotStatistics(activeCalls: calls.running) }
 
+    /// Embeddings, locally and deterministically: a unit vector of 16 dimensions (or the
+    /// asked number, up to 1024) from the text's bytes, so equal texts get equal vectors.
+    public var capabilities: BotCapabilities { .embeddings }
+
+    public func embed(_ request: EmbeddingRequest) async throws -> Embeddings {
+        guard request.deadline > .now else { throw BotError.timeout }
+        let size = min(max(request.dimensions ?? 16, 1), 1024)
+        let vectors = request.inputs.map { text -> [Double] in
+            var vector = [Double](repeating: 0, count: size)
+            for (position, byte) in text.utf8.enumerated() {
+                vector[(position &* 31 &+ Int(byte)) % size] += Double(byte % 17) + 1
+            }
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return norm > 0 ? vector.map { $0 / norm } : vector
+        }
+        return Embeddings(vectors: vectors, inputTokens: request.inputs.reduce(0) { $0 + Self.words($1).count })
+    }
+
     /// Checks its deadline before each word (the conformance kit verifies it).
     public var honoursDeadline: Bool { true }
 

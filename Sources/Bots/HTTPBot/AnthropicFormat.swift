@@ -27,7 +27,7 @@ struct AnthropicFormat: WireFormat {
             body["stop_sequences"] = .array(request.options.stop.map(JSONValue.string))
         }
         // Anthropic has no seed; its `metadata.user_id` takes the end user.
-        if let user = request.options.endUser { body["metadata"] = ["user_id": .string(user)] }
+        if let user = OpenAIFormat.endUser(request) { body["metadata"] = ["user_id": .string(user)] }
         Self.tools(request.options, into: &body)
         OpenAIFormat.extras(request.options.extras, into: &body)
         return ("/v1/messages", ["Content-Type: application/json"], body.jsonBytes)

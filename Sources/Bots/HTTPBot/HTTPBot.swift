@@ -102,11 +102,12 @@ public struct HTTPBot: BotProvider {
 
     /// Images, in each API's own shape (Ollama: base64 data only); structured output where
     /// the API has it (OpenAI's `response_format`, Ollama's `format`; Anthropic has none);
-    /// tools on all three (Ollama: `auto` choice only; it has no other).
+    /// tools on all three (Ollama: `auto` choice only; it has no other); embeddings on
+    /// OpenAI-compatible and Ollama APIs.
     public var capabilities: BotCapabilities {
         switch settings.api {
-        case .openai: [.images, .structuredOutput, .tools]
-        case .ollama: [.images, .structuredOutput, .tools]
+        case .openai: [.images, .structuredOutput, .tools, .embeddings]
+        case .ollama: [.images, .structuredOutput, .tools, .embeddings]
         case .anthropic: [.images, .tools]
         }
     }

@@ -32,6 +32,17 @@ struct OpenAIFormat: WireFormat {
         return object
     }
 
+    /// The user named upstream: the gateway's user id, then the client's own end user (so a
+    /// client cannot pose as another gateway user to the provider's abuse tracking).
+    static func endUser(_ request: BotRequest) -> String? {
+        switch (request.userID, request.options.endUser) {
+        case (let id?, let end?): "\(id):\(end)"
+        case (let id?, nil): id
+        case (nil, let end?): end
+        case (nil, nil): nil
+        }
+    }
+
     /// The client's pass-through members (only the bot's `EXTRAS` reach here), never over
     /// a member the gateway set.
     static func extras(_ extras: [String: JSONValue], into body: inout JSONValue) {
@@ -90,7 +101,7 @@ struct OpenAIFormat: WireFormat {
                 "type": "json_schema", "json_schema": ["name": .string(name), "schema": schema, "strict": .bool(strict)],
             ]
         }
-        if let user = request.options.endUser ?? request.userID { body["user"] = .string(user) }
+        if let user = Self.endUser(request) { body["user"] = .string(user) }
         return (
             "/chat/completions",
             ["Content-Type: application/json", "Accept: " + (stream ? "text/event-stream" : "application/json")],

@@ -82,7 +82,7 @@ final class MessageEvents: TurnEventFormat, Sendable {
     func toolCall(_ piece: ToolCallDelta, first: Bool) -> ByteBuffer? {
         var buffer = first ? start() : ByteBuffer()
         let (index, opened, closed) = blocks.withLockedValue { state -> (Int, Bool, Int?) in
-            if let open = state.open, open.tool == piece.index, piece.id == nil { return (open.index, false, nil) }
+            if let open = state.open, open.tool == piece.index { return (open.index, false, nil) }
             let closed = state.open?.index
             state.open = (state.next, piece.index)
             state.next += 1

@@ -57,7 +57,8 @@ struct MessagesController {
             return TurnStream.response(run, first: first, format: format, lease: lease)
         }
         let result = try await chat.answer(turn)
-        if let error = result.error, result.partial == false { throw error }
+        // Anthropic's message has no way to say it was cut short: any failure is an error.
+        if let error = result.error { throw error }
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: format.message(result).jsonBytes)))

@@ -61,7 +61,10 @@ extension MessagesRequest {
 
         /// The messages these blocks make: tool results first (each its own `tool`
         /// message), then the text, images and calls, when there are any.
-        func messages(role: ChatRole) -> [ChatMessage] {
+        func messages(role: ChatRole) throws -> [ChatMessage] {
+            if role == .user, toolCalls.isEmpty == false { throw invalid("tool_use blocks belong in assistant messages") }
+            if role == .assistant, results.isEmpty == false { throw invalid("tool_result blocks belong in user messages") }
+            if role == .assistant, images.isEmpty == false { throw invalid("image blocks belong in user messages") }
             var out = results.map { ChatMessage(role: .tool, content: $0.text, toolCallID: $0.id) }
             if results.isEmpty || text.isEmpty == false || images.isEmpty == false || toolCalls.isEmpty == false {
                 out.append(ChatMessage(role: role, content: text, images: images, toolCalls: role == .assistant ? toolCalls : []))

@@ -49,7 +49,7 @@ struct MessagesRequest {
                 let content = fields["content"]
             else { throw invalid("messages.\(index): an object with role user or assistant and content") }
             let blocks = try Blocks(content, at: "messages.\(index).content", needs: &needs)
-            messages += blocks.messages(role: role == "user" ? .user : .assistant)
+            messages += try blocks.messages(role: role == "user" ? .user : .assistant)
         }
         var options = GenerationOptions(maxTokens: maxTokens)
         options.temperature = try number(body["temperature"], "temperature", 0...1)

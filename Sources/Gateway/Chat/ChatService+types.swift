@@ -13,6 +13,17 @@ extension ChatService {
 
     /// A turn ready to run: ids are fixed before the first byte is sent.
     public struct PreparedTurn: Sendable {
+        /// The capabilities its input needs beyond text.
+        var needs: BotCapabilities {
+            var needs: BotCapabilities = []
+            if messages.contains(where: { $0.images.isEmpty == false }) { needs.insert(.images) }
+            let calls = messages.contains { $0.role == .tool || $0.toolCalls.isEmpty == false }
+            if options.tools.isEmpty == false || calls || options.toolChoice == .required { needs.insert(.tools) }
+            if case .named = options.toolChoice { needs.insert(.tools) }
+            if options.responseFormat != .text { needs.insert(.structuredOutput) }
+            return needs
+        }
+
         public let conversationID: UUID
         public let isNew: Bool
         public let bot: BotDirectory.Entry

@@ -34,10 +34,40 @@ public struct ChatService: Sendable {
     }
 
     /// Starts answering the turn; its writer pulls the deltas and finishes it.
+    /// The fallback is tried only when it can serve the turn as asked (the capabilities its
+    /// input needs, the extras it carries): a fallback never drops what the chosen bot took.
     public func start(_ turn: PreparedTurn) -> TurnRun {
         var fallbacks: [BotDirectory.Entry] = []
-        if let name = bots.fallback, name != turn.bot.name, let fallback = bots.bot(named: name) { fallbacks.append(fallback) }
+        if let name = bots.fallback, name != turn.bot.name, let fallback = bots.bot(named: name),
+            fallback.provider.capabilities.isSuperset(of: turn.needs),
+            Set(turn.options.extras.keys).isSubset(of: fallback.provider.acceptedExtras)
+        {
+            fallbacks.append(fallback)
+        }
         return TurnRun(turn, fallbacks: fallbacks, recorder: recorder, context: calls)
+    }
+
+    /// Asks `bot` for embeddings of `inputs` for `userID`: counts the request against the
+    /// user's quotas, holds the bot to its timeout, and adds the input tokens to the user's
+    /// usage (reported, or estimated) in the next batch.
+    public func embed(userID: Int, bot: BotDirectory.Entry, inputs: [String], dimensions: Int?) async throws -> Embeddings {
+        try await preparer.quotas.admit(userID: userID)
+        let request = EmbeddingRequest(
+            inputs: inputs, dimensions: dimensions, userID: String(userID), deadline: .now + bot.timeout)
+        let provider = bot.provider
+        let embeddings = try await withThrowingTaskGroup(of: Embeddings?.self) { group in
+            group.addTask { try await provider.embed(request) }
+            group.addTask {
+                try await Task.sleep(until: request.deadline + BotDeadline.grace, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let embeddings = first else { throw BotError.timeout }
+            return embeddings
+        }
+        let tokens = embeddings.inputTokens ?? inputs.reduce(0) { $0 + ($1.count + 3) / 4 }
+        recorder.batcher.note(userID: userID, bot: bot.name, tokens: TokenUsage(inputTokens: tokens, outputTokens: 0))
+        return embeddings
     }
 
     /// Answers the turn whole and stores it; returns only once it is committed.

@@ -37,7 +37,9 @@ public final class TurnRun: @unchecked Sendable {
             case .piece(let piece):
                 return piece
             case .ended(let result):
-                guard case .failed(let error) = result.outcome, fallbacks.isEmpty == false else {
+                // A bot refusing the request (`rejected`) is answered as such, not by another bot.
+                guard case .failed(let error) = result.outcome, fallbacks.isEmpty == false, error.isRejection == false
+                else {
                     ended = result
                     break
                 }

@@ -126,6 +126,9 @@ struct CompletionRequest {
                 default: throw invalid(at + ".type", "must be text or image_url (not \(type))")
                 }
             }
+            guard images.isEmpty || role == .user else {
+                throw invalid("messages[\(index)].content", "may hold image parts only in a user message")
+            }
             return ChatMessage(role: role, content: texts.joined(separator: "\n"), images: images)
         case .null?,
             nil where role == .assistant:

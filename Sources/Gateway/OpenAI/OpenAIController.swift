@@ -26,6 +26,7 @@ struct OpenAIController {
                     ModelList(data: bots.entries.map { ModelList.Model(id: $0.name, owned_by: "gateway:\($0.kind)") }))
             }
             .post("chat/completions", use: completions)
+            .post("embeddings", use: embeddings)
     }
 
     struct ModelList: Encodable, Sendable {

@@ -61,9 +61,10 @@ struct Quotas: Sendable {
             let minute = seconds / 60
             if leases.take(userID: userID, minute: minute) { return }
             let start = Date(timeIntervalSince1970: Double(minute * 60))
+            let count = leases.leaseSize(userID: userID, minute: minute)
             let total = try await usage.leaseRequests(
-                userID: userID, minute: start, count: leases.size, limit: config.requestsPerMinute)
-            if leases.granted(userID: userID, minute: minute, total: total) == 0 {
+                userID: userID, minute: start, count: count, limit: config.requestsPerMinute)
+            if leases.granted(userID: userID, minute: minute, total: total, leased: count) == 0 {
                 throw QuotaExceeded(
                     retryAfterSeconds: 60 - seconds % 60,
                     message: "Quota of \(config.requestsPerMinute) requests per minute reached. Slow down.")

@@ -31,15 +31,26 @@ final class RequestLeases: Sendable {
 
     /// How many of `leased` (the slice just leased, `total` leased by all replicas this
     /// minute including it) are within the limit; keeps them less the one taken now.
-    func granted(userID: Int, minute: Int, total: Int) -> Int {
-        let granted = max(0, min(size, limit - (total - size)))
+    func granted(userID: Int, minute: Int, total: Int, leased: Int) -> Int {
+        let granted = max(0, min(leased, limit - (total - leased)))
         guard granted > 1 else { return granted }
         slices.withLockedValue { slices in
+            // A lease that comes back after its minute ended keeps nothing (and never resets
+            // the current minute's slices).
+            guard minute >= slices.minute else { return }
             if slices.minute != minute { slices = (minute, [:]) }
             if slices.left[userID] != nil || slices.left.count < Self.maxUsers {
                 slices.left[userID, default: 0] += granted - 1
             }
         }
         return granted
+    }
+
+    /// How many requests to lease for the user: a slice, or one when the slice could not be
+    /// kept (the table is full).
+    func leaseSize(userID: Int, minute: Int) -> Int {
+        slices.withLockedValue { slices in
+            slices.minute == minute && slices.left[userID] == nil && slices.left.count >= Self.maxUsers ? 1 : size
+        }
     }
 }

@@ -53,6 +53,8 @@ second = client.chat.completions.create(model="toolsy", tools=tools, messages=[
     question, first.choices[0].message.model_dump(exclude_none=True),
     {"role": "tool", "tool_call_id": call.id, "content": "3 cats"}])
 assert second.choices[0].message.content == "result: 3 cats for call_42", second
+vectors = client.embeddings.create(model="default", input=["one text", "another text"])
+assert [item.index for item in vectors.data] == [0, 1] and len(vectors.data[0].embedding) == 16, vectors
 try:
     client.chat.completions.create(model="default", messages=[{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}])

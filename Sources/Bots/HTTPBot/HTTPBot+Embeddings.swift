@@ -1,0 +1,77 @@
+import BotKit
+
+extension HTTPBot {
+    /// Embeddings over the upstream's own endpoint: OpenAI's `POST {base}/embeddings`
+    /// (`data[].embedding`) or Ollama's `POST {base}/api/embed` (`embeddings`). One
+    /// attempt, bounded like a chat call (deadline, response size), failures as `BotError`s.
+    public func embed(_ request: EmbeddingRequest) async throws -> Embeddings {
+        guard settings.api != .anthropic else { throw BotError.rejected("Anthropic's API makes no embeddings") }
+        guard breaker.allow() else { throw BotError.unavailable("circuit open") }
+        var body: JSONValue = ["model": .string(settings.model), "input": .array(request.inputs.map(JSONValue.string))]
+        if let dimensions = request.dimensions { body["dimensions"] = .int(Int64(dimensions)) }
+        if settings.api == .openai, let user = request.userID { body["user"] = .string(user) }
+        let spec = TransportRequest(
+            url: settings.baseURL + (settings.api == .openai ? "/embeddings" : "/api/embed"), method: "POST",
+            headers: ["Content-Type: application/json"] + format.authHeaders(settings) + settings.extraHeaders,
+            body: body.jsonBytes, connectTimeout: settings.connectTimeout, idleTimeout: settings.idleTimeout,
+            deadline: request.deadline, maxResponseBytes: settings.maxResponseBytes, caFile: settings.caFile,
+            connections: connections)
+        do {
+            var status = 0
+            var bytes: [UInt8] = []
+            for try await event in transport.start(spec) {
+                switch event {
+                case .head(let code, _): status = code
+                case .body(let chunk): bytes += chunk
+                }
+            }
+            guard (200..<300).contains(status) else {
+                throw statusFailure(status, retryAfter: nil, body: Array(bytes.prefix(Self.loggedErrorBytes)))
+            }
+            let embeddings = try Self.embeddings(try UpstreamJSON.object(bytes), api: settings.api, count: request.inputs.count)
+            breaker.recordSuccess()
+            return embeddings
+        } catch let failure as AttemptFailure {
+            if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
+            throw failure.error
+        } catch let error as TransportError {
+            let failure = transportFailure(error, deadline: request.deadline)
+            if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
+            throw failure.error
+        } catch is WireError {
+            breaker.recordFailure()
+            throw BotError.upstreamFailure(status: 0)
+        }
+    }
+
+    /// The vectors of an embeddings answer, one per input, in input order.
+    static func embeddings(_ object: JSONValue, api: HTTPBotSettings.API, count: Int) throws -> Embeddings {
+        var vectors: [[Double]]
+        var tokens: Int?
+        if api == .openai {
+            let items = object["data"]?.array ?? []
+            vectors = Array(repeating: [], count: items.count)
+            for (position, item) in items.enumerated() {
+                let index = item["index"]?.int ?? position
+                guard vectors.indices.contains(index) else { throw WireError.malformed("embedding index out of range") }
+                vectors[index] = try numbers(item["embedding"])
+            }
+            tokens = object["usage"]?["prompt_tokens"]?.int
+        } else {
+            vectors = try (object["embeddings"]?.array ?? []).map(numbers)
+            tokens = object["prompt_eval_count"]?.int
+        }
+        guard vectors.count == count, vectors.allSatisfy({ $0.isEmpty == false }) else {
+            throw WireError.malformed("expected \(count) embeddings")
+        }
+        return Embeddings(vectors: vectors, inputTokens: tokens)
+    }
+
+    private static func numbers(_ value: JSONValue?) throws -> [Double] {
+        guard let items = value?.array else { throw WireError.malformed("an embedding is not an array") }
+        return try items.map { item in
+            guard let number = item.double else { throw WireError.malformed("an embedding holds a non-number") }
+            return number
+        }
+    }
+}
