@@ -176,11 +176,5 @@ final class MessageEvents: TurnEventFormat, Sendable {
         event("content_block_stop", ["type": "content_block_stop", "index": .int(Int64(index))])
     }
 
-    private static func event(_ name: String, _ payload: JSONValue) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.writeString("event: \(name)\ndata: ")
-        buffer.writeBytes(payload.jsonBytes)
-        buffer.writeString("\n\n")
-        return buffer
-    }
+    private static func event(_ name: String, _ payload: JSONValue) -> ByteBuffer { ChatEvents.event(name, payload) }
 }

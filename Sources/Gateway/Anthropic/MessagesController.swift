@@ -29,32 +29,14 @@ struct MessagesController {
             bots.bot(named: model)?.provider.acceptedExtras ?? []
         }
         if let bot = bots.bot(named: parsed.model) { try parsed.check(against: bot) }
-        let conversation = try request.headers[OpenAIController.conversationHeader].map { text in
-            guard let id = UUID(uuidString: text) else { throw MessagesRequest.invalid("X-Conversation-Id must be a UUID.") }
-            return id
-        }
+        let conversation = try OpenAIController.conversation(request)
         let turn = try await chat.prepareCompletion(
             userID: user.id, bot: parsed.model, messages: parsed.messages, conversationID: conversation,
             options: parsed.options)
         let format = MessageEvents(id: "msg_" + turn.assistantMessageID.lowercasedString, turn: turn)
         if parsed.stream {
             let lease = try streams.admit(userID: user.id, channel: context.channel)
-            let run = chat.start(turn)
-            let first = await run.next()
-            if first == nil {
-                let result: ChatService.TurnResult
-                do throws(ChatService.TurnNotStored) {
-                    result = try await run.finish()
-                } catch {
-                    lease.end()
-                    throw error
-                }
-                if let error = result.error, result.partial == false {
-                    lease.end()
-                    throw error
-                }
-            }
-            return TurnStream.response(run, first: first, format: format, lease: lease)
+            return try await TurnStream.afterFirstOutput(chat.start(turn), format: format, lease: lease)
         }
         let result = try await chat.answer(turn)
         // Anthropic's message has no way to say it was cut short: any failure is an error.

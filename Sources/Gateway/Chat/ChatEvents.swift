@@ -57,7 +57,8 @@ struct ChatEvents: TurnEventFormat {
         return event("error", .object(payload))
     }
 
-    private static func event(_ name: String, _ payload: JSONValue) -> ByteBuffer {
+    /// One named event: `event: <name>` and one `data:` line of JSON (also `/v1/messages`').
+    static func event(_ name: String, _ payload: JSONValue) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeString("event: \(name)\ndata: ")
         buffer.writeBytes(payload.jsonBytes)

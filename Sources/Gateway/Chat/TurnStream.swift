@@ -42,6 +42,30 @@ enum TurnStream {
             })
     }
 
+    /// A stream whose response waits for the bot's first output, read in the request's own
+    /// task, so a bot failing before any output (or a turn that cannot be stored) is an
+    /// HTTP error (the route's middleware renders the `BotError` or `TurnNotStored`), not a
+    /// 200 stream; after it, failures are the format's error events.
+    static func afterFirstOutput(_ run: TurnRun, format: some TurnEventFormat, lease: StreamRegistry.Lease) async throws
+        -> Response
+    {
+        let first = await run.next()
+        if first == nil {
+            let result: ChatService.TurnResult
+            do throws(ChatService.TurnNotStored) {
+                result = try await run.finish()
+            } catch {
+                lease.end()
+                throw error
+            }
+            if let error = result.error, result.partial == false {
+                lease.end()
+                throw error
+            }
+        }
+        return response(run, first: first, format: format, lease: lease)
+    }
+
     /// A stream of a turn already started, whose first piece (nil: none) was already read.
     static func response(
         _ run: TurnRun, first: ChatService.TurnPiece?, format: some TurnEventFormat, lease: StreamRegistry.Lease

@@ -2,33 +2,6 @@ import BotKit
 import Hummingbird
 import NIOCore
 
-extension OpenAIController {
-    /// A streamed completion, written by the gateway's one SSE writer (`TurnStream`). The
-    /// response waits for the bot's first output, read here in the request's own task, so
-    /// a bot that fails before any output (or a turn that cannot be stored) gets a real
-    /// HTTP error status, not a 200 stream; after it, failures are `error` chunks.
-    func streamed(_ turn: ChatService.PreparedTurn, format: CompletionChunks, lease: StreamRegistry.Lease) async throws
-        -> Response
-    {
-        let run = chat.start(turn)
-        let first = await run.next()
-        if first == nil {
-            let result: ChatService.TurnResult
-            do throws(ChatService.TurnNotStored) {
-                result = try await run.finish()
-            } catch {
-                lease.end()
-                throw OpenAIError.from(error.apiError)
-            }
-            if let error = result.error, result.partial == false {
-                lease.end()
-                throw OpenAIError.from(error)
-            }
-        }
-        return TurnStream.response(run, first: first, format: format, lease: lease)
-    }
-}
-
 /// `/v1`'s chunks (`data:` lines of `chat.completion.chunk`, then `data: [DONE]`): the
 /// assistant role rides with the first content (one write), then a finish chunk and,
 /// with `stream_options.include_usage`, a usage chunk.

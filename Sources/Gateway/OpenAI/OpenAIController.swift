@@ -47,14 +47,7 @@ struct OpenAIController {
             bots.bot(named: model)?.provider.acceptedExtras ?? []
         }
         if let bot = bots.bot(named: parsed.model) { try parsed.check(against: bot) }
-        let conversation = try request.headers[Self.conversationHeader].map { text in
-            guard let id = UUID(uuidString: text) else {
-                throw OpenAIError(
-                    status: .badRequest, message: "X-Conversation-Id must be a UUID.", type: "invalid_request_error",
-                    code: "invalid_request")
-            }
-            return id
-        }
+        let conversation = try Self.conversation(request)
         let turn = try await chat.prepareCompletion(
             userID: user.id, bot: parsed.model, messages: parsed.messages, conversationID: conversation, options: parsed.options)
         let id = "chatcmpl-" + turn.assistantMessageID.lowercasedString
@@ -62,7 +55,7 @@ struct OpenAIController {
         if parsed.stream {
             let lease = try streams.admit(userID: user.id, channel: context.channel)
             let format = CompletionChunks(id: id, created: created, includeUsage: parsed.includeUsage, turn: turn)
-            return try await streamed(turn, format: format, lease: lease)
+            return try await TurnStream.afterFirstOutput(chat.start(turn), format: format, lease: lease)
         }
         let result = try await chat.answer(turn)
         if let error = result.error, result.partial == false { throw OpenAIError.from(error) }
@@ -89,6 +82,19 @@ struct OpenAIController {
             "usage": Self.usage(usage),
         ]
         return Self.json(body)
+    }
+
+    /// `X-Conversation-Id`, when sent (a 400 when it is not a UUID; each route's middleware
+    /// renders it in its API's shape).
+    static func conversation(_ request: Request) throws -> UUID? {
+        try request.headers[conversationHeader].map { text in
+            guard let id = UUID(uuidString: text) else {
+                throw OpenAIError(
+                    status: .badRequest, message: "X-Conversation-Id must be a UUID.", type: "invalid_request_error",
+                    code: "invalid_request")
+            }
+            return id
+        }
     }
 
     static func errorEvent(_ failure: OpenAIError) -> ByteBuffer {
