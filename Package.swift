@@ -95,6 +95,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "EchoBot", "HTTPBot",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),

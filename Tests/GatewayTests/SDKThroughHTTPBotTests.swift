@@ -1,0 +1,48 @@
+import BotKit
+import Foundation
+import HummingbirdTesting
+import Testing
+
+@testable import Gateway
+
+/// The official SDKs through the gateway and its HTTP bots to a model on loopback, both
+/// wire formats behind both ingress APIs; then the bodies the model received show the
+/// wire format each bot kind sent.
+@Suite struct SDKThroughHTTPBotTests {
+    @Test func toolsImagesAndJSONTravelEndToEnd() async throws {
+        let python = ProcessInfo.processInfo.environment["TEST_PYTHON"] ?? "python3"
+        let model = try await ModelUpstream.start()
+        defer { model.stop() }
+        let bots = [
+            "BOTS": "up=http,claude=http", "BOT_UP_URL": model.base + "/v1", "BOT_UP_MODEL": "m", "BOT_UP_RETRIES": "0",
+            "BOT_CLAUDE_URL": model.base, "BOT_CLAUDE_API": "anthropic", "BOT_CLAUDE_MODEL": "c", "BOT_CLAUDE_RETRIES": "0",
+        ]
+        try await TestApp.run(bots) { client, _ in
+            try await client.register(email: "e2e@example.com")
+            let token = try await client.login(email: "e2e@example.com").access
+            let key = try #require(try await OpenAICompatibilityTests.key(client, token: token)["key"] as? String)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Support/sdk_through_httpbot.py"
+            ).path
+            let port = try #require(client.port)
+            let status = try await Subprocess.run(
+                ["/usr/bin/env", python, script, "http://localhost:\(port)", key], quiet: false)
+            #expect(status == 0)
+        }
+        let bodies = model.received
+        let openai = bodies.filter { $0["model"] == .string("m") }
+        let claude = bodies.filter { $0["model"] == .string("c") }
+        #expect(openai.count == 8)
+        #expect(claude.count == 7)
+        // OpenAI's wire: function tools, an assistant's tool_calls and a tool message, image_url parts.
+        #expect(openai.contains { $0["tools"]?[0]?["function"]?["name"] == .string("lookup") })
+        #expect(openai.contains { $0["messages"]?.array?.contains { $0["role"] == .string("tool") } == true })
+        #expect(openai.contains { $0["messages"]?[0]?["content"]?[1]?["type"] == .string("image_url") })
+        #expect(openai.contains { $0["response_format"]?["type"] == .string("json_schema") })
+        // Anthropic's wire: input_schema tools, tool_use and tool_result blocks, image blocks.
+        #expect(claude.contains { $0["tools"]?[0]?["input_schema"] != nil })
+        #expect(claude.contains { $0["messages"]?[1]?["content"]?[0]?["type"] == .string("tool_use") })
+        #expect(claude.contains { $0["messages"]?[2]?["content"]?[0]?["type"] == .string("tool_result") })
+        #expect(claude.contains { $0["messages"]?[0]?["content"]?[0]?["source"]?["type"] == .string("base64") })
+    }
+}

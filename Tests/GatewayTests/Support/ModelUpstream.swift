@@ -1,0 +1,79 @@
+import BotKit
+import Foundation
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// A model on loopback that speaks OpenAI's chat completions and Anthropic's messages,
+/// streamed or not, and answers from what it was sent: given tools (and no tool result
+/// yet) it calls the first with `{"q": <the user's text>}`; given a tool result it answers
+/// `result: <it>`; given images it says how many; given a JSON format it answers JSON.
+/// It keeps every request body, so a test can check the wire format the gateway sent.
+final class ModelUpstream: Sendable {
+    private let portBox = NIOLockedValueBox<Int?>(nil)
+    private let bodies = NIOLockedValueBox<[[String: JSONValue]]>([])
+    private let task: NIOLockedValueBox<Task<Void, any Error>?> = .init(nil)
+
+    var base: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 } ?? 0)" }
+    /// The request bodies received, oldest first.
+    var received: [[String: JSONValue]] { bodies.withLockedValue { $0 } }
+
+    static func start() async throws -> ModelUpstream {
+        let upstream = ModelUpstream()
+        let router = Router()
+        router.post("v1/chat/completions") { request, _ in try await upstream.answer(request, anthropic: false) }
+        router.post("v1/messages") { request, _ in try await upstream.answer(request, anthropic: true) }
+        let portBox = upstream.portBox
+        var logger = Logger(label: "model-upstream")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portBox.withLockedValue { $0 = channel.localAddress?.port } }, logger: logger)
+        upstream.task.withLockedValue { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
+        for _ in 0..<1000 where portBox.withLockedValue({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        return upstream
+    }
+
+    func stop() { task.withLockedValue { $0?.cancel() } }
+
+    private func answer(_ request: Request, anthropic: Bool) async throws -> Response {
+        let data = try await request.body.collect(upTo: 1 << 22)
+        guard case .object(let body) = try JSONReader.parse(Array(buffer: data)) else { return Response(status: .badRequest) }
+        bodies.withLockedValue { $0.append(body) }
+        let reply = Self.reply(body, anthropic: anthropic)
+        let stream = body["stream"] == .bool(true)
+        let text = anthropic ? AnthropicWire.render(reply, stream: stream) : OpenAIWire.render(reply, stream: stream)
+        return Response(
+            status: .ok, headers: [.contentType: stream ? "text/event-stream" : "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// What the model says: text, or one tool call.
+    enum Reply {
+        case text(String)
+        case call(name: String, arguments: String)
+    }
+
+    static func reply(_ body: [String: JSONValue], anthropic: Bool) -> Reply {
+        let messages = body["messages"]?.array ?? []
+        let last = messages.last
+        let blocks = last?["content"]?.array ?? []
+        if last?["role"] == .string("tool") { return .text("result: \(last?["content"]?.string ?? "")") }
+        if let result = blocks.first(where: { $0["type"] == .string("tool_result") }) {
+            return .text("result: \(result["content"]?.string ?? "")")
+        }
+        let images = blocks.filter { $0["type"] == .string("image_url") || $0["type"] == .string("image") }.count
+        if images > 0 { return .text("I see \(images) image(s)") }
+        let userText =
+            last?["content"]?.string
+            ?? blocks.compactMap { $0["type"] == .string("text") ? $0["text"]?.string : nil }.joined()
+        if let tool = body["tools"]?.array?.first {
+            let name = (anthropic ? tool["name"] : tool["function"]?["name"])?.string ?? "?"
+            return .call(
+                name: name, arguments: String(decoding: JSONValue.object(["q": .string(userText)]).jsonBytes, as: UTF8.self))
+        }
+        if body["response_format"] != nil { return .text(#"{"answer":"json"}"#) }
+        return .text("echo: \(userText)")
+    }
+}
