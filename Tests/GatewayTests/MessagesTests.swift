@@ -167,3 +167,41 @@ import Testing
             ])
     }
 }
+
+/// A stored turn keeps its images and tool calls, and its conversation's context replays
+/// them to the next turn.
+@Suite struct StoredPartsTests {
+    @Test func imagesAndToolCallsAreStoredAndReplayed() async throws {
+        try await TestApp.run(["BOTS": "eyes=eyes,toolsy=toolsy", "CONVERSATION_IMAGE_MAX_BYTES": "8"]) { client, services in
+            try await client.register(email: "parts@example.com")
+            let token = try await client.login(email: "parts@example.com").access
+            let conversation = UUID().uuidString.lowercased()
+            let headers: HTTPFields = [OpenAIController.conversationHeader: conversation]
+            let image = #"""
+                {"model":"eyes","messages":[{"role":"user","content":[{"type":"text","text":"look"},
+                 {"type":"image_url","image_url":{"url":"https://example.com/a.png"}},
+                 {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgoAAAA"}}]}]}
+                """#
+            let seen = try await client.send(.post, "/v1/chat/completions", json: image, bearer: token, headers: headers)
+            #expect(seen.status == .ok)
+            // The next turn of the conversation (through the chat API) carries the stored image.
+            let next = try await client.send(
+                .post, "/api/v1/chat", json: #"{"message":"and now?","conversation_id":"\#(conversation)","bot":"eyes"}"#,
+                bearer: token)
+            #expect(try next.json()["response"] as? String == "1 image(s): https://example.com/a.png")
+            let tools =
+                #"{"model":"toolsy","messages":[{"role":"user","content":"cats"}],"tools":[{"type":"function","function":{"name":"lookup"}}]}"#
+            #expect(
+                try await client.send(.post, "/v1/chat/completions", json: tools, bearer: token, headers: headers).status == .ok)
+            let rows = try await services.pool.query(
+                "SELECT role, parts::text AS parts FROM messages WHERE parts IS NOT NULL ORDER BY seq")
+            let parts = try rows.rows.map { try $0.decode("parts", as: String.self).replacingOccurrences(of: " ", with: "") }
+            #expect(parts.count == 2)
+            #expect(parts.first?.contains(#""images":["https://example.com/a.png"]"#) == true)
+            #expect(parts.first?.contains(#""images_omitted":1"#) == true)
+            for piece in [#""tool_calls":[{"#, #""id":"call_42""#, #""name":"lookup""#, #""arguments":"{\"q\":\"cats\"}""#] {
+                #expect(parts.last?.contains(piece) == true, "\(parts.last ?? "")")
+            }
+        }
+    }
+}

@@ -19,7 +19,9 @@ public struct ChatService: Sendable {
         self.bots = bots
         self.preparer = TurnPreparer(bots: bots, conversations: conversations, quotas: quotas, config: config)
         self.calls = BotCall.Context(metrics: metrics, logger: logger, logs: logs)
-        self.recorder = TurnRecorder(conversations: conversations, batcher: usage, quotas: quotas, metrics: metrics, logs: logs)
+        self.recorder = TurnRecorder(
+            conversations: conversations, batcher: usage, quotas: quotas, maxImageBytes: config.conversationImageBytes,
+            metrics: metrics, logs: logs)
     }
 
     /// Checks the bot and the conversation and builds the context sent to the bot.

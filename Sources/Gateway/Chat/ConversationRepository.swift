@@ -68,6 +68,9 @@ public struct ChatTurn: Sendable {
     public let latencyMs: Int
     /// Tokens added to the user's daily usage in the same statement (nil: nothing).
     public let accounted: TokenUsage?
+    /// The user message's and the reply's `MessageParts` JSON (nil: plain text).
+    public var userParts: String? = nil
+    public var replyParts: String? = nil
 }
 
 /// Storage of conversations; every call is scoped to the owning user.

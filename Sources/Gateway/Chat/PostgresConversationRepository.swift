@@ -24,18 +24,20 @@ struct PostgresConversationRepository: ConversationRepository {
         // One round trip: the ownership check rides along as a row of its own.
         let result = try await pool.query(
             """
-            SELECT role, content FROM (
-                SELECT 0 AS kind, NULL::varchar AS role, NULL::text AS content, 0::bigint AS seq
+            SELECT role, content, parts::text AS parts FROM (
+                SELECT 0 AS kind, NULL::varchar AS role, NULL::text AS content, NULL::jsonb AS parts, 0::bigint AS seq
                 FROM conversations WHERE id = \(conversationID) AND user_id = \(userID)
                 UNION ALL
-                (SELECT 1, m.role, m.content, m.seq FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                (SELECT 1, m.role, m.content, m.parts, m.seq FROM messages m JOIN conversations c ON c.id = m.conversation_id
                  WHERE m.conversation_id = \(conversationID) AND c.user_id = \(userID) AND m.status <> \(MessageStatus.failed.rawValue)
                  ORDER BY m.seq DESC LIMIT \(limit))
             ) h ORDER BY kind, seq
             """)
         guard result.count > 0 else { return nil }
         return try result.rows.dropFirst().map { row in
-            ChatMessage(role: ChatRole(rawValue: try row.decode("role")) ?? .user, content: try row.decode("content"))
+            MessageParts.decode(
+                try row.decodeIfPresent("parts", as: String.self), role: ChatRole(rawValue: try row.decode("role")) ?? .user,
+                content: try row.decode("content"))
         }
     }
 
@@ -73,7 +75,8 @@ struct PostgresConversationRepository: ConversationRepository {
             column("status", "text", \.status.rawValue), column("finish", "text", \.finishReason),
             column("itok", "int", \.usage?.inputTokens), column("otok", "int", \.usage?.outputTokens),
             column("lat", "int", \.latencyMs), column("acc_in", "bigint", \.accounted?.inputTokens),
-            column("acc_out", "bigint", \.accounted?.outputTokens),
+            column("acc_out", "bigint", \.accounted?.outputTokens), column("uparts", "text", \.userParts),
+            column("aparts", "text", \.replyParts),
         ]
         let result = try await pool.query(
             """
@@ -95,14 +98,14 @@ struct PostgresConversationRepository: ConversationRepository {
                 SELECT id, user_id FROM created UNION SELECT id, user_id FROM touched
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, role, content, bot, status, finish_reason,
-                                      input_tokens, output_tokens, latency_ms)
-                SELECT v.id, t.conv, v.role, v.content, v.bot, v.status, v.finish, v.itok, v.otok, v.lat
+                                      input_tokens, output_tokens, latency_ms, parts)
+                SELECT v.id, t.conv, v.role, v.content, v.bot, v.status, v.finish, v.itok, v.otok, v.lat, v.parts::jsonb
                 FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid
                 CROSS JOIN LATERAL (VALUES
                     (1, t.umid, 'user', t.umsg, NULL::text, \(MessageStatus.ok.rawValue)::text, NULL::text, NULL::int,
-                     NULL::int, NULL::int),
-                    (2, t.amid, 'assistant', t.reply, t.bot, t.status, t.finish, t.itok, t.otok, t.lat)
-                ) AS v(n, id, role, content, bot, status, finish, itok, otok, lat)
+                     NULL::int, NULL::int, t.uparts),
+                    (2, t.amid, 'assistant', t.reply, t.bot, t.status, t.finish, t.itok, t.otok, t.lat, t.aparts)
+                ) AS v(n, id, role, content, bot, status, finish, itok, otok, lat, parts)
                 ORDER BY t.ord, v.n
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id

@@ -7,6 +7,8 @@ struct TurnRecorder: Sendable {
     let conversations: any ConversationRepository
     let batcher: UsageBatcher
     let quotas: Quotas
+    /// `CONVERSATION_IMAGE_MAX_BYTES`.
+    let maxImageBytes: Int
     let metrics: BotMetrics
     let logs: DampedLog
 
@@ -26,12 +28,15 @@ struct TurnRecorder: Sendable {
     private func store(
         _ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, latency: Duration, accounted: TokenUsage?
     ) async throws(ChatService.TurnNotStored) {
-        let stored = ChatTurn(
+        var stored = ChatTurn(
             conversationID: turn.conversationID, isNew: turn.isNew, userID: turn.userID, bot: result.bot,
             userMessageID: turn.userMessageID, userMessage: turn.userMessage, assistantMessageID: turn.assistantMessageID,
             reply: result.text.replacingNUL, status: result.status,
             finishReason: result.completion?.finishReason.rawValue ?? result.error?.code, usage: result.completion?.usage,
             latencyMs: Int(latency / .milliseconds(1)), accounted: accounted)
+        let asked = turn.messages.last(where: { $0.role == .user })
+        stored.userParts = MessageParts.encode(images: asked?.images ?? [], toolCalls: [], maxImageBytes: maxImageBytes)
+        stored.replyParts = MessageParts.encode(images: [], toolCalls: result.toolCalls, maxImageBytes: maxImageBytes)
         do {
             try await conversations.store(stored)
         } catch {

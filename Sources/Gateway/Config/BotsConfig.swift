@@ -17,6 +17,8 @@ public struct BotsConfig: Sendable {
     public var systemPrompt: String?
     public var contextMessages: Int
     public var contextCharacters: Int
+    /// `CONVERSATION_IMAGE_MAX_BYTES`: larger base64 images are not stored (only counted).
+    public var conversationImageBytes: Int
 
     /// The name of the bot chosen by `BOT_PROVIDER`.
     public static let defaultName = "default"
@@ -52,6 +54,7 @@ public struct BotsConfig: Sendable {
         systemPrompt = env.string(.botSystemPrompt)
         contextMessages = try env.int(.contextMessages)
         contextCharacters = try env.int(.contextCharacters)
+        conversationImageBytes = try env.int(.conversationImageBytes)
     }
 
     private static func bot(_ env: ConfigReader, name: String, kind: String, prefix: String, timeout: Duration) throws

@@ -122,6 +122,10 @@ extension ConfigKey {
             .init(.bots, .text, nil, example: "local=http,claude=http", "extra named bots, name=kind; settings BOT_<NAME>_<KEY>")
         case .contextMessages: .init(.bots, .integer(0...1000), "20", "previous messages sent with each turn")
         case .contextCharacters: .init(.bots, .integer(0...10_000_000), "16000", "character budget of that context")
+        case .conversationImageBytes:
+            .init(
+                .bots, .integer(0...8_388_608), "262144",
+                "largest base64 image kept in a stored conversation (bytes of base64; URLs always kept)")
         }
     }
 }

@@ -67,6 +67,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case bots = "BOTS"
     case contextMessages = "CHAT_CONTEXT_MESSAGES"
     case contextCharacters = "CHAT_CONTEXT_CHARS"
+    case conversationImageBytes = "CONVERSATION_IMAGE_MAX_BYTES"
 }
 
 /// What a configuration key holds and how it is explained.
