@@ -205,3 +205,30 @@ import Testing
         }
     }
 }
+
+/// `images` on the chat API: to a bot that takes them, stored with the turn; a 422 for
+/// one that does not, or for anything that is not an https or base64 image URL.
+@Suite struct ChatImagesTests {
+    @Test func chatImagesReachABotThatTakesThem() async throws {
+        try await TestApp.run(["BOTS": "eyes=eyes"]) { client, _ in
+            try await client.register(email: "chatimg@example.com")
+            let token = try await client.login(email: "chatimg@example.com").access
+            let sent = try await client.send(
+                .post, "/api/v1/chat", json: #"{"message":"look","bot":"eyes","images":["https://example.com/c.png"]}"#,
+                bearer: token)
+            let body = try sent.json()
+            #expect(body["response"] as? String == "1 image(s): https://example.com/c.png")
+            let id = try #require(body["conversation_id"] as? String)
+            let again = try await client.send(
+                .post, "/api/v1/chat", json: #"{"message":"again","bot":"eyes","conversation_id":"\#(id)"}"#, bearer: token)
+            #expect(try again.json()["response"] as? String == "1 image(s): https://example.com/c.png")
+            for bad in [
+                #"{"message":"x","images":["https://example.com/c.png"]}"#, #"{"message":"x","bot":"eyes","images":"x"}"#,
+                #"{"message":"x","bot":"eyes","images":["http://10.0.0.1/a.png"]}"#,
+            ] {
+                let refused = try await client.send(.post, "/api/v1/chat", json: bad, bearer: token)
+                #expect(refused.status == .unprocessableContent, "\(bad)")
+            }
+        }
+    }
+}

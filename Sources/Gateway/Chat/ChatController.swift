@@ -54,7 +54,9 @@ struct ChatController {
         let fields = try Self.validatedFields(body)
         let lease = try stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await service.prepare(
-            .init(userID: user.id, message: fields.message, conversationID: fields.conversationID, bot: fields.bot))
+            .init(
+                userID: user.id, message: fields.message, conversationID: fields.conversationID, bot: fields.bot,
+                images: fields.images))
         if let lease {
             // The bot starts once `start` is written (a client gone by then costs no call).
             let service = self.service
@@ -68,6 +70,7 @@ struct ChatController {
         let message: String
         let conversationID: UUID?
         let bot: String?
+        var images: [ImagePart] = []
     }
 
     /// The body's fields, with the contract's 422 details for anything off. One linear
@@ -77,7 +80,28 @@ struct ChatController {
         let message = Self.message(validator.requiredString("message"), &validator)
         let conversationID = Self.uuid("conversation_id", validator.optionalString("conversation_id"), &validator)
         let bot = validator.optionalString("bot")
-        return Fields(message: try validator.finish(message), conversationID: conversationID, bot: bot)
+        let images = Self.images(validator.body["images"], &validator)
+        return Fields(message: try validator.finish(message), conversationID: conversationID, bot: bot, images: images)
+    }
+
+    /// The optional `images`: up to 8 https or base64 `data:image/…` URLs, for a bot that
+    /// takes images.
+    static func images(_ value: JSONValue?, _ validator: inout FieldValidator) -> [ImagePart] {
+        guard let value, value != .null else { return [] }
+        guard case .array(let items) = value, items.count <= 8 else {
+            validator.issue("images", type: "list_type", "Input should be a list of at most 8 image URLs", input: value)
+            return []
+        }
+        var images: [ImagePart] = []
+        for item in items {
+            guard case .string(let text) = item, let image = ImagePart(url: text) else {
+                validator.valueError(
+                    "images", "Each image must be an https URL or a base64 data:image URL.", input: item.string ?? "")
+                return []
+            }
+            images.append(image)
+        }
+        return images
     }
 
     /// Trims and checks the message with the contract's exact messages.

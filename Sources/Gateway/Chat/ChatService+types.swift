@@ -8,6 +8,8 @@ extension ChatService {
         public var message: String
         public var conversationID: UUID?
         public var bot: String?
+        /// Images sent with the message (bots declaring `images`).
+        public var images: [ImagePart] = []
         public var options = GenerationOptions()
     }
 
