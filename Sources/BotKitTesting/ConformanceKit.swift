@@ -43,6 +43,27 @@ public struct ConformanceKit: Sendable {
         try await cancellationStopsPromptly()
         try await deadlineIsHonoured()
         try await errorsAreBotErrors()
+        try await capabilitiesAreHonoured()
+    }
+
+    /// What a provider declares holds: one that does not declare `tools` calls none, and
+    /// one that declares `embeddings` returns one non-empty vector per input.
+    public func capabilitiesAreHonoured() async throws {
+        let name = "capabilities are honoured"
+        if provider.capabilities.contains(.tools) == false {
+            for try await event in provider.stream(request()) {
+                if case .toolCall = event {
+                    throw ConformanceFailure(check: name, problem: "a tool call without the tools capability")
+                }
+            }
+        }
+        if provider.capabilities.contains(.embeddings) {
+            let inputs = ["first text", "second text"]
+            let result = try await provider.embed(EmbeddingRequest(inputs: inputs, deadline: .now + .seconds(30)))
+            guard result.vectors.count == inputs.count, result.vectors.allSatisfy({ $0.isEmpty == false }) else {
+                throw ConformanceFailure(check: name, problem: "\(result.vectors.count) vectors for \(inputs.count) inputs")
+            }
+        }
     }
 
     /// The request every check sends (`prompt` after a short system message).

@@ -62,6 +62,8 @@ import Testing
         let stubborn = ConformanceKit(provider: EmptyDeltaBot(), slowProvider: StubbornBot(), promptness: .milliseconds(200))
         await #expect(throws: ConformanceFailure.self) { try await stubborn.cancellationStopsPromptly() }
         await #expect(throws: ConformanceFailure.self) { try await stubborn.collectedReplyEqualsDeltas() }
+        let caller = ConformanceKit(provider: UndeclaredToolBot(), slowProvider: EchoBot(delay: .milliseconds(200)))
+        await #expect(throws: ConformanceFailure.self) { try await caller.capabilitiesAreHonoured() }
         // Answering past the deadline is not an error the kit lets pass.
         await #expect(throws: ConformanceFailure.self) { try await stubborn.errorsAreBotErrors() }
     }
@@ -182,4 +184,15 @@ struct DeadlineIgnoringBot: BotProvider {
         #expect(wide.vectors[0].count == 64)
         await #expect(throws: BotError.timeout) { _ = try await bot.embed(EmbeddingRequest(inputs: ["x"], deadline: .now)) }
     }
+}
+
+/// Calls a tool without declaring the tools capability: breaks the contract.
+struct UndeclaredToolBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        BotAnswer.stream { writer in
+            try writer.toolCall(ToolCallDelta(index: 0, id: "c", name: "f", arguments: "{}"))
+            return BotCompletion(finishReason: .toolCalls)
+        }
+    }
+    func health() async -> BotHealth { .ok }
 }
