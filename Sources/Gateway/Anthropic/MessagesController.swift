@@ -28,7 +28,6 @@ struct MessagesController {
         let parsed = try MessagesRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes)) { model in
             bots.bot(named: model)?.provider.acceptedExtras ?? []
         }
-        if let bot = bots.bot(named: parsed.model) { try parsed.check(against: bot) }
         let conversation = try OpenAIController.conversation(request)
         let turn = try await chat.prepareCompletion(
             userID: user.id, bot: parsed.model, messages: parsed.messages, conversationID: conversation,

@@ -2,8 +2,8 @@ import BotKit
 
 extension MessagesRequest {
     /// A message's content: a string, or blocks — `text` (joined with newlines), `image`
-    /// (base64 or URL sources; `images`), an assistant's `tool_use` and a user's
-    /// `tool_result` (`tools`); any other block type is a 400.
+    /// (base64 or URL sources), an assistant's `tool_use` and a user's `tool_result`; any
+    /// other block type is a 400.
     struct Blocks {
         var text = ""
         var images: [ImagePart] = []
@@ -12,7 +12,7 @@ extension MessagesRequest {
 
         var isTextOnly: Bool { images.isEmpty && toolCalls.isEmpty && results.isEmpty }
 
-        init(_ value: JSONValue, at path: String, needs: inout BotCapabilities) throws {
+        init(_ value: JSONValue, at path: String) throws {
             switch value {
             case .string(let text): self.text = text
             case .array(let blocks):
@@ -27,23 +27,20 @@ extension MessagesRequest {
                         guard case .string(let text)? = fields["text"] else { throw invalid("\(at).text: a string") }
                         texts.append(text)
                     case "image":
-                        needs.insert(.images)
                         images.append(try image(fields["source"], at: "\(at).source"))
                     case "tool_use":
-                        needs.insert(.tools)
                         guard case .string(let id)? = fields["id"], id.isEmpty == false, case .string(let name)? = fields["name"],
                             case .object? = fields["input"]
                         else { throw invalid("\(at): a tool_use with an id, a name and an input object") }
                         let input = String(decoding: fields["input"]!.jsonBytes, as: UTF8.self)
                         toolCalls.append(ToolCall(id: id, name: name, arguments: input))
                     case "tool_result":
-                        needs.insert(.tools)
                         guard case .string(let id)? = fields["tool_use_id"], id.isEmpty == false else {
                             throw invalid("\(at).tool_use_id: the id of the tool_use it answers")
                         }
                         var result = ""
                         if let content = fields["content"], content != .null {
-                            let inner = try Blocks(content, at: "\(at).content", needs: &needs)
+                            let inner = try Blocks(content, at: "\(at).content")
                             guard inner.isTextOnly else { throw invalid("\(at).content: text only") }
                             result = inner.text
                         }

@@ -3,13 +3,12 @@ import BotKit
 /// A `POST /v1/messages` body (Anthropic's Messages API), checked field by field; problems
 /// are 400s naming the parameter. As on `/v1/chat/completions`, nothing is dropped: an
 /// unknown member is a 400, and input needing a capability (images, tools) is checked
-/// against the bot's (`needs`). Content blocks are read by `Blocks`, tools by `tools(_:)`.
+/// against the bot's when the turn is prepared (`TurnPreparer`). Content blocks are read by `Blocks`, tools by `tools(_:)`.
 struct MessagesRequest {
     let model: String
     let messages: [ChatMessage]
     let options: GenerationOptions
     let stream: Bool
-    var needs: BotCapabilities = []
 
     static let known: Set<String> = [
         "model", "messages", "max_tokens", "system", "stream", "temperature", "top_p", "stop_sequences", "metadata",
@@ -34,12 +33,11 @@ struct MessagesRequest {
         guard case .array(let items)? = body["messages"], items.isEmpty == false else {
             throw invalid("messages: Field required (a non-empty array)")
         }
-        var needs: BotCapabilities = []
         var messages: [ChatMessage] = []
         switch body["system"] {
         case nil, .null?: break
         case let value?:
-            let blocks = try Blocks(value, at: "system", needs: &needs)
+            let blocks = try Blocks(value, at: "system")
             guard blocks.isTextOnly else { throw invalid("system: text blocks only") }
             messages.append(ChatMessage(role: .system, content: blocks.text))
         }
@@ -48,7 +46,7 @@ struct MessagesRequest {
                 role == "user" || role == "assistant",
                 let content = fields["content"]
             else { throw invalid("messages.\(index): an object with role user or assistant and content") }
-            let blocks = try Blocks(content, at: "messages.\(index).content", needs: &needs)
+            let blocks = try Blocks(content, at: "messages.\(index).content")
             messages += try blocks.messages(role: role == "user" ? .user : .assistant)
         }
         var options = GenerationOptions(maxTokens: maxTokens)
@@ -79,9 +77,7 @@ struct MessagesRequest {
         }
         (options.tools, options.toolChoice) = try tools(body)
         for name in unknown { options.extras[name] = body[name] }
-        if options.tools.isEmpty == false || options.toolChoice == .required { needs.insert(.tools) }
-        if case .named = options.toolChoice { needs.insert(.tools) }
-        return MessagesRequest(model: model, messages: messages, options: options, stream: stream, needs: needs)
+        return MessagesRequest(model: model, messages: messages, options: options, stream: stream)
     }
 
     private static func number(_ value: JSONValue?, _ name: String, _ range: ClosedRange<Double>) throws -> Double? {
@@ -94,16 +90,5 @@ struct MessagesRequest {
 
     static func invalid(_ message: String) -> AnthropicError {
         AnthropicError(OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request"))
-    }
-
-    /// What this route hands a bot beyond text: images and tools.
-    static let carried: BotCapabilities = [.images, .tools]
-
-    /// Throws a 400 naming the capabilities `bot` lacks for this request.
-    func check(against bot: BotDirectory.Entry) throws {
-        let missing = needs.subtracting(bot.provider.capabilities.intersection(Self.carried))
-        guard missing.isEmpty == false else { return }
-        throw Self.invalid(
-            "Model `\(bot.name)` does not support \(missing.names.joined(separator: ", ")) (its bot lacks the capability).")
     }
 }

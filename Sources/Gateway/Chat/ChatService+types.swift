@@ -16,7 +16,10 @@ extension ChatService {
     /// A turn ready to run: ids are fixed before the first byte is sent.
     public struct PreparedTurn: Sendable {
         /// The capabilities its input needs beyond text.
-        var needs: BotCapabilities {
+        var needs: BotCapabilities { Self.needs(messages, options) }
+
+        /// The capabilities `messages` and `options` need beyond text.
+        static func needs(_ messages: [ChatMessage], _ options: GenerationOptions) -> BotCapabilities {
             var needs: BotCapabilities = []
             if messages.contains(where: { $0.images.isEmpty == false }) { needs.insert(.images) }
             let calls = messages.contains { $0.role == .tool || $0.toolCalls.isEmpty == false }

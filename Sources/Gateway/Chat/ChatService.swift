@@ -49,10 +49,12 @@ public struct ChatService: Sendable {
         return TurnRun(turn, fallbacks: fallbacks, recorder: recorder, context: calls)
     }
 
-    /// Asks `bot` for embeddings of `inputs` for `userID`: counts the request against the
-    /// user's quotas, holds the bot to its timeout, and adds the input tokens to the user's
-    /// usage (reported, or estimated) in the next batch.
+    /// Asks `bot` for embeddings of `inputs` for `userID`: checks the bot has the
+    /// capability, counts the request against the user's quotas, holds the bot to its
+    /// timeout, and adds the input tokens to the user's usage (reported, or estimated) in
+    /// the next batch.
     public func embed(userID: Int, bot: BotDirectory.Entry, inputs: [String], dimensions: Int?) async throws -> Embeddings {
+        try ChatError.check(bot, needs: .embeddings)
         try await preparer.quotas.admit(userID: userID)
         let request = EmbeddingRequest(
             inputs: inputs, dimensions: dimensions, userID: String(userID), deadline: .now + bot.timeout)

@@ -11,15 +11,11 @@ struct TurnPreparer: Sendable {
 
     func prepare(_ request: ChatService.TurnRequest) async throws -> ChatService.PreparedTurn {
         guard let bot = bots.bot(named: request.bot) else { throw ChatError.unknownBot(request.bot ?? "") }
-        if request.images.isEmpty == false, bot.provider.capabilities.contains(.images) == false {
-            // The chat API's 422 shape, naming the field the bot cannot take.
-            throw APIError.validation([
-                ValidationIssue(
-                    type: "value_error", loc: [.key("body"), .key("images")],
-                    msg: "Value error, The bot `\(bot.name)` does not take images (it lacks the images capability).",
-                    input: .array(request.images.map { .string($0.url) }), ctx: ["error": .object([:])])
-            ])
-        }
+        // The new message alone: what stored history carries was checked when it was sent.
+        let asked = ChatMessage(role: .user, content: request.message, images: request.images)
+        try ChatError.check(
+            bot, needs: ChatService.PreparedTurn.needs([asked], request.options),
+            input: .array(request.images.map { .string($0.url) }))
         try await quotas.admit(userID: request.userID)
         var context: [ChatMessage] = []
         let conversationID: UUID
@@ -33,7 +29,7 @@ struct TurnPreparer: Sendable {
         } else {
             conversationID = UUID.random()
         }
-        let messages = withSystemPrompt(context + [ChatMessage(role: .user, content: request.message, images: request.images)])
+        let messages = withSystemPrompt(context + [asked])
         return .init(
             conversationID: conversationID, isNew: request.conversationID == nil, bot: bot, messages: messages,
             userID: request.userID, userMessage: request.message, options: request.options)
@@ -45,6 +41,7 @@ struct TurnPreparer: Sendable {
         userID: Int, bot name: String, messages: [ChatMessage], conversationID: UUID?, options: GenerationOptions
     ) async throws -> ChatService.PreparedTurn {
         guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
+        try ChatError.check(bot, needs: ChatService.PreparedTurn.needs(messages, options))
         try await quotas.admit(userID: userID)
         var isNew = true
         if let conversationID {

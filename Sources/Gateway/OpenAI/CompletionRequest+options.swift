@@ -42,18 +42,6 @@ extension CompletionRequest {
         return options
     }
 
-    /// Capabilities asked by `tools`, `tool_choice` and `response_format`.
-    static func requestedCapabilities(_ body: [String: JSONValue]) throws -> BotCapabilities {
-        var needs: BotCapabilities = []
-        let (tools, choice) = try self.tools(body)
-        switch choice {
-        case .required, .named: needs.insert(.tools)
-        case .auto, .none: if tools.isEmpty == false { needs.insert(.tools) }
-        }
-        if try responseFormat(body) != .text { needs.insert(.structuredOutput) }
-        return needs
-    }
-
     /// `tools` (functions: a name of letters, digits, `_` and `-`, up to 64; a description;
     /// a JSON Schema object of parameters) and `tool_choice`.
     static func tools(_ body: [String: JSONValue]) throws -> ([ToolDefinition], ToolChoice) {
@@ -138,21 +126,6 @@ extension CompletionRequest {
             return .jsonSchema(name: name, schema: schema, strict: strict)
         default: throw invalid("response_format", "must be an object whose type is text, json_object or json_schema")
         }
-    }
-
-    /// What the gateway can hand a bot beyond text on `/v1/chat/completions`: images,
-    /// structured output and tools.
-    static let carried: BotCapabilities = [.images, .structuredOutput, .tools]
-
-    /// Throws a 400 naming the capabilities `bot` lacks for this request.
-    func check(against bot: BotDirectory.Entry) throws {
-        let missing = needs.subtracting(bot.provider.capabilities.intersection(Self.carried))
-        guard missing.isEmpty == false else { return }
-        throw OpenAIError(
-            status: .badRequest,
-            message:
-                "Model `\(bot.name)` does not support \(missing.names.joined(separator: ", ")) (its bot lacks the capability).",
-            type: "invalid_request_error", code: "unsupported_capability")
     }
 
     private static func present(_ value: JSONValue?) -> JSONValue? { value == .null ? nil : value }

@@ -3,15 +3,13 @@ import BotKit
 /// A `POST /v1/chat/completions` body, checked field by field; problems are 400s in
 /// OpenAI's shape naming the parameter. Nothing is dropped: a parameter the gateway does
 /// not know is a 400, and input needing a capability (images, tools, structured output)
-/// is checked against the bot's (`needs`).
+/// is checked against the bot's when the turn is prepared (`TurnPreparer`).
 struct CompletionRequest {
     let model: String
     let messages: [ChatMessage]
     let options: GenerationOptions
     let stream: Bool
     let includeUsage: Bool
-    /// Capabilities the request needs beyond text.
-    var needs: BotCapabilities = []
 
     /// The members the gateway reads (OpenAI's names).
     static let known: Set<String> = [
@@ -37,9 +35,7 @@ struct CompletionRequest {
         guard case .array(let items)? = body["messages"], items.isEmpty == false else {
             throw invalid("messages", "must be a non-empty array")
         }
-        var needs: BotCapabilities = []
-        let messages = try items.enumerated().map { index, item in try message(item, index: index, needs: &needs) }
-        needs.formUnion(try requestedCapabilities(body))
+        let messages = try items.enumerated().map { index, item in try message(item, index: index) }
         var options = try sampling(body)
         options.responseFormat = try responseFormat(body)
         (options.tools, options.toolChoice) = try tools(body)
@@ -67,23 +63,21 @@ struct CompletionRequest {
             includeUsage = flag
         }
         return CompletionRequest(
-            model: model, messages: messages, options: options, stream: stream, includeUsage: includeUsage, needs: needs)
+            model: model, messages: messages, options: options, stream: stream, includeUsage: includeUsage)
     }
 
-    private static func message(_ item: JSONValue, index: Int, needs: inout BotCapabilities) throws -> ChatMessage {
+    private static func message(_ item: JSONValue, index: Int) throws -> ChatMessage {
         guard case .object(let fields) = item, case .string(let roleText)? = fields["role"] else {
             throw invalid("messages[\(index)]", "must be an object with a role")
         }
-        var message = try content(fields, role: roleText, index: index, needs: &needs)
+        var message = try content(fields, role: roleText, index: index)
         if roleText == "tool" {
-            needs.insert(.tools)
             guard case .string(let id)? = fields["tool_call_id"], id.isEmpty == false else {
                 throw invalid("messages[\(index)].tool_call_id", "must be the id of the call this result answers")
             }
             message.toolCallID = id
         }
         if let calls = fields["tool_calls"], calls != .null, calls != .array([]) {
-            needs.insert(.tools)
             guard roleText == "assistant" else { throw invalid("messages[\(index)].tool_calls", "only an assistant calls tools") }
             message.toolCalls = try toolCalls(calls, at: "messages[\(index)].tool_calls")
         }
@@ -91,9 +85,7 @@ struct CompletionRequest {
     }
 
     /// A message's role and content: a string, text (and image) parts, or null.
-    private static func content(_ fields: [String: JSONValue], role roleText: String, index: Int, needs: inout BotCapabilities)
-        throws -> ChatMessage
-    {
+    private static func content(_ fields: [String: JSONValue], role roleText: String, index: Int) throws -> ChatMessage {
         let role: ChatRole
         switch roleText {
         case "system", "developer": role = .system
@@ -118,7 +110,6 @@ struct CompletionRequest {
                     guard case .string(let text)? = p["text"] else { throw invalid(at + ".text", "must be a string") }
                     texts.append(text)
                 case "image_url":
-                    needs.insert(.images)
                     guard case .object(let image)? = p["image_url"], case .string(let url)? = image["url"],
                         let parsed = ImagePart(url: url)
                     else { throw invalid(at + ".image_url.url", "must be an https URL or a base64 image data URL") }

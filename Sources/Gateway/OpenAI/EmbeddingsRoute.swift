@@ -46,11 +46,6 @@ extension OpenAIController {
             guard case .string = value else { throw CompletionRequest.invalid("user", "must be a string") }
         }
         guard let bot = bots.bot(named: model) else { throw ChatError.unknownBot(model) }
-        guard bot.provider.capabilities.contains(.embeddings) else {
-            throw OpenAIError(
-                status: .badRequest, message: "Model `\(bot.name)` does not support embeddings (its bot lacks the capability).",
-                type: "invalid_request_error", code: "unsupported_capability")
-        }
         let result = try await chat.embed(userID: user.id, bot: bot, inputs: inputs, dimensions: dimensions)
         let tokens = Int64(result.inputTokens ?? inputs.reduce(0) { $0 + ($1.count + 3) / 4 })
         let data: [JSONValue] = result.vectors.enumerated().map { index, vector in

@@ -46,7 +46,6 @@ struct OpenAIController {
         let parsed = try CompletionRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes)) { model in
             bots.bot(named: model)?.provider.acceptedExtras ?? []
         }
-        if let bot = bots.bot(named: parsed.model) { try parsed.check(against: bot) }
         let conversation = try Self.conversation(request)
         let turn = try await chat.prepareCompletion(
             userID: user.id, bot: parsed.model, messages: parsed.messages, conversationID: conversation, options: parsed.options)

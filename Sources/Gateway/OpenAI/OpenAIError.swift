@@ -31,6 +31,11 @@ struct OpenAIError: Error, HTTPResponseError {
             return OpenAIError(
                 status: .notFound, message: "The model `\(name.prefix(64))` does not exist. See GET /v1/models.",
                 type: "invalid_request_error", code: "model_not_found")
+        case ChatError.unsupported(let bot, let missing, _):
+            return OpenAIError(
+                status: .badRequest,
+                message: "Model `\(bot)` does not support \(ChatError.names(missing)) (its bot lacks the capability).",
+                type: "invalid_request_error", code: "unsupported_capability")
         case let error as APIError:
             return from(error)
         case let error as any APIErrorConvertible:
