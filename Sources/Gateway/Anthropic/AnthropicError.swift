@@ -39,8 +39,8 @@ struct AnthropicError: Error, HTTPResponseError {
     }
 }
 
-/// Renders every error of `POST /v1/messages` in Anthropic's shape, through the same
-/// mapping as the OpenAI-compatible routes.
+/// Renders every error of `POST /v1/messages` in Anthropic's shape: the OpenAI-compatible
+/// routes' mapping (`OpenAIErrorMiddleware`), then Anthropic's body for its status.
 struct AnthropicErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let errors: ErrorMiddleware
@@ -48,12 +48,9 @@ struct AnthropicErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         do {
-            return try await next(request, context)
-        } catch let error as AnthropicError {
-            throw error
-        } catch {
-            throw AnthropicError(
-                OpenAIError.from(error) ?? OpenAIError.from(errors.apiError(for: error, request: request, context: context)))
+            return try await OpenAIErrorMiddleware(errors: errors).handle(request, context: context, next: next)
+        } catch let error as OpenAIError {
+            throw AnthropicError(error)
         }
     }
 }

@@ -88,7 +88,8 @@ struct MessagesRequest {
         return number
     }
 
-    static func invalid(_ message: String) -> AnthropicError {
-        AnthropicError(OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request"))
+    /// A 400 (rendered in Anthropic's shape by `AnthropicErrorMiddleware`).
+    static func invalid(_ message: String) -> OpenAIError {
+        OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", code: "invalid_request")
     }
 }
