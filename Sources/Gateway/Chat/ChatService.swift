@@ -52,14 +52,14 @@ public struct ChatService: Sendable {
     /// Asks `bot` for embeddings of `inputs` for `userID`: checks the bot has the
     /// capability, counts the request against the user's quotas, holds the bot to its
     /// timeout, and adds the input tokens to the user's usage (reported, or estimated) in
-    /// the next batch.
+    /// the next batch. The result's `inputTokens` is always set (reported, or estimated).
     public func embed(userID: Int, bot: BotDirectory.Entry, inputs: [String], dimensions: Int?) async throws -> Embeddings {
         try ChatError.check(bot, needs: .embeddings)
         try await preparer.quotas.admit(userID: userID)
         let request = EmbeddingRequest(
             inputs: inputs, dimensions: dimensions, userID: String(userID), deadline: .now + bot.timeout)
         let provider = bot.provider
-        let embeddings = try await withThrowingTaskGroup(of: Embeddings?.self) { group in
+        var embeddings = try await withThrowingTaskGroup(of: Embeddings?.self) { group in
             group.addTask { try await provider.embed(request) }
             group.addTask {
                 try await Task.sleep(until: request.deadline + BotDeadline.grace, clock: .continuous)
@@ -70,6 +70,7 @@ public struct ChatService: Sendable {
             return embeddings
         }
         let tokens = embeddings.inputTokens ?? inputs.reduce(0) { $0 + ($1.count + 3) / 4 }
+        embeddings.inputTokens = tokens
         recorder.batcher.note(userID: userID, bot: bot.name, tokens: TokenUsage(inputTokens: tokens, outputTokens: 0))
         return embeddings
     }

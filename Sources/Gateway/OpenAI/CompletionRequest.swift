@@ -24,11 +24,7 @@ struct CompletionRequest {
     {
         let unknown = body.keys.filter { known.contains($0) == false }
         let extras = unknown.isEmpty ? [] : accepted(body["model"]?.string ?? "")
-        if let refused = unknown.filter({ extras.contains($0) == false }).sorted().first {
-            throw OpenAIError(
-                status: .badRequest, message: "Unrecognized request argument supplied: \(refused)",
-                type: "invalid_request_error", code: "invalid_request")
-        }
+        if let refused = unknown.filter({ extras.contains($0) == false }).sorted().first { throw unrecognized(refused) }
         guard case .string(let model)? = body["model"], model.isEmpty == false else {
             throw invalid("model", "must be a non-empty string")
         }
@@ -127,6 +123,13 @@ struct CompletionRequest {
         default:
             throw invalid("messages[\(index)].content", "must be a string or an array of text parts")
         }
+    }
+
+    /// OpenAI's 400 for a member it does not know.
+    static func unrecognized(_ member: String) -> OpenAIError {
+        OpenAIError(
+            status: .badRequest, message: "Unrecognized request argument supplied: \(member)", type: "invalid_request_error",
+            code: "invalid_request")
     }
 
     static func invalid(_ parameter: String, _ problem: String) -> OpenAIError {

@@ -11,9 +11,7 @@ extension OpenAIController {
         let user = try context.requireUser()
         let body = try await RequestBody.object(request, limit: maxBodyBytes)
         if let unknown = body.keys.filter({ Self.embeddingMembers.contains($0) == false }).sorted().first {
-            throw OpenAIError(
-                status: .badRequest, message: "Unrecognized request argument supplied: \(unknown)",
-                type: "invalid_request_error", code: "invalid_request")
+            throw CompletionRequest.unrecognized(unknown)
         }
         guard case .string(let model)? = body["model"], model.isEmpty == false else {
             throw CompletionRequest.invalid("model", "must be a non-empty string")
@@ -47,7 +45,7 @@ extension OpenAIController {
         }
         guard let bot = bots.bot(named: model) else { throw ChatError.unknownBot(model) }
         let result = try await chat.embed(userID: user.id, bot: bot, inputs: inputs, dimensions: dimensions)
-        let tokens = Int64(result.inputTokens ?? inputs.reduce(0) { $0 + ($1.count + 3) / 4 })
+        let tokens = Int64(result.inputTokens ?? 0)
         let data: [JSONValue] = result.vectors.enumerated().map { index, vector in
             [
                 "object": "embedding", "index": .int(Int64(index)),
