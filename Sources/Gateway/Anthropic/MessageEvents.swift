@@ -60,16 +60,23 @@ final class MessageEvents: TurnEventFormat, Sendable {
         return buffer
     }
 
-    /// The open text block's index, opening one (and closing a tool use's) when needed.
-    private func textBlock(into buffer: inout ByteBuffer) -> Int {
+    /// The block of tool call `tool` (nil: the text block): the open one when it is that
+    /// block, else a new one, after the open one's `content_block_stop`.
+    private func block(for tool: Int?, into buffer: inout ByteBuffer) -> (index: Int, opened: Bool) {
         let (index, closed, opened) = blocks.withLockedValue { state -> (Int, Int?, Bool) in
-            if let open = state.open, open.tool == nil { return (open.index, nil, false) }
+            if let open = state.open, open.tool == tool { return (open.index, nil, false) }
             let closed = state.open?.index
-            state.open = (state.next, nil)
+            state.open = (state.next, tool)
             state.next += 1
             return (state.open!.index, closed, true)
         }
         if let closed { buffer.writeImmutableBuffer(Self.stop(closed)) }
+        return (index, opened)
+    }
+
+    /// The open text block's index, opening one (and closing a tool use's) when needed.
+    private func textBlock(into buffer: inout ByteBuffer) -> Int {
+        let (index, opened) = block(for: nil, into: &buffer)
         if opened {
             buffer.writeImmutableBuffer(
                 Self.event(
@@ -81,14 +88,7 @@ final class MessageEvents: TurnEventFormat, Sendable {
 
     func toolCall(_ piece: ToolCallDelta, first: Bool) -> ByteBuffer? {
         var buffer = first ? start() : ByteBuffer()
-        let (index, opened, closed) = blocks.withLockedValue { state -> (Int, Bool, Int?) in
-            if let open = state.open, open.tool == piece.index { return (open.index, false, nil) }
-            let closed = state.open?.index
-            state.open = (state.next, piece.index)
-            state.next += 1
-            return (state.open!.index, true, closed)
-        }
-        if let closed { buffer.writeImmutableBuffer(Self.stop(closed)) }
+        let (index, opened) = block(for: piece.index, into: &buffer)
         if opened {
             let use: JSONValue = [
                 "type": "tool_use", "id": .string(piece.id ?? "toolu_\(piece.index)"), "name": .string(piece.name ?? ""),
