@@ -39,14 +39,11 @@ public struct ChatService: Sendable {
     /// The fallback is tried only when it can serve the turn as asked (the capabilities its
     /// input needs, the extras it carries): a fallback never drops what the chosen bot took.
     public func start(_ turn: PreparedTurn) -> TurnRun {
-        var fallbacks: [BotDirectory.Entry] = []
-        if let name = bots.fallback, name != turn.bot.name, let fallback = bots.bot(named: name),
-            fallback.provider.capabilities.isSuperset(of: turn.needs),
-            Set(turn.options.extras.keys).isSubset(of: fallback.provider.acceptedExtras)
-        {
-            fallbacks.append(fallback)
+        let fallback = bots.fallback.flatMap { bots.bot(named: $0) }.flatMap { fallback in
+            fallback.name != turn.bot.name && fallback.provider.capabilities.isSuperset(of: turn.needs)
+                && Set(turn.options.extras.keys).isSubset(of: fallback.provider.acceptedExtras) ? fallback : nil
         }
-        return TurnRun(turn, fallbacks: fallbacks, recorder: recorder, context: calls)
+        return TurnRun(turn, fallback: fallback, recorder: recorder, context: calls)
     }
 
     /// Asks `bot` for embeddings of `inputs` for `userID`: checks the bot has the

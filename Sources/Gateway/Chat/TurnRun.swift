@@ -11,15 +11,16 @@ public final class TurnRun: @unchecked Sendable {
     private let context: BotCall.Context
     private let started = ContinuousClock.now
     private var call: BotCall
-    private var fallbacks: [BotDirectory.Entry]
+    /// The bot to try once when the chosen one fails before any output.
+    private var fallback: BotDirectory.Entry?
     private var ended: ChatService.TurnResult?
     private var recorded: Result<ChatService.TurnResult, ChatService.TurnNotStored>?
 
-    init(_ turn: ChatService.PreparedTurn, fallbacks: [BotDirectory.Entry], recorder: TurnRecorder, context: BotCall.Context) {
+    init(_ turn: ChatService.PreparedTurn, fallback: BotDirectory.Entry?, recorder: TurnRecorder, context: BotCall.Context) {
         self.turn = turn
         self.recorder = recorder
         self.context = context
-        self.fallbacks = fallbacks
+        self.fallback = fallback
         call = BotCall(turn, bot: turn.bot, context: context)
     }
 
@@ -38,12 +39,11 @@ public final class TurnRun: @unchecked Sendable {
                 return piece
             case .ended(let result):
                 // A bot refusing the request (`rejected`) is answered as such, not by another bot.
-                guard case .failed(let error) = result.outcome, fallbacks.isEmpty == false, error.isRejection == false
-                else {
+                guard case .failed(let error) = result.outcome, let fallback, error.isRejection == false else {
                     ended = result
                     break
                 }
-                let fallback = fallbacks.removeFirst()
+                self.fallback = nil
                 context.logger.warning(
                     "bot failed; trying the fallback",
                     metadata: ["bot": .string(result.bot), "error": .string("\(error)"), "fallback": .string(fallback.name)])
