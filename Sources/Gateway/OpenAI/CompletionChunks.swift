@@ -14,7 +14,7 @@ struct CompletionChunks: TurnEventFormat {
     var opening: ByteBuffer? { nil }
 
     func delta(_ piece: String, first: Bool) -> ByteBuffer {
-        var buffer = first ? chunk(["role": "assistant", "content": ""]) : ByteBuffer()
+        var buffer = first ? role : ByteBuffer()
         buffer.writeImmutableBuffer(chunk(["content": .string(piece)]))
         return buffer
     }
@@ -27,13 +27,13 @@ struct CompletionChunks: TurnEventFormat {
             call["id"] = .string(id)
             call["type"] = "function"
         }
-        var buffer = first ? chunk(["role": "assistant", "content": ""]) : ByteBuffer()
+        var buffer = first ? role : ByteBuffer()
         buffer.writeImmutableBuffer(chunk(["tool_calls": [.object(call)]]))
         return buffer
     }
 
     func closing(_ result: ChatService.TurnResult, sentAny: Bool, ending: Bool) -> ByteBuffer? {
-        var buffer = sentAny ? ByteBuffer() : chunk(["role": "assistant", "content": ""])
+        var buffer = sentAny ? ByteBuffer() : role
         if ending {
             buffer.writeImmutableBuffer(notStored(StreamRegistry.Refused(reason: .shutdown).apiError))
         } else if let error = result.error {
@@ -56,6 +56,9 @@ struct CompletionChunks: TurnEventFormat {
     }
 
     func notStored(_ error: APIError) -> ByteBuffer { OpenAIController.errorEvent(OpenAIError.from(error)) }
+
+    /// The assistant role's chunk, sent with the first output.
+    private var role: ByteBuffer { chunk(["role": "assistant", "content": ""]) }
 
     private func chunk(_ delta: JSONValue, finish: String? = nil) -> ByteBuffer {
         OpenAIController.event([
