@@ -22,6 +22,8 @@ struct ChatController {
         let usage: Usage?
         let error: ErrorInfo?
         let suggestions: [String]?
+        /// The tools the bot called (`finish_reason` `tool_calls`); absent when none.
+        var tool_calls: [ToolCall]? = nil
     }
 
     struct Usage: Encodable, Sendable {
@@ -56,7 +58,7 @@ struct ChatController {
         let turn = try await service.prepare(
             .init(
                 userID: user.id, message: fields.message, conversationID: fields.conversationID, bot: fields.bot,
-                images: fields.images))
+                images: fields.images, toolResults: fields.toolResults, options: fields.options))
         if let lease {
             // The bot starts once `start` is written (a client gone by then costs no call).
             let service = self.service
@@ -71,17 +73,38 @@ struct ChatController {
         let conversationID: UUID?
         let bot: String?
         var images: [ImagePart] = []
+        var tools: [ToolDefinition] = []
+        var toolChoice = ToolChoice.auto
+        var toolResults: [ChatMessage] = []
+
+        var options: GenerationOptions {
+            var options = GenerationOptions()
+            options.tools = tools
+            options.toolChoice = toolChoice
+            return options
+        }
     }
 
     /// The body's fields, with the contract's 422 details for anything off. One linear
     /// pass reads the body (`JSONReader`); the usual body costs no more than that.
     static func validatedFields(_ body: ByteBuffer) throws -> Fields {
         var validator = FieldValidator(try RequestBody.object(from: body))
-        let message = Self.message(validator.requiredString("message"), &validator)
+        let toolResults = Self.toolResults(validator.body["tool_results"], &validator)
+        // A turn that sends tool results may say nothing more.
+        let message =
+            toolResults.isEmpty || validator.body["message"].map({ $0 != .null }) == true
+            ? Self.message(validator.requiredString("message"), &validator) : ""
         let conversationID = Self.uuid("conversation_id", validator.optionalString("conversation_id"), &validator)
+        if toolResults.isEmpty == false, conversationID == nil, validator.issues.isEmpty {
+            validator.valueError("conversation_id", "Tool results continue a conversation: give its id.", input: "")
+        }
         let bot = validator.optionalString("bot")
         let images = Self.images(validator.body["images"], &validator)
-        return Fields(message: try validator.finish(message), conversationID: conversationID, bot: bot, images: images)
+        let tools = Self.tools(validator.body["tools"], &validator)
+        let toolChoice = Self.toolChoice(validator.body["tool_choice"], tools: tools, &validator)
+        return Fields(
+            message: try validator.finish(message), conversationID: conversationID, bot: bot, images: images, tools: tools,
+            toolChoice: toolChoice, toolResults: toolResults)
     }
 
     /// The optional `images`: up to 8 https or base64 `data:image/…` URLs, for a bot that
@@ -136,7 +159,8 @@ struct ChatController {
             message_id: turn.assistantMessageID.lowercasedString,
             finish_reason: result.completion?.finishReason.rawValue, usage: result.completion?.usage.map(Usage.init),
             error: result.error.map { ErrorInfo(code: $0.code, message: $0.safeMessage) },
-            suggestions: result.error == nil ? nil : PoliteReply.suggestions)
+            suggestions: result.error == nil ? nil : PoliteReply.suggestions,
+            tool_calls: result.toolCalls.isEmpty ? nil : result.toolCalls)
         return try JSONResponse(body).response()
     }
 }

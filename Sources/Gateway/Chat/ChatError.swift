@@ -7,6 +7,8 @@ public enum ChatError: Error, APIErrorConvertible, Equatable {
     case conversationNotFound
     /// The bot lacks capabilities the request needs (`input`: what the 422 echoes).
     case unsupported(bot: String, missing: BotCapabilities, input: JSONValue)
+    /// A tool result that answers no open call of the conversation's last answer.
+    case unansweredResult(String)
 
     public var apiError: APIError {
         switch self {
@@ -18,6 +20,13 @@ public enum ChatError: Error, APIErrorConvertible, Equatable {
                     msg:
                         "Value error, The bot `\(bot)` does not take \(Self.names(missing)) (it lacks the \(Self.names(missing)) capability).",
                     input: input, ctx: ["error": .object([:])])
+            ])
+        case .unansweredResult(let id):
+            APIError.validation([
+                ValidationIssue(
+                    type: "value_error", loc: [.key("body"), .key("tool_results")],
+                    msg: "Value error, Each tool result must answer a different tool call of the conversation's last reply.",
+                    input: .string(id), ctx: ["error": .object([:])])
             ])
         case .unknownBot(let name):
             APIError(.notFound, "Unknown bot \"\(name.prefix(64))\". See GET /api/v1/bots.", code: "unknown_bot")

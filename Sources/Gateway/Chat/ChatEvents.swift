@@ -2,7 +2,8 @@ import BotKit
 import NIOCore
 
 /// The chat API's Server-Sent Events (`event: <name>` and one `data:` line of JSON):
-/// `start` with the turn's ids, a `delta` per piece of text, then `end` with the finish
+/// `start` with the turn's ids, a `delta` per piece of text (`tool_call` per piece of a
+/// tool call), then `end` with the finish
 /// reason and usage, or `error` (the bot failed, the turn was not stored, or shutdown).
 struct ChatEvents: TurnEventFormat {
     let turn: ChatService.PreparedTurn
@@ -18,8 +19,14 @@ struct ChatEvents: TurnEventFormat {
 
     func delta(_ piece: String, first: Bool) -> ByteBuffer { Self.event("delta", ["text": .string(piece)]) }
 
-    /// The chat API sends no tools, so its bots call none.
-    func toolCall(_ piece: ToolCallDelta, first: Bool) -> ByteBuffer? { nil }
+    /// `tool_call`: a piece of a call (`index`; `id` and `name` first, then `arguments`
+    /// fragments that concatenate to the call's JSON arguments).
+    func toolCall(_ piece: ToolCallDelta, first: Bool) -> ByteBuffer? {
+        var payload: [String: JSONValue] = ["index": .int(Int64(piece.index)), "arguments": .string(piece.arguments)]
+        payload["id"] = piece.id.map(JSONValue.string)
+        payload["name"] = piece.name.map(JSONValue.string)
+        return Self.event("tool_call", .object(payload))
+    }
 
     func closing(_ result: ChatService.TurnResult, sentAny: Bool, ending: Bool) -> ByteBuffer? {
         if ending { return notStored(StreamRegistry.Refused(reason: .shutdown).apiError) }

@@ -10,6 +10,8 @@ extension ChatService {
         public var bot: String?
         /// Images sent with the message (bots declaring `images`).
         public var images: [ImagePart] = []
+        /// Results (role `tool`) for the tool calls of the conversation's last answer.
+        public var toolResults: [ChatMessage] = []
         public var options = GenerationOptions()
     }
 
@@ -40,6 +42,9 @@ extension ChatService {
         public let userMessageID = UUID.random()
         public let assistantMessageID = UUID.random()
         public let options: GenerationOptions
+        /// What this turn adds to its conversation before the answer: tool results and the
+        /// user's message (stored as one row).
+        public var input: [ChatMessage] = []
     }
 
     /// How a bot call ended.

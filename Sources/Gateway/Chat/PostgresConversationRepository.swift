@@ -34,7 +34,7 @@ struct PostgresConversationRepository: ConversationRepository {
             ) h ORDER BY kind, seq
             """)
         guard result.count > 0 else { return nil }
-        return try result.rows.dropFirst().map { row in
+        return try result.rows.dropFirst().flatMap { row in
             MessageParts.decode(
                 try row.decodeIfPresent("parts", as: String.self), role: ChatRole(rawValue: try row.decode("role")) ?? .user,
                 content: try row.decode("content"))

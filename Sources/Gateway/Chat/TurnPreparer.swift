@@ -11,10 +11,13 @@ struct TurnPreparer: Sendable {
 
     func prepare(_ request: ChatService.TurnRequest) async throws -> ChatService.PreparedTurn {
         guard let bot = bots.bot(named: request.bot) else { throw ChatError.unknownBot(request.bot ?? "") }
-        // The new message alone: what stored history carries was checked when it was sent.
-        let asked = ChatMessage(role: .user, content: request.message, images: request.images)
+        // The new input alone: what stored history carries was checked when it was sent.
+        var input = request.toolResults
+        if request.message.isEmpty == false || input.isEmpty {
+            input.append(ChatMessage(role: .user, content: request.message, images: request.images))
+        }
         try ChatError.check(
-            bot, needs: ChatService.PreparedTurn.needs([asked], request.options),
+            bot, needs: ChatService.PreparedTurn.needs(input, request.options),
             input: .array(request.images.map { .string($0.url) }))
         try await quotas.admit(userID: request.userID)
         var context: [ChatMessage] = []
@@ -24,15 +27,28 @@ struct TurnPreparer: Sendable {
                 let history = try await conversations.history(
                     conversationID: id, userID: request.userID, limit: config.contextMessages)
             else { throw ChatError.conversationNotFound }
+            try Self.checkResults(request.toolResults, answer: history.last)
             context = Self.trim(history, characters: config.contextCharacters)
             conversationID = id
         } else {
             conversationID = UUID.random()
         }
-        let messages = withSystemPrompt(context + [asked])
-        return .init(
+        let messages = withSystemPrompt(MessageParts.answerable(context + input))
+        var turn = ChatService.PreparedTurn(
             conversationID: conversationID, isNew: request.conversationID == nil, bot: bot, messages: messages,
             userID: request.userID, userMessage: request.message, options: request.options)
+        turn.input = input
+        return turn
+    }
+
+    /// Tool results must answer calls of the conversation's last answer, each at most once.
+    static func checkResults(_ results: [ChatMessage], answer: ChatMessage?) throws(ChatError) {
+        guard results.isEmpty == false else { return }
+        let open = Set((answer?.role == .assistant ? answer?.toolCalls ?? [] : []).map(\.id))
+        let ids = results.compactMap(\.toolCallID)
+        if let stray = ids.first(where: { open.contains($0) == false }) ?? (Set(ids).count < ids.count ? ids.first : nil) {
+            throw .unansweredResult(stray)
+        }
     }
 
     /// A turn whose context the client sends itself (the OpenAI-compatible API). It is
@@ -51,10 +67,13 @@ struct TurnPreparer: Sendable {
             case .someoneElse: throw ChatError.conversationNotFound
             }
         }
+        // What the call adds to a stored conversation: what follows the last answer.
+        let input = Array(messages.suffix(from: (messages.lastIndex { $0.role == .assistant } ?? -1) + 1))
         var turn = ChatService.PreparedTurn(
             conversationID: conversationID ?? UUID.random(), isNew: isNew, bot: bot, messages: withSystemPrompt(messages),
-            userID: userID, userMessage: messages.last(where: { $0.role == .user })?.content ?? "", options: options)
+            userID: userID, userMessage: input.last(where: { $0.role == .user })?.content ?? "", options: options)
         turn.store = conversationID != nil
+        turn.input = input.filter { $0.role == .tool } + (input.last { $0.role == .user }.map { [$0] } ?? [])
         return turn
     }
 

@@ -34,9 +34,9 @@ struct TurnRecorder: Sendable {
             reply: result.text.replacingNUL, status: result.status,
             finishReason: result.completion?.finishReason.rawValue ?? result.error?.code, usage: result.completion?.usage,
             latencyMs: Int(latency / .milliseconds(1)), accounted: accounted)
-        let asked = turn.messages.last(where: { $0.role == .user })
-        stored.userParts = MessageParts.encode(images: asked?.images ?? [], toolCalls: [], maxImageBytes: maxImageBytes)
-        stored.replyParts = MessageParts.encode(images: [], toolCalls: result.toolCalls, maxImageBytes: maxImageBytes)
+        stored.userParts = MessageParts.encode(turn.input, maxImageBytes: maxImageBytes)
+        stored.replyParts = MessageParts.encode(
+            [ChatMessage(role: .assistant, content: "", toolCalls: result.toolCalls)], maxImageBytes: maxImageBytes)
         do {
             try await conversations.store(stored)
         } catch {

@@ -95,11 +95,9 @@ extension CompletionRequest {
     }
 
     private static func toolName(_ value: JSONValue?, at path: String) throws -> String {
-        guard case .string(let name)? = value, (1...64).contains(name.count),
-            name.unicodeScalars.allSatisfy({
-                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
-            })
-        else { throw invalid(path, "must be 1 to 64 letters, digits, _ or -") }
+        guard case .string(let name)? = value, ToolDefinition.isValidName(name) else {
+            throw invalid(path, "must be 1 to 64 letters, digits, _ or -")
+        }
         return name
     }
 
