@@ -92,6 +92,9 @@ import Testing
                 ),
                 (#"{"conversation_id":"\#(id)"}"#, "message"),
             ]
+            let none = try await client.send(
+                .post, Self.chat, json: #"{"message":"x","bot":"plain","tool_choice":"none","tools":null}"#, bearer: token)
+            #expect(none.status == .ok)
             for (json, field) in cases {
                 let refused = try await client.send(.post, Self.chat, json: json, bearer: token)
                 #expect(refused.status == .unprocessableContent, "\(json)")

@@ -54,7 +54,7 @@ extension ChatController {
         let choice: ToolChoice?
         switch value {
         case nil, .null?, .string("auto")?: choice = .auto
-        case .string("none")?: choice = .none
+        case .string("none")?: choice = ToolChoice.none
         case .string("required")?: choice = tools.isEmpty ? nil : .required
         case .object(let named)?:
             choice = named["name"]?.string.flatMap { name in tools.contains { $0.name == name } ? .named(name) : nil }
