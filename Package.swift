@@ -43,11 +43,14 @@ let package = Package(
         .target(name: "BotKit", path: "Sources/BotKit"),
         .target(name: "BotKitTesting", dependencies: ["BotKit"], path: "Sources/BotKitTesting"),
 
-        // Bots depend on BotKit only.
+        // Bots depend on BotKit only (and the HTTP-speaking ones on their shared transport).
         .target(name: "EchoBot", dependencies: ["BotKit"], path: "Sources/Bots/EchoBot"),
         .target(
-            name: "HTTPBot",
+            name: "BotTransport",
             dependencies: ["BotKit", "CCurl", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Bots/BotTransport"),
+        .target(
+            name: "HTTPBot", dependencies: ["BotKit", "BotTransport", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Bots/HTTPBot"),
 
         // The application: HTTP, database, accounts, chat, ops.
@@ -104,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "HTTPBotTests",
             dependencies: [
-                "BotKit", "BotKitTesting", "HTTPBot",
+                "BotKit", "BotKitTesting", "HTTPBot", "BotTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

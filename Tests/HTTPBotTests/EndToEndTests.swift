@@ -2,6 +2,7 @@ import BotKit
 import Foundation
 import Testing
 
+@testable import BotTransport
 @testable import HTTPBot
 
 /// A short chat through a real OpenAI-compatible server (e.g. llama.cpp's server with a

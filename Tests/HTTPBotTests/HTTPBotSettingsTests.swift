@@ -1,6 +1,7 @@
 import BotKit
 import Testing
 
+@testable import BotTransport
 @testable import HTTPBot
 
 /// Settings that need no upstream.

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Testing
 
+@testable import BotTransport
 @testable import HTTPBot
 
 /// HTTPBot against real HTTP servers on loopback.
@@ -248,7 +249,7 @@ import Testing
         #expect(throws: BotConfigurationError.self) { try settings(["URL": "http://x", "MODEL": "m", "HEADERS": "novalue"]) }
         let parsed = try settings(["URL": "http://x/", "MODEL": "m", "HEADERS": "X-A: 1; X-B: 2", "STREAM": "no"])
         #expect(parsed.baseURL == "http://x")
-        #expect(parsed.extraHeaders == ["X-A: 1", "X-B: 2"])
+        #expect(parsed.upstream.extraHeaders == ["X-A: 1", "X-B: 2"])
         #expect(parsed.stream == false)
     }
 

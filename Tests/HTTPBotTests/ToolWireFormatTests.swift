@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Testing
 
+@testable import BotTransport
 @testable import HTTPBot
 
 /// Tools in OpenAI's wire format: definitions, choice, past calls and results go up; calls

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Testing
 
+@testable import BotTransport
 @testable import HTTPBot
 
 /// Sampling options reach each wire format under its own names.

@@ -4,8 +4,8 @@ import Foundation
 /// failures are counted; at `threshold` it opens for `cooldown`, during which calls are
 /// refused at once. After the cool-down one call is let through (half-open): its
 /// success closes the circuit, its failure opens it again.
-final class CircuitBreaker: @unchecked Sendable {
-    enum State: Equatable {
+package final class CircuitBreaker: @unchecked Sendable {
+    package enum State: Equatable {
         case closed(failures: Int)
         case open(until: ContinuousClock.Instant)
         case halfOpen
@@ -13,18 +13,18 @@ final class CircuitBreaker: @unchecked Sendable {
 
     private let lock = NSLock()
     private var state = State.closed(failures: 0)
-    let threshold: Int
-    let cooldown: Duration
+    package let threshold: Int
+    package let cooldown: Duration
 
-    init(threshold: Int, cooldown: Duration) {
+    package init(threshold: Int, cooldown: Duration) {
         self.threshold = threshold
         self.cooldown = cooldown
     }
 
-    var current: State { lock.withLock { state } }
+    package var current: State { lock.withLock { state } }
 
     /// True when a call may go ahead (and, after the cool-down, becomes the probe).
-    func allow(now: ContinuousClock.Instant = .now) -> Bool {
+    package func allow(now: ContinuousClock.Instant = .now) -> Bool {
         lock.withLock {
             switch state {
             case .closed: return true
@@ -37,11 +37,11 @@ final class CircuitBreaker: @unchecked Sendable {
         }
     }
 
-    func recordSuccess() {
+    package func recordSuccess() {
         lock.withLock { state = .closed(failures: 0) }
     }
 
-    func recordFailure(now: ContinuousClock.Instant = .now) {
+    package func recordFailure(now: ContinuousClock.Instant = .now) {
         lock.withLock {
             switch state {
             case .closed(let failures) where failures + 1 < threshold:
@@ -56,7 +56,7 @@ final class CircuitBreaker: @unchecked Sendable {
 
     /// The attempt ended without telling anything about the upstream (cancelled, or the
     /// client's own mistake): a half-open probe is given back.
-    func recordNeutral() {
+    package func recordNeutral() {
         lock.withLock {
             if state == .halfOpen { state = .open(until: .now) }
         }

@@ -7,9 +7,9 @@ import Foundation
 /// on Swift's cooperative pool. Connections are kept alive and reused across requests
 /// (a cache of `maxConnections`, HTTP/2 multiplexed where TLS upstreams offer it), and
 /// DNS answers and TLS sessions are cached for every transfer.
-final class CurlTransport: @unchecked Sendable {
+package final class CurlTransport: @unchecked Sendable {
     /// The process-wide transport, started on first use.
-    static let shared = CurlTransport()
+    package static let shared = CurlTransport()
 
     private enum Command {
         case add(CurlTransfer)
@@ -46,24 +46,24 @@ final class CurlTransport: @unchecked Sendable {
     /// Idle upstream connections kept for reuse (each closes after libcurl's 118 s idle
     /// age): up to 1,024, but never more than an eighth of the process's file descriptors,
     /// so an idle cache cannot starve clients or the database pool.
-    static let maxConnections: Int = {
+    package static let maxConnections: Int = {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 64 }
         return max(16, min(1024, Int(clamping: limit.rlim_cur) / 8))
     }()
 
     /// Driver threads started in this process (one, whatever the number of calls).
-    static let driverThreads = LockedCounter()
+    package static let driverThreads = LockedCounter()
 
     /// `curl_global_init`, once per process.
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     /// Transfers currently running (for tests and metrics).
-    var runningTransfers: Int { lock.withLock { activeCount } }
+    package var runningTransfers: Int { lock.withLock { activeCount } }
 
     /// Starts a transfer; its events arrive on the returned stream. Dropping or
     /// cancelling the consumer removes the transfer at once.
-    func start(_ request: TransportRequest) -> TransferStream {
+    package func start(_ request: TransportRequest) -> TransferStream {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TransportEvent.self)
         guard let transfer = CurlTransfer(request, continuation: continuation) else {
             continuation.finish(throwing: TransportError.failed("curl_easy_init failed"))
@@ -145,18 +145,18 @@ final class CurlTransport: @unchecked Sendable {
 }
 
 /// The events of one transfer; reading body bytes releases backpressure.
-struct TransferStream: AsyncSequence, Sendable {
-    typealias Element = TransportEvent
+package struct TransferStream: AsyncSequence, Sendable {
+    package typealias Element = TransportEvent
     let base: AsyncThrowingStream<TransportEvent, any Error>
     let transfer: CurlTransfer?
     let transport: CurlTransport
 
-    struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncThrowingStream<TransportEvent, any Error>.AsyncIterator
         let transfer: CurlTransfer?
         let transport: CurlTransport
 
-        mutating func next() async throws -> TransportEvent? {
+        package mutating func next() async throws -> TransportEvent? {
             let event = try await base.next()
             if case .body(let bytes) = event, let transfer, transfer.consumed(bytes.count) {
                 transport.resume(transfer)
@@ -165,19 +165,21 @@ struct TransferStream: AsyncSequence, Sendable {
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator {
+    package func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: base.makeAsyncIterator(), transfer: transfer, transport: transport)
     }
 }
 
 /// A counter behind a lock.
-final class LockedCounter: @unchecked Sendable {
+package final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
 
-    func withLock<T>(_ body: (inout Int) -> T) -> T {
+    package init() {}
+
+    package func withLock<T>(_ body: (inout Int) -> T) -> T {
         lock.withLock { body(&value) }
     }
 
-    var current: Int { withLock { $0 } }
+    package var current: Int { withLock { $0 } }
 }

@@ -1,15 +1,15 @@
 /// Splits a byte stream into lines (LF or CRLF), keeping an incomplete tail for later.
 /// Each byte is searched for a newline once, however small the chunks a long line comes in.
-struct LineFramer {
+package struct LineFramer {
     private var pending: [UInt8] = []
     /// How many bytes at the front of `pending` are known to hold no newline.
     private var scanned = 0
     /// Longest line accepted; a longer one is a malformed upstream.
-    let maxLine: Int
+    package let maxLine: Int
 
-    init(maxLine: Int = 1 << 20) { self.maxLine = maxLine }
+    package init(maxLine: Int = 1 << 20) { self.maxLine = maxLine }
 
-    mutating func feed(_ bytes: [UInt8]) throws -> [String] {
+    package mutating func feed(_ bytes: [UInt8]) throws -> [String] {
         pending.append(contentsOf: bytes)
         var lines: [String] = []
         var start = 0
@@ -26,7 +26,7 @@ struct LineFramer {
     }
 
     /// The last line when the stream ended without a newline.
-    mutating func flush() -> String? {
+    package mutating func flush() -> String? {
         defer {
             pending = []
             scanned = 0
@@ -37,16 +37,18 @@ struct LineFramer {
 
 /// Collects Server-Sent Events from lines: `event:` and `data:` fields, dispatched on a
 /// blank line.
-struct SSEDecoder {
-    struct Event: Equatable {
-        var name: String
-        var data: String
+package struct SSEDecoder {
+    package struct Event: Equatable {
+        package var name: String
+        package var data: String
     }
 
     private var name = ""
     private var data: [String] = []
 
-    mutating func line(_ line: String) -> Event? {
+    package init() {}
+
+    package mutating func line(_ line: String) -> Event? {
         if line.isEmpty {
             defer {
                 name = ""
@@ -64,7 +66,7 @@ struct SSEDecoder {
         return nil
     }
 
-    mutating func finish() -> Event? { line("") }
+    package mutating func finish() -> Event? { line("") }
 
     private static func split(_ line: String) -> (String, String) {
         guard let colon = line.firstIndex(of: ":") else { return (line, "") }
@@ -75,7 +77,7 @@ struct SSEDecoder {
 }
 
 /// The upstream answered something we cannot read.
-enum WireError: Error, Equatable {
+package enum WireError: Error, Equatable {
     case malformed(String)
     /// The upstream reported an error inside a successful response (e.g. an SSE `error` event).
     case upstream(String)

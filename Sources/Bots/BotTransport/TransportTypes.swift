@@ -1,32 +1,49 @@
 /// One HTTP exchange for the curl transport.
-struct TransportRequest: Sendable {
-    var url: String
+package struct TransportRequest: Sendable {
+    package var url: String
     /// `GET` or `POST`.
-    var method: String = "POST"
+    package var method: String = "POST"
     /// `Name: value` lines.
-    var headers: [String] = []
-    var body: [UInt8] = []
-    var connectTimeout: Duration = .seconds(10)
+    package var headers: [String] = []
+    package var body: [UInt8] = []
+    package var connectTimeout: Duration = .seconds(10)
     /// No byte for this long ends the transfer (`TransportError.idle`); granularity one second.
-    var idleTimeout: Duration = .seconds(30)
+    package var idleTimeout: Duration = .seconds(30)
     /// The transfer is aborted at this instant (`TransportError.timeout`).
-    var deadline: ContinuousClock.Instant
+    package var deadline: ContinuousClock.Instant
     /// A response larger than this is aborted (`TransportError.tooLarge`).
-    var maxResponseBytes: Int = 8 << 20
+    package var maxResponseBytes: Int = 8 << 20
     /// A CA bundle to verify TLS against instead of the system store.
-    var caFile: String?
+    package var caFile: String?
     /// Counts the connections this transfer had to open (none when it reused one).
-    var connections: LockedCounter?
+    package var connections: LockedCounter?
+
+    package init(
+        url: String, method: String = "POST", headers: [String] = [], body: [UInt8] = [],
+        connectTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(30), deadline: ContinuousClock.Instant,
+        maxResponseBytes: Int = 8 << 20, caFile: String? = nil, connections: LockedCounter? = nil
+    ) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+        self.deadline = deadline
+        self.maxResponseBytes = maxResponseBytes
+        self.caFile = caFile
+        self.connections = connections
+    }
 }
 
 /// What a transfer yields: the status and headers once, then body bytes.
-enum TransportEvent: Sendable {
+package enum TransportEvent: Sendable {
     case head(status: Int, headers: [String: String])
     case body([UInt8])
 }
 
 /// Why a transfer failed.
-enum TransportError: Error, Sendable, Equatable {
+package enum TransportError: Error, Sendable, Equatable {
     /// Could not connect (refused, unreachable, DNS, TLS handshake).
     case connect(String)
     /// The deadline passed.

@@ -1,4 +1,5 @@
 import BotKit
+import BotTransport
 
 extension AnthropicFormat {
     /// The conversation without its system messages: tool results (consecutive ones

@@ -1,4 +1,5 @@
 import BotKit
+import BotTransport
 
 /// Anthropic's Messages API: `POST {base}/v1/messages` with `x-api-key` and
 /// `anthropic-version`; the system prompt goes in `system`; streaming events

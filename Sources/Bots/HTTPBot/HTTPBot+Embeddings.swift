@@ -1,4 +1,5 @@
 import BotKit
+import BotTransport
 
 extension HTTPBot {
     /// Embeddings over the upstream's own endpoint: OpenAI's `POST {base}/embeddings`
@@ -6,27 +7,26 @@ extension HTTPBot {
     /// attempt, bounded like a chat call (deadline, response size), failures as `BotError`s.
     public func embed(_ request: EmbeddingRequest) async throws -> Embeddings {
         guard settings.api != .anthropic else { throw BotError.rejected("Anthropic's API makes no embeddings") }
+        let breaker = upstream.breaker
         guard breaker.allow() else { throw BotError.unavailable("circuit open") }
         var body: JSONValue = ["model": .string(settings.model), "input": .array(request.inputs.map(JSONValue.string))]
         if let dimensions = request.dimensions { body["dimensions"] = .int(Int64(dimensions)) }
         if settings.api == .openai, let user = request.userID { body["user"] = .string(user) }
-        let spec = TransportRequest(
-            url: settings.baseURL + (settings.api == .openai ? "/embeddings" : "/api/embed"), method: "POST",
-            headers: ["Content-Type: application/json"] + format.authHeaders(settings) + settings.extraHeaders,
-            body: body.jsonBytes, connectTimeout: settings.connectTimeout, idleTimeout: settings.idleTimeout,
-            deadline: request.deadline, maxResponseBytes: settings.maxResponseBytes, caFile: settings.caFile,
-            connections: connections)
+        let spec = upstream.transfer(
+            settings.baseURL + (settings.api == .openai ? "/embeddings" : "/api/embed"),
+            headers: ["Content-Type: application/json"] + format.authHeaders(settings), body: body.jsonBytes,
+            deadline: request.deadline)
         do {
             var status = 0
             var bytes: [UInt8] = []
-            for try await event in transport.start(spec) {
+            for try await event in upstream.transport.start(spec) {
                 switch event {
                 case .head(let code, _): status = code
                 case .body(let chunk): bytes += chunk
                 }
             }
             guard (200..<300).contains(status) else {
-                throw statusFailure(status, retryAfter: nil, body: Array(bytes.prefix(Self.loggedErrorBytes)))
+                throw upstream.statusFailure(status, retryAfter: nil, body: Array(bytes.prefix(UpstreamClient.loggedErrorBytes)))
             }
             let embeddings = try Self.embeddings(try UpstreamJSON.object(bytes), api: settings.api, count: request.inputs.count)
             breaker.recordSuccess()
@@ -35,7 +35,7 @@ extension HTTPBot {
             if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
             throw failure.error
         } catch let error as TransportError {
-            let failure = transportFailure(error, deadline: request.deadline)
+            let failure = upstream.transportFailure(error, deadline: request.deadline)
             if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
             throw failure.error
         } catch is WireError {

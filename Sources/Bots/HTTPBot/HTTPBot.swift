@@ -1,4 +1,5 @@
 import BotKit
+import BotTransport
 import Foundation
 import Logging
 
@@ -9,15 +10,10 @@ import Logging
 public struct HTTPBot: BotProvider {
     public let settings: HTTPBotSettings
     let format: any WireFormat
-    let breaker: CircuitBreaker
-    let logger: Logger
-    /// Upstream connections opened by this bot's transfers.
-    let connections = LockedCounter()
+    /// Transport, retries, circuit breaker (shared with the other HTTP-speaking kinds).
+    let upstream: UpstreamClient
     /// Calls running now.
     let calls = CallCounter()
-    /// The process's transport; libcurl and its driver thread start with the first call,
-    /// so configured but unused bots cost no memory or thread.
-    var transport: CurlTransport { .shared }
 
     /// - Parameter logger: where upstream failures are logged (default: the process's
     ///   logging system, label `gateway.bot`).
@@ -28,10 +24,9 @@ public struct HTTPBot: BotProvider {
         case .anthropic: format = AnthropicFormat()
         case .ollama: format = OllamaFormat()
         }
-        breaker = CircuitBreaker(threshold: settings.breakerFailures, cooldown: settings.breakerCooldown)
         var logger = logger ?? Logger(label: "gateway.bot")
         logger[metadataKey: "bot"] = .string(name)
-        self.logger = logger
+        upstream = UpstreamClient(policy: settings.upstream, secret: settings.apiKey, logger: logger)
     }
 
     /// Registers the `http` kind.
@@ -57,44 +52,7 @@ public struct HTTPBot: BotProvider {
 
     /// One call with retries; `emit` receives the text deltas and tool-call pieces.
     func run(_ request: BotRequest, emit: (Output) -> Void) async throws -> BotCompletion {
-        guard breaker.allow() else { throw BotError.unavailable("circuit open") }
-        var attempt = 0
-        while true {
-            attempt += 1
-            var emitted = false
-            do {
-                let completion = try await once(request) { piece in
-                    emitted = true
-                    emit(piece)
-                }
-                breaker.recordSuccess()
-                return completion
-            } catch let failure as AttemptFailure {
-                if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
-                let retryable = failure.retryable && emitted == false && attempt <= settings.retries
-                guard retryable, let wait = backoff(attempt: attempt, retryAfter: failure.retryAfter, deadline: request.deadline)
-                else {
-                    throw failure.error
-                }
-                logger.notice("retrying upstream call", metadata: ["attempt": "\(attempt)", "error": "\(failure.error)"])
-                do { try await Task.sleep(for: wait) } catch {
-                    breaker.recordNeutral()
-                    throw error
-                }
-                guard breaker.allow() else { throw BotError.unavailable("circuit open") }
-            } catch {
-                breaker.recordNeutral()
-                throw error
-            }
-        }
-    }
-
-    /// The wait before the next attempt, or nil when it would pass the deadline.
-    func backoff(attempt: Int, retryAfter: Int?, deadline: ContinuousClock.Instant) -> Duration? {
-        let exponential = settings.retryBase * (1 << min(attempt - 1, 16))
-        let jittered = exponential * Double.random(in: 0.5...1.0)
-        let wait = retryAfter.map { Duration.seconds(min($0, 120)) } ?? jittered
-        return ContinuousClock.now + wait < deadline ? wait : nil
+        try await upstream.call(deadline: request.deadline, attempt: { try exchange(request) }, emit: emit)
     }
 
     /// libcurl's timeout is set from the deadline (the conformance kit verifies it).
@@ -116,25 +74,10 @@ public struct HTTPBot: BotProvider {
     public var acceptedExtras: Set<String> { settings.extras }
 
     public var statistics: BotStatistics {
-        BotStatistics(upstreamConnectionsOpened: connections.current, activeCalls: calls.running)
+        BotStatistics(upstreamConnectionsOpened: upstream.connections.current, activeCalls: calls.running)
     }
 
     public func health() async -> BotHealth {
-        if case .open = breaker.current { return BotHealth(healthy: false, detail: "circuit open") }
-        let probe = TransportRequest(
-            url: settings.baseURL + format.healthPath, method: "GET",
-            headers: format.authHeaders(settings) + settings.extraHeaders,
-            connectTimeout: .seconds(2), idleTimeout: .seconds(2), deadline: .now + .seconds(3), maxResponseBytes: 1 << 20,
-            caFile: settings.caFile, connections: connections)
-        do {
-            for try await event in transport.start(probe) {
-                if case .head(let status, _) = event {
-                    return status < 400 ? .ok : BotHealth(healthy: false, detail: "HTTP \(status)")
-                }
-            }
-            return BotHealth(healthy: false, detail: "no response")
-        } catch {
-            return BotHealth(healthy: false, detail: "\(error)")
-        }
+        await upstream.probe(settings.baseURL + format.healthPath, headers: format.authHeaders(settings))
     }
 }

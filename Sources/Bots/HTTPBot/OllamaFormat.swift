@@ -1,4 +1,5 @@
 import BotKit
+import BotTransport
 
 /// Ollama's chat API: `POST {base}/api/chat`, streaming newline-delimited JSON objects,
 /// the last with `"done": true` and the token counts.

@@ -1,4 +1,5 @@
 import BotKit
+import BotTransport
 
 /// OpenAI's Chat Completions API (also vLLM, llama.cpp server, LM Studio, OpenRouter,
 /// Groq, Together): `POST {base}/chat/completions`, SSE `data:` chunks ending in `[DONE]`.
