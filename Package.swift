@@ -52,6 +52,9 @@ let package = Package(
         .target(
             name: "HTTPBot", dependencies: ["BotKit", "BotTransport", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Bots/HTTPBot"),
+        .target(
+            name: "WebhookBot", dependencies: ["BotKit", "BotTransport", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Bots/WebhookBot"),
 
         // The application: HTTP, database, accounts, chat, ops.
         .target(
@@ -78,11 +81,17 @@ let package = Package(
             ],
             // The OpenAPI description, edited by hand, compiled into the binary.
             resources: [.embedInCode("Ops/openapi.json")]),
+        // `gateway bot-check`: the conformance kit against a live bot-protocol endpoint.
+        .target(
+            name: "BotCheck",
+            dependencies: [
+                "BotKit", "BotKitTesting", "BotTransport", "WebhookBot", .product(name: "Logging", package: "swift-log"),
+            ]),
         // The composition root: names the bots this build ships.
         .executableTarget(
             name: "GatewayServer",
             dependencies: [
-                "Gateway", "EchoBot", "HTTPBot",
+                "Gateway", "EchoBot", "HTTPBot", "WebhookBot", "BotCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -97,12 +106,14 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EchoBot", "HTTPBot",
+                "Gateway", "EchoBot", "HTTPBot", "WebhookBot",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "BotKitTests", dependencies: ["BotKit"]),
+        .testTarget(
+            name: "WebhookBotTests", dependencies: ["BotKit", "BotKitTesting", "BotTransport", "WebhookBot", "BotCheck"]),
         .testTarget(name: "EchoBotTests", dependencies: ["BotKit", "BotKitTesting", "EchoBot"]),
         .testTarget(
             name: "HTTPBotTests",

@@ -9,7 +9,7 @@ struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A plugin-based bot gateway: accounts, sessions and chat over pluggable bots.",
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self, EnvExample.self],
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self, EnvExample.self, BotCheckCommand.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -1,6 +1,7 @@
 import BotKit
 import EchoBot
 import HTTPBot
+import WebhookBot
 
 /// The one place that names concrete bot types: every kind this build ships. The
 /// executable is the composition root; the `Gateway` library knows bots only through
@@ -10,6 +11,7 @@ enum BuiltInBots {
         var registry = BotRegistry()
         EchoBot.register(in: &registry)
         HTTPBot.register(in: &registry)
+        WebhookBot.register(in: &registry)
         return registry
     }
 }

@@ -3,6 +3,7 @@ import EchoBot
 import Foundation
 import HTTPBot
 import NIOConcurrencyHelpers
+import WebhookBot
 
 @testable import Gateway
 
@@ -22,6 +23,7 @@ enum TestBots {
         var registry = BotRegistry()
         EchoBot.register(in: &registry)
         HTTPBot.register(in: &registry)
+        WebhookBot.register(in: &registry)
         registry.register(kind: "probe") { _ in ProbeBot() }
         registry.register(kind: "eyes") { _ in EyesBot() }
         registry.register(kind: "form") { _ in FormBot() }
