@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EchoBot", "HTTPBot", "WebhookBot",
+                "Gateway", "EchoBot", "HTTPBot", "WebhookBot", "BotCheck",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -5,7 +5,7 @@ Python standard library only. Answers with the user's text reversed, streamed wo
 word; when the request offers a `clock` tool it calls it first, then answers with the
 tool's result. Run:
 
-    python3 examples/webhook-bot/server.py --port 9100 [--secret S] [--ndjson]
+    python3 examples/webhook-bot/server.py --port 9100 [--secret S] [--ndjson] [--delay S]
 
 `--broken MODE` makes it break one rule of the protocol on purpose (for `gateway
 bot-check`'s own tests): no-completion, wrong-order, ignore-cancel, ignore-deadline.
@@ -91,15 +91,17 @@ class Handler(BaseHTTPRequestHandler):
         self.reply_json(404, {"error": "not found"})
 
     def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length <= 0 or length > MAX_BODY:
+            self.close_connection = True  # the body is not read: nothing else can follow on this connection
+            return self.reply_json(413 if length > MAX_BODY else 400, {"error": "bad body length"})
+        raw = self.rfile.read(length)  # read before any answer, so the connection stays usable
         if not self.authorized():
             return self.reply_json(401, {"error": "bad secret"})
         if self.headers.get("Bot-Protocol-Version") != PROTOCOL_VERSION:
             return self.reply_json(400, {"error": "unsupported Bot-Protocol-Version"})
-        length = int(self.headers.get("Content-Length") or 0)
-        if length <= 0 or length > MAX_BODY:
-            return self.reply_json(413 if length > MAX_BODY else 400, {"error": "bad body length"})
         try:
-            request = json.loads(self.rfile.read(length))
+            request = json.loads(raw)
             messages = request["messages"]
         except (ValueError, KeyError, TypeError):
             return self.reply_json(400, {"error": "not a bot protocol request"})
@@ -154,8 +156,8 @@ class Handler(BaseHTTPRequestHandler):
                     raise
                 time.sleep(0.1 * (len(words) - index))  # keeps "working" for nobody
                 raise
-            if slow:
-                time.sleep(0.1)
+            if slow or self.state.options.delay:
+                time.sleep(0.1 if slow else self.state.options.delay)
         if broken in ("no-completion", "wrong-order"):
             return
         self.complete("stop", messages, len(words))
@@ -179,6 +181,7 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--secret", help="require this Bot-Secret header")
     parser.add_argument("--ndjson", action="store_true", help="answer newline-delimited JSON instead of SSE")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds between streamed words")
     parser.add_argument("--broken", choices=["no-completion", "wrong-order", "ignore-cancel", "ignore-deadline"])
     options = parser.parse_args()
     server = ThreadingHTTPServer((options.host, options.port), Handler)
