@@ -37,12 +37,13 @@ extension BotCheck {
         let slow = await exchange(body(extra: ["conformance": "slow"])) { if case .delta = $0 { true } else { false } }
         guard slow.deltas.isEmpty == false else { return "the slow request sent no text (\(slow.problem ?? "nothing"))" }
         let closed = ContinuousClock.now
-        var running = before + 1
+        var running: Int?
         while ContinuousClock.now - closed <= promptness {
-            running = await health().answer?["active_calls"]?.int ?? running
-            if running <= before { return nil }
+            running = await health().answer?["active_calls"]?.int
+            if let running, running <= before { return nil }
             try await Task.sleep(for: .milliseconds(50))
         }
+        guard let running else { return "GET /health did not answer within \(Self.ms(promptness)) of the cancellation" }
         return "still \(running) running call(s) \(Self.ms(promptness)) after the gateway closed the request (it was \(before))"
     }
 

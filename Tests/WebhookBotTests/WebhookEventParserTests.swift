@@ -76,9 +76,18 @@ import Testing
         (#"{"type":"text-delta","text":"x"}"#, "the stream ended without a `completed` or `error` event"),
         (#"{"text":"x"}"#, "an event without a string `type`"),
         (#"{"type":"text-delta","text":3}"#, "`text-delta` without a string `text`"),
-        (#"{"type":"tool-call-delta","index":-1}"#, "`tool-call-delta` needs an `index` ≥ 0 and string `id`, `name`, `arguments`"),
-        (#"{"type":"completed","usage":{"input_tokens":-1,"output_tokens":0}}"#, "`usage` needs `input_tokens` and `output_tokens` ≥ 0"),
-        (#"{"type":"error","code":"oops"}"#, "`error` needs a `code` of bot_unavailable, bot_timeout, bot_rate_limited, bot_rejected or bot_upstream_error"),
+        (
+            #"{"type":"tool-call-delta","index":-1}"#,
+            "`tool-call-delta` needs an `index` ≥ 0 and string `id`, `name`, `arguments`"
+        ),
+        (
+            #"{"type":"completed","usage":{"input_tokens":-1,"output_tokens":0}}"#,
+            "`usage` needs `input_tokens` and `output_tokens` ≥ 0"
+        ),
+        (
+            #"{"type":"error","code":"oops"}"#,
+            "`error` needs a `code` of bot_unavailable, bot_timeout, bot_rate_limited, bot_rejected or bot_upstream_error"
+        ),
     ])
     func brokenAnswersAreNamed(text: String, problem: String) {
         #expect(throws: WireError.malformed(problem)) { try parse(text) }

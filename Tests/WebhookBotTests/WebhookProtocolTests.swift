@@ -12,7 +12,8 @@ import Testing
         options.responseFormat = .jsonSchema(name: "a", schema: ["type": "object"], strict: true)
         options.extras = ["top_k": 4]
         let messages = [
-            ChatMessage(role: .user, content: "look", images: [.url("https://e.x/a.png"), .data(mediaType: "image/png", base64: "QQ==")]),
+            ChatMessage(
+                role: .user, content: "look", images: [.url("https://e.x/a.png"), .data(mediaType: "image/png", base64: "QQ==")]),
             ChatMessage(role: .assistant, content: "", toolCalls: [ToolCall(id: "c1", name: "clock", arguments: "{}")]),
             ChatMessage(role: .tool, content: "12:00", toolCallID: "c1"),
         ]
@@ -84,7 +85,9 @@ import Testing
     @Test func anUnreachableWebhookIsUnavailableAndUnhealthy() async throws {
         let bot = WebhookBot(
             settings: try WebhookSettings(configuration(["URL": "http://127.0.0.1:9", "RETRIES": "0"])))
-        await #expect(throws: BotError.self) { _ = try await bot.reply(BotRequest(messages: [ChatMessage(role: .user, content: "x")])) }
+        await #expect(throws: BotError.self) {
+            _ = try await bot.reply(BotRequest(messages: [ChatMessage(role: .user, content: "x")]))
+        }
         #expect(await bot.health().healthy == false)
         var registry = BotRegistry()
         WebhookBot.register(in: &registry)

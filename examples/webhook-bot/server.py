@@ -142,7 +142,7 @@ class Handler(BaseHTTPRequestHandler):
             text = text_of(user)[::-1] or "…"
         words = text.split(" ")
         if slow:  # a slow answer, for the checks of cancellation and deadlines
-            words = (words * 40)[:40]
+            words = (words * 80)[:80]
         if broken == "wrong-order":
             self.complete("stop", messages, len(words))
         for index, word in enumerate(words):
@@ -154,7 +154,7 @@ class Handler(BaseHTTPRequestHandler):
             except ClientGone:
                 if broken != "ignore-cancel":
                     raise
-                time.sleep(0.1 * (len(words) - index))  # keeps "working" for nobody
+                time.sleep(10)  # keeps "working" for nobody
                 raise
             if slow or self.state.options.delay:
                 time.sleep(0.1 if slow else self.state.options.delay)
