@@ -1,6 +1,7 @@
 #ifndef CCURL_SHIM_H
 #define CCURL_SHIM_H
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 /* curl_easy_setopt / curl_easy_getinfo are variadic and cannot be imported into
    Swift; these typed wrappers cover each argument kind the gateway uses. */
@@ -47,5 +48,17 @@ static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v)
 }
 static inline CURLSHcode ccurl_share_setopt_long(CURLSH *s, CURLSHoption o, long v) {
     return curl_share_setopt(s, o, v);
+}
+/* Upstream sockets are opened close-on-exec atomically (SOCK_CLOEXEC; libcurl does not
+   set it): a child process started meanwhile must not inherit one, or the connection
+   outlives libcurl's close and the upstream never sees a cancelled request end. */
+__attribute__((unused)) static curl_socket_t ccurl_open_cloexec(
+    void *clientp, curlsocktype purpose, struct curl_sockaddr *address) {
+    (void)clientp;
+    (void)purpose;
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+static inline CURLcode ccurl_setopt_cloexec_sockets(CURL *h) {
+    return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, ccurl_open_cloexec);
 }
 #endif

@@ -68,6 +68,7 @@ final class CurlTransfer: @unchecked Sendable {
         _ = ccurl_setopt_long(handle, CURLOPT_PIPEWAIT, 1)
         _ = ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
         _ = ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        _ = ccurl_setopt_cloexec_sockets(handle)
         let remaining = max(request.deadline - .now, .milliseconds(1))
         _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(remaining))
         _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(min(request.connectTimeout, remaining)))
