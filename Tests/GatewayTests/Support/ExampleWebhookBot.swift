@@ -25,7 +25,7 @@ final class ExampleWebhookBot: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addclose(&actions, pipe[0])
+        Subprocess.closeInherited(&actions)
         let python = ProcessInfo.processInfo.environment["TEST_PYTHON"] ?? "python3"
         let argv = ["/usr/bin/env", python, script, "--port", "0"] + arguments
         let cArgs = argv.map { strdup($0) } + [nil]

@@ -14,7 +14,9 @@ struct RawHTTP {
         defer { freeaddrinfo(list) }
         var candidate = list
         while let info = candidate {
-            let socketFD = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            // Close-on-exec: a child another test spawns must not keep this connection open after hangUp().
+            let socketFD = socket(
+                info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.pointee.ai_protocol)
             if socketFD >= 0, connect(socketFD, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
                 fd = socketFD
                 return

@@ -14,6 +14,24 @@ enum Subprocess {
         }
     }
 
+    /// The child gets stdin, stdout and stderr only. NIO accepts connections without
+    /// close-on-exec, so a child would otherwise hold every open server connection of the
+    /// test process and keep it open after the server closes it (a slow-loris test then
+    /// waits for a close that never comes while Schemathesis runs).
+    static func closeInherited(_ actions: inout posix_spawn_file_actions_t) {
+        _ = addCloseFrom(&actions, 3)
+    }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc
+    /// module does not import.
+    private static let addCloseFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
+        }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     private static func runBlocking(_ argv: [String], quiet: Bool) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -22,6 +40,7 @@ enum Subprocess {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
+        closeInherited(&actions)
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
