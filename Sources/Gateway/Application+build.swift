@@ -17,6 +17,8 @@ public struct GatewayServices: Sendable {
     let apiKeyCache: APIKeyCache?
     let userListener: UserChangeListener?
     public let sessions: any SessionRepository
+    /// The shared throttle counters (`THROTTLE_STORE=postgres`), purged with the sessions.
+    let throttleStore: PostgresThrottle?
     public let accounts: AccountService
     public let bots: BotDirectory
     public let conversations: any ConversationRepository
@@ -75,9 +77,14 @@ public struct GatewayServices: Sendable {
         let policy = RefreshPolicy(
             lifetime: config.refreshTokenLifetime, maxSessionLifetime: config.sessionMaxLifetime,
             reuseGrace: config.refreshReuseGrace)
+        throttleStore =
+            config.throttle.shared ? PostgresThrottle(pool: pool, window: config.throttle.window, logger: logger) : nil
+        let throttles =
+            throttleStore.map(Throttles.init(shared:))
+            ?? Throttles(window: config.throttle.window, capacity: config.limits.throttleMaxKeys)
         accounts = AccountService(
             users: users, sessions: sessions, hasher: hasher, tokens: tokens, policy: policy,
-            throttles: Throttles(window: config.throttle.window, capacity: config.limits.throttleMaxKeys),
+            throttles: throttles,
             limits: config.throttle,
             events: SecurityEvents(logger: logger), logger: logger)
         bots = try BotDirectory(config: config.bots, registry: registry)
@@ -175,7 +182,9 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
             DatabaseShutdownService(pool: services.pool, hasher: services.hasher),
             // Shut down before the pool (services stop in reverse order): its last batch is written.
             services.keyUses, services.usageBatcher,
-            PurgeService(sessions: services.sessions, interval: .seconds(600), retention: .days(1), logger: logger),
+            PurgeService(
+                sessions: services.sessions, throttles: services.throttleStore, interval: .seconds(600), retention: .days(1),
+                logger: logger),
         ] + (services.userListener.map { [UserCacheService(listener: $0)] } ?? []),
         onServerRunning: { channel in
             logger.info(

@@ -28,7 +28,7 @@ public struct AccountService: Sendable {
         isWanted: @escaping @Sendable () -> Bool = { true }
     ) async throws -> User {
         let ip = client.ip ?? "unknown"
-        if let wait = throttles.registration.admit(
+        if let wait = try await throttles.registration.admit(
             "register:\(ThrottleScope.address(ip))", limit: limits.maxRegistrationsPerIP)
         {
             events.record(.throttled, ["ip": .string(ip), "scope": "register"])
@@ -52,9 +52,9 @@ public struct AccountService: Sendable {
         let throttle = throttles.login
         // The address first: a refused address creates no per-email key (so a flood of
         // emails cannot push older windows out of the bounded table).
-        var wait = throttle.admit(ipKey, limit: limits.maxFailuresPerIP)
-        if wait == nil, let pairWait = throttle.admit(pairKey, limit: limits.maxFailuresPerEmailAndIP) {
-            throttle.refund(ipKey)
+        var wait = try await throttle.admit(ipKey, limit: limits.maxFailuresPerIP)
+        if wait == nil, let pairWait = try await throttle.admit(pairKey, limit: limits.maxFailuresPerEmailAndIP) {
+            await throttle.refund(ipKey)
             wait = pairWait
         }
         if let wait {
@@ -66,8 +66,8 @@ public struct AccountService: Sendable {
             checked = try await check(email: email, password: password, isWanted: isWanted)
         } catch {
             // Not judged (queue full, client gone, database down): not an attempt.
-            throttle.refund(pairKey)
-            throttle.refund(ipKey)
+            await throttle.refund(pairKey)
+            await throttle.refund(ipKey)
             throw error
         }
         let credentials: UserCredentials
@@ -76,8 +76,7 @@ public struct AccountService: Sendable {
         case .unknownEmail: return try loginFailed(ip: ip, reason: "unknown_email")
         case .wrongPassword(let userID): return try loginFailed(ip: ip, reason: "wrong_password", userID: userID)
         }
-        throttle.reset(pairKey)
-        throttle.refund(ipKey)
+        await throttle.settle(refund: ipKey, forget: pairKey)
         if hasher.needsRehash(credentials.passwordHash) { upgradeHash(userID: credentials.user.id, password: password) }
         let refresh = RefreshTokenFactory.make()
         let sessionID = try await sessions.start(
@@ -136,7 +135,9 @@ public struct AccountService: Sendable {
 
     public func refresh(token: String?, client: ClientInfo) async throws -> Grant {
         let ip = client.ip ?? "unknown"
-        if let wait = throttles.refresh.admit("refresh:\(ThrottleScope.address(ip))", limit: limits.maxRefreshesPerIP) {
+        if let wait = try await throttles.refresh.admit(
+            "refresh:\(ThrottleScope.address(ip))", limit: limits.maxRefreshesPerIP)
+        {
             events.record(.throttled, ["ip": .string(ip), "scope": "refresh"])
             throw AccountError.throttled(retryAfterSeconds: wait)
         }
@@ -227,15 +228,24 @@ extension Optional {
     }
 }
 
-/// One throttle per scope, each with its own lock and bound.
+/// One throttle per scope: in PostgreSQL (one table, keys prefixed by scope), or in this
+/// process's memory, each with its own lock and bound.
 public struct Throttles: Sendable {
-    let login: Throttle
-    let refresh: Throttle
-    let registration: Throttle
+    let login: any ThrottleStore
+    let refresh: any ThrottleStore
+    let registration: any ThrottleStore
 
-    init(window: Duration, capacity: Int) {
+    /// In this process's memory (`THROTTLE_STORE=memory`).
+    public init(window: Duration, capacity: Int) {
         login = Throttle(window: window, capacity: capacity)
         refresh = Throttle(window: window, capacity: capacity)
         registration = Throttle(window: window, capacity: capacity)
+    }
+
+    /// In PostgreSQL, shared by every replica (`THROTTLE_STORE=postgres`).
+    init(shared store: PostgresThrottle) {
+        login = store
+        refresh = store
+        registration = store
     }
 }

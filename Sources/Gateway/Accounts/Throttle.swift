@@ -1,8 +1,9 @@
 import DequeModule
 import NIOConcurrencyHelpers
 
-/// Fixed-window counters kept in this process's memory (each replica counts on its own;
-/// with N replicas behind a balancer an attacker gets at most N times the limit).
+/// Fixed-window counters kept in this process's memory (`THROTTLE_STORE=memory`: each
+/// replica counts on its own, so with N replicas an attacker gets N times every limit;
+/// `PostgresThrottle`, the default, counts for all of them).
 ///
 /// Bounded: at most `capacity` keys; beyond it the key whose window started first is
 /// evicted (an attacker who floods keys forgets their own counters first, since the

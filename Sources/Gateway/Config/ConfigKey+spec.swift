@@ -90,7 +90,12 @@ extension ConfigKey {
         case .throttleMaxKeys:
             .init(
                 .throttling, .integer(100...10_000_000), "100000",
-                "keys each throttle remembers; the oldest window is evicted beyond")
+                "keys each in-memory throttle remembers; the oldest window is evicted beyond")
+        case .throttleStore:
+            .init(
+                .throttling, .choice(["postgres", "memory"]), "postgres",
+                "where the counters live: postgres is shared by every replica (a round trip per attempt); memory counts per process"
+            )
 
         case .quotaRequestsPerMinute:
             .init(

@@ -50,6 +50,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case registerMaxPerIP = "REGISTER_MAX_PER_IP"
     case throttleWindow = "LOGIN_FAILURE_WINDOW_SECONDS"
     case throttleMaxKeys = "THROTTLE_MAX_KEYS"
+    case throttleStore = "THROTTLE_STORE"
     // Quotas and API keys
     case quotaRequestsPerMinute = "QUOTA_REQUESTS_PER_MINUTE"
     case quotaTokensPerDay = "QUOTA_TOKENS_PER_DAY"

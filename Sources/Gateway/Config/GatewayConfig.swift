@@ -79,7 +79,7 @@ public struct GatewayConfig: Sendable {
         throttle = ThrottleConfig(
             maxFailuresPerEmailAndIP: try env.int(.loginMaxFailures), maxFailuresPerIP: try env.int(.loginMaxFailuresPerIP),
             maxRefreshesPerIP: try env.int(.refreshMaxPerIP), maxRegistrationsPerIP: try env.int(.registerMaxPerIP),
-            window: try env.duration(.throttleWindow))
+            window: try env.duration(.throttleWindow), shared: try env.choice(.throttleStore) == "postgres")
         metricsUser = env.string(.metricsUser)
         metricsPassword = env.string(.metricsPassword)
         quotas = QuotaConfig(
@@ -175,4 +175,6 @@ public struct ThrottleConfig: Sendable {
     /// `REGISTER_MAX_PER_IP` (20 per window): registrations from one address.
     public var maxRegistrationsPerIP: Int
     public var window: Duration
+    /// `THROTTLE_STORE=postgres` (the default): counters shared by every replica.
+    public var shared: Bool
 }

@@ -2,9 +2,11 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Deletes expired and long-revoked refresh tokens periodically, off the request path.
+/// Deletes expired and long-revoked refresh tokens, and ended throttle windows,
+/// periodically, off the request path.
 struct PurgeService: Service {
     let sessions: any SessionRepository
+    let throttles: PostgresThrottle?
     let interval: Duration
     /// Revoked tokens are kept this long so reuse can still be detected.
     let retention: Duration
@@ -22,6 +24,11 @@ struct PurgeService: Service {
                 if removed > 0 { logger.info("purged refresh tokens", metadata: ["count": "\(removed)"]) }
             } catch {
                 logger.warning("refresh token purge failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                _ = try await throttles?.purge()
+            } catch {
+                logger.warning("throttle purge failed", metadata: ["error": "\(error)"])
             }
         }
     }
