@@ -17,6 +17,8 @@ public struct GatewayServices: Sendable {
     let apiKeyCache: APIKeyCache?
     let userListener: UserChangeListener?
     public let sessions: any SessionRepository
+    /// Set once shutdown starts: `/ready` answers 503.
+    let readiness = Readiness()
     /// The shared throttle counters (`THROTTLE_STORE=postgres`), purged with the sessions.
     let throttleStore: PostgresThrottle?
     public let accounts: AccountService
@@ -128,7 +130,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     router.add(middleware: errors)
     let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users, keys: services.keyAuthenticator)
     let maxBody = services.config.maxBodyBytes
-    HealthController(pool: services.pool, timeout: .seconds(2)).addRoutes(to: router)
+    HealthController(pool: services.pool, timeout: .seconds(2), readiness: services.readiness).addRoutes(to: router)
     MetricsController(
         user: services.config.metricsUser, password: services.config.metricsPassword, pool: services.pool,
         bots: BotStatisticsExporter(bots: services.bots)

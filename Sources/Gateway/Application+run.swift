@@ -3,32 +3,44 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Runs the gateway until SIGTERM or SIGINT, then shuts down in order: new streams are
-/// refused and open ones get `SHUTDOWN_GRACE_SECONDS` to finish before they are ended
-/// (their turns stored as partial); then the HTTP server stops and the database pool
-/// closes. The whole shutdown is bounded: past twice the grace plus ten seconds, what
-/// still runs is cancelled.
+/// Runs the gateway until SIGTERM or SIGINT, then shuts down in order: `/ready` turns 503
+/// and everything is still served for `SHUTDOWN_DRAIN_SECONDS` (so a load balancer stops
+/// sending first); then new streams are refused and open ones get `SHUTDOWN_GRACE_SECONDS`
+/// to finish before they are ended (their turns stored as partial); then the HTTP server
+/// stops and the database pool closes. The whole shutdown is bounded: past the drain, twice
+/// the grace and ten seconds, what still runs is cancelled.
 public func runGateway(_ services: GatewayServices, signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
     let grace = services.config.limits.shutdownGrace
     var configuration = ServiceGroupConfiguration(
         services: [
             .init(service: buildApplication(services)),
-            .init(service: StreamDrainService(streams: services.streams, grace: grace, logger: services.logger)),
+            .init(
+                service: StreamDrainService(
+                    streams: services.streams, readiness: services.readiness, drain: services.config.limits.shutdownDrain,
+                    grace: grace, logger: services.logger)),
         ],
         gracefulShutdownSignals: signals, logger: services.logger)
-    configuration.maximumGracefulShutdownDuration = grace * 2 + .seconds(10)
+    configuration.maximumGracefulShutdownDuration = services.config.limits.shutdownDrain + grace * 2 + .seconds(10)
     try await ServiceGroup(configuration: configuration).run()
 }
 
-/// Ends streams first on shutdown (services shut down in reverse order, so this one,
-/// listed after the application, goes before the HTTP server waits for its requests).
+/// Goes first on shutdown (services shut down in reverse order, so this one, listed after
+/// the application, runs before the HTTP server stops taking requests): marks the gateway
+/// not ready, keeps serving for the drain delay, then ends streams.
 struct StreamDrainService: Service {
     let streams: StreamRegistry
+    let readiness: Readiness
+    let drain: Duration
     let grace: Duration
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
+        readiness.draining = true
+        if drain > .zero {
+            logger.info("shutting down: not ready, still serving", metadata: ["seconds": "\(drain.timeInterval)"])
+            try? await Task.sleep(for: drain)
+        }
         let open = streams.open
         if open > 0 { logger.info("shutting down: draining open streams", metadata: ["streams": "\(open)"]) }
         await streams.drain(grace: grace)

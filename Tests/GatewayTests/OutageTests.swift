@@ -69,7 +69,8 @@ import Testing
             #expect(recovered)
             // Every acknowledged turn is stored.
             let ids = acknowledged.withLockedValue { $0 }.compactMap(UUID.init(uuidString:))
-            #expect(ids.count > 50)
+            // Load really ran before the outage (a loaded CI machine manages a few dozen turns).
+            #expect(ids.count > 20)
             let stored = try await services.pool.query(
                 "SELECT count(*) AS n FROM messages WHERE id = ANY(\(PostgresArray(ids))::uuid[])")
             let storedCount = try stored.first?.decode("n", as: Int.self) ?? 0

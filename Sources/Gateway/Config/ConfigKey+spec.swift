@@ -15,6 +15,11 @@ extension ConfigKey {
             .init(
                 .http, .text, nil, example: "10.0.0.0/8,::1",
                 "proxies whose X-Forwarded-For is believed (unset: the peer is the client)")
+        case .shutdownDrain:
+            .init(
+                .http, .seconds(0...600), "0",
+                "on SIGTERM /ready answers 503 at once and everything is still served this long (a load balancer's time to notice)"
+            )
         case .shutdownGrace:
             .init(.http, .seconds(0...3600), "10", "on SIGTERM open streams may finish this long, then end with an error event")
         case .maxConnections:

@@ -11,6 +11,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case httpBodyTimeout = "HTTP_BODY_TIMEOUT_SECONDS"
     case trustedProxies = "TRUSTED_PROXIES"
     case shutdownGrace = "SHUTDOWN_GRACE_SECONDS"
+    case shutdownDrain = "SHUTDOWN_DRAIN_SECONDS"
     case maxConnections = "MAX_CONNECTIONS"
     // Streams
     case maxStreamsPerUser = "MAX_STREAMS_PER_USER"

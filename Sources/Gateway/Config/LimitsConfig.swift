@@ -28,6 +28,8 @@ public struct LimitsConfig: Sendable {
     /// `SHUTDOWN_GRACE_SECONDS`: on SIGTERM, open streams may finish this long; then
     /// they end with an `error` event and what they produced is stored as `partial`.
     public var shutdownGrace: Duration
+    /// `SHUTDOWN_DRAIN_SECONDS`: after SIGTERM, `/ready` is 503 and requests are still served this long.
+    public var shutdownDrain: Duration
     /// `DB_STATEMENT_TIMEOUT_SECONDS`: `statement_timeout` set on each pool connection
     /// after it connects (migrations run without one); 0 leaves the server's or the URL's
     /// own setting. `connect_timeout` and TCP keepalives go into the conninfo (`DatabaseURL`).
@@ -51,6 +53,7 @@ public struct LimitsConfig: Sendable {
         httpIdleTimeout = try env.duration(.httpIdleTimeout)
         httpBodyTimeout = try env.duration(.httpBodyTimeout)
         shutdownGrace = try env.duration(.shutdownGrace)
+        shutdownDrain = try env.duration(.shutdownDrain)
         let statement = try env.duration(.statementTimeout)
         databaseStatementTimeout = statement == .zero ? nil : statement
         let keyDays = try env.int(.apiKeyDefaultDays)

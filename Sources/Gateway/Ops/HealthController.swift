@@ -1,10 +1,13 @@
 import Hummingbird
+import Synchronization
 
 /// `/live`, `/ready`, `/health`: liveness never touches a dependency; readiness and
-/// health run `SELECT 1` with a short timeout and never call a bot.
+/// health run `SELECT 1` with a short timeout and never call a bot. Once shutdown starts,
+/// readiness is 503 `draining` at once.
 struct HealthController {
     let pool: PostgresPool
     let timeout: Duration
+    let readiness: Readiness
 
     /// Liveness is a constant answer, encoded once.
     static let alive = Response(
@@ -20,7 +23,8 @@ struct HealthController {
         router
             .get("live") { _, _ in Self.alive }
             .get("ready") { _, _ in
-                await databaseAnswers()
+                if readiness.draining { return JSONResponse(Status(status: "draining"), status: .serviceUnavailable) }
+                return await databaseAnswers()
                     ? JSONResponse(Status(status: "ready"))
                     : JSONResponse(Status(status: "not ready"), status: .serviceUnavailable)
             }
@@ -44,5 +48,15 @@ struct HealthController {
             group.cancelAll()
             return first
         }
+    }
+}
+
+/// Whether the gateway is shutting down (`/ready` then answers 503 `draining`).
+final class Readiness: Sendable {
+    private let flag = Atomic(false)
+
+    var draining: Bool {
+        get { flag.load(ordering: .relaxed) }
+        set { flag.store(newValue, ordering: .relaxed) }
     }
 }

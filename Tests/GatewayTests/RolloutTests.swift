@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@testable import Gateway
+
+/// A rolling update's SIGTERM during 100 streamed chats: `/ready` turns 503 at once while
+/// everything is still served for the drain delay; streams that finish within the grace
+/// are acknowledged and stored, the others end with an error event and are stored
+/// partial; nothing acknowledged is lost.
+@Suite struct RolloutTests {
+    @Test func aSignalDuringHundredStreamsLosesNoAcknowledgedTurn() async throws {
+        let port = try SilentListener.freePort()
+        let database = try await TestDatabase.createMigrated()
+        let services = try await TestApp.services(
+            database: database,
+            [
+                "PORT": String(port), "BOT_ECHO_DELAY_MS": "40", "SHUTDOWN_DRAIN_SECONDS": "0.6",
+                "SHUTDOWN_GRACE_SECONDS": "1", "MAX_STREAMS_PER_USER": "200",
+            ])
+        let server = Task { try await runGateway(services, signals: [.sigusr1]) }
+        var up = false
+        for _ in 0..<250 where up == false {
+            up = (try? await RawHTTP.request(port: port, "GET", "/live").status) == 200
+            if up == false { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        try #require(up)
+        let register = #"{"name":"R","email":"roll@example.com","password":"Passw0rd!"}"#
+        #expect(try await RawHTTP.request(port: port, "POST", "/api/v1/users/register", json: register).status == 201)
+        let credentials = #"{"email":"roll@example.com","password":"Passw0rd!"}"#
+        let login = try await RawHTTP.request(port: port, "POST", "/api/v1/users/login", json: credentials)
+        let token = String(
+            try #require(login.text.components(separatedBy: #""access_token":""#).dropFirst().first?.prefix { $0 != "\"" }))
+
+        // 100 streams of different lengths (10 to 109 words at 40 ms): some end within the
+        // drain and grace, the longest cannot.
+        let streams = try (0..<100).map { index in
+            let stream = try RawHTTP(port: port)
+            let words = Array(repeating: "w", count: 10 + index).joined(separator: " ")
+            stream.send(StreamLimitTests.streamRequest(token, message: words))
+            return stream
+        }
+        var starts: [String] = []
+        for stream in streams {
+            let head = await stream.read(until: "event: start")
+            starts.append(head + (await stream.read(until: "\n\n")))
+        }
+        kill(getpid(), SIGUSR1)
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(try await RawHTTP.request(port: port, "GET", "/ready").status == 503)
+        #expect(try await RawHTTP.request(port: port, "GET", "/live").status == 200)
+        // Still served during the drain: a new login, and a new stream.
+        #expect(try await RawHTTP.request(port: port, "POST", "/api/v1/users/login", json: credentials).status == 200)
+
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for (stream, start) in zip(streams, starts) {
+                group.addTask {
+                    let text = await stream.read(until: "\n\nevent: e")
+                    let rest = await stream.read(until: "\n\n")
+                    return start + text + rest
+                }
+            }
+            return await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        try await server.value
+        streams.forEach { $0.hangUp() }
+
+        let acknowledged = outcomes.filter { $0.contains("event: end") }.compactMap(Self.messageID)
+        let ended = outcomes.filter { $0.contains("event: error") }.compactMap(Self.messageID)
+        #expect(acknowledged.count + ended.count == 100)
+        #expect(acknowledged.isEmpty == false, "no stream finished within the drain and grace")
+        #expect(ended.isEmpty == false, "every stream finished: the test did not exercise the cut-off")
+        let check = TestDatabase.pool(database)
+        let rows = try await check.query("SELECT id::text AS id, status FROM messages WHERE role = 'assistant'")
+        var status: [String: String] = [:]
+        for row in rows.rows { status[try row.decode("id")] = try row.decode("status", as: String.self) }
+        for id in acknowledged { #expect(status[id] == "ok", "acknowledged turn \(id) is \(status[id] ?? "missing")") }
+        for id in ended { #expect(status[id] == "partial", "cut-off turn \(id) is \(status[id] ?? "missing")") }
+        await check.shutdown()
+    }
+
+    /// The assistant message id from a stream's `start` event.
+    static func messageID(_ text: String) -> String? {
+        text.components(separatedBy: #""message_id":""#).dropFirst().first.map { String($0.prefix { $0 != "\"" }) }
+    }
+}
