@@ -11,7 +11,7 @@ struct PrivateCluster {
         return URL(fileURLWithPath: pgCtl).deletingLastPathComponent().path
     }
 
-    static func start() async throws -> PrivateCluster {
+    static func start(settings: [String] = []) async throws -> PrivateCluster {
         let directory = "/tmp/gw-pg-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try await run(["/bin/chmod", "777", directory], asPostgres: false)
@@ -21,7 +21,11 @@ struct PrivateCluster {
         for attempt in 1...2 {
             let cluster = PrivateCluster(directory: directory, port: try SilentListener.freePort())
             do {
-                try await cluster.pgCtl(["start", "-o", "-c listen_addresses=127.0.0.1 -p \(cluster.port) -k \(directory)"])
+                try await cluster.pgCtl(
+                    [
+                        "start", "-o",
+                        (["-c listen_addresses=127.0.0.1 -p \(cluster.port) -k \(directory)"] + settings).joined(separator: " "),
+                    ])
                 return cluster
             } catch  where attempt == 1 {
                 continue
@@ -53,7 +57,7 @@ struct PrivateCluster {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    private func pgCtl(_ arguments: [String]) async throws {
+    func pgCtl(_ arguments: [String]) async throws {
         do {
             try await Self.run(
                 ["\(Self.binDirectory)/pg_ctl", "-D", directory + "/data", "-l", directory + "/log", "-w"] + arguments,
@@ -64,7 +68,7 @@ struct PrivateCluster {
         }
     }
 
-    private static func run(_ command: [String], asPostgres: Bool) async throws {
+    static func run(_ command: [String], asPostgres: Bool) async throws {
         let argv = asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + command : command
         let status = try await Subprocess.run(argv)
         guard status == 0 else { throw TestFailure("\(command.joined(separator: " ")) failed (\(status))") }
