@@ -52,6 +52,30 @@ import Testing
         }
     }
 
+    /// Results whose turn failed (the bot was down) can be sent again; the context keeps
+    /// one result per call.
+    @Test func resultsCanBeSentAgainAfterAFailedTurn() async throws {
+        try await TestApp.run(["BOTS": "toolsy=toolsy,down=failing,probe=probe"]) { client, _ in
+            try await client.register(email: "retry@example.com")
+            let token = try await client.login(email: "retry@example.com").access
+            let asked = try await client.send(
+                .post, Self.chat, json: #"{"message":"cats","bot":"toolsy","tools":[{"name":"lookup"}]}"#, bearer: token)
+            let id = try #require(try asked.json()["conversation_id"] as? String)
+            let results = #""tool_results":[{"tool_call_id":"call_42","content":"meow"}]"#
+            let failed = try await client.send(
+                .post, Self.chat, json: #"{"conversation_id":"\#(id)","bot":"down",\#(results)}"#, bearer: token)
+            #expect(try failed.json()["error"] != nil)
+            let again = try await client.send(
+                .post, Self.chat, json: #"{"conversation_id":"\#(id)","bot":"toolsy",\#(results)}"#, bearer: token)
+            #expect(try again.json()["response"] as? String == "result: meow for call_42")
+            let replayed = try await client.send(
+                .post, Self.chat, json: #"{"message":"more","conversation_id":"\#(id)","bot":"probe"}"#, bearer: token)
+            #expect(
+                try replayed.json()["response"] as? String
+                    == "user:cats|assistant:|tool:meow|assistant:result: meow for call_42|user:more")
+        }
+    }
+
     @Test func toolCallsStreamAsEvents() async throws {
         try await TestApp.run(["BOTS": "toolsy=toolsy"]) { client, _ in
             try await client.register(email: "tooles@example.com")

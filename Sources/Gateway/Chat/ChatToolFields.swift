@@ -69,13 +69,17 @@ extension ChatController {
         return choice
     }
 
+    /// Most bytes of one tool result (it is stored and replayed with every later turn).
+    static let maxToolResultBytes = 32 * 1024
+
     static func toolResults(_ value: JSONValue?, _ validator: inout FieldValidator) -> [ChatMessage] {
         guard let value, value != .null else { return [] }
         var results: [ChatMessage] = []
         if case .array(let items) = value, items.count <= maxTools {
             for item in items {
                 guard case .string(let id)? = item["tool_call_id"], (1...256).contains(id.utf8.count),
-                    case .string(let content)? = item["content"]
+                    case .string(let content)? = item["content"], content.utf8.count <= maxToolResultBytes,
+                    id.utf8.contains(0) == false, content.utf8.contains(0) == false
                 else { break }
                 results.append(ChatMessage(role: .tool, content: content, toolCallID: id))
             }
@@ -83,7 +87,8 @@ extension ChatController {
         }
         validator.issue(
             "tool_results", type: "list_type",
-            "Input should be a list of at most 64 results: {tool_call_id, content} (strings)", input: value)
+            "Input should be a list of at most 64 results: {tool_call_id, content}, strings without NUL, content at most 32 KiB",
+            input: value)
         return []
     }
 }

@@ -54,14 +54,19 @@ enum MessageParts {
     /// The context made whole for a model: tool results whose call is not before them (cut
     /// off by the context window) are left out, and so are calls no result answers (the
     /// user moved on) and an assistant message that was only such calls; models refuse
-    /// either.
+    /// either. A call answered twice (results sent again after a failed turn) keeps its
+    /// last result.
     static func answerable(_ messages: [ChatMessage]) -> [ChatMessage] {
         let answered = Set(messages.compactMap { $0.role == .tool ? $0.toolCallID : nil })
+        var lastResult: [String: Int] = [:]
+        for (index, message) in messages.enumerated() where message.role == .tool {
+            if let id = message.toolCallID { lastResult[id] = index }
+        }
         var called: Set<String> = []
         var kept: [ChatMessage] = []
-        for var message in messages {
+        for (index, var message) in messages.enumerated() {
             if message.role == .tool {
-                guard let id = message.toolCallID, called.contains(id) else { continue }
+                guard let id = message.toolCallID, called.contains(id), lastResult[id] == index else { continue }
             } else if message.toolCalls.isEmpty == false {
                 message.toolCalls = message.toolCalls.filter { answered.contains($0.id) }
                 called.formUnion(message.toolCalls.map(\.id))

@@ -13,7 +13,7 @@ struct TurnPreparer: Sendable {
         guard let bot = bots.bot(named: request.bot) else { throw ChatError.unknownBot(request.bot ?? "") }
         // The new input alone: what stored history carries was checked when it was sent.
         var input = request.toolResults
-        if request.message.isEmpty == false || input.isEmpty {
+        if request.message.isEmpty == false || request.images.isEmpty == false || input.isEmpty {
             input.append(ChatMessage(role: .user, content: request.message, images: request.images))
         }
         try ChatError.check(
@@ -27,7 +27,7 @@ struct TurnPreparer: Sendable {
                 let history = try await conversations.history(
                     conversationID: id, userID: request.userID, limit: config.contextMessages)
             else { throw ChatError.conversationNotFound }
-            try Self.checkResults(request.toolResults, answer: history.last)
+            try Self.checkResults(request.toolResults, history: history)
             context = Self.trim(history, characters: config.contextCharacters)
             conversationID = id
         } else {
@@ -41,10 +41,13 @@ struct TurnPreparer: Sendable {
         return turn
     }
 
-    /// Tool results must answer calls of the conversation's last answer, each at most once.
-    static func checkResults(_ results: [ChatMessage], answer: ChatMessage?) throws(ChatError) {
+    /// Tool results must answer calls of the conversation's last answer, each at most once
+    /// per request. Results sent again (the turn that first carried them failed, so its
+    /// answer is not in the history) replace the earlier ones in the context.
+    static func checkResults(_ results: [ChatMessage], history: [ChatMessage]) throws(ChatError) {
         guard results.isEmpty == false else { return }
-        let open = Set((answer?.role == .assistant ? answer?.toolCalls ?? [] : []).map(\.id))
+        let answer = history.last { $0.role == .assistant }
+        let open = Set((answer?.toolCalls ?? []).map(\.id))
         let ids = results.compactMap(\.toolCallID)
         if let stray = ids.first(where: { open.contains($0) == false }) ?? (Set(ids).count < ids.count ? ids.first : nil) {
             throw .unansweredResult(stray)

@@ -28,15 +28,23 @@ struct TurnRecorder: Sendable {
     private func store(
         _ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, latency: Duration, accounted: TokenUsage?
     ) async throws(ChatService.TurnNotStored) {
+        // What a bot sent is made storable here, for every bot kind: no NUL (text and jsonb
+        // refuse it), a finish reason within its VARCHAR(32), token counts within INTEGER.
         var stored = ChatTurn(
             conversationID: turn.conversationID, isNew: turn.isNew, userID: turn.userID, bot: result.bot,
             userMessageID: turn.userMessageID, userMessage: turn.userMessage, assistantMessageID: turn.assistantMessageID,
             reply: result.text.replacingNUL, status: result.status,
-            finishReason: result.completion?.finishReason.rawValue ?? result.error?.code, usage: result.completion?.usage,
-            latencyMs: Int(latency / .milliseconds(1)), accounted: accounted)
+            finishReason: (result.completion?.finishReason.rawValue ?? result.error?.code).map {
+                String($0.replacingNUL.prefix(32))
+            },
+            usage: result.completion?.usage.map(Self.storable), latencyMs: Int(latency / .milliseconds(1)),
+            accounted: accounted.map(Self.storable))
         stored.userParts = MessageParts.encode(turn.input, maxImageBytes: maxImageBytes)
+        let calls = result.toolCalls.map {
+            ToolCall(id: $0.id.replacingNUL, name: $0.name.replacingNUL, arguments: $0.arguments.replacingNUL)
+        }
         stored.replyParts = MessageParts.encode(
-            [ChatMessage(role: .assistant, content: "", toolCalls: result.toolCalls)], maxImageBytes: maxImageBytes)
+            [ChatMessage(role: .assistant, content: "", toolCalls: calls)], maxImageBytes: maxImageBytes)
         do {
             try await conversations.store(stored)
         } catch {
@@ -46,6 +54,13 @@ struct TurnRecorder: Sendable {
             logs.error("storing a chat turn failed", error: error)
             throw ChatService.TurnNotStored(cause: error)
         }
+    }
+
+    /// Token counts within PostgreSQL's INTEGER.
+    static func storable(_ usage: TokenUsage) -> TokenUsage {
+        TokenUsage(
+            inputTokens: min(usage.inputTokens, Int(Int32.max)), outputTokens: min(usage.outputTokens, Int(Int32.max)),
+            cachedInputTokens: usage.cachedInputTokens, reasoningTokens: usage.reasoningTokens)
     }
 
     /// The call's tokens for usage accounting (reported, or estimated); nil when the bot

@@ -131,6 +131,8 @@ struct ExtraBot: BotProvider {
 
 struct FailingBot: BotProvider {
     let error: BotError
+    /// Takes tools, so a turn carrying tool results can fail too.
+    var capabilities: BotCapabilities { .tools }
     func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
         AsyncThrowingStream { $0.finish(throwing: error) }
     }
