@@ -47,7 +47,7 @@ extension BotCheck {
         return "still \(running) running call(s) \(Self.ms(promptness)) after the gateway closed the request (it was \(before))"
     }
 
-    /// A slow answer asked with a short `deadline_ms` ends (with `error` `bot_timeout`) in time.
+    /// A slow answer asked with a short `deadline_ms` ends in time, with `error` `bot_timeout`.
     func deadlineHonoured() async -> String? {
         let deadline = Duration.milliseconds(500)
         let exchange = await exchange(
@@ -57,6 +57,9 @@ extension BotCheck {
                 "a slow answer with deadline_ms 500 was still going after \(Self.ms(exchange.took)) (allowed: \(Self.ms(deadline + promptness)))"
         }
         if let problem = exchange.problem { return problem }
+        guard exchange.failure == .timeout else {
+            return "a slow answer with deadline_ms 500 ended without an `error` event `bot_timeout`"
+        }
         return nil
     }
 

@@ -15,8 +15,17 @@ public struct BotCheck: Sendable {
         public let problem: String?
         public var passed: Bool { problem == nil }
 
-        /// `ok    name` or `FAIL  name: why`.
-        public var line: String { problem.map { "FAIL  \(name): \($0)" } ?? "ok    \(name)" }
+        /// `ok    name` or `FAIL  name: why` (control characters a bot sent shown escaped).
+        public var line: String {
+            problem.map { "FAIL  \(name): \(Self.printable($0))" } ?? "ok    \(name)"
+        }
+
+        static func printable(_ text: String) -> String {
+            String(
+                text.unicodeScalars.flatMap { scalar -> [Character] in
+                    scalar.properties.generalCategory == .control ? Array(scalar.escaped(asASCII: true)) : [Character(scalar)]
+                })
+        }
     }
 
     public let url: String

@@ -62,6 +62,7 @@ import Testing
         let codes: [(String, BotError)] = [
             (#""code":"bot_unavailable","message":"down""#, .unavailable("down")), (#""code":"bot_timeout""#, .timeout),
             (#""code":"bot_rate_limited","retry_after_seconds":3"#, .rateLimited(retryAfterSeconds: 3)),
+            (#""code":"bot_rate_limited","retry_after_seconds":-5"#, .rateLimited(retryAfterSeconds: 0)),
             (#""code":"bot_rejected","message":"no""#, .rejected("no")),
             (#""code":"bot_upstream_error""#, .upstreamFailure(status: 502)),
         ]
@@ -96,5 +97,36 @@ import Testing
     @Test func notJSONIsMalformed() {
         #expect(throws: WireError.self) { try parse("{not json}\n") }
         #expect(throws: WireError.self) { try parse("data: [1]\n\n") }
+    }
+}
+
+/// What protocol v1 fixes beyond the members of each event.
+@Suite struct WebhookEventRuleTests {
+    func parse(_ text: String) throws -> [WireEvent] {
+        var parser = WebhookEventParser()
+        return try parser.feed(Array(text.utf8)) + parser.finish()
+    }
+
+    @Test func aCallStartsWithItsIdAndName() {
+        #expect(throws: WireError.malformed("a call's first `tool-call-delta` needs an `id` (1 to 256 bytes) and a `name`")) {
+            try parse(#"{"type":"tool-call-delta","index":0,"arguments":"{}"}"# + "\n")
+        }
+    }
+
+    @Test func nothingFollowsTheEndNotEvenUnknownEvents() {
+        #expect(throws: WireError.malformed("a `some-future-event` event after `completed`")) {
+            try parse(#"{"type":"completed"}"# + "\n" + #"{"type":"some-future-event"}"# + "\n")
+        }
+    }
+
+    @Test func aLineThatIsNeitherJSONNorSSEIsRefused() {
+        #expect(throws: WireError.self) { try parse(#" {"type":"text-delta","text":"x"}"# + "\n") }
+        #expect(throws: WireError.self) { try parse("\u{FEFF}{\"type\":\"completed\"}\n") }
+    }
+
+    @Test func aNegativeRetryAfterIsZero() throws {
+        #expect(
+            try parse(#"{"type":"error","code":"bot_rate_limited","retry_after_seconds":-5}"# + "\n")
+                == [.failure(.rateLimited(retryAfterSeconds: 0))])
     }
 }

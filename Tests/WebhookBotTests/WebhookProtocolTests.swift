@@ -76,6 +76,8 @@ import Testing
             (["URL": "http://x", "CAPABILITIES": "embeddings"], "BOT_MINE_CAPABILITIES"),
             (["URL": "http://x", "EXTRAS": "a b"], "BOT_MINE_EXTRAS"),
             (["URL": "http://x", "RETRIES": "99"], "BOT_MINE_RETRIES"),
+            (["URL": "http://x/?a=1"], "BOT_MINE_URL"), (["URL": "http://x", "SECRET": "a b"], "BOT_MINE_SECRET"),
+            (["URL": "http://x", "HEADERS": "X-A: 1\r\nX-B: 2"], "BOT_MINE_HEADERS"),
         ] {
             #expect(throws: BotConfigurationError.self) { try WebhookSettings(configuration(bad)) }
             do { _ = try WebhookSettings(configuration(bad)) } catch { #expect("\(error)".contains(variable), "\(error)") }

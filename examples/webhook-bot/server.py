@@ -56,8 +56,8 @@ class Handler(BaseHTTPRequestHandler):
         secret = self.state.options.secret
         if not secret:
             return True
-        given = self.headers.get("Bot-Secret", "")
-        return hmac.compare_digest(given.encode(), secret.encode())
+        given = self.headers.get("Bot-Secret", "")  # http.server decodes headers as latin-1
+        return hmac.compare_digest(given.encode("latin-1", "replace"), secret.encode("latin-1", "replace"))
 
     def reply_json(self, status, payload):
         body = json.dumps(payload).encode()

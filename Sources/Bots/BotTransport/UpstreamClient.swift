@@ -103,7 +103,7 @@ package struct UpstreamClient: Sendable {
         do {
             for try await event in transport.start(spec) {
                 if case .head(let status, _) = event {
-                    return status < 400 ? .ok : BotHealth(healthy: false, detail: "HTTP \(status)")
+                    return (200..<300).contains(status) ? .ok : BotHealth(healthy: false, detail: "HTTP \(status)")
                 }
             }
             return BotHealth(healthy: false, detail: "no response")

@@ -28,8 +28,9 @@ public struct UpstreamPolicy: Sendable {
     public init(_ configuration: BotConfiguration) throws {
         extraHeaders = try (configuration.string("HEADERS") ?? "").split(separator: ";").map { item in
             let header = item.drop(while: \.isWhitespace)
-            guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
-                throw BotConfigurationError(configuration.variable("HEADERS"), "must be `Name: value` items separated by ;")
+            guard let colon = header.firstIndex(of: ":"), colon != header.startIndex, Self.isHeaderSafe(String(header)) else {
+                throw BotConfigurationError(
+                    configuration.variable("HEADERS"), "must be `Name: value` items separated by ; (printable ASCII)")
             }
             return String(header)
         }
@@ -43,4 +44,9 @@ public struct UpstreamPolicy: Sendable {
         maxResponseBytes = try configuration.int("MAX_RESPONSE_BYTES", default: 8 << 20, range: 1024...(1 << 30))
     }
 
+    /// True when `value` can go into an HTTP header as is: printable ASCII, spaces and tabs
+    /// only (no CR or LF that would start another header).
+    public static func isHeaderSafe(_ value: String) -> Bool {
+        value.unicodeScalars.allSatisfy { (0x20...0x7E).contains($0.value) || $0 == "\t" }
+    }
 }

@@ -53,6 +53,9 @@ public struct HTTPBotSettings: Sendable {
         baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         api = API(rawValue: try configuration.choice("API", API.allCases.map(\.rawValue), default: "openai"))!
         apiKey = configuration.string("API_KEY")
+        if let apiKey, UpstreamPolicy.isHeaderSafe(apiKey) == false {
+            throw BotConfigurationError(configuration.variable("API_KEY"), "must be printable ASCII")
+        }
         model = try configuration.require("MODEL")
         maxTokens =
             configuration.string("MAX_TOKENS") == nil

@@ -12,6 +12,8 @@ package struct WebhookEventParser: ResponseParser {
     private var sse = SSEDecoder()
     /// The terminal event seen (`completed` or `error`).
     package private(set) var ended: String?
+    /// Tool calls (by index) whose first piece, with its id and name, has arrived.
+    private var calls: Set<Int> = []
 
     package init() {}
 
@@ -26,8 +28,15 @@ package struct WebhookEventParser: ResponseParser {
         return events
     }
 
+    /// SSE field names a line may start with (besides a `:` comment or a blank line).
+    private static let sseFields = ["data", "event", "id", "retry"]
+
     private mutating func line(_ line: String) throws -> [WireEvent] {
         if line.first == "{" { return try event(line) }
+        let field = line.prefix { $0 != ":" }
+        guard line.isEmpty || line.first == ":" || Self.sseFields.contains(String(field)) else {
+            throw WireError.malformed("a line that is neither a JSON event nor an SSE field: \(line.prefix(40).debugDescription)")
+        }
         guard let dispatched = sse.line(line) else { return [] }
         return try event(dispatched.data)
     }
@@ -36,9 +45,9 @@ package struct WebhookEventParser: ResponseParser {
     mutating func event(_ text: String) throws -> [WireEvent] {
         let event = try UpstreamJSON.object(text)
         guard let type = event["type"]?.string else { throw WireError.malformed("an event without a string `type`") }
+        if let ended { throw WireError.malformed("a `\(type)` event after `\(ended)`") }
         let known = ["text-delta", "tool-call-delta", "completed", "error"]
         guard known.contains(type) else { return [] }
-        if let ended { throw WireError.malformed("a `\(type)` event after `\(ended)`") }
         switch type {
         case "text-delta":
             guard let text = event["text"]?.string else { throw WireError.malformed("`text-delta` without a string `text`") }
@@ -47,6 +56,12 @@ package struct WebhookEventParser: ResponseParser {
             guard let index = event["index"]?.int, index >= 0, Self.optionalString(event["id"]),
                 Self.optionalString(event["name"]), Self.optionalString(event["arguments"])
             else { throw WireError.malformed("`tool-call-delta` needs an `index` ≥ 0 and string `id`, `name`, `arguments`") }
+            if calls.contains(index) == false {
+                guard let id = event["id"]?.string, (1...256).contains(id.utf8.count), let name = event["name"]?.string,
+                    (1...64).contains(name.utf8.count)
+                else { throw WireError.malformed("a call's first `tool-call-delta` needs an `id` (1 to 256 bytes) and a `name`") }
+                calls.insert(index)
+            }
             return [
                 .toolCall(
                     ToolCallDelta(
@@ -83,7 +98,8 @@ package struct WebhookEventParser: ResponseParser {
         switch event["code"]?.string {
         case "bot_unavailable": return .unavailable(message.isEmpty ? "the bot said it is unavailable" : message)
         case "bot_timeout": return .timeout
-        case "bot_rate_limited": return .rateLimited(retryAfterSeconds: event["retry_after_seconds"]?.int)
+        case "bot_rate_limited":
+            return .rateLimited(retryAfterSeconds: event["retry_after_seconds"]?.int.map { min(max($0, 0), 3600) })
         case "bot_rejected": return .rejected(message.isEmpty ? "the bot refused the request" : message)
         case "bot_upstream_error": return .upstreamFailure(status: 502)
         default:

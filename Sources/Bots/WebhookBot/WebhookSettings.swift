@@ -27,8 +27,14 @@ public struct WebhookSettings: Sendable {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw BotConfigurationError(configuration.variable("URL"), "must start with http:// or https://, got \"\(url)\"")
         }
+        guard url.contains("?") == false, url.contains("#") == false, UpstreamPolicy.isHeaderSafe(url) else {
+            throw BotConfigurationError(configuration.variable("URL"), "must be a plain URL, without a query or fragment")
+        }
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         secret = configuration.string("SECRET")
+        if let secret, secret.unicodeScalars.contains(where: { (0x21...0x7E).contains($0.value) == false }) {
+            throw BotConfigurationError(configuration.variable("SECRET"), "must be printable ASCII without spaces")
+        }
         capabilities = []
         for item in (configuration.string("CAPABILITIES") ?? "").split(separator: ",") {
             let name = item.trimmingCharacters(in: .whitespaces)
