@@ -1,4 +1,5 @@
 import BotKit
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -80,7 +81,10 @@ public struct GatewayServices: Sendable {
             lifetime: config.refreshTokenLifetime, maxSessionLifetime: config.sessionMaxLifetime,
             reuseGrace: config.refreshReuseGrace)
         throttleStore =
-            config.throttle.shared ? PostgresThrottle(pool: pool, window: config.throttle.window, logger: logger) : nil
+            config.throttle.shared
+            ? PostgresThrottle(
+                pool: pool, window: config.throttle.window, secret: SymmetricKey(data: Data(config.secretKey.utf8)),
+                logger: logger) : nil
         let throttles =
             throttleStore.map(Throttles.init(shared:))
             ?? Throttles(window: config.throttle.window, capacity: config.limits.throttleMaxKeys)

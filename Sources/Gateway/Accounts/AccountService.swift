@@ -53,9 +53,16 @@ public struct AccountService: Sendable {
         // The address first: a refused address creates no per-email key (so a flood of
         // emails cannot push older windows out of the bounded table).
         var wait = try await throttle.admit(ipKey, limit: limits.maxFailuresPerIP)
-        if wait == nil, let pairWait = try await throttle.admit(pairKey, limit: limits.maxFailuresPerEmailAndIP) {
-            await throttle.refund(ipKey)
-            wait = pairWait
+        if wait == nil {
+            do {
+                if let pairWait = try await throttle.admit(pairKey, limit: limits.maxFailuresPerEmailAndIP) {
+                    await throttle.refund(ipKey)
+                    wait = pairWait
+                }
+            } catch {
+                await throttle.refund(ipKey)  // not judged: not an attempt
+                throw error
+            }
         }
         if let wait {
             events.record(.throttled, ["ip": .string(ip), "scope": "login"])

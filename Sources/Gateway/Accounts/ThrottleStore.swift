@@ -29,11 +29,15 @@ extension Throttle: ThrottleStore {
 struct PostgresThrottle: ThrottleStore {
     let pool: PostgresPool
     let window: Duration
+    /// Keys the digests (from `SECRET_KEY`), so a stored row cannot be matched to an email
+    /// or an address by hashing guesses.
+    let secret: SymmetricKey
     let logger: Logger
 
-    /// SHA-256 of the key, as `bytea` text: the table never holds an email or an address.
-    static func digest(_ key: String) -> String {
-        "\\x" + SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    /// HMAC-SHA-256 of the key, as `bytea` text: the table never holds an email or an address.
+    func digest(_ key: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data(key.utf8), using: secret)
+        return "\\x" + code.map { String(format: "%02x", $0) }.joined()
     }
 
     func admit(_ key: String, limit: Int) async throws -> Int? {
@@ -41,7 +45,7 @@ struct PostgresThrottle: ThrottleStore {
         let rows = try await pool.query(
             """
             INSERT INTO throttle_windows AS w (key, window_start, count, admitted)
-            VALUES (\(Self.digest(key)), now(), 1, true)
+            VALUES (\(digest(key)), now(), 1, true)
             ON CONFLICT (key) DO UPDATE SET
                 window_start = CASE WHEN w.window_start <= now() - make_interval(secs => \(seconds))
                                     THEN now() ELSE w.window_start END,
@@ -59,7 +63,7 @@ struct PostgresThrottle: ThrottleStore {
     func refund(_ key: String) async {
         await bestEffort {
             try await pool.query(
-                "UPDATE throttle_windows SET count = count - 1 WHERE key = \(Self.digest(key)) AND count > 0")
+                "UPDATE throttle_windows SET count = count - 1 WHERE key = \(digest(key)) AND count > 0")
         }
     }
 
@@ -67,8 +71,8 @@ struct PostgresThrottle: ThrottleStore {
         await bestEffort {
             try await pool.query(
                 """
-                WITH forgotten AS (DELETE FROM throttle_windows WHERE key = \(Self.digest(forgotten)))
-                UPDATE throttle_windows SET count = count - 1 WHERE key = \(Self.digest(refunded)) AND count > 0
+                WITH forgotten AS (DELETE FROM throttle_windows WHERE key = \(digest(forgotten)))
+                UPDATE throttle_windows SET count = count - 1 WHERE key = \(digest(refunded)) AND count > 0
                 """)
         }
     }
