@@ -110,7 +110,9 @@ enum TurnStream {
             try await lease.finish(&writer)
             return
         }
-        if let last = format.closing(result, sentAny: sentAny, ending: lease.mustEnd) {
+        // A turn the bot completed is stored whole: acknowledged even while shutdown ends
+        // streams (telling the client otherwise would make it send the turn again).
+        if let last = format.closing(result, sentAny: sentAny, ending: lease.mustEnd && result.completion == nil) {
             try await lease.write(last, to: &writer, duringShutdown: true)
         }
         try await lease.finish(&writer)
