@@ -200,6 +200,9 @@ import Testing
         defer { upstream.stop() }
         let bot = try Self.bot(upstream, model: "drip")
         let peak = ThreadPeak()
+        peak.sample()
+        // Other suites of this process run beside this one: count from where it started.
+        let baseline = peak.value
         let sampler = Task {
             while Task.isCancelled == false {
                 peak.sample()
@@ -213,8 +216,9 @@ import Testing
         sampler.cancel()
         #expect(replies.count == 500)
         #expect(Set(replies).count == 1)
-        // Test runner + fake upstream (NIO) + one curl driver: no thread per call.
-        #expect(peak.value < 150, "peak threads \(peak.value)")
+        // One curl driver and a few NIO threads for the fake upstream: no thread per call
+        // (500 calls would add 500).
+        #expect(peak.value < baseline + 100, "peak threads \(peak.value), \(baseline) at the start")
         #expect(CurlTransport.driverThreads.current == 1)
     }
 

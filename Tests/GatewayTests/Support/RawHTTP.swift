@@ -68,6 +68,22 @@ struct RawHTTP {
 
     func hangUp() { close(fd) }
 
+    /// Waits, on one thread, until every connection has bytes to read (nothing is
+    /// consumed); false when `timeout` passes first.
+    static func allReadable(_ connections: [RawHTTP], timeout: Duration) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread {
+                var pending = connections.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+                let deadline = ContinuousClock.now + timeout
+                while pending.isEmpty == false, ContinuousClock.now < deadline {
+                    _ = poll(&pending, nfds_t(pending.count), 50)
+                    pending = pending.filter { $0.revents == 0 }.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
+                }
+                continuation.resume(returning: pending.isEmpty)
+            }.start()
+        }
+    }
+
     /// One request on a connection of its own (so requests really run in parallel, unlike
     /// the test client's single connection); returns the status code and the whole response.
     static func request(
