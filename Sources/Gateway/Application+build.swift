@@ -31,6 +31,8 @@ public struct GatewayServices: Sendable {
     let keyAuthenticator: APIKeyAuthenticator
     let keyUses: KeyUseRecorder
     public let usage: any UsageRepository
+    /// Administrators, users and usage for `/api/v1/admin/` and `gateway admin`.
+    public let admins: any AdminRepository
     /// Usage of calls that store no turn, written in batches.
     let usageBatcher: UsageBatcher
     public let logger: Logger
@@ -88,11 +90,15 @@ public struct GatewayServices: Sendable {
         let throttles =
             throttleStore.map(Throttles.init(shared:))
             ?? Throttles(window: config.throttle.window, capacity: config.limits.throttleMaxKeys)
-        accounts = AccountService(
+        admins = PostgresAdminRepository(pool: pool)
+        var accounts = AccountService(
             users: users, sessions: sessions, hasher: hasher, tokens: tokens, policy: policy,
             throttles: throttles,
             limits: config.throttle,
             events: SecurityEvents(logger: logger), logger: logger)
+        accounts.adminEmails = config.adminEmails
+        accounts.admins = admins
+        self.accounts = accounts
         bots = try BotDirectory(config: config.bots, registry: registry)
         conversations = PostgresConversationRepository(pool: pool)
         apiKeys = PostgresAPIKeyRepository(pool: pool)
@@ -110,6 +116,13 @@ public struct GatewayServices: Sendable {
     public func migrate() async throws {
         let migrations = try Migrator.load(directory: config.migrationsDirectory)
         try await Migrator(migrations: migrations, logger: logger).run(on: pool)
+    }
+
+    /// Makes the registered users of `ADMIN_EMAILS` administrators (at startup).
+    public func grantBootstrapAdmins() async throws {
+        for email in config.adminEmails.sorted() where try await admins.setAdmin(email: email, true) {
+            logger.notice("administrator granted (ADMIN_EMAILS)", metadata: ["email": .string(email)])
+        }
     }
 
     /// Closes the pool and the hashing threads.
@@ -156,6 +169,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         defaultLifetimeDays: services.config.limits.apiKeyDefaultDays
     ).addRoutes(to: router)
     UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router)
+    AdminController(admins: services.admins, bearer: bearer, userCache: services.userCache).addRoutes(to: router)
     OpenAIController(
         chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams,
         errors: errors

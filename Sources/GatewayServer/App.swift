@@ -9,7 +9,7 @@ struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A plugin-based bot gateway: accounts, sessions and chat over pluggable bots.",
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self, EnvExample.self, BotCheckCommand.self],
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self, EnvExample.self, BotCheckCommand.self, AdminCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -45,6 +45,11 @@ struct Serve: AsyncParsableCommand {
                 await services.shutdown()
                 throw ExitCode(1)
             }
+        }
+        do {
+            try await services.grantBootstrapAdmins()
+        } catch {
+            logger.error("ADMIN_EMAILS could not be applied", metadata: ["error": "\(error)"])
         }
         try await runGateway(services)
     }

@@ -2,9 +2,9 @@
 public protocol UserRepository: Sendable {
     /// Creates a user; throws `AccountError.emailTaken` when the email exists in any case.
     func create(name: String, email: String, passwordHash: String) async throws -> User
-    /// Looks a user up by email, ignoring letter case.
+    /// Looks an enabled user up by email, ignoring letter case (a disabled one is nobody).
     func credentials(email: String) async throws -> UserCredentials?
-    /// Looks a user up by id.
+    /// Looks an enabled user up by id (a disabled one is nobody: its tokens stop working).
     func find(id: Int) async throws -> User?
     /// Replaces a password hash (after a successful login with an outdated one).
     func updatePasswordHash(userID: Int, hash: String) async throws
@@ -27,7 +27,7 @@ struct PostgresUserRepository: UserRepository {
 
     func credentials(email: String) async throws -> UserCredentials? {
         let result = try await pool.query(
-            "SELECT id, name, email, hashed_password FROM users WHERE lower(email) = lower(\(email))")
+            "SELECT id, name, email, hashed_password FROM users WHERE lower(email) = lower(\(email)) AND disabled_at IS NULL")
         guard let row = result.first else { return nil }
         return UserCredentials(
             user: User(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email")),
@@ -35,7 +35,7 @@ struct PostgresUserRepository: UserRepository {
     }
 
     func find(id: Int) async throws -> User? {
-        let result = try await pool.query("SELECT id, name, email FROM users WHERE id = \(id)")
+        let result = try await pool.query("SELECT id, name, email FROM users WHERE id = \(id) AND disabled_at IS NULL")
         guard let row = result.first else { return nil }
         return User(id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"))
     }

@@ -121,6 +121,10 @@ extension ConfigKey {
             .init(
                 .operations, .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), "info", "log level")
         case .logFormat: .init(.operations, .choice(["json", "text"]), "json", "one JSON object per line, or text")
+        case .adminEmails:
+            .init(
+                .operations, .text, nil, example: "ops@example.com",
+                "comma-separated emails made administrators at startup and on registration (also: gateway admin grant EMAIL)")
 
         case .botProvider: .init(.bots, .text, "echo", "kind of the bot named \"default\": echo or http")
         case .botTimeout:

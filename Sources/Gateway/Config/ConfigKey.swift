@@ -61,6 +61,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case metricsPassword = "METRICS_PASS"
     case logLevel = "LOG_LEVEL"
     case logFormat = "LOG_FORMAT"
+    case adminEmails = "ADMIN_EMAILS"
     // Bots
     case botProvider = "BOT_PROVIDER"
     case botTimeout = "BOT_TIMEOUT_SECONDS"
@@ -124,7 +125,7 @@ public enum ConfigSection: String, CaseIterable, Sendable {
     case database = "Database (PostgreSQL through libpq)"
     case tokens = "Tokens"
     case passwords = "Passwords (Argon2id; the reference's parameters)"
-    case throttling = "Throttling (per gateway process; the client address honours TRUSTED_PROXIES)"
+    case throttling = "Throttling (shared by every replica; the client address honours TRUSTED_PROXIES)"
     case quotas = "Quotas and API keys"
     case operations = "Operations"
     case bots = "Bots"

@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+
+/// `/api/v1/admin/`: administrators only (a signed-in administrator's access token; API keys
+/// and everyone else get 403). Users (search and page, disable, enable, delete) and usage
+/// per user, bot and day with totals.
+struct AdminController {
+    let admins: any AdminRepository
+    let bearer: BearerAuthenticator
+    /// This replica's user cache, forgotten at once (other replicas hear it by NOTIFY).
+    let userCache: UserCache?
+
+    struct UserPage: Encodable, Sendable {
+        let users: [AdminUser]
+        /// Pass as `after` for the next page; null on the last one.
+        let next_after: Int?
+
+        enum CodingKeys: String, CodingKey { case users, next_after }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(users, forKey: .users)
+            try container.encode(next_after, forKey: .next_after)  // null, not absent
+        }
+    }
+
+    struct UsageReport: Encodable, Sendable {
+        let from: String
+        let to: String
+        let rows: [AdminUsageRow]
+        let total_requests: Int
+        let total_input_tokens: Int
+        let total_output_tokens: Int
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group("/api/v1/admin").add(middleware: bearer).add(middleware: AdminOnly(admins: admins))
+        group.get("users", use: users)
+        group.post("users/:id/disable") { _, context in try await setDisabled(context, true) }
+        group.post("users/:id/enable") { _, context in try await setDisabled(context, false) }
+        group.delete("users/:id") { _, context in
+            let id = try Self.target(context)
+            guard try await admins.delete(userID: id) else { throw Self.noSuchUser }
+            userCache?.invalidate(id)
+            context.logger.notice("user deleted by an administrator", metadata: ["user_id": "\(id)"])
+            return Response(status: .noContent)
+        }
+        group.get("usage", use: usage)
+    }
+
+    @Sendable func users(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UserPage> {
+        let query = request.uri.queryParameters
+        let limit = try Self.integer(query.get("limit"), "limit", in: 1...100) ?? 50
+        let after = try Self.integer(query.get("after"), "after", in: 0...Int(Int32.max))
+        let search = query.get("search").map { String($0.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let page = try await admins.users(search: search, limit: limit, after: after)
+        return JSONResponse(UserPage(users: page, next_after: page.count == limit ? page.last?.id : nil))
+    }
+
+    @Sendable func usage(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UsageReport> {
+        let today = Date()
+        let to = try UsageController.day(request, "to") ?? CivilDate.utcDay(today)
+        let from =
+            try UsageController.day(request, "from")
+            ?? CivilDate.utcDay(today.addingTimeInterval(-Duration.days(29).timeInterval))
+        let user = try Self.integer(request.uri.queryParameters.get("user_id"), "user_id", in: 1...Int(Int32.max))
+        let rows = try await admins.usage(from: from, to: to, userID: user)
+        return JSONResponse(
+            UsageReport(
+                from: from, to: to, rows: rows, total_requests: rows.reduce(0) { $0 + $1.requests },
+                total_input_tokens: rows.reduce(0) { $0 + $1.inputTokens },
+                total_output_tokens: rows.reduce(0) { $0 + $1.outputTokens }))
+    }
+
+    private func setDisabled(_ context: AppRequestContext, _ disabled: Bool) async throws -> Response {
+        let id = try Self.target(context)
+        let by = try context.requireUser().id
+        guard try await admins.setDisabled(userID: id, disabled) else { throw Self.noSuchUser }
+        userCache?.invalidate(id)
+        context.logger.notice(
+            disabled ? "user disabled by an administrator" : "user enabled by an administrator",
+            metadata: ["user_id": "\(id)", "by": "\(by)"])
+        return Response(status: .noContent)
+    }
+
+    static let noSuchUser = APIError(.notFound, "User not found.", code: "not_found")
+
+    /// The `:id` of the route: another user than the caller (an administrator cannot lock
+    /// themselves out).
+    static func target(_ context: AppRequestContext) throws -> Int {
+        guard let id = context.parameters.get("id").flatMap({ Int($0) }), (1...Int(Int32.max)).contains(id) else {
+            throw noSuchUser
+        }
+        guard id != (try context.requireUser().id) else {
+            throw APIError(.conflict, "Administrators cannot disable or delete themselves.", code: "conflict")
+        }
+        return id
+    }
+
+    /// An optional integer query parameter within `range`, or a 422 naming it.
+    static func integer(_ text: String?, _ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError.validation([
+                ValidationIssue(
+                    type: "int_parsing", loc: [.key("query"), .key(name)],
+                    msg: "Input should be an integer from \(range.lowerBound) to \(range.upperBound)",
+                    input: .string(String(text.prefix(64))))
+            ])
+        }
+        return value
+    }
+}
+
+/// Lets administrators through: an access token (not an API key) of a user who is an
+/// enabled administrator now (read from PostgreSQL on each request, so a revocation holds
+/// at once on every replica).
+struct AdminOnly: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let admins: any AdminRepository
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let user = try context.requireUser()
+        guard user.credential == .accessToken, try await admins.isAdmin(userID: user.id) else {
+            throw APIError(.forbidden, "Administrators only.", code: "forbidden")
+        }
+        return try await next(request, context)
+    }
+}

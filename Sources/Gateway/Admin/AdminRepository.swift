@@ -1,0 +1,120 @@
+import Foundation
+
+/// A user as administrators list it.
+public struct AdminUser: Codable, Sendable, Equatable {
+    public let id: Int
+    public let name: String
+    public let email: String
+    public let isAdmin: Bool
+    public let disabled: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, email, disabled
+        case isAdmin = "is_admin"
+    }
+}
+
+/// One row of usage: a user's calls to one bot on one UTC day.
+public struct AdminUsageRow: Codable, Sendable, Equatable {
+    public let userID: Int
+    public let email: String
+    public let bot: String
+    public let day: String
+    public let requests: Int
+    public let inputTokens: Int
+    public let outputTokens: Int
+
+    enum CodingKeys: String, CodingKey {
+        case email, bot, day, requests
+        case userID = "user_id"
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+    }
+}
+
+/// What administrators read and change.
+public protocol AdminRepository: Sendable {
+    /// Whether `userID` is an enabled administrator (read fresh: a revocation holds at once).
+    func isAdmin(userID: Int) async throws -> Bool
+    /// Grants or revokes administration by email; false when no user has it.
+    func setAdmin(email: String, _ admin: Bool) async throws -> Bool
+    /// Users whose name or email contains `search` (any case), by id, after `after`.
+    func users(search: String?, limit: Int, after: Int?) async throws -> [AdminUser]
+    /// Disables (revoking every refresh token in the same statement) or enables a user;
+    /// false when there is no such user.
+    func setDisabled(userID: Int, _ disabled: Bool) async throws -> Bool
+    /// Deletes a user and everything it owns; false when there is no such user.
+    func delete(userID: Int) async throws -> Bool
+    /// Usage per user, bot and day within `days` (UTC), newest first.
+    func usage(from: String, to: String, userID: Int?) async throws -> [AdminUsageRow]
+}
+
+/// `AdminRepository` on PostgreSQL.
+struct PostgresAdminRepository: AdminRepository {
+    let pool: PostgresPool
+
+    func isAdmin(userID: Int) async throws -> Bool {
+        try await pool.query(
+            "SELECT 1 AS one FROM users WHERE id = \(userID) AND is_admin AND disabled_at IS NULL"
+        ).count == 1
+    }
+
+    func setAdmin(email: String, _ admin: Bool) async throws -> Bool {
+        try await pool.query("UPDATE users SET is_admin = \(admin) WHERE lower(email) = lower(\(email))").rowsAffected > 0
+    }
+
+    func users(search: String?, limit: Int, after: Int?) async throws -> [AdminUser] {
+        let pattern = search.map {
+            "%"
+                + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+        }
+        let result = try await pool.query(
+            """
+            SELECT id, name, email, is_admin, disabled_at IS NOT NULL AS disabled FROM users
+            WHERE id > \(after ?? 0) AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR email ILIKE \(pattern))
+            ORDER BY id LIMIT \(limit)
+            """)
+        return try result.rows.map { row in
+            AdminUser(
+                id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"),
+                isAdmin: try row.decode("is_admin"), disabled: try row.decode("disabled"))
+        }
+    }
+
+    func setDisabled(userID: Int, _ disabled: Bool) async throws -> Bool {
+        let result = try await pool.query(
+            """
+            WITH revoked AS (
+                UPDATE refresh_tokens SET revoked = true WHERE \(disabled) AND user_id = \(userID) AND NOT revoked
+            ), ended AS (
+                UPDATE auth_sessions SET revoked_at = now() WHERE \(disabled) AND user_id = \(userID) AND revoked_at IS NULL
+            )
+            UPDATE users SET disabled_at = CASE WHEN \(disabled) THEN coalesce(disabled_at, now()) END WHERE id = \(userID)
+            """)
+        return result.rowsAffected == 1
+    }
+
+    func delete(userID: Int) async throws -> Bool {
+        // The reference schema's refresh_tokens does not cascade: its rows go in the same statement.
+        try await pool.query(
+            "WITH tokens AS (DELETE FROM refresh_tokens WHERE user_id = \(userID)) DELETE FROM users WHERE id = \(userID)"
+        ).rowsAffected == 1
+    }
+
+    func usage(from: String, to: String, userID: Int?) async throws -> [AdminUsageRow] {
+        let result = try await pool.query(
+            """
+            SELECT u.user_id, users.email, u.bot, u.day::text AS day, u.requests, u.input_tokens, u.output_tokens
+            FROM usage_daily u JOIN users ON users.id = u.user_id
+            WHERE u.day BETWEEN \(from)::date AND \(to)::date AND (\(userID)::int IS NULL OR u.user_id = \(userID))
+            ORDER BY u.day DESC, u.user_id, u.bot LIMIT 10000
+            """)
+        return try result.rows.map { row in
+            AdminUsageRow(
+                userID: try row.decode("user_id"), email: try row.decode("email"), bot: try row.decode("bot"),
+                day: try row.decode("day"), requests: try row.decode("requests"),
+                inputTokens: try row.decode("input_tokens"), outputTokens: try row.decode("output_tokens"))
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Gateway
+
+/// `gateway admin grant|revoke EMAIL`: makes a registered user an administrator, or no
+/// longer one (effective at once: every admin request reads the flag).
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin", abstract: "Grant or revoke administration of a registered user.")
+
+    enum Action: String, ExpressibleByArgument, CaseIterable { case grant, revoke }
+
+    @Argument(help: "grant or revoke")
+    var action: Action
+
+    @Argument(help: "The user's email (any letter case).")
+    var email: String
+
+    func run() async throws {
+        let config = try loadConfig()
+        let services = try await GatewayServices(config: config, logger: makeLogger(config), registry: BuiltInBots.registry)
+        let changed: Bool
+        do {
+            changed = try await services.admins.setAdmin(email: email, action == .grant)
+        } catch {
+            await services.shutdown()
+            FileHandle.standardError.write(Data("the database refused: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        await services.shutdown()
+        guard changed else {
+            FileHandle.standardError.write(Data("no user has the email \(email)\n".utf8))
+            throw ExitCode(1)
+        }
+        print(action == .grant ? "\(email) is an administrator" : "\(email) is no longer an administrator")
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import Gateway
+
+/// `/api/v1/admin/`: administrators only; users searched and paged, disabled (everything
+/// the user holds stops at once, on every replica), enabled, deleted; usage with totals.
+@Suite struct AdminTests {
+    static func admin(_ client: any TestClientProtocol, _ services: GatewayServices, _ email: String) async throws -> String {
+        try await client.register(email: email)
+        #expect(try await services.admins.setAdmin(email: email.uppercased(), true))
+        return try await client.login(email: email).access
+    }
+
+    @Test func onlyAdministratorsGetIn() async throws {
+        try await TestApp.run { client, services in
+            try await client.register(email: "plain@example.com")
+            let plain = try await client.login(email: "plain@example.com").access
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/api/v1/admin/users"), (.get, "/api/v1/admin/usage"),
+                (.post, "/api/v1/admin/users/1/disable"), (.delete, "/api/v1/admin/users/1"),
+            ] {
+                #expect(try await client.send(method, path, bearer: plain).status == .forbidden, "\(path)")
+                #expect(try await client.send(method, path).status == .unauthorized, "\(path)")
+            }
+            let token = try await Self.admin(client, services, "root@example.com")
+            #expect(try await client.send(.get, "/api/v1/admin/users", bearer: token).status == .ok)
+            // An API key of an administrator is still refused.
+            let created = try await client.send(
+                .post, "/api/v1/users/me/api-keys", json: #"{"name":"ops"}"#, bearer: token)
+            let key = try #require(try created.json()["key"] as? String)
+            #expect(try await client.send(.get, "/api/v1/admin/users", bearer: key).status == .forbidden)
+            // Revoked: refused at once, the same token.
+            #expect(try await services.admins.setAdmin(email: "root@example.com", false))
+            #expect(try await client.send(.get, "/api/v1/admin/users", bearer: token).status == .forbidden)
+            #expect(try await services.admins.setAdmin(email: "nobody@example.com", true) == false)
+        }
+    }
+
+    @Test func usersAreSearchedAndPaged() async throws {
+        try await TestApp.run { client, services in
+            let token = try await Self.admin(client, services, "boss@example.com")
+            for index in 0..<5 { try await client.register(name: "Member \(index)", email: "m\(index)@team.example") }
+            let first = try await client.send(.get, "/api/v1/admin/users?search=TEAM.example&limit=3", bearer: token).json()
+            let users = try #require(first["users"] as? [[String: Any]])
+            #expect(users.map { $0["email"] as? String } == ["m0@team.example", "m1@team.example", "m2@team.example"])
+            let after = try #require(first["next_after"] as? Int)
+            let second = try await client.send(
+                .get, "/api/v1/admin/users?search=team.example&limit=3&after=\(after)", bearer: token
+            ).json()
+            #expect((second["users"] as? [[String: Any]])?.count == 2)
+            #expect(second["next_after"] is NSNull)
+            // LIKE's wildcards are searched for as text.
+            let none = try await client.send(.get, "/api/v1/admin/users?search=%25_", bearer: token).json()
+            #expect((none["users"] as? [[String: Any]])?.isEmpty == true)
+            for bad in ["limit=0", "limit=101", "after=-1", "limit=x"] {
+                #expect(try await client.send(.get, "/api/v1/admin/users?\(bad)", bearer: token).status == .unprocessableContent)
+            }
+        }
+    }
+
+    @Test func aDisabledUserLosesEverythingAtOnceAndComesBack() async throws {
+        try await TestApp.run { client, services in
+            let token = try await Self.admin(client, services, "chief@example.com")
+            try await client.register(email: "worker@example.com")
+            let grant = try await client.login(email: "worker@example.com")
+            let created = try await client.send(
+                .post, "/api/v1/users/me/api-keys", json: #"{"name":"k"}"#, bearer: grant.access)
+            let key = try #require(try created.json()["key"] as? String)
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok)
+            let id = try #require(try await services.users.credentials(email: "worker@example.com")).user.id
+
+            #expect(try await client.send(.post, "/api/v1/admin/users/\(id)/disable", bearer: token).status == .noContent)
+            #expect(try await client.send(.get, "/api/v1/users/me", bearer: grant.access).status == .unauthorized)
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .unauthorized)
+            #expect(
+                try await client.send(.post, "/api/v1/users/refresh-token", cookie: grant.refresh).status == .unauthorized)
+            let login = try await client.send(
+                .post, "/api/v1/users/login", json: #"{"email":"worker@example.com","password":"Passw0rd!"}"#)
+            #expect(login.status == .unauthorized)
+            let listed = try await client.send(.get, "/api/v1/admin/users?search=worker", bearer: token).json()
+            #expect(((listed["users"] as? [[String: Any]])?.first?["disabled"] as? Bool) == true)
+
+            #expect(try await client.send(.post, "/api/v1/admin/users/\(id)/enable", bearer: token).status == .noContent)
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok)
+            let again = try await client.login(email: "worker@example.com").access
+            #expect(try await client.send(.get, "/api/v1/users/me", bearer: again).status == .ok)
+
+            let me = try #require(try await services.users.credentials(email: "chief@example.com")).user.id
+            #expect(try await client.send(.post, "/api/v1/admin/users/\(me)/disable", bearer: token).status == .conflict)
+            #expect(try await client.send(.delete, "/api/v1/admin/users/\(me)", bearer: token).status == .conflict)
+            #expect(try await client.send(.post, "/api/v1/admin/users/999999/disable", bearer: token).status == .notFound)
+            #expect(try await client.send(.delete, "/api/v1/admin/users/\(id)", bearer: token).status == .noContent)
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .unauthorized)
+            #expect(try await client.send(.delete, "/api/v1/admin/users/\(id)", bearer: token).status == .notFound)
+        }
+    }
+
+    /// Disabled through one replica, refused by the other within a second.
+    @Test func disablingHoldsOnEveryReplica() async throws {
+        try await MultiReplicaTests.replicas { replicas, one, _ in
+            let first = replicas.clients[0]
+            let token = try await Self.admin(first, one, "head@example.com")
+            try await first.register(email: "remote@example.com")
+            let access = try await first.login(email: "remote@example.com").access
+            let other = replicas.clients[1]
+            #expect(try await other.send(.get, "/api/v1/users/me", bearer: access).status == .ok)
+            let id = try #require(try await one.users.credentials(email: "remote@example.com")).user.id
+            #expect(try await first.send(.post, "/api/v1/admin/users/\(id)/disable", bearer: token).status == .noContent)
+            let disabled = ContinuousClock.now
+            var refused = false
+            while refused == false, ContinuousClock.now - disabled < .seconds(1) {
+                refused = try await other.send(.get, "/api/v1/users/me", bearer: access).status == .unauthorized
+                if refused == false { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(refused, "the other replica still served a disabled user after a second")
+        }
+    }
+
+    @Test func usageHasRowsAndTotals() async throws {
+        try await TestApp.run(["ADMIN_EMAILS": "Auditor@Example.com, other@example.com"]) { client, services in
+            // ADMIN_EMAILS makes the registration an administrator.
+            try await client.register(email: "auditor@example.com")
+            let token = try await client.login(email: "auditor@example.com").access
+            for message in ["one two", "three"] {
+                _ = try await client.send(.post, "/api/v1/chat", json: #"{"message":"\#(message)"}"#, bearer: token)
+            }
+            let report = try await client.send(.get, "/api/v1/admin/usage", bearer: token).json()
+            let rows = try #require(report["rows"] as? [[String: Any]])
+            #expect(rows.count == 1)
+            #expect(rows.first?["email"] as? String == "auditor@example.com")
+            #expect(report["total_requests"] as? Int == 2)
+            #expect(report["total_output_tokens"] as? Int == 3)
+            let id = try #require(rows.first?["user_id"] as? Int)
+            let mine = try await client.send(.get, "/api/v1/admin/usage?user_id=\(id)&from=2020-01-01", bearer: token).json()
+            #expect((mine["rows"] as? [[String: Any]])?.count == 1)
+            let other = try await client.send(.get, "/api/v1/admin/usage?user_id=\(id + 1000)", bearer: token).json()
+            #expect((other["rows"] as? [[String: Any]])?.isEmpty == true)
+            #expect(
+                try await client.send(.get, "/api/v1/admin/usage?from=2020-13-01", bearer: token).status == .unprocessableContent)
+            // Applied at startup too.
+            try await client.register(email: "other@example.com")
+            _ = try await services.admins.setAdmin(email: "other@example.com", false)
+            try await services.grantBootstrapAdmins()
+            #expect(try await services.admins.isAdmin(userID: id + 1) == true)
+        }
+    }
+}
