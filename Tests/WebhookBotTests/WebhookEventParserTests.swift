@@ -130,3 +130,60 @@ import Testing
                 == [.failure(.rateLimited(retryAfterSeconds: 0))])
     }
 }
+
+/// Hostile answers: random bytes and mangled valid streams, in random chunks, end in
+/// events or a `WireError`, never a crash or a hang (a seeded generator, so CI repeats it).
+@Suite struct WebhookEventHostileTests {
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func randomAndMangledAnswersNeverCrash() {
+        var random = Seeded(state: 20_261_126)
+        let valid = Array(
+            """
+            event: text-delta
+            data: {"type":"text-delta","text":"Hi"}
+
+            {"type":"tool-call-delta","index":0,"id":"c","name":"n","arguments":"{}"}
+            {"type":"completed","finish_reason":"stop","usage":{"input_tokens":1,"output_tokens":2}}
+
+            """.utf8)
+        var outcomes = [0, 0]
+        for round in 0..<3000 {
+            var bytes: [UInt8]
+            if round.isMultiple(of: 2) {
+                bytes = (0..<Int.random(in: 0...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            } else {
+                bytes = valid
+                for _ in 0..<Int.random(in: 1...4, using: &random) {
+                    bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                }
+            }
+            var parser = WebhookEventParser()
+            do {
+                var start = 0
+                while start < bytes.count {
+                    let end = min(bytes.count, start + Int.random(in: 1...64, using: &random))
+                    _ = try parser.feed(Array(bytes[start..<end]))
+                    start = end
+                }
+                _ = try parser.finish()
+                outcomes[0] += 1
+            } catch is WireError {
+                outcomes[1] += 1
+            } catch {
+                Issue.record("not a WireError: \(error)")
+            }
+        }
+        #expect(outcomes[1] > 0)
+        #expect(outcomes.reduce(0, +) == 3000)
+    }
+}
