@@ -31,6 +31,8 @@ public struct GatewayServices: Sendable {
     let keyAuthenticator: APIKeyAuthenticator
     let keyUses: KeyUseRecorder
     public let usage: any UsageRepository
+    /// Security events stored for administrators (nil: `SECURITY_EVENTS_RETENTION_DAYS=0`).
+    let securityEvents: SecurityEventLog?
     /// Administrators, users and usage for `/api/v1/admin/` and `gateway admin`.
     public let admins: any AdminRepository
     /// Usage of calls that store no turn, written in batches.
@@ -91,11 +93,13 @@ public struct GatewayServices: Sendable {
             throttleStore.map(Throttles.init(shared:))
             ?? Throttles(window: config.throttle.window, capacity: config.limits.throttleMaxKeys)
         admins = PostgresAdminRepository(pool: pool)
+        securityEvents =
+            config.securityEventsRetention > .zero ? SecurityEventLog(pool: pool, logs: errorLog) : nil
         var accounts = AccountService(
             users: users, sessions: sessions, hasher: hasher, tokens: tokens, policy: policy,
             throttles: throttles,
             limits: config.throttle,
-            events: SecurityEvents(logger: logger), logger: logger)
+            events: SecurityEvents(logger: logger, store: securityEvents), logger: logger)
         accounts.adminEmails = config.adminEmails
         accounts.admins = admins
         self.accounts = accounts
@@ -169,7 +173,9 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         defaultLifetimeDays: services.config.limits.apiKeyDefaultDays
     ).addRoutes(to: router)
     UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router)
-    AdminController(admins: services.admins, bearer: bearer, userCache: services.userCache).addRoutes(to: router)
+    AdminController(
+        admins: services.admins, bearer: bearer, userCache: services.userCache, securityEvents: services.securityEvents
+    ).addRoutes(to: router)
     OpenAIController(
         chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams,
         errors: errors
@@ -203,9 +209,11 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
             // Shut down before the pool (services stop in reverse order): its last batch is written.
             services.keyUses, services.usageBatcher,
             PurgeService(
-                sessions: services.sessions, throttles: services.throttleStore, interval: .seconds(600), retention: .days(1),
+                sessions: services.sessions, throttles: services.throttleStore, securityEvents: services.securityEvents,
+                securityEventsRetention: config.securityEventsRetention, interval: .seconds(600), retention: .days(1),
                 logger: logger),
-        ] + (services.userListener.map { [UserCacheService(listener: $0)] } ?? []),
+        ] + (services.userListener.map { [UserCacheService(listener: $0)] } ?? [])
+            + (services.securityEvents.map { [$0] } ?? []),
         onServerRunning: { channel in
             logger.info(
                 "gateway listening", metadata: ["url": "http://\(config.host):\(channel.localAddress?.port ?? config.port)"])

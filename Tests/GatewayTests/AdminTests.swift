@@ -147,4 +147,51 @@ import Testing
             #expect(try await services.admins.isAdmin(userID: id + 1) == true)
         }
     }
+
+    @Test func securityEventsAreKeptFilteredAndPurged() async throws {
+        try await TestApp.run(["LOGIN_MAX_FAILURES": "2"]) { client, services in
+            let token = try await Self.admin(client, services, "watch@example.com")
+            try await client.register(email: "target@example.com")
+            let bad = #"{"email":"target@example.com","password":"Wrong0ne!"}"#
+            for _ in 0..<3 { _ = try await client.send(.post, "/api/v1/users/login", json: bad) }
+            let log = try #require(services.securityEvents)
+            await log.flush()
+            let failed = try await client.send(.get, "/api/v1/admin/security-events?kind=login_failed", bearer: token).json()
+            let events = try #require(failed["events"] as? [[String: Any]])
+            #expect(events.count == 2)
+            #expect(events.first?["ip"] as? String != nil)
+            #expect((events.first?["detail"] as? [String: String])?["reason"] == "wrong_password")
+            let id = try #require(try await services.users.credentials(email: "target@example.com")).user.id
+            #expect(events.first?["user_id"] as? Int == id)
+            let throttled = try await client.send(.get, "/api/v1/admin/security-events?kind=throttled", bearer: token).json()
+            #expect((throttled["events"] as? [[String: Any]])?.count == 1)
+            let paged = try await client.send(.get, "/api/v1/admin/security-events?limit=1", bearer: token).json()
+            let before = try #require(paged["next_before"] as? Int)
+            let older = try await client.send(
+                .get, "/api/v1/admin/security-events?limit=1&before=\(before)", bearer: token
+            ).json()
+            #expect(((older["events"] as? [[String: Any]])?.first?["id"] as? Int ?? .max) < before)
+            let mine = try await client.send(.get, "/api/v1/admin/security-events?user_id=\(id)&ip=203.0.113.9", bearer: token)
+                .json()
+            #expect((mine["events"] as? [[String: Any]])?.isEmpty == true)
+            // Past the retention, purged.
+            _ = try await services.pool.query("UPDATE security_events SET at = now() - interval '91 days'")
+            #expect(try await log.purge(retention: .days(90)) > 0)
+            let left = try await client.send(.get, "/api/v1/admin/security-events", bearer: token).json()
+            #expect((left["events"] as? [[String: Any]])?.isEmpty == true)
+            #expect(
+                try await client.send(.get, "/api/v1/admin/security-events?limit=0", bearer: token).status
+                    == .unprocessableContent)
+        }
+    }
+
+    @Test func theEventQueueIsBounded() async throws {
+        try await TestApp.run { _, services in
+            let log = SecurityEventLog(pool: services.pool, capacity: 3, logs: services.errorLog)
+            for index in 0..<5 { log.note("anomaly", ["user_id": "\(index)", "ip": "10.0.0.1", "why": "test\u{0}"]) }
+            await log.flush()
+            let rows = try await services.pool.query("SELECT user_id, detail::text AS detail FROM security_events ORDER BY id")
+            #expect(try rows.rows.map { try $0.decode("user_id", as: Int.self) } == [2, 3, 4])
+        }
+    }
 }

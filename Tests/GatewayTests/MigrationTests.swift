@@ -27,7 +27,7 @@ import Testing
         #expect(
             names == [
                 "api_keys", "auth_sessions", "conversations", "messages", "refresh_tokens", "request_counters",
-                "schema_migrations", "throttle_windows", "usage_daily", "users",
+                "schema_migrations", "security_events", "throttle_windows", "usage_daily", "users",
             ])
         await pool.shutdown()
     }

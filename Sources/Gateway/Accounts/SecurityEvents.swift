@@ -1,8 +1,9 @@
 import Logging
 import Metrics
 
-/// Security events: one structured log line each (tokens masked by the caller) and a
-/// counter `gateway_security_events_total{type}`.
+/// Security events: one structured log line each (tokens masked by the caller), a
+/// counter `gateway_security_events_total{type}`, and, unless the retention is 0, a row of
+/// `security_events` for administrators (written in batches by `SecurityEventLog`).
 public struct SecurityEvents: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case loginOK = "login_ok"
@@ -14,8 +15,12 @@ public struct SecurityEvents: Sendable {
     }
 
     let logger: Logger
+    let store: SecurityEventLog?
 
-    public init(logger: Logger) { self.logger = logger }
+    init(logger: Logger, store: SecurityEventLog? = nil) {
+        self.logger = logger
+        self.store = store
+    }
 
     public func record(_ kind: Kind, _ metadata: Logger.Metadata = [:]) {
         var fields = metadata
@@ -28,5 +33,6 @@ public struct SecurityEvents: Sendable {
             }
         logger.log(level: level, "security_event", metadata: fields)
         Counter(label: "gateway_security_events_total", dimensions: [("type", kind.rawValue)]).increment()
+        store?.note(kind.rawValue, metadata)
     }
 }

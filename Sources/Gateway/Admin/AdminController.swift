@@ -9,6 +9,22 @@ struct AdminController {
     let bearer: BearerAuthenticator
     /// This replica's user cache, forgotten at once (other replicas hear it by NOTIFY).
     let userCache: UserCache?
+    /// Stored security events (nil: `SECURITY_EVENTS_RETENTION_DAYS=0`, none are kept).
+    let securityEvents: SecurityEventLog?
+
+    struct EventPage: Encodable, Sendable {
+        let events: [SecurityEventRecord]
+        /// Pass as `before` for the next (older) page; null on the last one.
+        let next_before: Int?
+
+        enum CodingKeys: String, CodingKey { case events, next_before }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(events, forKey: .events)
+            try container.encode(next_before, forKey: .next_before)  // null, not absent
+        }
+    }
 
     struct UserPage: Encodable, Sendable {
         let users: [AdminUser]
@@ -46,6 +62,7 @@ struct AdminController {
             return Response(status: .noContent)
         }
         group.get("usage", use: usage)
+        group.get("security-events", use: events)
     }
 
     @Sendable func users(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UserPage> {
@@ -70,6 +87,17 @@ struct AdminController {
                 from: from, to: to, rows: rows, total_requests: rows.reduce(0) { $0 + $1.requests },
                 total_input_tokens: rows.reduce(0) { $0 + $1.inputTokens },
                 total_output_tokens: rows.reduce(0) { $0 + $1.outputTokens }))
+    }
+
+    @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<EventPage> {
+        let query = request.uri.queryParameters
+        let limit = try Self.integer(query.get("limit"), "limit", in: 1...500) ?? 100
+        let before = try Self.integer(query.get("before"), "before", in: 1...Int(Int64.max))
+        let user = try Self.integer(query.get("user_id"), "user_id", in: 1...Int(Int32.max))
+        let kind = query.get("kind").map { String($0.prefix(32)) }
+        let ip = query.get("ip").map { String($0.prefix(64)) }
+        let page = try await securityEvents?.events(kind: kind, userID: user, ip: ip, before: before, limit: limit) ?? []
+        return JSONResponse(EventPage(events: page, next_before: page.count == limit ? page.last?.id : nil))
     }
 
     private func setDisabled(_ context: AppRequestContext, _ disabled: Bool) async throws -> Response {

@@ -121,6 +121,10 @@ extension ConfigKey {
             .init(
                 .operations, .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), "info", "log level")
         case .logFormat: .init(.operations, .choice(["json", "text"]), "json", "one JSON object per line, or text")
+        case .securityEventsRetention:
+            .init(
+                .operations, .integer(0...3650), "90",
+                "days security events are kept in PostgreSQL for administrators; 0 = logged only")
         case .adminEmails:
             .init(
                 .operations, .text, nil, example: "ops@example.com",

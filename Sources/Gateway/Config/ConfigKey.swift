@@ -62,6 +62,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case logLevel = "LOG_LEVEL"
     case logFormat = "LOG_FORMAT"
     case adminEmails = "ADMIN_EMAILS"
+    case securityEventsRetention = "SECURITY_EVENTS_RETENTION_DAYS"
     // Bots
     case botProvider = "BOT_PROVIDER"
     case botTimeout = "BOT_TIMEOUT_SECONDS"

@@ -43,6 +43,8 @@ public struct GatewayConfig: Sendable {
     public var bots: BotsConfig
     /// Proxies, queues, streams, timeouts (see `LimitsConfig`).
     public var limits: LimitsConfig
+    /// `SECURITY_EVENTS_RETENTION_DAYS` (zero: events are only logged).
+    public var securityEventsRetention: Duration
     /// `ADMIN_EMAILS`, lower-cased: made administrators at startup and on registration.
     public var adminEmails: Set<String>
     /// The effective configuration, secrets masked, for `gateway check-config`.
@@ -82,6 +84,7 @@ public struct GatewayConfig: Sendable {
             maxFailuresPerEmailAndIP: try env.int(.loginMaxFailures), maxFailuresPerIP: try env.int(.loginMaxFailuresPerIP),
             maxRefreshesPerIP: try env.int(.refreshMaxPerIP), maxRegistrationsPerIP: try env.int(.registerMaxPerIP),
             window: try env.duration(.throttleWindow), shared: try env.choice(.throttleStore) == "postgres")
+        securityEventsRetention = .days(try env.int(.securityEventsRetention))
         adminEmails = Set(
             (env.string(.adminEmails) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                 .filter { $0.isEmpty == false })

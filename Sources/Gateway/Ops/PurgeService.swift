@@ -7,6 +7,9 @@ import ServiceLifecycle
 struct PurgeService: Service {
     let sessions: any SessionRepository
     let throttles: PostgresThrottle?
+    let securityEvents: SecurityEventLog?
+    /// `SECURITY_EVENTS_RETENTION_DAYS`.
+    let securityEventsRetention: Duration
     let interval: Duration
     /// Revoked tokens are kept this long so reuse can still be detected.
     let retention: Duration
@@ -24,6 +27,11 @@ struct PurgeService: Service {
                 if removed > 0 { logger.info("purged refresh tokens", metadata: ["count": "\(removed)"]) }
             } catch {
                 logger.warning("refresh token purge failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                _ = try await securityEvents?.purge(retention: securityEventsRetention)
+            } catch {
+                logger.warning("security event purge failed", metadata: ["error": "\(error)"])
             }
             do {
                 _ = try await throttles?.purge()
