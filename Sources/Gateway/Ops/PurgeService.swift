@@ -22,22 +22,27 @@ struct PurgeService: Service {
             } catch {
                 return
             }
-            do {
-                let removed = try await sessions.purge(before: Date().addingTimeInterval(-retention.timeInterval))
-                if removed > 0 { logger.info("purged refresh tokens", metadata: ["count": "\(removed)"]) }
-            } catch {
-                logger.warning("refresh token purge failed", metadata: ["error": "\(error)"])
-            }
-            do {
-                _ = try await securityEvents?.purge(retention: securityEventsRetention)
-            } catch {
-                logger.warning("security event purge failed", metadata: ["error": "\(error)"])
-            }
-            do {
-                _ = try await throttles?.purge()
-            } catch {
-                logger.warning("throttle purge failed", metadata: ["error": "\(error)"])
-            }
+            await purgeOnce()
+        }
+    }
+
+    /// One round: each kind of row on its own, so one failing leaves the others purged.
+    func purgeOnce() async {
+        do {
+            let removed = try await sessions.purge(before: Date().addingTimeInterval(-retention.timeInterval))
+            if removed > 0 { logger.info("purged refresh tokens", metadata: ["count": "\(removed)"]) }
+        } catch {
+            logger.warning("refresh token purge failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            _ = try await securityEvents?.purge(retention: securityEventsRetention)
+        } catch {
+            logger.warning("security event purge failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            _ = try await throttles?.purge()
+        } catch {
+            logger.warning("throttle purge failed", metadata: ["error": "\(error)"])
         }
     }
 }
