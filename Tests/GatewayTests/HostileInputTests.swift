@@ -66,8 +66,9 @@ import Testing
                 try await group.waitForAll()
             }
             let sorted = live.withLockedValue { $0.sorted() }
-            // Before the linear reader this was 11 s; the bound leaves room for a loaded machine.
-            #expect(sorted[sorted.count / 2] < .milliseconds(250), "median /live \(sorted[sorted.count / 2])")
+            // Before the linear reader this was 11 s; the bound tells a stall from a loaded
+            // machine (the full suite on two cores has seen 0.46 s).
+            #expect(sorted[sorted.count / 2] < .seconds(2), "median /live \(sorted[sorted.count / 2])")
         }
     }
 
