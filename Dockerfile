@@ -5,7 +5,8 @@
 # The layout (paths, user, entry point, health check) is what scripts/deploy-check builds
 # and runs in CI from Debian's packages, since no registry is reachable there.
 
-FROM swift:6.1-bookworm AS build
+# The toolchain the test command runs with (Swift 6.3).
+FROM swift:6.3-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev libssl-dev libargon2-dev \
     && rm -rf /var/lib/apt/lists/*
