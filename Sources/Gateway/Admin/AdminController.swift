@@ -12,31 +12,33 @@ struct AdminController {
     /// Stored security events (nil: `SECURITY_EVENTS_RETENTION_DAYS=0`, none are kept).
     let securityEvents: SecurityEventLog?
 
-    struct EventPage: Encodable, Sendable {
-        let events: [SecurityEventRecord]
-        /// Pass as `before` for the next (older) page; null on the last one.
-        let next_before: Int?
+    /// One page of a list: `{<items>: [...], <cursor>: id or null}` (the cursor is written
+    /// as null, not left out, on the last page).
+    struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+        let itemsKey: String
+        let items: [Item]
+        let cursorKey: String
+        let cursor: Int?
 
-        enum CodingKeys: String, CodingKey { case events, next_before }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(events, forKey: .events)
-            try container.encode(next_before, forKey: .next_before)  // null, not absent
+        /// A page of `limit` asked items: the cursor is the last id when the page is full.
+        init(_ itemsKey: String, _ items: [Item], limit: Int, cursorKey: String, id: (Item) -> Int) {
+            self.itemsKey = itemsKey
+            self.items = items
+            self.cursorKey = cursorKey
+            cursor = items.count == limit ? items.last.map(id) : nil
         }
-    }
 
-    struct UserPage: Encodable, Sendable {
-        let users: [AdminUser]
-        /// Pass as `after` for the next page; null on the last one.
-        let next_after: Int?
-
-        enum CodingKeys: String, CodingKey { case users, next_after }
+        struct Key: CodingKey {
+            let stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
 
         func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(users, forKey: .users)
-            try container.encode(next_after, forKey: .next_after)  // null, not absent
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(items, forKey: Key(stringValue: itemsKey))
+            try container.encode(cursor, forKey: Key(stringValue: cursorKey))
         }
     }
 
@@ -65,13 +67,13 @@ struct AdminController {
         group.get("security-events", use: events)
     }
 
-    @Sendable func users(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UserPage> {
+    @Sendable func users(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Page<AdminUser>> {
         let query = request.uri.queryParameters
         let limit = try Self.integer(query.get("limit"), "limit", in: 1...100) ?? 50
         let after = try Self.integer(query.get("after"), "after", in: 0...Int(Int32.max))
         let search = query.get("search").map { String($0.prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
         let page = try await admins.users(search: search, limit: limit, after: after)
-        return JSONResponse(UserPage(users: page, next_after: page.count == limit ? page.last?.id : nil))
+        return JSONResponse(Page("users", page, limit: limit, cursorKey: "next_after", id: \.id))
     }
 
     @Sendable func usage(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UsageReport> {
@@ -89,7 +91,8 @@ struct AdminController {
                 total_output_tokens: rows.reduce(0) { $0 + $1.outputTokens }))
     }
 
-    @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<EventPage> {
+    @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Page<SecurityEventRecord>>
+    {
         let query = request.uri.queryParameters
         let limit = try Self.integer(query.get("limit"), "limit", in: 1...500) ?? 100
         let before = try Self.integer(query.get("before"), "before", in: 1...Int(Int64.max))
@@ -97,7 +100,7 @@ struct AdminController {
         let kind = query.get("kind").map { String($0.prefix(32)) }
         let ip = query.get("ip").map { String($0.prefix(64)) }
         let page = try await securityEvents?.events(kind: kind, userID: user, ip: ip, before: before, limit: limit) ?? []
-        return JSONResponse(EventPage(events: page, next_before: page.count == limit ? page.last?.id : nil))
+        return JSONResponse(Page("events", page, limit: limit, cursorKey: "next_before", id: \.id))
     }
 
     private func setDisabled(_ context: AppRequestContext, _ disabled: Bool) async throws -> Response {
