@@ -71,7 +71,7 @@ extension BotCheck {
     func health() async -> (status: Int, answer: JSONValue?) {
         let spec = client.transfer(
             url + WebhookProtocol.healthPath, method: "GET",
-            headers: ["Bot-Protocol-Version: \(WebhookProtocol.version)"] + (secret.map { ["Bot-Secret: \($0)"] } ?? []),
+            headers: WebhookProtocol.healthHeaders(secret: secret),
             deadline: .now + .seconds(5))
         var status = 0
         var bytes: [UInt8] = []

@@ -35,7 +35,8 @@ public struct BotCheck: Sendable {
     /// How quickly cancellation and deadlines must take effect.
     public let promptness: Duration
     let bot: WebhookBot
-    let client: UpstreamClient
+    /// The raw exchanges go through the checked bot's own client.
+    var client: UpstreamClient { bot.upstream }
 
     /// - Parameter capabilities: as `CAPABILITIES` names them (`tools,images`).
     /// - Throws: `BotConfigurationError` for a bad URL or capability.
@@ -52,7 +53,6 @@ public struct BotCheck: Sendable {
         self.capabilities = webhook.capabilities
         self.promptness = promptness
         bot = WebhookBot(settings: webhook, name: "checked", logger: logger)
-        client = UpstreamClient(policy: webhook.upstream, secret: secret, logger: logger)
     }
 
     /// Every check, in order.

@@ -21,9 +21,13 @@ package struct UpstreamClient: Sendable {
     /// Most of an upstream error body that is logged.
     package static let loggedErrorBytes = 512
 
-    package init(policy: UpstreamPolicy, secret: String?, logger: Logger) {
+    /// - Parameter logger: where upstream failures are logged (default: the process's
+    ///   logging system, label `gateway.bot`), with the bot's name as `bot` metadata.
+    package init(policy: UpstreamPolicy, secret: String?, bot name: String, logger: Logger?) {
         self.policy = policy
         self.secret = secret
+        var logger = logger ?? Logger(label: "gateway.bot")
+        logger[metadataKey: "bot"] = .string(name)
         self.logger = logger
         breaker = CircuitBreaker(threshold: policy.breakerFailures, cooldown: policy.breakerCooldown)
     }

@@ -24,9 +24,7 @@ public struct HTTPBot: BotProvider {
         case .anthropic: format = AnthropicFormat()
         case .ollama: format = OllamaFormat()
         }
-        var logger = logger ?? Logger(label: "gateway.bot")
-        logger[metadataKey: "bot"] = .string(name)
-        upstream = UpstreamClient(policy: settings.upstream, secret: settings.apiKey, logger: logger)
+        upstream = UpstreamClient(policy: settings.upstream, secret: settings.apiKey, bot: name, logger: logger)
     }
 
     /// Registers the `http` kind.

@@ -11,14 +11,13 @@ import Logging
 /// `webhook`; settings in `WebhookSettings`.
 public struct WebhookBot: BotProvider {
     public let settings: WebhookSettings
-    let upstream: UpstreamClient
+    /// Transport, retries, circuit breaker (`bot-check` speaks through it too).
+    package let upstream: UpstreamClient
     let calls = CallCounter()
 
     public init(settings: WebhookSettings, name: String = "webhook", logger: Logger? = nil) {
         self.settings = settings
-        var logger = logger ?? Logger(label: "gateway.bot")
-        logger[metadataKey: "bot"] = .string(name)
-        upstream = UpstreamClient(policy: settings.upstream, secret: settings.secret, logger: logger)
+        upstream = UpstreamClient(policy: settings.upstream, secret: settings.secret, bot: name, logger: logger)
     }
 
     /// Registers the `webhook` kind.
@@ -66,6 +65,6 @@ public struct WebhookBot: BotProvider {
     public func health() async -> BotHealth {
         await upstream.probe(
             settings.url + WebhookProtocol.healthPath,
-            headers: ["Bot-Protocol-Version: \(WebhookProtocol.version)"] + (settings.secret.map { ["Bot-Secret: \($0)"] } ?? []))
+            headers: WebhookProtocol.healthHeaders(secret: settings.secret))
     }
 }

@@ -8,6 +8,11 @@ public enum WebhookProtocol {
     /// Where a webhook's health is probed, under its URL.
     public static let healthPath = "/health"
 
+    /// The headers of a health probe; the secret, when set, as `Bot-Secret`.
+    package static func healthHeaders(secret: String?) -> [String] {
+        ["Bot-Protocol-Version: \(version)"] + (secret.map { ["Bot-Secret: \($0)"] } ?? [])
+    }
+
     /// The request headers; the secret, when set, as `Bot-Secret`.
     package static func headers(requestID: String, secret: String?) -> [String] {
         var headers = [
