@@ -56,14 +56,7 @@ final class ExampleWebhookBot: @unchecked Sendable {
     /// mask or disposition that leaves SIGTERM unanswered).
     func stop() async {
         kill(pid, SIGKILL)
-        let pid = self.pid
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread {
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                continuation.resume()
-            }.start()
-        }
+        await Subprocess.reap(pid)
     }
 
     /// Runs `body` with a started example, stopping it afterwards.

@@ -63,13 +63,6 @@ final class GatewayProcess: @unchecked Sendable {
     @discardableResult
     func stop() async -> Int32 {
         kill(pid, SIGTERM)
-        let pid = self.pid
-        return await withCheckedContinuation { continuation in
-            Thread {
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                continuation.resume(returning: status)
-            }.start()
-        }
+        return await Subprocess.reap(pid)
     }
 }

@@ -47,6 +47,18 @@ enum Subprocess {
         guard posix_spawn(&pid, argv[0], &actions, nil, cArgs, environ) == 0 else {
             throw TestFailure("could not start \(argv[0])")
         }
+        return waitBlocking(pid)
+    }
+
+    /// Waits for `pid` to exit, on a thread of its own; its status.
+    @discardableResult
+    static func reap(_ pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: waitBlocking(pid)) }.start()
+        }
+    }
+
+    private static func waitBlocking(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return status
