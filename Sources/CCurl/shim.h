@@ -2,6 +2,7 @@
 #define CCURL_SHIM_H
 #include <curl/curl.h>
 #include <sys/socket.h>
+#include <pthread.h>
 
 /* curl_easy_setopt / curl_easy_getinfo are variadic and cannot be imported into
    Swift; these typed wrappers cover each argument kind the gateway uses. */
@@ -60,5 +61,12 @@ __attribute__((unused)) static curl_socket_t ccurl_open_cloexec(
 }
 static inline CURLcode ccurl_setopt_cloexec_sockets(CURL *h) {
     return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, ccurl_open_cloexec);
+}
+
+/* glibc declares pthread_setname_np only under _GNU_SOURCE, which the module cannot set
+   before <pthread.h> is first seen: name the calling thread (15 bytes at most). */
+extern int pthread_setname_np(pthread_t thread, const char *name);
+static inline int ccurl_name_current_thread(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
 }
 #endif

@@ -22,9 +22,15 @@ import Testing
         try await TestApp.run { client, services in
             let key = try await Self.keyed(client, services, email: "warm@example.com")
             #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok)
+            // The batch writers hold what registering, logging in and the first call left.
+            await services.securityEvents?.flush()
+            await services.keyUses.flush()
             let before = services.pool.acquisitions
+            let started = ContinuousClock.now
             for _ in 0..<20 { #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok) }
-            #expect(services.pool.acquisitions == before, "bearer checks with a warm key used the database")
+            // Only the key-use writer (once a second) may have used it, never each check.
+            let batches = Int((ContinuousClock.now - started) / .seconds(1)) + 1
+            #expect(services.pool.acquisitions - before <= batches, "bearer checks with a warm key used the database")
             // Its use is written later, in one batch.
             await services.keyUses.flush()
             let used = try await services.pool.query("SELECT count(*)::int AS n FROM api_keys WHERE last_used_at IS NOT NULL")

@@ -42,7 +42,7 @@ import Testing
             #expect(againAt - promotedAt < .seconds(5), "served again \(againAt - promotedAt) after the promotion")
             // Every acknowledged turn is on the promoted standby.
             let (storedCount, acknowledgedCount) = try await load.stored(in: services.pool)
-            #expect(acknowledgedCount > 20)
+            #expect(acknowledgedCount >= 10, "load really ran")
             #expect(storedCount == acknowledgedCount)
             print(
                 "failover: \(acknowledgedCount) acknowledged, \(storedCount) of them on the promoted standby; "

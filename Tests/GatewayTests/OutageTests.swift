@@ -46,8 +46,8 @@ import Testing
             #expect(recovered)
             // Every acknowledged turn is stored.
             let (storedCount, acknowledgedCount) = try await load.stored(in: services.pool)
-            // Load really ran before the outage (a loaded CI machine manages a few dozen turns).
-            #expect(acknowledgedCount > 20)
+            // Load really ran (a CI machine running the other suites at once manages a dozen or more).
+            #expect(acknowledgedCount >= 10)
             #expect(storedCount == acknowledgedCount)
             print("outage: \(acknowledgedCount) acknowledged, \(storedCount) of them stored; statuses \(seen)")
             // One line per kind of failure and interval, not one per request.

@@ -1,17 +1,25 @@
 import Foundation
 import Logging
 
-/// The largest thread count of this process seen by `sample()`.
+/// The largest thread count of this process (or of its threads with one name) seen by `sample()`.
 final class ThreadPeak: @unchecked Sendable {
     private let lock = NSLock()
     private var peak = 0
+    /// Counts only threads with this name (threads inherit their creator's name), or all.
+    let named: String?
     var value: Int { lock.withLock { peak } }
 
+    init(named: String? = nil) { self.named = named }
+
     func sample() {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }),
-            let count = Int(line.dropFirst(8).trimmingCharacters(in: .whitespaces))
-        else { return }
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return }
+        let count =
+            named.map { name in
+                tasks.count { task in
+                    let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+                    return comm?.trimmingCharacters(in: .whitespacesAndNewlines) == name
+                }
+            } ?? tasks.count
         lock.withLock { peak = max(peak, count) }
     }
 }

@@ -36,8 +36,12 @@ package final class CurlTransport: @unchecked Sendable {
         share = curl_share_init()!
         _ = ccurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue))
         _ = ccurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
-        let thread = Thread { [unowned self] in self.drive() }
-        thread.name = "curl-transport"
+        let thread = Thread { [unowned self] in
+            // Named from inside: Foundation does not pass a name set before `start` to the
+            // kernel, where `top -H` and /proc read it.
+            _ = ccurl_name_current_thread("curl-transport")
+            self.drive()
+        }
         Self.driverThreads.withLock { $0 += 1 }
         thread.stackSize = 1 << 20
         thread.start()
