@@ -16,6 +16,8 @@ public struct GatewayServices: Sendable {
     /// The bearer check's user cache and its invalidation listener (nil: `USER_CACHE_SECONDS=0`).
     let userCache: UserCache?
     let apiKeyCache: APIKeyCache?
+    /// Which budgets each user has (nil when caching is off).
+    let budgetCache: BudgetCache?
     let userListener: UserChangeListener?
     public let sessions: any SessionRepository
     /// Set once shutdown starts: `/ready` answers 503.
@@ -37,6 +39,7 @@ public struct GatewayServices: Sendable {
     public let admins: any AdminRepository
     /// Usage of calls that store no turn, written in batches.
     let usageBatcher: UsageBatcher
+    let budgets: Budgets
     public let logger: Logger
     /// Repeated errors logged once per interval (see `DampedLog`).
     let errorLog: DampedLog
@@ -69,14 +72,18 @@ public struct GatewayServices: Sendable {
         if config.userCacheTTL > .zero {
             let cache = UserCache(ttl: config.userCacheTTL)
             let keyCache = APIKeyCache(ttl: config.userCacheTTL)
+            let budgetCache = BudgetCache(ttl: config.userCacheTTL)
             userCache = cache
             apiKeyCache = keyCache
+            self.budgetCache = budgetCache
             userListener = UserChangeListener(
-                conninfo: config.databaseConninfo, caches: AuthCaches(users: cache, keys: keyCache), logger: logger)
+                conninfo: config.databaseConninfo,
+                caches: AuthCaches(users: cache, keys: keyCache, budgets: budgetCache), logger: logger)
             users = CachedUserRepository(base: PostgresUserRepository(pool: pool), cache: cache)
         } else {
             userCache = nil
             apiKeyCache = nil
+            budgetCache = nil
             userListener = nil
             users = PostgresUserRepository(pool: pool)
         }
@@ -110,9 +117,14 @@ public struct GatewayServices: Sendable {
         keyAuthenticator = APIKeyAuthenticator(keys: apiKeys, users: users, cache: apiKeyCache, uses: keyUses)
         usage = PostgresUsageRepository(pool: pool)
         usageBatcher = UsageBatcher(usage: usage, logs: errorLog)
+        let budgetRepository = PostgresBudgetRepository(pool: pool)
+        budgets = Budgets(
+            repository: budgetRepository, cache: budgetCache,
+            settler: BudgetSettler(budgets: budgetRepository, logs: errorLog),
+            defaultMaxTokens: config.budgetDefaultMaxTokens)
         chat = ChatService(
             bots: bots, conversations: conversations, usage: usageBatcher,
-            quotas: Quotas(usage: usage, config: config.quotas, now: now),
+            quotas: Quotas(usage: usage, config: config.quotas, now: now), budgets: budgets,
             config: config.bots, logger: logger, logs: errorLog)
     }
 
@@ -174,7 +186,13 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     ).addRoutes(to: router)
     UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router)
     AdminController(
-        admins: services.admins, bearer: bearer, userCache: services.userCache, securityEvents: services.securityEvents
+        admins: services.admins, bearer: bearer, userCache: services.userCache, securityEvents: services.securityEvents,
+        currency: services.config.costCurrency
+    ).addRoutes(to: router)
+    BudgetsController(
+        budgets: services.budgets.repository, cache: services.budgetCache, admins: services.admins, bearer: bearer,
+        maxBodyBytes: maxBody,
+        currency: services.config.costCurrency
     ).addRoutes(to: router)
     OpenAIController(
         chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams,
@@ -207,7 +225,7 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
         services: [
             DatabaseShutdownService(pool: services.pool, hasher: services.hasher),
             // Shut down before the pool (services stop in reverse order): its last batch is written.
-            services.keyUses, services.usageBatcher,
+            services.keyUses, services.usageBatcher, services.budgets.settler,
             PurgeService(
                 sessions: services.sessions, throttles: services.throttleStore, securityEvents: services.securityEvents,
                 securityEventsRetention: config.securityEventsRetention, interval: .seconds(600), retention: .days(1),

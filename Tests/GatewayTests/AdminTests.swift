@@ -127,7 +127,8 @@ import Testing
             for message in ["one two", "three"] {
                 _ = try await client.send(.post, "/api/v1/chat", json: #"{"message":"\#(message)"}"#, bearer: token)
             }
-            let report = try await client.send(.get, "/api/v1/admin/usage", bearer: token).json()
+            let reportResponse = try await client.send(.get, "/api/v1/admin/usage", bearer: token)
+            let report = try reportResponse.json()
             let rows = try #require(report["rows"] as? [[String: Any]])
             #expect(rows.count == 1)
             #expect(rows.first?["email"] as? String == "auditor@example.com")

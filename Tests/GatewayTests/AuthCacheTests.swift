@@ -79,7 +79,10 @@ import Testing
         #expect(await tokens.verify(String(forged)) == nil)
     }
 
-    static func caches() -> AuthCaches { AuthCaches(users: UserCache(ttl: .seconds(1)), keys: APIKeyCache(ttl: .seconds(1))) }
+    static func caches() -> AuthCaches {
+        AuthCaches(
+            users: UserCache(ttl: .seconds(1)), keys: APIKeyCache(ttl: .seconds(1)), budgets: BudgetCache(ttl: .seconds(1)))
+    }
 
     /// Waits until `condition` holds, at most `seconds`.
     static func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {

@@ -9,7 +9,7 @@ import Testing
     @Test func loginSetsTheRefreshCookieAndAStandardJWT() async throws {
         try await TestApp.run { client, services in
             let registered = try await client.register(email: "Jwt@Example.com")
-            let uid = try registered.json()["id"] as! Int
+            let uid = try #require(try registered.json()["id"] as? Int, "registration: \(registered.status) \(registered.text)")
             let response = try await client.send(
                 .post, "/api/v1/users/login", json: #"{"email":"jwt@example.com","password":"Passw0rd!"}"#)
             #expect(response.status == .ok)

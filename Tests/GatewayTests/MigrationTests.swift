@@ -26,7 +26,8 @@ import Testing
         let names = try tables.rows.map { try $0.decode("table_name", as: String.self) }
         #expect(
             names == [
-                "api_keys", "auth_sessions", "conversations", "messages", "refresh_tokens", "request_counters",
+                "api_keys", "auth_sessions", "budget_holds", "budgets", "conversations", "messages", "refresh_tokens",
+                "request_counters",
                 "schema_migrations", "security_events", "throttle_windows", "usage_daily", "users",
             ])
         await pool.shutdown()

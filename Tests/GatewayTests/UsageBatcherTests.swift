@@ -1,4 +1,5 @@
 import BotKit
+import Foundation
 import Logging
 import ServiceLifecycle
 import Testing
@@ -20,26 +21,40 @@ import Testing
                 conninfo: "postgresql://postgres@127.0.0.1:1/none", size: 1, acquireTimeout: .milliseconds(200),
                 logger: TestDatabase.quietLogger)
             let failing = UsageBatcher(usage: PostgresUsageRepository(pool: broken), logs: logs)
-            failing.note(userID: user, bot: "b", tokens: TokenUsage(inputTokens: 1, outputTokens: 1))
+            func call(_ user: Int, _ bot: String, _ input: Int, _ output: Int, key: UUID? = nil, cost: Int = 0) -> UsageEntry {
+                UsageEntry(
+                    userID: user, bot: bot, keyID: key, tokens: TokenUsage(inputTokens: input, outputTokens: output),
+                    costNanos: cost)
+            }
+            failing.note(call(user, "b", 1, 1))
             await failing.flush()
             await broken.shutdown()
 
             let batcher = UsageBatcher(usage: PostgresUsageRepository(pool: pool), interval: .seconds(3600), logs: logs)
             let group = ServiceGroup(services: [batcher], gracefulShutdownSignals: [], logger: TestDatabase.quietLogger)
             let running = Task { try await group.run() }
-            for _ in 0..<3 { batcher.note(userID: user, bot: "b", tokens: TokenUsage(inputTokens: 2, outputTokens: 5)) }
-            batcher.note(userID: user, bot: "c", tokens: TokenUsage(inputTokens: 1, outputTokens: 1))
+            for _ in 0..<3 { batcher.note(call(user, "b", 2, 5, cost: 7)) }
+            batcher.note(call(user, "c", 1, 1))
+            // Calls with an API key are summed apart.
+            let key = UUID()
+            batcher.note(call(user, "c", 4, 4, key: key, cost: 1))
+            batcher.note(call(user, "c", 1, 0, key: key, cost: 1))
             // A user deleted since their call takes that usage along; the batch still lands.
-            batcher.note(userID: user + 1000, bot: "gone", tokens: TokenUsage(inputTokens: 9, outputTokens: 9))
+            batcher.note(call(user + 1000, "gone", 9, 9))
             #expect(try await pool.query("SELECT 1 FROM usage_daily").count == 0)
             await group.triggerGracefulShutdown()
             try await running.value
-            let rows = try await pool.query("SELECT bot, requests, input_tokens, output_tokens FROM usage_daily ORDER BY bot")
+            let rows = try await pool.query(
+                """
+                SELECT bot, requests, input_tokens, output_tokens, cost_nanos, key_id = \(key) AS keyed FROM usage_daily
+                ORDER BY bot, keyed
+                """)
             let summary = try rows.rows.map {
                 "\(try $0.decode("bot", as: String.self)):\(try $0.decode("requests", as: Int.self)):"
-                    + "\(try $0.decode("input_tokens", as: Int.self)):\(try $0.decode("output_tokens", as: Int.self))"
+                    + "\(try $0.decode("input_tokens", as: Int.self)):\(try $0.decode("output_tokens", as: Int.self)):"
+                    + "\(try $0.decode("cost_nanos", as: Int.self)):\(try $0.decode("keyed", as: Bool.self))"
             }
-            #expect(summary == ["b:3:6:15", "c:1:1:1"])
+            #expect(summary == ["b:3:6:15:21:false", "c:1:1:1:0:false", "c:2:5:4:2:true"])
             #expect(batcher.hasPending == false)
             #expect(failing.hasPending)
         }

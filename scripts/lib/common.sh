@@ -56,7 +56,7 @@ start_cluster() {
     port="$(free_port)"
     echo "$port" | as_pg tee "$dir/gateway.port" >/dev/null
     as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=1000 -c fsync=off" start >/dev/null
     echo "$port"
 }
 

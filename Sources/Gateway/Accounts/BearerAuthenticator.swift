@@ -39,10 +39,9 @@ struct BearerAuthenticator: RouterMiddleware {
     /// The user an access token or API key belongs to; `invalidBearer` when none.
     private func authenticate(_ credential: String) async throws -> (user: User, kind: AuthenticatedUser.Credential) {
         if credential.hasPrefix(APIKeySecret.marker) {
-            guard credential.count <= 128, let owner = try await keys.user(forKeyHash: APIKeySecret.hash(credential)) else {
-                throw APIError.invalidBearer
-            }
-            return (owner, .apiKey)
+            guard credential.count <= 128, let (owner, keyID) = try await keys.user(forKeyHash: APIKeySecret.hash(credential))
+            else { throw APIError.invalidBearer }
+            return (owner, .apiKey(keyID))
         }
         guard let claims = await tokens.verify(credential), let found = try await users.find(id: claims.uid),
             found.email.lowercased() == claims.sub.value.lowercased()

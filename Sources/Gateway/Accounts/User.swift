@@ -1,3 +1,5 @@
+import Foundation
+
 /// A user as the API shows it: exactly `id`, `name`, `email`.
 public struct User: Codable, Sendable, Equatable {
     public let id: Int
@@ -17,11 +19,17 @@ public struct AuthenticatedUser: Sendable, Equatable {
     public enum Credential: Sendable, Equatable {
         /// A JWT from a password login: may manage the account, API keys included.
         case accessToken
-        /// A personal API key: may call the API, but not mint further keys.
-        case apiKey
+        /// A personal API key (its id): may call the API, but not mint further keys.
+        case apiKey(UUID)
     }
 
     var user: User { User(id: id, name: name, email: email) }
+
+    /// The API key the request presented (nil: an access token).
+    public var keyID: UUID? {
+        if case .apiKey(let id) = credential { return id }
+        return nil
+    }
 }
 
 /// A user with the stored password hash, for login only.

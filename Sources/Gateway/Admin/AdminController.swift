@@ -11,6 +11,8 @@ struct AdminController {
     let userCache: UserCache?
     /// Stored security events (nil: `SECURITY_EVENTS_RETENTION_DAYS=0`, none are kept).
     let securityEvents: SecurityEventLog?
+    /// `COST_CURRENCY`.
+    let currency: String
 
     /// One page of a list: `{<items>: [...], <cursor>: id or null}` (the cursor is written
     /// as null, not left out, on the last page).
@@ -49,6 +51,8 @@ struct AdminController {
         let total_requests: Int
         let total_input_tokens: Int
         let total_output_tokens: Int
+        let total_cost: Double
+        let currency: String
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -88,7 +92,8 @@ struct AdminController {
             UsageReport(
                 from: from, to: to, rows: rows, total_requests: rows.reduce(0) { $0 + $1.requests },
                 total_input_tokens: rows.reduce(0) { $0 + $1.inputTokens },
-                total_output_tokens: rows.reduce(0) { $0 + $1.outputTokens }))
+                total_output_tokens: rows.reduce(0) { $0 + $1.outputTokens },
+                total_cost: Money.units(rows.reduce(0) { $0 + $1.costNanos }), currency: currency))
     }
 
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Page<SecurityEventRecord>>

@@ -14,21 +14,69 @@ public struct AdminUser: Codable, Sendable, Equatable {
     }
 }
 
-/// One row of usage: a user's calls to one bot on one UTC day.
+/// One row of usage: a user's calls to one bot with one API key (nil: access tokens) on one
+/// UTC day, with their cost in `COST_CURRENCY`.
 public struct AdminUsageRow: Codable, Sendable, Equatable {
     public let userID: Int
     public let email: String
     public let bot: String
+    public let keyID: UUID?
     public let day: String
     public let requests: Int
     public let inputTokens: Int
     public let outputTokens: Int
+    public let cachedInputTokens: Int
+    public let costNanos: Int
 
     enum CodingKeys: String, CodingKey {
-        case email, bot, day, requests
+        case email, bot, day, requests, cost
         case userID = "user_id"
+        case keyID = "key_id"
         case inputTokens = "input_tokens"
         case outputTokens = "output_tokens"
+        case cachedInputTokens = "cached_input_tokens"
+    }
+
+    public init(
+        userID: Int, email: String, bot: String, keyID: UUID?, day: String, requests: Int, inputTokens: Int,
+        outputTokens: Int, cachedInputTokens: Int, costNanos: Int
+    ) {
+        self.userID = userID
+        self.email = email
+        self.bot = bot
+        self.keyID = keyID
+        self.day = day
+        self.requests = requests
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cachedInputTokens = cachedInputTokens
+        self.costNanos = costNanos
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            userID: try c.decode(Int.self, forKey: .userID), email: try c.decode(String.self, forKey: .email),
+            bot: try c.decode(String.self, forKey: .bot), keyID: try c.decodeIfPresent(UUID.self, forKey: .keyID),
+            day: try c.decode(String.self, forKey: .day), requests: try c.decode(Int.self, forKey: .requests),
+            inputTokens: try c.decode(Int.self, forKey: .inputTokens),
+            outputTokens: try c.decode(Int.self, forKey: .outputTokens),
+            cachedInputTokens: try c.decode(Int.self, forKey: .cachedInputTokens),
+            costNanos: Money.nanos(try c.decode(Double.self, forKey: .cost)))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(userID, forKey: .userID)
+        try c.encode(email, forKey: .email)
+        try c.encode(bot, forKey: .bot)
+        try c.encode(keyID?.lowercasedString, forKey: .keyID)
+        try c.encode(day, forKey: .day)
+        try c.encode(requests, forKey: .requests)
+        try c.encode(inputTokens, forKey: .inputTokens)
+        try c.encode(outputTokens, forKey: .outputTokens)
+        try c.encode(cachedInputTokens, forKey: .cachedInputTokens)
+        try c.encode(Money.units(costNanos), forKey: .cost)
     }
 }
 
@@ -105,16 +153,18 @@ struct PostgresAdminRepository: AdminRepository {
     func usage(from: String, to: String, userID: Int?) async throws -> [AdminUsageRow] {
         let result = try await pool.query(
             """
-            SELECT u.user_id, users.email, u.bot, u.day::text AS day, u.requests, u.input_tokens, u.output_tokens
+            SELECT u.user_id, users.email, u.bot, nullif(u.key_id, \(UsageEntry.noKey)) AS key_id, u.day::text AS day,
+                   u.requests, u.input_tokens, u.output_tokens, u.cached_input_tokens, u.cost_nanos
             FROM usage_daily u JOIN users ON users.id = u.user_id
             WHERE u.day BETWEEN \(from)::date AND \(to)::date AND (\(userID)::int IS NULL OR u.user_id = \(userID))
-            ORDER BY u.day DESC, u.user_id, u.bot LIMIT 10000
+            ORDER BY u.day DESC, u.user_id, u.bot, u.key_id LIMIT 10000
             """)
         return try result.rows.map { row in
             AdminUsageRow(
                 userID: try row.decode("user_id"), email: try row.decode("email"), bot: try row.decode("bot"),
-                day: try row.decode("day"), requests: try row.decode("requests"),
-                inputTokens: try row.decode("input_tokens"), outputTokens: try row.decode("output_tokens"))
+                keyID: try row.decodeIfPresent("key_id"), day: try row.decode("day"), requests: try row.decode("requests"),
+                inputTokens: try row.decode("input_tokens"), outputTokens: try row.decode("output_tokens"),
+                cachedInputTokens: try row.decode("cached_input_tokens"), costNanos: try row.decode("cost_nanos"))
         }
     }
 }

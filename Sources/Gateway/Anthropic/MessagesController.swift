@@ -29,12 +29,13 @@ struct MessagesController {
             bots.bot(named: model)?.provider.acceptedExtras ?? []
         }
         let conversation = try OpenAIController.conversation(request)
+        // The stream's lease first: a call refused for it reserves no budget.
+        let lease = try parsed.stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await chat.prepareCompletion(
-            userID: user.id, bot: parsed.model, messages: parsed.messages, conversationID: conversation,
+            userID: user.id, keyID: user.keyID, bot: parsed.model, messages: parsed.messages, conversationID: conversation,
             options: parsed.options)
         let format = MessageEvents(id: "msg_" + turn.assistantMessageID.lowercasedString, turn: turn)
-        if parsed.stream {
-            let lease = try streams.admit(userID: user.id, channel: context.channel)
+        if let lease {
             return try await TurnStream.afterFirstOutput(chat.start(turn), format: format, lease: lease)
         }
         let result = try await chat.answer(turn)

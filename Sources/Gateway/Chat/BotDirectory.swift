@@ -8,6 +8,8 @@ public struct BotDirectory: Sendable {
         public let kind: String
         public let timeout: Duration
         public let provider: any BotProvider
+        /// Its prices (`<prefix>PRICE_*`), for costs and cost budgets.
+        public var price: BotPrice = .free
     }
 
     public let entries: [Entry]
@@ -19,7 +21,8 @@ public struct BotDirectory: Sendable {
             let kindVariable = bot.name == BotsConfig.defaultName ? "BOT_PROVIDER" : "BOTS"
             return Entry(
                 name: bot.name, kind: bot.kind, timeout: bot.timeout,
-                provider: try registry.make(bot, kindVariable: kindVariable))
+                provider: try registry.make(bot, kindVariable: kindVariable),
+                price: try BotPrice(settings: bot.settings, prefix: bot.prefix))
         }
         fallback = config.fallback
     }

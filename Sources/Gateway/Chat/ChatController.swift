@@ -57,7 +57,8 @@ struct ChatController {
         let lease = try stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await service.prepare(
             .init(
-                userID: user.id, message: fields.message, conversationID: fields.conversationID, bot: fields.bot,
+                userID: user.id, keyID: user.keyID, message: fields.message, conversationID: fields.conversationID,
+                bot: fields.bot,
                 images: fields.images, toolResults: fields.toolResults, options: fields.options))
         if let lease {
             // The bot starts once `start` is written (a client gone by then costs no call).

@@ -5,6 +5,8 @@ extension ChatService {
     /// What the client asked.
     public struct TurnRequest: Sendable {
         public var userID: Int
+        /// The API key it was asked with (nil: an access token), for budgets and usage.
+        public var keyID: UUID? = nil
         public var message: String
         public var conversationID: UUID?
         public var bot: String?
@@ -41,7 +43,12 @@ extension ChatService {
         public var store = true
         public let userMessageID = UUID.random()
         public let assistantMessageID = UUID.random()
-        public let options: GenerationOptions
+        /// What the client asked, with `maxTokens` set when a budget capped it.
+        public var options: GenerationOptions
+        /// The API key it was asked with (nil: an access token).
+        public var keyID: UUID?
+        /// Its reservation against the budgets binding it (nil: none binds).
+        var hold: BudgetHold?
         /// What this turn adds to its conversation before the answer: tool results and the
         /// user's message (stored as one row).
         public var input: [ChatMessage] = []

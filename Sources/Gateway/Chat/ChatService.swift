@@ -13,14 +13,16 @@ public struct ChatService: Sendable {
 
     init(
         bots: BotDirectory, conversations: any ConversationRepository, usage: UsageBatcher, quotas: Quotas,
-        config: BotsConfig, logger: Logger, logs: DampedLog
+        budgets: Budgets, config: BotsConfig, logger: Logger, logs: DampedLog
     ) {
         let metrics = BotMetrics()
         self.bots = bots
-        self.preparer = TurnPreparer(bots: bots, conversations: conversations, quotas: quotas, config: config)
+        self.preparer = TurnPreparer(
+            bots: bots, conversations: conversations, quotas: quotas, budgets: budgets, config: config)
         self.calls = BotCall.Context(metrics: metrics, logger: logger, logs: logs)
         self.recorder = TurnRecorder(
-            conversations: conversations, batcher: usage, quotas: quotas, maxImageBytes: config.conversationImageBytes,
+            conversations: conversations, batcher: usage, quotas: quotas, bots: bots,
+            maxImageBytes: config.conversationImageBytes,
             metrics: metrics, logs: logs)
     }
 
@@ -29,10 +31,11 @@ public struct ChatService: Sendable {
 
     /// A turn whose context the client sends (the OpenAI-compatible API); see `TurnPreparer`.
     public func prepareCompletion(
-        userID: Int, bot name: String, messages: [ChatMessage], conversationID: UUID?, options: GenerationOptions
+        userID: Int, keyID: UUID?, bot name: String, messages: [ChatMessage], conversationID: UUID?,
+        options: GenerationOptions
     ) async throws -> PreparedTurn {
         try await preparer.prepareCompletion(
-            userID: userID, bot: name, messages: messages, conversationID: conversationID, options: options)
+            userID: userID, keyID: keyID, bot: name, messages: messages, conversationID: conversationID, options: options)
     }
 
     /// Starts answering the turn; its writer pulls the deltas and finishes it.
@@ -50,9 +53,15 @@ public struct ChatService: Sendable {
     /// capability, counts the request against the user's quotas, holds the bot to its
     /// timeout, and adds the input tokens to the user's usage (reported, or estimated) in
     /// the next batch. The result's `inputTokens` is always set (reported, or estimated).
-    public func embed(userID: Int, bot: BotDirectory.Entry, inputs: [String], dimensions: Int?) async throws -> Embeddings {
+    public func embed(userID: Int, keyID: UUID?, bot: BotDirectory.Entry, inputs: [String], dimensions: Int?) async throws
+        -> Embeddings
+    {
         try ChatError.check(bot, needs: .embeddings)
         try await preparer.quotas.admit(userID: userID)
+        let hold = try await preparer.budgets.reserve(
+            userID: userID, keyID: keyID,
+            usage: TokenUsage(inputTokens: inputs.reduce(0) { $0 + 8 + $1.utf8.count }, outputTokens: 0), price: bot.price,
+            timeout: bot.timeout)
         let request = EmbeddingRequest(
             inputs: inputs, dimensions: dimensions, userID: String(userID), deadline: .now + bot.timeout)
         let provider = bot.provider
@@ -68,7 +77,10 @@ public struct ChatService: Sendable {
         }
         let tokens = embeddings.inputTokens ?? inputs.reduce(0) { $0 + ($1.count + 3) / 4 }
         embeddings.inputTokens = tokens
-        recorder.batcher.note(userID: userID, bot: bot.name, tokens: TokenUsage(inputTokens: tokens, outputTokens: 0))
+        let usage = TokenUsage(inputTokens: tokens, outputTokens: 0)
+        let cost = bot.price.cost(usage)
+        hold?.settle(tokens: tokens, costNanos: cost)
+        recorder.batcher.note(UsageEntry(userID: userID, bot: bot.name, keyID: keyID, tokens: usage, costNanos: cost))
         return embeddings
     }
 

@@ -68,6 +68,9 @@ public struct ChatTurn: Sendable {
     public let latencyMs: Int
     /// Tokens added to the user's daily usage in the same statement (nil: nothing).
     public let accounted: TokenUsage?
+    /// The API key the turn was asked with (nil: an access token), and its cost in nanos.
+    public var keyID: UUID? = nil
+    public var costNanos = 0
     /// The user message's and the reply's `MessageParts` JSON (nil: plain text).
     public var userParts: String? = nil
     public var replyParts: String? = nil

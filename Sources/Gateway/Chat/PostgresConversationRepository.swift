@@ -53,7 +53,7 @@ struct PostgresConversationRepository: ConversationRepository {
 
     /// Turns in one statement: new conversations created, existing ones touched, both
     /// messages of each turn in order, and the usage of the messages actually inserted
-    /// (summed per user and bot, one upsert per row of `usage_daily`). Rows travel as
+    /// (summed per user, bot and key, one upsert per row of `usage_daily`). Rows travel as
     /// arrays through `unnest`, so one turn or sixty-four cost the same round trip.
     ///
     /// Idempotent: messages are keyed by their ids (`ON CONFLICT DO NOTHING`) and usage
@@ -76,7 +76,8 @@ struct PostgresConversationRepository: ConversationRepository {
             column("itok", "int", \.usage?.inputTokens), column("otok", "int", \.usage?.outputTokens),
             column("lat", "int", \.latencyMs), column("acc_in", "bigint", \.accounted?.inputTokens),
             column("acc_out", "bigint", \.accounted?.outputTokens), column("uparts", "text", \.userParts),
-            column("aparts", "text", \.replyParts),
+            column("aparts", "text", \.replyParts), column("key", "uuid") { $0.keyID ?? UsageEntry.noKey },
+            column("acc_cached", "bigint") { $0.accounted?.cachedInputTokens ?? 0 }, column("cost", "bigint", \.costNanos),
         ]
         let result = try await pool.query(
             """
@@ -111,9 +112,10 @@ struct PostgresConversationRepository: ConversationRepository {
                 RETURNING id
             ), usage AS (
             \(PostgresUsageRepository.upsert(from: """
-                (SELECT t.uid, t.bot, count(*)::int, sum(t.acc_in)::bigint, sum(t.acc_out)::bigint
+                (SELECT t.uid, t.bot, t.key, count(*)::int, sum(t.acc_in)::bigint, sum(t.acc_out)::bigint,
+                        sum(t.acc_cached)::bigint, sum(t.cost)::bigint
                  FROM t JOIN inserted ON inserted.id = t.amid WHERE t.acc_in IS NOT NULL
-                 GROUP BY t.uid, t.bot ORDER BY t.uid, t.bot)
+                 GROUP BY t.uid, t.bot, t.key ORDER BY t.uid, t.bot, t.key)
                 """))
             )
             SELECT t.ord FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid

@@ -7,6 +7,7 @@ struct TurnPreparer: Sendable {
     let bots: BotDirectory
     let conversations: any ConversationRepository
     let quotas: Quotas
+    let budgets: Budgets
     let config: BotsConfig
 
     func prepare(_ request: ChatService.TurnRequest) async throws -> ChatService.PreparedTurn {
@@ -36,9 +37,19 @@ struct TurnPreparer: Sendable {
         let messages = withSystemPrompt(MessageParts.answerable(context + input))
         var turn = ChatService.PreparedTurn(
             conversationID: conversationID, isNew: request.conversationID == nil, bot: bot, messages: messages,
-            userID: request.userID, userMessage: request.message, options: request.options)
+            userID: request.userID, userMessage: request.message, options: request.options, keyID: request.keyID)
         turn.input = input
+        try await reserve(&turn)
         return turn
+    }
+
+    /// Reserves the turn's worst case against the budgets binding it (last, once every
+    /// other check passed), at the higher of its bot's and the fallback's prices.
+    func reserve(_ turn: inout ChatService.PreparedTurn) async throws {
+        let fallback = bots.fallback.flatMap { bots.bot(named: $0) }?.price ?? .free
+        turn.hold = try await budgets.reserve(
+            userID: turn.userID, keyID: turn.keyID, messages: turn.messages, options: &turn.options,
+            price: turn.bot.price.maximum(fallback), timeout: turn.bot.timeout)
     }
 
     /// Tool results must answer calls of the conversation's last answer, each at most once
@@ -57,7 +68,8 @@ struct TurnPreparer: Sendable {
     /// A turn whose context the client sends itself (the OpenAI-compatible API). It is
     /// stored only when `conversationID` is given (created when new, never another user's).
     func prepareCompletion(
-        userID: Int, bot name: String, messages: [ChatMessage], conversationID: UUID?, options: GenerationOptions
+        userID: Int, keyID: UUID?, bot name: String, messages: [ChatMessage], conversationID: UUID?,
+        options: GenerationOptions
     ) async throws -> ChatService.PreparedTurn {
         guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
         try ChatError.check(bot, needs: ChatService.PreparedTurn.needs(messages, options))
@@ -74,9 +86,11 @@ struct TurnPreparer: Sendable {
         let input = Array(messages.suffix(from: (messages.lastIndex { $0.role == .assistant } ?? -1) + 1))
         var turn = ChatService.PreparedTurn(
             conversationID: conversationID ?? UUID.random(), isNew: isNew, bot: bot, messages: withSystemPrompt(messages),
-            userID: userID, userMessage: input.last(where: { $0.role == .user })?.content ?? "", options: options)
+            userID: userID, userMessage: input.last(where: { $0.role == .user })?.content ?? "", options: options,
+            keyID: keyID)
         turn.store = conversationID != nil
         turn.input = input.filter { $0.role == .tool } + (input.last { $0.role == .user }.map { [$0] } ?? [])
+        try await reserve(&turn)
         return turn
     }
 

@@ -2,11 +2,14 @@ import BotKit
 import Foundation
 
 /// Stores a finished turn (its messages and usage in one commit), or, for a turn that is
-/// not stored, adds its tokens to the user's usage.
+/// not stored, adds its tokens to the user's usage; either way settles its budget hold
+/// with what it used, priced at the bot that answered.
 struct TurnRecorder: Sendable {
     let conversations: any ConversationRepository
     let batcher: UsageBatcher
     let quotas: Quotas
+    /// For the price of the bot that answered (the fallback's, when it did).
+    let bots: BotDirectory
     /// `CONVERSATION_IMAGE_MAX_BYTES`.
     let maxImageBytes: Int
     let metrics: BotMetrics
@@ -17,16 +20,20 @@ struct TurnRecorder: Sendable {
         async throws(ChatService.TurnNotStored)
     {
         let tokens = accountedUsage(turn, result)
+        let price = result.bot == turn.bot.name ? turn.bot.price : bots.bot(named: result.bot)?.price ?? turn.bot.price
+        let cost = tokens.map(price.cost) ?? 0
+        turn.hold?.settle(tokens: tokens.map { $0.inputTokens + $0.outputTokens } ?? 0, costNanos: cost)
         if let tokens { quotas.spent(userID: turn.userID, tokens) }
         if turn.store {
-            try await store(turn, result, latency: latency, accounted: tokens)
+            try await store(turn, result, latency: latency, accounted: tokens, cost: cost)
         } else if let tokens {
-            addUsage(turn, result, tokens)
+            addUsage(turn, result, tokens, cost: cost)
         }
     }
 
     private func store(
-        _ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, latency: Duration, accounted: TokenUsage?
+        _ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, latency: Duration, accounted: TokenUsage?,
+        cost: Int
     ) async throws(ChatService.TurnNotStored) {
         // What a bot sent is made storable here, for every bot kind: no NUL (text and jsonb
         // refuse it), a finish reason within its VARCHAR(32), token counts within INTEGER.
@@ -39,6 +46,8 @@ struct TurnRecorder: Sendable {
             },
             usage: result.completion?.usage.map(Self.storable), latencyMs: Int(latency / .milliseconds(1)),
             accounted: accounted.map(Self.storable))
+        stored.keyID = turn.keyID
+        stored.costNanos = cost
         stored.userParts = MessageParts.encode(turn.input, maxImageBytes: maxImageBytes)
         let calls = result.toolCalls.map {
             ToolCall(id: $0.id.replacingNUL, name: $0.name.replacingNUL, arguments: $0.arguments.replacingNUL)
@@ -49,7 +58,7 @@ struct TurnRecorder: Sendable {
             try await conversations.store(stored)
         } catch {
             // Refused alone (the conversation went away): the call still consumed tokens.
-            if case ChatError.conversationNotFound = error, let accounted { addUsage(turn, result, accounted) }
+            if case ChatError.conversationNotFound = error, let accounted { addUsage(turn, result, accounted, cost: cost) }
             metrics.storeFailed()
             logs.error("storing a chat turn failed", error: error)
             throw ChatService.TurnNotStored(cause: error)
@@ -72,7 +81,7 @@ struct TurnRecorder: Sendable {
 
     /// Adds the tokens of a turn that is not stored to the user's usage, in the next batch
     /// (a client that leaves still pays).
-    private func addUsage(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, _ tokens: TokenUsage) {
-        batcher.note(userID: turn.userID, bot: result.bot, tokens: tokens)
+    private func addUsage(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, _ tokens: TokenUsage, cost: Int) {
+        batcher.note(UsageEntry(userID: turn.userID, bot: result.bot, keyID: turn.keyID, tokens: tokens, costNanos: cost))
     }
 }

@@ -112,6 +112,15 @@ extension ConfigKey {
             .init(
                 .quotas, .integer(0...3650), "90",
                 "lifetime in days of an API key created without expires_in_days; 0 = until revoked")
+        case .costCurrency:
+            .init(
+                .quotas, .text, "USD",
+                "currency of the bots' prices (BOT_<NAME>_PRICE_INPUT, _OUTPUT, _CACHED_INPUT per million tokens) and of cost budgets"
+            )
+        case .budgetDefaultMaxTokens:
+            .init(
+                .quotas, .integer(1...10_000_000), "4096",
+                "output tokens reserved against a budget for a call that sets no max_tokens")
 
         case .metricsUser:
             .init(.operations, .text, nil, example: "metrics", "Basic auth user of GET /metrics (unset: always 401)")

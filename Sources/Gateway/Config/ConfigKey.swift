@@ -56,6 +56,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case quotaRequestsPerMinute = "QUOTA_REQUESTS_PER_MINUTE"
     case quotaTokensPerDay = "QUOTA_TOKENS_PER_DAY"
     case apiKeyDefaultDays = "API_KEY_DEFAULT_DAYS"
+    case costCurrency = "COST_CURRENCY"
+    case budgetDefaultMaxTokens = "BUDGET_DEFAULT_MAX_TOKENS"
     // Operations
     case metricsUser = "METRICS_USER"
     case metricsPassword = "METRICS_PASS"

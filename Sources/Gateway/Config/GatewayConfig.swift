@@ -36,6 +36,10 @@ public struct GatewayConfig: Sendable {
     public var metricsUser: String?
     public var metricsPassword: String?
     public var quotas: QuotaConfig
+    /// `COST_CURRENCY`: what the bots' prices and cost budgets are counted in.
+    public var costCurrency: String
+    /// `BUDGET_DEFAULT_MAX_TOKENS`: the output cap of a call under a budget naming none.
+    public var budgetDefaultMaxTokens: Int
     public var maxBodyBytes: Int
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
@@ -92,6 +96,10 @@ public struct GatewayConfig: Sendable {
         metricsPassword = env.string(.metricsPassword)
         quotas = QuotaConfig(
             requestsPerMinute: try env.int(.quotaRequestsPerMinute), tokensPerDay: try env.int(.quotaTokensPerDay))
+        costCurrency = env.string(.costCurrency) ?? "USD"
+        guard (1...16).contains(costCurrency.count), costCurrency.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        else { throw ConfigError("COST_CURRENCY", "must be 1 to 16 letters or digits, like USD") }
+        budgetDefaultMaxTokens = try env.int(.budgetDefaultMaxTokens)
         maxBodyBytes = try env.int(.maxBodyBytes)
         logLevel = Logger.Level(rawValue: try env.choice(.logLevel)) ?? .info
         logFormat = LogFormat(rawValue: try env.choice(.logFormat)) ?? .json

@@ -23,6 +23,7 @@ public final class PostgresPool: Sendable {
         var closed = false
         var inUse = 0
         var acquisitions = 0
+        var foregroundAcquisitions = 0
     }
 
     private let state: NIOLockedValueBox<State>
@@ -58,6 +59,12 @@ public final class PostgresPool: Sendable {
 
     /// Connections handed out so far: how many times anything used the database.
     public var acquisitions: Int { state.withLockedValue { $0.acquisitions } }
+
+    /// Those not made by background work (`isBackground`): what requests cost.
+    public var foregroundAcquisitions: Int { state.withLockedValue { $0.foregroundAcquisitions } }
+
+    /// Set by batch writers and periodic jobs around their writes.
+    @TaskLocal public static var isBackground = false
 
     /// Runs `body` with exclusive use of one connection, on a pool thread.
     public func withConnection<T: Sendable>(
@@ -149,8 +156,10 @@ public final class PostgresPool: Sendable {
     private func acquire() async throws -> PQConnection {
         try Task.checkCancellation()
         // Fast path: an idle connection, no timer, no continuation.
+        let background = Self.isBackground
         let immediate = state.withLockedValue { state -> PQConnection? in
             state.acquisitions += 1
+            if background == false { state.foregroundAcquisitions += 1 }
             guard state.closed == false, let connection = state.idle.popLast() else { return nil }
             state.inUse += 1
             return connection

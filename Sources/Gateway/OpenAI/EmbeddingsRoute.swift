@@ -44,7 +44,7 @@ extension OpenAIController {
             guard case .string = value else { throw CompletionRequest.invalid("user", "must be a string") }
         }
         guard let bot = bots.bot(named: model) else { throw ChatError.unknownBot(model) }
-        let result = try await chat.embed(userID: user.id, bot: bot, inputs: inputs, dimensions: dimensions)
+        let result = try await chat.embed(userID: user.id, keyID: user.keyID, bot: bot, inputs: inputs, dimensions: dimensions)
         let tokens = Int64(result.inputTokens ?? 0)
         let data: [JSONValue] = result.vectors.enumerated().map { index, vector in
             [

@@ -47,12 +47,14 @@ struct OpenAIController {
             bots.bot(named: model)?.provider.acceptedExtras ?? []
         }
         let conversation = try Self.conversation(request)
+        // The stream's lease first: a call refused for it reserves no budget.
+        let lease = try parsed.stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await chat.prepareCompletion(
-            userID: user.id, bot: parsed.model, messages: parsed.messages, conversationID: conversation, options: parsed.options)
+            userID: user.id, keyID: user.keyID, bot: parsed.model, messages: parsed.messages, conversationID: conversation,
+            options: parsed.options)
         let id = "chatcmpl-" + turn.assistantMessageID.lowercasedString
         let created = Int(Date().timeIntervalSince1970)
-        if parsed.stream {
-            let lease = try streams.admit(userID: user.id, channel: context.channel)
+        if let lease {
             let format = CompletionChunks(id: id, created: created, includeUsage: parsed.includeUsage, turn: turn)
             return try await TurnStream.afterFirstOutput(chat.start(turn), format: format, lease: lease)
         }

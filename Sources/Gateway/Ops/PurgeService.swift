@@ -22,7 +22,7 @@ struct PurgeService: Service {
             } catch {
                 return
             }
-            await purgeOnce()
+            await PostgresPool.$isBackground.withValue(true) { await purgeOnce() }
         }
     }
 

@@ -27,7 +27,7 @@ extension BatchWriter {
     /// Either way it is logged (damped) as `what` failing.
     func write(_ what: String, body: () async throws -> Void, keep: () -> Void) async {
         do {
-            try await body()
+            try await PostgresPool.$isBackground.withValue(true) { try await body() }
         } catch let error as DatabaseError where error.isUnavailable {
             keep()
             logs.error("\(what) failed; kept for the next write", error: error)

@@ -1,16 +1,18 @@
 import BotKit
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
 /// Usage of calls that store no turn (`/v1` without `X-Conversation-Id`), written off the
-/// request path: calls are summed per user and bot in memory (so the buffer is bounded by
-/// the users and bots active in one interval) and written in one statement every
+/// request path: calls are summed per user, bot and key in memory (so the buffer is bounded by
+/// the users, bots and keys active in one interval) and written in one statement every
 /// `interval` and at shutdown (`BatchWriter`). A crash loses at most one interval of that
 /// usage. Turns that are stored carry their usage in their own commit instead.
 final class UsageBatcher: BatchWriter, Sendable {
     private struct Key: Hashable {
         let userID: Int
         let bot: String
+        let keyID: UUID?
     }
 
     private let usage: any UsageRepository
@@ -25,13 +27,8 @@ final class UsageBatcher: BatchWriter, Sendable {
     }
 
     /// Adds one call; costs a dictionary update.
-    func note(userID: Int, bot: String, tokens: TokenUsage) {
-        pending.withLockedValue { pending in
-            add(
-                UsageEntry(
-                    userID: userID, bot: bot, requests: 1, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens),
-                to: &pending)
-        }
+    func note(_ entry: UsageEntry) {
+        pending.withLockedValue { add(entry, to: &$0) }
     }
 
     /// True while noted usage waits for a write.
@@ -54,14 +51,19 @@ final class UsageBatcher: BatchWriter, Sendable {
     }
 
     private func add(_ entry: UsageEntry, to pending: inout [Key: UsageEntry]) {
-        let key = Key(userID: entry.userID, bot: entry.bot)
-        if var sum = pending[key] {
-            sum.requests += entry.requests
-            sum.inputTokens += entry.inputTokens
-            sum.outputTokens += entry.outputTokens
-            pending[key] = sum
-        } else {
-            pending[key] = entry
-        }
+        pending[Key(userID: entry.userID, bot: entry.bot, keyID: entry.keyID), default: entry.zeroed].add(entry)
+    }
+}
+
+extension UsageEntry {
+    /// The same user, bot and key with no calls.
+    fileprivate var zeroed: UsageEntry {
+        var zero = self
+        zero.requests = 0
+        zero.inputTokens = 0
+        zero.outputTokens = 0
+        zero.cachedInputTokens = 0
+        zero.costNanos = 0
+        return zero
     }
 }

@@ -16,13 +16,41 @@ public struct UsageRow: Codable, Sendable, Equatable {
     }
 }
 
-/// Calls of one user and bot to add to today's usage.
+/// Calls of one user, bot and API key (nil: an access token) to add to today's usage.
 public struct UsageEntry: Sendable, Equatable {
     public var userID: Int
     public var bot: String
+    public var keyID: UUID?
     public var requests: Int
     public var inputTokens: Int
     public var outputTokens: Int
+    public var cachedInputTokens: Int = 0
+    /// In nanos of `COST_CURRENCY` (`BotPrice`).
+    public var costNanos: Int = 0
+
+    /// One call's usage.
+    init(userID: Int, bot: String, keyID: UUID?, tokens: TokenUsage, costNanos: Int) {
+        self.userID = userID
+        self.bot = bot
+        self.keyID = keyID
+        self.requests = 1
+        self.inputTokens = tokens.inputTokens
+        self.outputTokens = tokens.outputTokens
+        self.cachedInputTokens = tokens.cachedInputTokens ?? 0
+        self.costNanos = costNanos
+    }
+
+    /// Adds another entry's counts.
+    mutating func add(_ other: UsageEntry) {
+        requests += other.requests
+        inputTokens += other.inputTokens
+        outputTokens += other.outputTokens
+        cachedInputTokens += other.cachedInputTokens
+        costNanos += other.costNanos
+    }
+
+    /// The `usage_daily.key_id` of calls made with an access token.
+    static let noKey = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 }
 
 /// Usage accounting and quota counters, in PostgreSQL so every replica shares them.
@@ -50,34 +78,41 @@ struct PostgresUsageRepository: UsageRepository {
         _ = try await pool.query(
             Self.upsert(
                 from: """
-                    (SELECT b.* FROM unnest(\(column(\.userID))::int[], \(column(\.bot))::text[], \(column(\.requests))::int[],
-                                            \(column(\.inputTokens))::bigint[], \(column(\.outputTokens))::bigint[])
-                         AS b(uid, bot, requests, input, output)
+                    (SELECT b.* FROM unnest(\(column(\.userID))::int[], \(column(\.bot))::text[],
+                                            \(column { $0.keyID ?? UsageEntry.noKey })::uuid[], \(column(\.requests))::int[],
+                                            \(column(\.inputTokens))::bigint[], \(column(\.outputTokens))::bigint[],
+                                            \(column(\.cachedInputTokens))::bigint[], \(column(\.costNanos))::bigint[])
+                         AS b(uid, bot, key, requests, input, output, cached, cost)
                      -- A user deleted since the calls takes their usage along (never a failed batch).
                      JOIN users ON users.id = b.uid)
                     """))
     }
 
-    /// Adds calls to the users' rows for their bots and today (UTC). `source` is SQL
-    /// yielding rows of (user id, bot, requests, input tokens, output tokens), without a
-    /// repeated (user, bot). Also used inside the statement that stores chat turns.
+    /// Adds calls to the users' rows for their bots, keys and today (UTC). `source` is SQL
+    /// yielding rows of (user id, bot, key id, requests, input tokens, output tokens, cached
+    /// input tokens, cost in nanos), without a repeated (user, bot, key). Also used inside
+    /// the statement that stores chat turns.
     static func upsert(from source: SQL) -> SQL {
         """
-        INSERT INTO usage_daily (user_id, bot, day, requests, input_tokens, output_tokens)
-        SELECT u.uid, u.bot, (now() AT TIME ZONE 'UTC')::date, u.requests, u.input, u.output
-        FROM \(source) AS u(uid, bot, requests, input, output)
-        ON CONFLICT (user_id, day, bot) DO UPDATE SET
+        INSERT INTO usage_daily (user_id, bot, key_id, day, requests, input_tokens, output_tokens, cached_input_tokens, cost_nanos)
+        SELECT u.uid, u.bot, u.key, (now() AT TIME ZONE 'UTC')::date, u.requests, u.input, u.output, u.cached, u.cost
+        FROM \(source) AS u(uid, bot, key, requests, input, output, cached, cost)
+        ON CONFLICT (user_id, day, bot, key_id) DO UPDATE SET
             requests = usage_daily.requests + EXCLUDED.requests,
             input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
-            output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens
+            output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens,
+            cached_input_tokens = usage_daily.cached_input_tokens + EXCLUDED.cached_input_tokens,
+            cost_nanos = usage_daily.cost_nanos + EXCLUDED.cost_nanos
         """
     }
 
     func usage(userID: Int, from: String, to: String) async throws -> [UsageRow] {
         try await pool.query(
             """
-            SELECT to_char(day, 'YYYY-MM-DD') AS day, bot, requests, input_tokens, output_tokens FROM usage_daily
-            WHERE user_id = \(userID) AND day BETWEEN \(from)::date AND \(to)::date ORDER BY day, bot
+            SELECT to_char(day, 'YYYY-MM-DD') AS day, bot, sum(requests)::int AS requests,
+                   sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens
+            FROM usage_daily WHERE user_id = \(userID) AND day BETWEEN \(from)::date AND \(to)::date
+            GROUP BY day, bot ORDER BY day, bot
             """
         ).rows.map { row in
             UsageRow(
