@@ -47,11 +47,24 @@ public struct BotStatistics: Sendable, Equatable {
     /// Calls running now (a `CallCounter`'s count): back to zero promptly once their
     /// readers are gone, which the conformance kit checks.
     public var activeCalls: Int
+    /// The state of the provider's circuit breaker (nil: it has none).
+    public var circuit: CircuitState?
 
-    public init(upstreamConnectionsOpened: Int = 0, activeCalls: Int = 0) {
+    public init(upstreamConnectionsOpened: Int = 0, activeCalls: Int = 0, circuit: CircuitState? = nil) {
         self.upstreamConnectionsOpened = upstreamConnectionsOpened
         self.activeCalls = activeCalls
+        self.circuit = circuit
     }
+}
+
+/// A circuit breaker's state, as operators see it.
+public enum CircuitState: String, Sendable, Equatable, Codable {
+    /// Calls pass.
+    case closed
+    /// The upstream is known to be down: calls fail at once until the cool-down ends.
+    case open
+    /// After the cool-down: one probe call is in flight; its outcome closes or reopens it.
+    case halfOpen = "half_open"
 }
 
 /// The result of a health probe.

@@ -125,7 +125,7 @@ public struct GatewayServices: Sendable {
         chat = ChatService(
             bots: bots, conversations: conversations, usage: usageBatcher,
             quotas: Quotas(usage: usage, config: config.quotas, now: now), budgets: budgets,
-            config: config.bots, logger: logger, logs: errorLog)
+            config: config.bots, streamWriteTimeout: config.limits.streamWriteTimeout, logger: logger, logs: errorLog)
     }
 
     /// Applies pending migrations from `config.migrationsDirectory`.
@@ -187,7 +187,12 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router)
     AdminController(
         admins: services.admins, bearer: bearer, userCache: services.userCache, securityEvents: services.securityEvents,
-        currency: services.config.costCurrency
+        currency: services.config.costCurrency, bots: services.bots, latencies: services.chat.latencies,
+        settings: services.config.summary
+    ).addRoutes(to: router)
+    AdminAccountsController(
+        admins: services.admins, bearer: bearer, sessions: services.sessions, policy: services.accounts.policy,
+        keys: services.apiKeys, keyAuthenticator: services.keyAuthenticator
     ).addRoutes(to: router)
     BudgetsController(
         budgets: services.budgets.repository, cache: services.budgetCache, admins: services.admins, bearer: bearer,

@@ -98,7 +98,8 @@ import Testing
             #expect(abs((rows.first?["cost"] as? Double ?? 0) - 0.0000135) < 1e-12)
             #expect(abs((report["total_cost"] as? Double ?? 0) - 0.0000135) < 1e-12)
             #expect(report["currency"] as? String == "USD")
-            #expect(rows.first?["key_id"] is NSNull)
+            #expect(rows.first?["key_id"] == nil)
+            #expect((report["by_key"] as? [[String: Any]])?.isEmpty == true)
             // A cost budget of 0.0010135 a month leaves 0.001 after that call: 4,096 output
             // tokens (the default cap) at 3 per million cost more, so the call is refused in
             // the contract's shape.
@@ -129,11 +130,13 @@ import Testing
             #expect((try refused.json()["error"] as? [String: Any])?["code"] as? String == "budget_exceeded")
             // The user's own token is not bound by the key's budget.
             #expect(try await client.send(.post, "/api/v1/chat", json: #"{"message":"hi"}"#, bearer: cast.user).status == .ok)
-            // Usage is kept per key: the key's call and the token's apart.
+            // Usage is kept per user (both calls) and per key (the key's).
             await services.usageBatcher.flush()
             let report = try await client.send(.get, "/api/v1/admin/usage?user_id=\(cast.userID)", bearer: cast.admin).json()
-            let keys = (report["rows"] as? [[String: Any]] ?? []).map { $0["key_id"] as? String }
-            #expect(Set(keys) == [cast.keyID.lowercased(), nil])
+            #expect(report["total_requests"] as? Int == 2)
+            let keyed = try #require(report["by_key"] as? [[String: Any]])
+            #expect(keyed.map { $0["key_id"] as? String } == [cast.keyID.lowercased()])
+            #expect(keyed.first?["requests"] as? Int == 1)
         }
     }
 
@@ -209,31 +212,46 @@ import Testing
         }
     }
 
-    /// A gateway that died leaves its holds; they are released once they expire. A hold
-    /// dropped unsettled is settled as having used nothing.
-    @Test func holdsExpireOrAreReleased() async throws {
+    /// A gateway that died leaves its holds: each is charged in full once it expires. A
+    /// settlement is charged once, even when written again; a hold dropped unsettled is
+    /// settled as having used nothing.
+    @Test func holdsExpireAndSettleOnce() async throws {
         try await TestApp.run(["ADMIN_EMAILS": Self.admins("holds")]) { client, services in
             let cast = try await Self.cast(client, "holds")
             try await Self.budget(client, cast, #""unit":"tokens","period":"day","limit":100"#)
             let repository = services.budgets.repository
+            func state() async throws -> (spent: Int, reserved: Int) {
+                let row = try #require(try await services.pool.query("SELECT spent, reserved FROM budgets").first)
+                return (try row.decode("spent"), try row.decode("reserved"))
+            }
             #expect(
                 try await repository.reserve(
-                    holdID: UUID(), userID: cast.userID, keyID: nil, tokens: 60, costNanos: 0, ttl: .zero) == nil)
-            // 60 of 100 held: 50 more does not fit, until the hold expires.
+                    holdID: UUID(), userID: cast.userID, keyID: nil, tokens: 30, costNanos: 0, ttl: .zero) == nil)
+            // 30 of 100 held: 80 more does not fit.
             let wait = try await repository.reserve(
-                holdID: UUID(), userID: cast.userID, keyID: nil, tokens: 50, costNanos: 0, ttl: .seconds(60))
+                holdID: UUID(), userID: cast.userID, keyID: nil, tokens: 80, costNanos: 0, ttl: .seconds(60))
             #expect(wait.map { $0 >= 1 && $0 <= 86400 } == true)
             try await Task.sleep(for: .milliseconds(10))
             #expect(try await repository.releaseExpired() == 1)
-            var hold = try await services.budgets.reserve(
+            #expect(try await state() == (30, 0))
+            // Settled twice (a write whose reply was lost), charged once.
+            let hold = UUID()
+            #expect(
+                try await repository.reserve(
+                    holdID: hold, userID: cast.userID, keyID: nil, tokens: 40, costNanos: 0, ttl: .seconds(60)) == nil)
+            #expect(try await state() == (30, 40))
+            let settlement = BudgetSettlement(holdID: hold, userID: cast.userID, keyID: nil, tokens: 12, costNanos: 0)
+            try await repository.settle([settlement])
+            try await repository.settle([settlement])
+            #expect(try await state() == (42, 0))
+            var dropped = try await services.budgets.reserve(
                 userID: cast.userID, keyID: nil, usage: TokenUsage(inputTokens: 50, outputTokens: 0), price: .free,
-                timeout: .seconds(1))
-            #expect(hold != nil)
-            hold = nil
+                holdFor: .seconds(1))
+            #expect(dropped != nil)
+            #expect(try await state() == (42, 50))
+            dropped = nil
             await services.budgets.settler.flush()
-            let row = try #require(try await services.pool.query("SELECT spent, reserved FROM budgets").first)
-            #expect(try row.decode("reserved", as: Int.self) == 0)
-            #expect(try row.decode("spent", as: Int.self) == 0)
+            #expect(try await state() == (42, 0))
         }
     }
 

@@ -27,8 +27,8 @@ import Testing
         #expect(
             names == [
                 "api_keys", "auth_sessions", "budget_holds", "budgets", "conversations", "messages", "refresh_tokens",
-                "request_counters",
-                "schema_migrations", "security_events", "throttle_windows", "usage_daily", "users",
+                "request_counters", "schema_migrations", "security_events", "throttle_windows", "usage_by_key", "usage_daily",
+                "users",
             ])
         await pool.shutdown()
     }

@@ -1,3 +1,4 @@
+import BotKit
 import Foundation
 
 /// Fails fast while an upstream is known to be down. Closed: calls pass, consecutive
@@ -22,6 +23,16 @@ package final class CircuitBreaker: @unchecked Sendable {
     }
 
     package var current: State { lock.withLock { state } }
+
+    /// `current` as operators see it (an open circuit whose cool-down ended reads open
+    /// until the next call probes it).
+    package var publicState: CircuitState {
+        switch current {
+        case .closed: .closed
+        case .open: .open
+        case .halfOpen: .halfOpen
+        }
+    }
 
     /// True when a call may go ahead (and, after the cool-down, becomes the probe).
     package func allow(now: ContinuousClock.Instant = .now) -> Bool {

@@ -72,7 +72,9 @@ public struct HTTPBot: BotProvider {
     public var acceptedExtras: Set<String> { settings.extras }
 
     public var statistics: BotStatistics {
-        BotStatistics(upstreamConnectionsOpened: upstream.connections.current, activeCalls: calls.running)
+        BotStatistics(
+            upstreamConnectionsOpened: upstream.connections.current, activeCalls: calls.running,
+            circuit: upstream.breaker.publicState)
     }
 
     public func health() async -> BotHealth {

@@ -58,7 +58,9 @@ public struct WebhookBot: BotProvider {
     public var acceptedExtras: Set<String> { settings.extras }
 
     public var statistics: BotStatistics {
-        BotStatistics(upstreamConnectionsOpened: upstream.connections.current, activeCalls: calls.running)
+        BotStatistics(
+            upstreamConnectionsOpened: upstream.connections.current, activeCalls: calls.running,
+            circuit: upstream.breaker.publicState)
     }
 
     /// `GET {URL}/health`: a 2xx answer is healthy.

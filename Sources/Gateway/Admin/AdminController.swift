@@ -3,7 +3,8 @@ import Hummingbird
 
 /// `/api/v1/admin/`: administrators only (a signed-in administrator's access token; API keys
 /// and everyone else get 403). Users (search and page, disable, enable, delete) and usage
-/// per user, bot and day with totals.
+/// per user, bot, key and day with totals, security events, bots and the effective
+/// configuration (`AdminController+ops.swift`).
 struct AdminController {
     let admins: any AdminRepository
     let bearer: BearerAuthenticator
@@ -13,6 +14,11 @@ struct AdminController {
     let securityEvents: SecurityEventLog?
     /// `COST_CURRENCY`.
     let currency: String
+    let bots: BotDirectory
+    /// This replica's recent calls per bot.
+    let latencies: BotLatencies
+    /// The effective configuration, secrets masked (`GatewayConfig.summary`).
+    let settings: [(String, String)]
 
     /// One page of a list: `{<items>: [...], <cursor>: id or null}` (the cursor is written
     /// as null, not left out, on the last page).
@@ -48,6 +54,7 @@ struct AdminController {
         let from: String
         let to: String
         let rows: [AdminUsageRow]
+        let by_key: [AdminUsageRow]
         let total_requests: Int
         let total_input_tokens: Int
         let total_output_tokens: Int
@@ -69,6 +76,7 @@ struct AdminController {
         }
         group.get("usage", use: usage)
         group.get("security-events", use: events)
+        addOperationsRoutes(to: group)
     }
 
     @Sendable func users(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Page<AdminUser>> {
@@ -87,10 +95,10 @@ struct AdminController {
             try UsageController.day(request, "from")
             ?? CivilDate.utcDay(today.addingTimeInterval(-Duration.days(29).timeInterval))
         let user = try Self.integer(request.uri.queryParameters.get("user_id"), "user_id", in: 1...Int(Int32.max))
-        let rows = try await admins.usage(from: from, to: to, userID: user)
+        let (rows, byKey) = try await admins.usage(from: from, to: to, userID: user)
         return JSONResponse(
             UsageReport(
-                from: from, to: to, rows: rows, total_requests: rows.reduce(0) { $0 + $1.requests },
+                from: from, to: to, rows: rows, by_key: byKey, total_requests: rows.reduce(0) { $0 + $1.requests },
                 total_input_tokens: rows.reduce(0) { $0 + $1.inputTokens },
                 total_output_tokens: rows.reduce(0) { $0 + $1.outputTokens },
                 total_cost: Money.units(rows.reduce(0) { $0 + $1.costNanos }), currency: currency))

@@ -14,8 +14,8 @@ public struct AdminUser: Codable, Sendable, Equatable {
     }
 }
 
-/// One row of usage: a user's calls to one bot with one API key (nil: access tokens) on one
-/// UTC day, with their cost in `COST_CURRENCY`.
+/// One row of usage: a user's calls to one bot on one UTC day (all of them, or with one API
+/// key: `keyID`), with their cost in `COST_CURRENCY`.
 public struct AdminUsageRow: Codable, Sendable, Equatable {
     public let userID: Int
     public let email: String
@@ -70,7 +70,7 @@ public struct AdminUsageRow: Codable, Sendable, Equatable {
         try c.encode(userID, forKey: .userID)
         try c.encode(email, forKey: .email)
         try c.encode(bot, forKey: .bot)
-        try c.encode(keyID?.lowercasedString, forKey: .keyID)
+        try c.encodeIfPresent(keyID?.lowercasedString, forKey: .keyID)
         try c.encode(day, forKey: .day)
         try c.encode(requests, forKey: .requests)
         try c.encode(inputTokens, forKey: .inputTokens)
@@ -93,8 +93,9 @@ public protocol AdminRepository: Sendable {
     func setDisabled(userID: Int, _ disabled: Bool) async throws -> Bool
     /// Deletes a user and everything it owns; false when there is no such user.
     func delete(userID: Int) async throws -> Bool
-    /// Usage per user, bot and day within `days` (UTC), newest first.
-    func usage(from: String, to: String, userID: Int?) async throws -> [AdminUsageRow]
+    /// Usage per user, bot and day between two days (UTC), newest first; and the calls made
+    /// with API keys, per key.
+    func usage(from: String, to: String, userID: Int?) async throws -> (all: [AdminUsageRow], byKey: [AdminUsageRow])
 }
 
 /// `AdminRepository` on PostgreSQL.
@@ -150,21 +151,24 @@ struct PostgresAdminRepository: AdminRepository {
         ).rowsAffected == 1
     }
 
-    func usage(from: String, to: String, userID: Int?) async throws -> [AdminUsageRow] {
-        let result = try await pool.query(
-            """
-            SELECT u.user_id, users.email, u.bot, nullif(u.key_id, \(UsageEntry.noKey)) AS key_id, u.day::text AS day,
-                   u.requests, u.input_tokens, u.output_tokens, u.cached_input_tokens, u.cost_nanos
-            FROM usage_daily u JOIN users ON users.id = u.user_id
-            WHERE u.day BETWEEN \(from)::date AND \(to)::date AND (\(userID)::int IS NULL OR u.user_id = \(userID))
-            ORDER BY u.day DESC, u.user_id, u.bot, u.key_id LIMIT 10000
-            """)
-        return try result.rows.map { row in
-            AdminUsageRow(
-                userID: try row.decode("user_id"), email: try row.decode("email"), bot: try row.decode("bot"),
-                keyID: try row.decodeIfPresent("key_id"), day: try row.decode("day"), requests: try row.decode("requests"),
-                inputTokens: try row.decode("input_tokens"), outputTokens: try row.decode("output_tokens"),
-                cachedInputTokens: try row.decode("cached_input_tokens"), costNanos: try row.decode("cost_nanos"))
+    func usage(from: String, to: String, userID: Int?) async throws -> (all: [AdminUsageRow], byKey: [AdminUsageRow]) {
+        func rows(_ table: SQL, key: SQL) async throws -> [AdminUsageRow] {
+            try await pool.query(
+                """
+                SELECT u.user_id, users.email, u.bot, \(key) AS key_id, u.day::text AS day, u.requests, u.input_tokens,
+                       u.output_tokens, u.cached_input_tokens, u.cost_nanos
+                FROM \(table) u JOIN users ON users.id = u.user_id
+                WHERE u.day BETWEEN \(from)::date AND \(to)::date AND (\(userID)::int IS NULL OR u.user_id = \(userID))
+                ORDER BY u.day DESC, u.user_id, u.bot, key_id LIMIT 10000
+                """
+            ).rows.map { row in
+                AdminUsageRow(
+                    userID: try row.decode("user_id"), email: try row.decode("email"), bot: try row.decode("bot"),
+                    keyID: try row.decodeIfPresent("key_id"), day: try row.decode("day"), requests: try row.decode("requests"),
+                    inputTokens: try row.decode("input_tokens"), outputTokens: try row.decode("output_tokens"),
+                    cachedInputTokens: try row.decode("cached_input_tokens"), costNanos: try row.decode("cost_nanos"))
+            }
         }
+        return (try await rows("usage_daily", key: "NULL::uuid"), try await rows("usage_by_key", key: "u.key_id"))
     }
 }

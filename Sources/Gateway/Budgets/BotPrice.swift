@@ -54,12 +54,15 @@ public struct BotPrice: Sendable, Equatable {
     }
 
     /// Tokens at a price of `micros` millionths per million tokens, in nanos (rounded up):
-    /// tokens × micros / 1000.
+    /// tokens × micros / 1000, at most `maxNanos` (so sums of many calls stay in a BIGINT).
     static func nanos(tokens: Int, micros: Int) -> Int {
         guard tokens > 0, micros > 0 else { return 0 }
         let (product, overflow) = tokens.multipliedReportingOverflow(by: micros)
-        return overflow ? Int.max / 4 : (product + 999) / 1000
+        return overflow ? maxNanos : min((product + 999) / 1000, maxNanos)
     }
+
+    /// A million units of the currency: more than any one call costs.
+    static let maxNanos = 1_000_000 * 1_000_000_000
 
     /// The higher of two prices, per kind of token.
     func maximum(_ other: BotPrice) -> BotPrice {

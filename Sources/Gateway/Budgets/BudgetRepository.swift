@@ -11,9 +11,12 @@ public protocol BudgetRepository: Sendable {
     /// user and of `keyID` for at most `ttl`; nil when admitted, else the seconds until the
     /// period of a budget it does not fit renews.
     func reserve(holdID: UUID, userID: Int, keyID: UUID?, tokens: Int, costNanos: Int, ttl: Duration) async throws -> Int?
-    /// Releases the holds and charges what each call used, in one statement.
+    /// Releases the holds and charges what each call used, in one transaction. A hold no
+    /// longer there (expired, and so charged in full; or settled by a write whose reply was
+    /// lost) is not charged again.
     func settle(_ settlements: [BudgetSettlement]) async throws
-    /// Releases holds past their expiry (of gateways that died); returns how many.
+    /// Releases holds past their expiry (of gateways that died, or settlements lost) and
+    /// charges each in full, since what its call used is unknown; returns how many.
     func releaseExpired() async throws -> Int
     /// Budgets of one user, or of everyone, by user then creation.
     func list(userID: Int?) async throws -> [Budget]
@@ -39,6 +42,10 @@ struct PostgresBudgetRepository: BudgetRepository {
         (CASE period WHEN 'day' THEN (now() AT TIME ZONE 'UTC')::date + 1
                      ELSE (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month')::date END)
         """
+    /// This period's spend: a period only moves forward (a statement that started before
+    /// midnight and ran after one that renewed the period neither resets nor rewinds it).
+    static let spentNow: SQL = "(CASE WHEN period_start >= \(current) THEN spent ELSE 0 END)"
+    static let startNow: SQL = "greatest(period_start, \(current))"
 
     func rules(userID: Int) async throws -> [BudgetRule] {
         try await pool.query("SELECT id, key_id, unit FROM budgets WHERE user_id = \(userID)").rows.map { row in
@@ -52,8 +59,7 @@ struct PostgresBudgetRepository: BudgetRepository {
         let row = try await pool.query(
             """
             WITH b AS (
-                SELECT id, amount_limit, reserved, \(Self.current) AS cur,
-                       CASE WHEN period_start = \(Self.current) THEN spent ELSE 0 END AS spent,
+                SELECT id, amount_limit, reserved, \(Self.spentNow) AS spent, \(Self.startNow) AS start,
                        CASE unit WHEN 'tokens' THEN \(tokens)::bigint ELSE \(costNanos)::bigint END AS amount,
                        ceil(extract(epoch FROM \(Self.next)::timestamp - (now() AT TIME ZONE 'UTC')))::int AS renews_in
                 FROM budgets WHERE user_id = \(userID) AND (key_id IS NULL OR key_id = \(keyID)::uuid)
@@ -67,7 +73,7 @@ struct PostgresBudgetRepository: BudgetRepository {
                 SELECT \(holdID), id, amount, now() + make_interval(secs => \(ttl.timeInterval)) FROM b
                 WHERE (SELECT fits FROM verdict)
             ), reserved AS (
-                UPDATE budgets SET reserved = b.reserved + b.amount, spent = b.spent, period_start = b.cur
+                UPDATE budgets SET reserved = b.reserved + b.amount, spent = b.spent, period_start = b.start
                 FROM b WHERE budgets.id = b.id AND (SELECT fits FROM verdict)
             )
             SELECT fits, wait FROM verdict
@@ -80,45 +86,59 @@ struct PostgresBudgetRepository: BudgetRepository {
     func settle(_ settlements: [BudgetSettlement]) async throws {
         guard settlements.isEmpty == false else { return }
         func column(_ value: (BudgetSettlement) -> any SQLEncodable) -> PostgresArray { PostgresArray(settlements.map(value)) }
-        _ = try await pool.query(
-            """
-            WITH s AS (
-                SELECT * FROM unnest(\(column(\.holdID))::uuid[], \(column(\.userID))::int[], \(column(\.keyID))::uuid[],
-                                     \(column(\.tokens))::bigint[], \(column(\.costNanos))::bigint[])
-                    AS s(hold, uid, kid, tokens, cost)
-            ), gone AS (
-                DELETE FROM budget_holds h USING s WHERE h.hold_id = s.hold RETURNING h.budget_id, h.amount
-            ), released AS (
-                SELECT budget_id AS id, sum(amount) AS amount FROM gone GROUP BY budget_id
-            ), charged AS (
-                SELECT b.id, sum(CASE b.unit WHEN 'tokens' THEN s.tokens ELSE s.cost END) AS amount
-                FROM budgets b JOIN s ON b.user_id = s.uid AND (b.key_id IS NULL OR b.key_id = s.kid) GROUP BY b.id
-            ), locked AS (
-                SELECT id FROM budgets WHERE id IN (SELECT id FROM released UNION SELECT id FROM charged)
+        let holds = column(\.holdID)
+        try await pool.withTransaction { transaction in
+            // The budgets first, in id order (as reservations lock them): no deadlock.
+            _ = try await transaction.query(
+                """
+                SELECT id FROM budgets WHERE id IN (SELECT budget_id FROM budget_holds WHERE hold_id = ANY(\(holds)::uuid[]))
                 ORDER BY id FOR UPDATE
-            )
-            UPDATE budgets b SET
-                reserved = greatest(b.reserved - coalesce(r.amount, 0), 0),
-                spent = CASE WHEN b.period_start = \(Self.current) THEN b.spent ELSE 0 END + coalesce(c.amount, 0),
-                period_start = \(Self.current)
-            FROM locked LEFT JOIN released r ON r.id = locked.id LEFT JOIN charged c ON c.id = locked.id
-            WHERE b.id = locked.id
-            """)
+                """)
+            _ = try await transaction.query(
+                """
+                WITH s AS (
+                    SELECT * FROM unnest(\(holds)::uuid[], \(column(\.tokens))::bigint[], \(column(\.costNanos))::bigint[])
+                        AS s(hold, tokens, cost)
+                ), gone AS (
+                    DELETE FROM budget_holds h USING s WHERE h.hold_id = s.hold
+                    RETURNING h.budget_id, h.amount, s.tokens, s.cost
+                ), settled AS (
+                    SELECT g.budget_id AS id, sum(g.amount) AS released,
+                           sum(CASE b.unit WHEN 'tokens' THEN g.tokens ELSE g.cost END) AS charged
+                    FROM gone g JOIN budgets b ON b.id = g.budget_id GROUP BY g.budget_id
+                )
+                UPDATE budgets SET reserved = greatest(reserved - settled.released, 0),
+                                   spent = \(Self.spentNow) + settled.charged, period_start = \(Self.startNow)
+                FROM settled WHERE budgets.id = settled.id
+                """)
+        }
     }
 
     func releaseExpired() async throws -> Int {
-        try await pool.query(
-            """
-            WITH gone AS (
-                DELETE FROM budget_holds WHERE expires_at < now() RETURNING budget_id, amount
-            ), released AS (
-                SELECT budget_id AS id, sum(amount) AS amount, count(*) AS holds FROM gone GROUP BY budget_id
-            ), updated AS (
-                UPDATE budgets b SET reserved = greatest(b.reserved - r.amount, 0) FROM released r WHERE b.id = r.id
-            )
-            SELECT coalesce(sum(holds), 0)::int AS n FROM released
-            """
-        ).first?.decode("n") ?? 0
+        try await pool.withTransaction { transaction in
+            let locked = try await transaction.query(
+                """
+                SELECT id FROM budgets WHERE id IN (SELECT budget_id FROM budget_holds WHERE expires_at < now())
+                ORDER BY id FOR UPDATE
+                """)
+            guard locked.count > 0 else { return 0 }
+            let ids = PostgresArray(try locked.rows.map { try $0.decode("id", as: UUID.self) })
+            return try await transaction.query(
+                """
+                WITH gone AS (
+                    DELETE FROM budget_holds WHERE expires_at < now() AND budget_id = ANY(\(ids)::uuid[])
+                    RETURNING budget_id, amount
+                ), released AS (
+                    SELECT budget_id AS id, sum(amount) AS amount, count(*) AS holds FROM gone GROUP BY budget_id
+                ), updated AS (
+                    UPDATE budgets SET reserved = greatest(reserved - released.amount, 0),
+                                       spent = \(Self.spentNow) + released.amount, period_start = \(Self.startNow)
+                    FROM released WHERE budgets.id = released.id
+                )
+                SELECT coalesce(sum(holds), 0)::int AS n FROM released
+                """
+            ).first?.decode("n") ?? 0
+        }
     }
 
     func list(userID: Int?) async throws -> [Budget] {
@@ -140,10 +160,15 @@ struct PostgresBudgetRepository: BudgetRepository {
             INSERT INTO budgets AS b (id, user_id, key_id, unit, period, amount_limit, period_start, spent)
             SELECT \(UUID.random()), users.id, \(keyID)::uuid, \(unit.rawValue), \(period.rawValue), \(limit), start.day,
                    -- A new budget counts the period's usage recorded so far.
-                   (SELECT coalesce(sum(CASE \(unit.rawValue)::text WHEN 'tokens' THEN input_tokens + output_tokens
-                                                                  ELSE cost_nanos END), 0)::bigint
-                    FROM usage_daily u WHERE u.user_id = users.id AND u.day >= start.day
-                      AND (\(keyID)::uuid IS NULL OR u.key_id = \(keyID)::uuid))
+                   CASE WHEN \(keyID)::uuid IS NULL THEN
+                       (SELECT coalesce(sum(CASE \(unit.rawValue)::text WHEN 'tokens' THEN input_tokens + output_tokens
+                                                                      ELSE cost_nanos END), 0)::bigint
+                        FROM usage_daily u WHERE u.user_id = users.id AND u.day >= start.day)
+                   ELSE
+                       (SELECT coalesce(sum(CASE \(unit.rawValue)::text WHEN 'tokens' THEN input_tokens + output_tokens
+                                                                      ELSE cost_nanos END), 0)::bigint
+                        FROM usage_by_key u WHERE u.key_id = \(keyID)::uuid AND u.day >= start.day)
+                   END
             FROM users, start WHERE users.id = \(userID)
               AND (\(keyID)::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = \(keyID)::uuid AND user_id = users.id))
             ON CONFLICT (user_id, coalesce(key_id, '00000000-0000-0000-0000-000000000000'), unit, period)
@@ -158,8 +183,7 @@ struct PostgresBudgetRepository: BudgetRepository {
     }
 
     private static let columns: SQL = """
-        id, user_id, key_id, unit, period, amount_limit, reserved,
-        CASE WHEN period_start = \(current) THEN spent ELSE 0 END AS spent,
+        id, user_id, key_id, unit, period, amount_limit, reserved, \(spentNow) AS spent,
         to_char(\(current), 'YYYY-MM-DD') AS period_start, to_char(\(next), 'YYYY-MM-DD') AS period_end
         """
 

@@ -10,10 +10,10 @@ typealias BudgetCache = NotifiedCache<Int, [BudgetRule]>
 /// a call that does not fit gets `BudgetExceeded`. When it ends it is settled to what it
 /// used (`BudgetHold`). Calls of users without budgets touch no database (`BudgetCache`).
 ///
-/// The worst case: every byte of the input counted as a token (tokenizers make a token of
-/// one byte or more), 8 per message, 1,600 per image, plus the call's `max_tokens`; a call
-/// under a budget that names none is capped at `BUDGET_DEFAULT_MAX_TOKENS`. Its cost is
-/// that at the higher of the chosen bot's and the fallback's prices.
+/// The worst case: `worstInput` plus the call's `max_tokens` (a call under a budget that
+/// names none is capped at `BUDGET_DEFAULT_MAX_TOKENS`), priced at the higher of the chosen
+/// bot's and the fallback's prices. It bounds the call only when its bot honours
+/// `max_tokens` (the model APIs do); what a call really used is charged when it is settled.
 struct Budgets: Sendable {
     let repository: any BudgetRepository
     /// nil when caching is off (`USER_CACHE_SECONDS=0`): every call reads the user's rules.
@@ -33,10 +33,11 @@ struct Budgets: Sendable {
     }
 
     /// Reserves the worst case of a call, capping its output when it names no limit; nil
-    /// when no budget binds it. Throws `BudgetExceeded` when it does not fit.
+    /// when no budget binds it. Throws `BudgetExceeded` when it does not fit. The hold
+    /// outlives the call (`holdFor`: its bots' timeouts and a margin) in case its gateway dies.
     func reserve(
         userID: Int, keyID: UUID?, messages: [ChatMessage], options: inout GenerationOptions, price: BotPrice,
-        timeout: Duration
+        holdFor: Duration
     ) async throws -> BudgetHold? {
         guard try await rules(userID: userID, keyID: keyID).isEmpty == false else { return nil }
         let output = options.maxTokens ?? defaultMaxTokens
@@ -44,18 +45,21 @@ struct Budgets: Sendable {
         let input = Self.worstInput(messages, options)
         return try await reserve(
             userID: userID, keyID: keyID, usage: TokenUsage(inputTokens: input, outputTokens: output), price: price,
-            timeout: timeout)
+            holdFor: holdFor)
     }
 
-    /// Reserves `usage` at `price` (embeddings: input only); nil when no budget binds.
-    func reserve(userID: Int, keyID: UUID?, usage: TokenUsage, price: BotPrice, timeout: Duration) async throws
+    /// Reserves `usage` at `price`, every input token at the higher of the input and cached
+    /// input prices (embeddings: input only); nil when no budget binds.
+    func reserve(userID: Int, keyID: UUID?, usage: TokenUsage, price: BotPrice, holdFor: Duration) async throws
         -> BudgetHold?
     {
         guard try await rules(userID: userID, keyID: keyID).isEmpty == false else { return nil }
         let holdID = UUID.random()
+        let highest = max(price.input, price.cachedInput)
+        let worst = BotPrice(input: highest, output: price.output, cachedInput: highest)
         if let wait = try await repository.reserve(
             holdID: holdID, userID: userID, keyID: keyID, tokens: usage.inputTokens + usage.outputTokens,
-            costNanos: price.cost(usage), ttl: timeout + .seconds(60))
+            costNanos: worst.cost(usage), ttl: holdFor)
         {
             throw BudgetExceeded(retryAfterSeconds: wait)
         }
@@ -63,16 +67,29 @@ struct Budgets: Sendable {
             BudgetSettlement(holdID: holdID, userID: userID, keyID: keyID, tokens: 0, costNanos: 0), settler: settler)
     }
 
-    /// An upper bound of the input's tokens.
+    /// How long a hold outlives its reservation: the call's bots' timeouts (a fallback runs
+    /// after the chosen bot failed), the wait for a stream's first write and the settling.
+    static func holdTime(_ timeouts: Duration...) -> Duration {
+        timeouts.reduce(.seconds(120), +)
+    }
+
+    /// An upper bound of the input's tokens: every byte a token (no tokenizer makes a token
+    /// of less than a byte), 8 per message, 3,000 per image, every tool definition, the
+    /// response format and the extras, and 1,024 for what a provider adds around tools.
     static func worstInput(_ messages: [ChatMessage], _ options: GenerationOptions) -> Int {
         var tokens = 0
         for message in messages {
-            tokens += 8 + message.content.utf8.count + message.images.count * 1600
-            for call in message.toolCalls { tokens += call.name.utf8.count + call.arguments.utf8.count + 8 }
+            tokens += 8 + message.content.utf8.count + message.images.count * 3000 + (message.toolCallID?.utf8.count ?? 0)
+            for call in message.toolCalls { tokens += call.id.utf8.count + call.name.utf8.count + call.arguments.utf8.count + 8 }
         }
         for tool in options.tools {
             tokens += 8 + tool.name.utf8.count + (tool.description?.utf8.count ?? 0) + tool.parameters.jsonBytes.count
         }
+        if options.tools.isEmpty == false { tokens += 1024 }
+        if case .jsonSchema(let name, let schema, _) = options.responseFormat {
+            tokens += name.utf8.count + schema.jsonBytes.count + 64
+        }
+        for value in options.extras.values { tokens += value.jsonBytes.count }
         return tokens
     }
 }

@@ -13,18 +13,22 @@ public struct ChatService: Sendable {
 
     init(
         bots: BotDirectory, conversations: any ConversationRepository, usage: UsageBatcher, quotas: Quotas,
-        budgets: Budgets, config: BotsConfig, logger: Logger, logs: DampedLog
+        budgets: Budgets, config: BotsConfig, streamWriteTimeout: Duration = .seconds(30), logger: Logger, logs: DampedLog
     ) {
         let metrics = BotMetrics()
         self.bots = bots
         self.preparer = TurnPreparer(
-            bots: bots, conversations: conversations, quotas: quotas, budgets: budgets, config: config)
+            bots: bots, conversations: conversations, quotas: quotas, budgets: budgets, config: config,
+            streamWriteTimeout: streamWriteTimeout)
         self.calls = BotCall.Context(metrics: metrics, logger: logger, logs: logs)
         self.recorder = TurnRecorder(
             conversations: conversations, batcher: usage, quotas: quotas, bots: bots,
             maxImageBytes: config.conversationImageBytes,
             metrics: metrics, logs: logs)
     }
+
+    /// This replica's recent calls per bot (latencies, outcomes), for the admin API.
+    var latencies: BotLatencies { calls.metrics.latencies }
 
     /// Checks the bot and the conversation and builds the context sent to the bot.
     public func prepare(_ request: TurnRequest) async throws -> PreparedTurn { try await preparer.prepare(request) }
@@ -61,7 +65,7 @@ public struct ChatService: Sendable {
         let hold = try await preparer.budgets.reserve(
             userID: userID, keyID: keyID,
             usage: TokenUsage(inputTokens: inputs.reduce(0) { $0 + 8 + $1.utf8.count }, outputTokens: 0), price: bot.price,
-            timeout: bot.timeout)
+            holdFor: Budgets.holdTime(bot.timeout))
         let request = EmbeddingRequest(
             inputs: inputs, dimensions: dimensions, userID: String(userID), deadline: .now + bot.timeout)
         let provider = bot.provider
@@ -75,7 +79,7 @@ public struct ChatService: Sendable {
             guard let first = try await group.next(), let embeddings = first else { throw BotError.timeout }
             return embeddings
         }
-        let tokens = embeddings.inputTokens ?? inputs.reduce(0) { $0 + ($1.count + 3) / 4 }
+        let tokens = min(max(embeddings.inputTokens ?? inputs.reduce(0) { $0 + ($1.count + 3) / 4 }, 0), Int(Int32.max))
         embeddings.inputTokens = tokens
         let usage = TokenUsage(inputTokens: tokens, outputTokens: 0)
         let cost = bot.price.cost(usage)

@@ -76,7 +76,7 @@ struct PostgresConversationRepository: ConversationRepository {
             column("itok", "int", \.usage?.inputTokens), column("otok", "int", \.usage?.outputTokens),
             column("lat", "int", \.latencyMs), column("acc_in", "bigint", \.accounted?.inputTokens),
             column("acc_out", "bigint", \.accounted?.outputTokens), column("uparts", "text", \.userParts),
-            column("aparts", "text", \.replyParts), column("key", "uuid") { $0.keyID ?? UsageEntry.noKey },
+            column("aparts", "text", \.replyParts), column("key", "uuid", \.keyID),
             column("acc_cached", "bigint") { $0.accounted?.cachedInputTokens ?? 0 }, column("cost", "bigint", \.costNanos),
         ]
         let result = try await pool.query(
@@ -110,14 +110,12 @@ struct PostgresConversationRepository: ConversationRepository {
                 ORDER BY t.ord, v.n
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id
-            ), usage AS (
-            \(PostgresUsageRepository.upsert(from: """
-                (SELECT t.uid, t.bot, t.key, count(*)::int, sum(t.acc_in)::bigint, sum(t.acc_out)::bigint,
-                        sum(t.acc_cached)::bigint, sum(t.cost)::bigint
-                 FROM t JOIN inserted ON inserted.id = t.amid WHERE t.acc_in IS NOT NULL
-                 GROUP BY t.uid, t.bot, t.key ORDER BY t.uid, t.bot, t.key)
-                """))
-            )
+            ), usage_src AS (
+                SELECT t.uid, t.bot, t.key, count(*)::int AS requests, sum(t.acc_in)::bigint AS input,
+                       sum(t.acc_out)::bigint AS output, sum(t.acc_cached)::bigint AS cached, sum(t.cost)::bigint AS cost
+                FROM t JOIN inserted ON inserted.id = t.amid WHERE t.acc_in IS NOT NULL
+                GROUP BY t.uid, t.bot, t.key
+            ), \(PostgresUsageRepository.upserts)
             SELECT t.ord FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid
             """)
         let stored = Set(try result.rows.map { try $0.decode("ord", as: Int.self) })

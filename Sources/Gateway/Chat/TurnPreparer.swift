@@ -9,6 +9,8 @@ struct TurnPreparer: Sendable {
     let quotas: Quotas
     let budgets: Budgets
     let config: BotsConfig
+    /// `STREAM_WRITE_TIMEOUT_SECONDS`: a streamed turn's bot starts once its first event is written.
+    var streamWriteTimeout: Duration = .seconds(30)
 
     func prepare(_ request: ChatService.TurnRequest) async throws -> ChatService.PreparedTurn {
         guard let bot = bots.bot(named: request.bot) else { throw ChatError.unknownBot(request.bot ?? "") }
@@ -46,10 +48,11 @@ struct TurnPreparer: Sendable {
     /// Reserves the turn's worst case against the budgets binding it (last, once every
     /// other check passed), at the higher of its bot's and the fallback's prices.
     func reserve(_ turn: inout ChatService.PreparedTurn) async throws {
-        let fallback = bots.fallback.flatMap { bots.bot(named: $0) }?.price ?? .free
+        let fallback = bots.fallback.flatMap { bots.bot(named: $0) }
         turn.hold = try await budgets.reserve(
             userID: turn.userID, keyID: turn.keyID, messages: turn.messages, options: &turn.options,
-            price: turn.bot.price.maximum(fallback), timeout: turn.bot.timeout)
+            price: turn.bot.price.maximum(fallback?.price ?? .free),
+            holdFor: Budgets.holdTime(turn.bot.timeout, fallback?.timeout ?? .zero, streamWriteTimeout))
     }
 
     /// Tool results must answer calls of the conversation's last answer, each at most once

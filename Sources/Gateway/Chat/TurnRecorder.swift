@@ -65,18 +65,19 @@ struct TurnRecorder: Sendable {
         }
     }
 
-    /// Token counts within PostgreSQL's INTEGER.
+    /// Token counts within PostgreSQL's INTEGER, never negative (whatever a bot reported).
     static func storable(_ usage: TokenUsage) -> TokenUsage {
-        TokenUsage(
-            inputTokens: min(usage.inputTokens, Int(Int32.max)), outputTokens: min(usage.outputTokens, Int(Int32.max)),
-            cachedInputTokens: usage.cachedInputTokens, reasoningTokens: usage.reasoningTokens)
+        func bounded(_ count: Int) -> Int { min(max(count, 0), Int(Int32.max)) }
+        return TokenUsage(
+            inputTokens: bounded(usage.inputTokens), outputTokens: bounded(usage.outputTokens),
+            cachedInputTokens: usage.cachedInputTokens.map(bounded), reasoningTokens: usage.reasoningTokens.map(bounded))
     }
 
     /// The call's tokens for usage accounting (reported, or estimated); nil when the bot
     /// failed before any output and consumed nothing worth counting.
     private func accountedUsage(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult) -> TokenUsage? {
         if case .failed = result.outcome { return nil }
-        return Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+        return Self.storable(Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text))
     }
 
     /// Adds the tokens of a turn that is not stored to the user's usage, in the next batch

@@ -152,7 +152,10 @@ public struct GatewayConfig: Sendable {
         let table = ConfigKey.allCases.map { key in (key.rawValue, overriding[key] ?? env.shown(key)) }
         let known = Set(ConfigKey.allCases.map(\.rawValue))
         let botVariables = env.values.filter { $0.key.hasPrefix("BOT") && known.contains($0.key) == false }
-        return table + botVariables.sorted { $0.key < $1.key }.map { ($0.key, isSecretBotKey($0.key) ? "******" : $0.value) }
+        return table
+            + botVariables.sorted { $0.key < $1.key }.map { key, value in
+                (key, isSecretBotKey(key) ? "******" : key.hasSuffix("URL") ? maskConninfo(value) : value)
+            }
     }
 
     /// Bot settings that carry credentials: API keys, secrets, and extra headers (which

@@ -48,9 +48,6 @@ public struct UsageEntry: Sendable, Equatable {
         cachedInputTokens += other.cachedInputTokens
         costNanos += other.costNanos
     }
-
-    /// The `usage_daily.key_id` of calls made with an access token.
-    static let noKey = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 }
 
 /// Usage accounting and quota counters, in PostgreSQL so every replica shares them.
@@ -76,43 +73,56 @@ struct PostgresUsageRepository: UsageRepository {
         guard entries.isEmpty == false else { return }
         func column(_ value: (UsageEntry) -> any SQLEncodable) -> PostgresArray { PostgresArray(entries.map(value)) }
         _ = try await pool.query(
-            Self.upsert(
-                from: """
-                    (SELECT b.* FROM unnest(\(column(\.userID))::int[], \(column(\.bot))::text[],
-                                            \(column { $0.keyID ?? UsageEntry.noKey })::uuid[], \(column(\.requests))::int[],
-                                            \(column(\.inputTokens))::bigint[], \(column(\.outputTokens))::bigint[],
-                                            \(column(\.cachedInputTokens))::bigint[], \(column(\.costNanos))::bigint[])
-                         AS b(uid, bot, key, requests, input, output, cached, cost)
-                     -- A user deleted since the calls takes their usage along (never a failed batch).
-                     JOIN users ON users.id = b.uid)
-                    """))
+            """
+            WITH usage_src AS (
+                SELECT b.* FROM unnest(\(column(\.userID))::int[], \(column(\.bot))::text[], \(column(\.keyID))::uuid[],
+                                       \(column(\.requests))::int[], \(column(\.inputTokens))::bigint[],
+                                       \(column(\.outputTokens))::bigint[], \(column(\.cachedInputTokens))::bigint[],
+                                       \(column(\.costNanos))::bigint[])
+                    AS b(uid, bot, key, requests, input, output, cached, cost)
+                -- A user deleted since the calls takes their usage along (never a failed batch).
+                JOIN users ON users.id = b.uid
+            ), \(Self.upserts)
+            SELECT 1 AS done
+            """)
     }
 
-    /// Adds calls to the users' rows for their bots, keys and today (UTC). `source` is SQL
-    /// yielding rows of (user id, bot, key id, requests, input tokens, output tokens, cached
-    /// input tokens, cost in nanos), without a repeated (user, bot, key). Also used inside
-    /// the statement that stores chat turns.
-    static func upsert(from source: SQL) -> SQL {
+    /// Two CTEs adding the rows of a CTE named `usage_src` — (user id, bot, key id or NULL,
+    /// requests, input tokens, output tokens, cached input tokens, cost in nanos) — to today's
+    /// (UTC) usage: per user and bot in `usage_daily`, and per key and bot in `usage_by_key`
+    /// for calls made with a key. Also used inside the statement that stores chat turns.
+    static let upserts: SQL = """
+        usage_all AS (
+            INSERT INTO usage_daily (user_id, bot, day, requests, input_tokens, output_tokens, cached_input_tokens, cost_nanos)
+            SELECT uid, bot, (now() AT TIME ZONE 'UTC')::date, sum(requests)::int, sum(input)::bigint, sum(output)::bigint,
+                   sum(cached)::bigint, sum(cost)::bigint
+            FROM usage_src GROUP BY uid, bot ORDER BY uid, bot
+            ON CONFLICT (user_id, day, bot) DO UPDATE SET
+                requests = usage_daily.requests + EXCLUDED.requests,
+                input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
+                output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens,
+                cached_input_tokens = usage_daily.cached_input_tokens + EXCLUDED.cached_input_tokens,
+                cost_nanos = usage_daily.cost_nanos + EXCLUDED.cost_nanos
+        ), usage_keys AS (
+            INSERT INTO usage_by_key (key_id, day, bot, user_id, requests, input_tokens, output_tokens, cached_input_tokens,
+                                      cost_nanos)
+            SELECT key, (now() AT TIME ZONE 'UTC')::date, bot, min(uid), sum(requests)::int, sum(input)::bigint,
+                   sum(output)::bigint, sum(cached)::bigint, sum(cost)::bigint
+            FROM usage_src WHERE key IS NOT NULL GROUP BY key, bot ORDER BY key, bot
+            ON CONFLICT (key_id, day, bot) DO UPDATE SET
+                requests = usage_by_key.requests + EXCLUDED.requests,
+                input_tokens = usage_by_key.input_tokens + EXCLUDED.input_tokens,
+                output_tokens = usage_by_key.output_tokens + EXCLUDED.output_tokens,
+                cached_input_tokens = usage_by_key.cached_input_tokens + EXCLUDED.cached_input_tokens,
+                cost_nanos = usage_by_key.cost_nanos + EXCLUDED.cost_nanos
+        )
         """
-        INSERT INTO usage_daily (user_id, bot, key_id, day, requests, input_tokens, output_tokens, cached_input_tokens, cost_nanos)
-        SELECT u.uid, u.bot, u.key, (now() AT TIME ZONE 'UTC')::date, u.requests, u.input, u.output, u.cached, u.cost
-        FROM \(source) AS u(uid, bot, key, requests, input, output, cached, cost)
-        ON CONFLICT (user_id, day, bot, key_id) DO UPDATE SET
-            requests = usage_daily.requests + EXCLUDED.requests,
-            input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
-            output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens,
-            cached_input_tokens = usage_daily.cached_input_tokens + EXCLUDED.cached_input_tokens,
-            cost_nanos = usage_daily.cost_nanos + EXCLUDED.cost_nanos
-        """
-    }
 
     func usage(userID: Int, from: String, to: String) async throws -> [UsageRow] {
         try await pool.query(
             """
-            SELECT to_char(day, 'YYYY-MM-DD') AS day, bot, sum(requests)::int AS requests,
-                   sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens
-            FROM usage_daily WHERE user_id = \(userID) AND day BETWEEN \(from)::date AND \(to)::date
-            GROUP BY day, bot ORDER BY day, bot
+            SELECT to_char(day, 'YYYY-MM-DD') AS day, bot, requests, input_tokens, output_tokens FROM usage_daily
+            WHERE user_id = \(userID) AND day BETWEEN \(from)::date AND \(to)::date ORDER BY day, bot
             """
         ).rows.map { row in
             UsageRow(
