@@ -80,7 +80,9 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             // The OpenAPI description, edited by hand, compiled into the binary.
-            resources: [.embedInCode("Ops/openapi.json")]),
+            resources: [
+                .embedInCode("Ops/openapi.json"), .embedInCode("Console/console.js"), .embedInCode("Console/console.css"),
+            ]),
         // `gateway bot-check`: the conformance kit against a live bot-protocol endpoint.
         .target(
             name: "BotCheck",

@@ -185,11 +185,11 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         defaultLifetimeDays: services.config.limits.apiKeyDefaultDays
     ).addRoutes(to: router)
     UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router)
-    AdminController(
+    let admin = AdminController(
         admins: services.admins, bearer: bearer, userCache: services.userCache, securityEvents: services.securityEvents,
         currency: services.config.costCurrency, bots: services.bots, latencies: services.chat.latencies,
-        settings: services.config.summary
-    ).addRoutes(to: router)
+        settings: services.config.summary)
+    admin.addRoutes(to: router)
     AdminAccountsController(
         admins: services.admins, bearer: bearer, sessions: services.sessions, policy: services.accounts.policy,
         keys: services.apiKeys, keyAuthenticator: services.keyAuthenticator
@@ -210,6 +210,16 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     )
     .addRoutes(to: router)
     DocsController().addRoutes(to: router)
+    ConsoleController(
+        auth: ConsoleAuth(
+            secret: services.config.secretKey, secure: services.config.cookieSecure,
+            lifetime: services.config.refreshTokenLifetime),
+        accounts: services.accounts, sessions: services.sessions, users: services.users, admins: services.admins,
+        reports: PostgresAdminRepository(pool: services.pool), adminAPI: admin, securityEvents: services.securityEvents,
+        keyAuthenticator: services.keyAuthenticator,
+        chat: ChatController(service: services.chat, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams),
+        maxBodyBytes: maxBody
+    ).addRoutes(to: router)
     allowed.load(router.routes)
     return router
 }

@@ -151,18 +151,20 @@ import Testing
                     + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
             _ = await raw.read(until: "tick")
             raw.hangUp()
+            // The turn is stored (its usage in the same commit) and its hold settled.
             var spent = 0
-            for _ in 0..<200 where spent == 0 {
+            var stored = false
+            for _ in 0..<400 where spent == 0 || stored == false {
                 try await Task.sleep(for: .milliseconds(25))
                 await services.budgets.settler.flush()
                 spent = try await services.pool.query("SELECT spent FROM budgets").first?.decode("spent") ?? 0
+                stored = try await services.pool.query("SELECT 1 AS one FROM usage_daily").count > 0
             }
-            await services.usageBatcher.flush()
-            let stored = try await services.pool.query(
+            let usage = try await services.pool.query(
                 "SELECT sum(input_tokens + output_tokens)::bigint AS n, sum(output_tokens)::bigint AS o FROM usage_daily")
-            let output = try stored.first?.decode("o", as: Int.self) ?? 0
+            let output = try usage.first?.decode("o", as: Int.self) ?? 0
             // Billed what the usage records: some output, far from the whole answer (200 ticks).
-            let recorded = try stored.first?.decode("n", as: Int.self)
+            let recorded = try usage.first?.decode("n", as: Int.self)
             #expect(spent > 0 && spent == recorded)
             #expect(output > 0 && output < 100, "output tokens \(output)")
             let reserved = try await services.pool.query("SELECT reserved FROM budgets").first?.decode("reserved", as: Int.self)

@@ -52,6 +52,15 @@ struct PostgresSessionRepository: SessionRepository {
         }
     }
 
+    func owner(tokenHash: String) async throws -> Int? {
+        try await pool.query(
+            """
+            SELECT user_id FROM refresh_tokens
+            WHERE token = \(tokenHash) AND NOT revoked AND rotated_at IS NULL AND expires_at > now()
+            """
+        ).first?.decode("user_id")
+    }
+
     func sessionID(tokenHash: String) async throws -> UUID? {
         try await pool.query("SELECT session_id FROM refresh_tokens WHERE token = \(tokenHash)").first?
             .decodeIfPresent("session_id")

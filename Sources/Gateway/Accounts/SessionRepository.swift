@@ -77,6 +77,8 @@ public protocol SessionRepository: Sendable {
     func sessions(userID: Int, policy: RefreshPolicy) async throws -> [SessionInfo]
     /// The session id of a token, if the token is known.
     func sessionID(tokenHash: String) async throws -> UUID?
+    /// The user of a token that is current (not revoked, rotated or expired); nil otherwise.
+    func owner(tokenHash: String) async throws -> Int?
     /// Revokes one session of a user; false when it is not theirs or not active.
     func revokeSession(id: UUID, userID: Int) async throws -> Bool
     /// Deletes sessions that ended before `cutoff` (revoked, or every token expired) with

@@ -1,0 +1,83 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The console's sign-in. Signing in is a password login (throttled and recorded like
+/// any other) by an administrator; its refresh token, never rotated by the console, is
+/// the `console_session` cookie: HttpOnly, SameSite=Strict, path `/console`, Secure per
+/// `COOKIE_SECURE`. So a console session is one of the user's sessions: it ends with
+/// logout, logout everywhere, an administrator's revocation, or disabling the user.
+///
+/// CSRF: every state-changing request carries a token derived from the session
+/// (HMAC-SHA256 under a key derived from `SECRET_KEY`), in a form field `csrf` or the
+/// `X-CSRF-Token` header; the sign-in form is bound to a random `console_login` cookie
+/// (double submit). Comparisons are constant-time.
+struct ConsoleAuth: Sendable {
+    static let sessionCookie = "console_session"
+    static let loginCookie = "console_login"
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
+    let key: SymmetricKey
+    let secure: Bool
+    let lifetime: Duration
+
+    init(secret: String, secure: Bool, lifetime: Duration) {
+        key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("gateway console csrf v1".utf8),
+            outputByteCount: 32)
+        self.secure = secure
+        self.lifetime = lifetime
+    }
+
+    /// The CSRF token of a session (its refresh token's hash).
+    func csrf(sessionHash: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(sessionHash.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The presented cookie `name`, if well formed.
+    static func cookie(_ name: String, in request: Request) -> String? {
+        let headers = request.headers[values: .cookie].map { $0[...] }
+        return CookieHeader.value(named: name, in: headers, maxValueBytes: 512).map(String.init).flatMap {
+            $0.isEmpty ? nil : $0
+        }
+    }
+
+    func setCookie(_ name: String, _ value: String, maxAge: Int) -> String {
+        "\(name)=\(value); HttpOnly;\(secure ? " Secure;" : "") SameSite=Strict; Path=/console; Max-Age=\(maxAge)"
+    }
+
+    func clearCookie(_ name: String) -> String { setCookie(name, "", maxAge: 0) }
+
+    /// Equal strings, compared in constant time for their length.
+    static func same(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        guard left.count == right.count, left.isEmpty == false else { return false }
+        return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// The console page's signed-in administrator, or a redirect to the sign-in page (a 403
+/// for anything but a GET). Reads the session and the administrator flag fresh on each
+/// request, so a revocation holds at once.
+struct ConsoleSessionMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let sessions: any SessionRepository
+    let users: any UserRepository
+    let admins: any AdminRepository
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
+        guard let token = ConsoleAuth.cookie(ConsoleAuth.sessionCookie, in: request),
+            let userID = try await sessions.owner(tokenHash: RefreshTokenFactory.hash(token)),
+            try await admins.isAdmin(userID: userID), let user = try await users.find(id: userID)
+        else {
+            if request.method == .get { return Response(status: .seeOther, headers: [.location: "/console/login"]) }
+            throw APIError(.forbidden, "Sign in to the console first.", code: "forbidden")
+        }
+        var context = context
+        context.user = AuthenticatedUser(id: user.id, name: user.name, email: user.email)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/console`: the operators' web console, served by the gateway itself (pages rendered
+/// here, charts as SVG, one small script of ours for the playground; nothing from the
+/// network). Administrators sign in with their password (`ConsoleAuth`).
+struct ConsoleController {
+    let auth: ConsoleAuth
+    let accounts: AccountService
+    let sessions: any SessionRepository
+    let users: any UserRepository
+    let admins: any AdminRepository
+    let reports: PostgresAdminRepository
+    let adminAPI: AdminController
+    let securityEvents: SecurityEventLog?
+    let keyAuthenticator: APIKeyAuthenticator
+    let chat: ChatController
+    let maxBodyBytes: Int
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("console/console.css") { _, _ in Self.asset(PackageResources.console_css, type: "text/css; charset=utf-8") }
+        router.get("console/console.js") { _, _ in
+            Self.asset(PackageResources.console_js, type: "text/javascript; charset=utf-8")
+        }
+        router.get("console/icon.svg") { _, _ in
+            Self.asset(Array(Self.icon.utf8), type: "image/svg+xml")
+        }
+        router.get("console/login") { _, _ in signInPage() }
+        router.post("console/login", use: signIn)
+        let pages = router.group("console").add(
+            middleware: ConsoleSessionMiddleware(sessions: sessions, users: users, admins: admins))
+        pages.get { request, context in try await overview(request, context) }
+        pages.post("logout", use: signOut)
+        addPages(to: pages)
+        addActions(to: pages)
+    }
+
+    /// The sign-in form, bound to a fresh `console_login` cookie.
+    func signInPage(notice: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        let nonce = Data(randomBytes(16)).base64URLEncodedString
+        var response = ConsolePage.render(
+            title: "Sign in", csrf: nil, notice: notice,
+            """
+            <form method="post" action="/console/login" class="signin">\(ConsolePage.field(nonce))
+            <label>Email <input type="email" name="email" autocomplete="username" required></label>
+            <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
+            <button type="submit">Sign in</button></form>
+            <p class="hint">Administrators only (<code>gateway admin grant EMAIL</code>).</p>
+            """)
+        response.status = status
+        response.headers.append(HTTPField(name: .setCookie, value: auth.setCookie(ConsoleAuth.loginCookie, nonce, maxAge: 3600)))
+        return response
+    }
+
+    @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await Self.form(request, limit: maxBodyBytes)
+        guard let bound = ConsoleAuth.cookie(ConsoleAuth.loginCookie, in: request),
+            ConsoleAuth.same(bound, form["csrf"] ?? "")
+        else { return signInPage(notice: "The form expired. Please sign in again.", status: .forbidden) }
+        let email = (form["email"] ?? "").trimmedWhitespace.lowercased()
+        let grant: AccountService.Grant
+        do {
+            grant = try await accounts.login(
+                email: email, password: form["password"] ?? "",
+                client: ClientInfo(userAgent: "console", ip: context.clientAddress))
+        } catch AccountError.invalidCredentials {
+            return signInPage(notice: "Email or password incorrect.", status: .unauthorized)
+        } catch AccountError.throttled {
+            return signInPage(notice: "Too many attempts. Please try again later.", status: .tooManyRequests)
+        }
+        let hash = RefreshTokenFactory.hash(grant.refreshToken)
+        guard let userID = try await sessions.owner(tokenHash: hash), try await admins.isAdmin(userID: userID) else {
+            if let userID = try await sessions.owner(tokenHash: hash) {
+                _ = try await sessions.revoke(tokenHash: hash, userID: userID)
+            }
+            return signInPage(notice: "Administrators only.", status: .forbidden)
+        }
+        context.logger.notice("console sign-in", metadata: ["user_id": "\(userID)"])
+        return ConsolePage.redirect(
+            "/console",
+            cookies: [
+                auth.setCookie(ConsoleAuth.sessionCookie, grant.refreshToken, maxAge: Int(auth.lifetime / .seconds(1))),
+                auth.clearCookie(ConsoleAuth.loginCookie),
+            ])
+    }
+
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        _ = try await checked(request)
+        if let token = ConsoleAuth.cookie(ConsoleAuth.sessionCookie, in: request) {
+            _ = try await sessions.revoke(tokenHash: RefreshTokenFactory.hash(token), userID: user.id)
+        }
+        return ConsolePage.redirect("/console/login", cookies: [auth.clearCookie(ConsoleAuth.sessionCookie)])
+    }
+
+    /// The session's CSRF token (signed in, so the cookie is there).
+    func csrf(_ request: Request) -> String {
+        auth.csrf(sessionHash: RefreshTokenFactory.hash(ConsoleAuth.cookie(ConsoleAuth.sessionCookie, in: request) ?? ""))
+    }
+
+    /// The form of a state-changing request whose CSRF token matches; 403 otherwise.
+    func checked(_ request: Request) async throws -> [String: String] {
+        let form = try await Self.form(request, limit: maxBodyBytes)
+        guard ConsoleAuth.same(form["csrf"] ?? "", csrf(request)) else {
+            throw APIError(.forbidden, "Missing or wrong CSRF token.", code: "forbidden")
+        }
+        return form
+    }
+
+    /// A form body (`application/x-www-form-urlencoded`), or a 400/413/415.
+    static func form(_ request: Request, limit: Int) async throws -> [String: String] {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+            throw APIError(.unsupportedMediaType, "Forms only.", code: "unsupported_media_type")
+        }
+        let body = try await RequestBody.collect(request, limit: limit)
+        guard let form = FormBody.parse(body.readableBytesView) else {
+            throw APIError(.badRequest, "Malformed form.", code: "bad_request")
+        }
+        return form
+    }
+
+    /// The console's tab icon (so browsers do not ask for a /favicon.ico the gateway lacks).
+    static let icon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#2f5bd3"/>\
+        <path d="M4 5h8v6H4z" fill="#fff"/></svg>
+        """
+
+    private static func asset(_ bytes: [UInt8], type: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: type, .contentSecurityPolicy: ConsolePage.policy, .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

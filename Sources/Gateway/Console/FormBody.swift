@@ -1,0 +1,48 @@
+import Foundation
+
+/// `application/x-www-form-urlencoded` bodies (the console's forms): `name=value` pairs
+/// joined by `&`, `+` for a space and `%XX` escapes, read in one pass. A malformed escape or
+/// bytes that are not UTF-8 make the whole body invalid (nil); a repeated name keeps the
+/// first value; at most 64 fields.
+enum FormBody {
+    static let maxFields = 64
+
+    static func parse(_ bytes: some Collection<UInt8>) -> [String: String]? {
+        var fields: [String: String] = [:]
+        var count = 0
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            count += 1
+            guard count <= maxFields else { return nil }
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = decode(parts[0]), let value = parts.count == 2 ? decode(parts[1]) : "" else { return nil }
+            if fields[name] == nil { fields[name] = value }
+        }
+        return fields
+    }
+
+    /// One percent-encoded component, or nil.
+    static func decode(_ component: some Collection<UInt8>) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(component.count)
+        var iterator = component.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"): out.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hex), let low = iterator.next().flatMap(hex) else { return nil }
+                out.append(high << 4 | low)
+            default: out.append(byte)
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    private static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
