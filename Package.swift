@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OpenTelemetry export, OTLP/HTTP only (no gRPC stack to build).
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // C libraries, each behind a module map and a shim header.
@@ -78,6 +81,8 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             // The OpenAPI description, edited by hand, compiled into the binary.
             resources: [
@@ -95,6 +100,10 @@ let package = Package(
             dependencies: [
                 "Gateway", "EchoBot", "HTTPBot", "WebhookBot", "BotCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Benchmark yardsticks (scripts/bench): a bare Hummingbird server and a fake upstream.
@@ -112,6 +121,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            // The Python clients and browser script the tests run.
+            exclude: [
+                "Support/openai_client.py", "Support/anthropic_client.py", "Support/sdk_through_httpbot.py",
+                "Support/check_bot_protocol.py", "Support/console_browser.py",
             ]),
         .testTarget(name: "BotKitTests", dependencies: ["BotKit"]),
         .testTarget(

@@ -145,6 +145,9 @@ public struct BotRequest: Sendable {
     public var options: GenerationOptions
     /// The latest instant by which the call must have finished; past it, fail with `BotError.timeout`.
     public var deadline: ContinuousClock.Instant
+    /// W3C trace context of the call (`traceparent`, and `tracestate` when there is one)
+    /// for a bot to send upstream; empty when the gateway does not trace.
+    public var traceHeaders: [String: String] = [:]
 
     public init(
         messages: [ChatMessage], userID: String? = nil, conversationID: String? = nil,

@@ -156,6 +156,9 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     // Without trusted proxies the peer is the client (set with the context): no middleware.
     let trusted = services.config.limits.trustedProxies
     if trusted.networks.isEmpty == false { router.add(middleware: ClientAddressMiddleware(trusted: trusted)) }
+    // A trace span per request (its child spans: the bearer check, the bot call, the store),
+    // continuing the client's `traceparent`; only when a collector is configured.
+    if services.config.tracing { router.add(middleware: TracingMiddleware()) }
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
@@ -217,8 +220,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         accounts: services.accounts, sessions: services.sessions, users: services.users, admins: services.admins,
         reports: PostgresAdminRepository(pool: services.pool), adminAPI: admin, securityEvents: services.securityEvents,
         keyAuthenticator: services.keyAuthenticator,
-        chat: ChatController(service: services.chat, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams),
-        maxBodyBytes: maxBody
+        chat: ChatController(service: services.chat, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams)
     ).addRoutes(to: router)
     allowed.load(router.routes)
     return router

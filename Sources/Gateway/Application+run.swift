@@ -9,10 +9,15 @@ import UnixSignals
 /// to finish before they are ended (their turns stored as partial); then the HTTP server
 /// stops and the database pool closes. The whole shutdown is bounded: past the drain, twice
 /// the grace and ten seconds, what still runs is cancelled.
-public func runGateway(_ services: GatewayServices, signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+///
+/// `observability` (the OpenTelemetry exporter, when tracing is on) starts first and stops
+/// last, so the spans of the shutdown are exported too.
+public func runGateway(
+    _ services: GatewayServices, observability: (any Service)? = nil, signals: [UnixSignal] = [.sigterm, .sigint]
+) async throws {
     let grace = services.config.limits.shutdownGrace
     var configuration = ServiceGroupConfiguration(
-        services: [
+        services: (observability.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
             .init(service: buildApplication(services)),
             .init(
                 service: StreamDrainService(

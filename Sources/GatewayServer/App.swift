@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
         FileDescriptors.raiseToHardLimit()
         let config = try loadConfig()
         let logger = makeLogger(config)
+        let observability = try bootstrapTracing(config, logger: logger)
         let services = try await GatewayServices(config: config, logger: logger, registry: BuiltInBots.registry)
         if config.autoMigrate && !skipMigrations {
             do {
@@ -51,7 +52,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             logger.error("ADMIN_EMAILS could not be applied", metadata: ["error": "\(error)"])
         }
-        try await runGateway(services)
+        try await runGateway(services, observability: observability)
     }
 }
 

@@ -27,9 +27,9 @@ import Testing
     /// Signs in through the form; returns the session cookie's value.
     static func signIn(_ client: any TestClientProtocol, _ email: String) async throws -> TestResponse {
         let page = try await client.send(.get, "/console/login")
-        let nonce = value(ofCookie: cookie(page, ConsoleAuth.loginCookie))
+        let nonce = value(ofCookie: cookie(page, "console_login"))
         var headers = form
-        headers[.cookie] = "\(ConsoleAuth.loginCookie)=\(nonce)"
+        headers[.cookie] = "\("console_login")=\(nonce)"
         return try await client.send(
             .post, "/console/login", json: "email=\(email)&password=Passw0rd%21&csrf=\(csrf(page.text))", headers: headers)
     }
@@ -47,7 +47,7 @@ import Testing
             #expect(page.status == .ok)
             #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
             #expect(page.headers[.contentSecurityPolicy]?.contains("unsafe") == false)
-            let login = try #require(Self.cookie(page, ConsoleAuth.loginCookie))
+            let login = try #require(Self.cookie(page, "console_login"))
             #expect(login.contains("HttpOnly") && login.contains("SameSite=Strict") && login.contains("Path=/console"))
             #expect(Self.csrf(page.text) == Self.value(ofCookie: login))
             // Without the bound cookie the form is refused.
@@ -58,13 +58,13 @@ import Testing
             // Someone else signs in, and is turned away with their session ended.
             let user = try await Self.signIn(client, "user@example.com")
             #expect(user.status == .forbidden)
-            #expect(Self.cookie(user, ConsoleAuth.sessionCookie) == nil)
+            #expect(Self.cookie(user, "console_session") == nil)
             let live = try await services.pool.query("SELECT count(*)::int AS n FROM refresh_tokens WHERE NOT revoked")
             #expect(try live.first?.decode("n", as: Int.self) == 0)
             let admin = try await Self.signIn(client, "root@example.com")
             #expect(admin.status == .seeOther)
             #expect(admin.headers[.location] == "/console")
-            let session = try #require(Self.cookie(admin, ConsoleAuth.sessionCookie))
+            let session = try #require(Self.cookie(admin, "console_session"))
             #expect(session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Path=/console"))
         }
     }
@@ -78,8 +78,8 @@ import Testing
             _ = try await OpenAICompatibilityTests.key(client, token: access)
             #expect(try await client.send(.post, "/api/v1/chat", json: #"{"message":"hi"}"#, bearer: access).status == .ok)
             let signedIn = try await Self.signIn(client, "root@example.com")
-            let session = Self.value(ofCookie: Self.cookie(signedIn, ConsoleAuth.sessionCookie))
-            let cookie: HTTPFields = [.cookie: "\(ConsoleAuth.sessionCookie)=\(session)"]
+            let session = Self.value(ofCookie: Self.cookie(signedIn, "console_session"))
+            let cookie: HTTPFields = [.cookie: "\("console_session")=\(session)"]
             var token = ""
             for (path, heading) in [
                 ("/console", "Overview"), ("/console/users", "Users"), ("/console/keys", "Keys"), ("/console/bots", "Bots"),

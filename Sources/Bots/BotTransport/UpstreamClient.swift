@@ -32,12 +32,17 @@ package struct UpstreamClient: Sendable {
         breaker = CircuitBreaker(threshold: policy.breakerFailures, cooldown: policy.breakerCooldown)
     }
 
-    /// The transfer for `url`, bounded by the policy and `deadline`.
+    /// The transfer for `url`, bounded by the policy and `deadline`, carrying the call's
+    /// W3C trace context (`trace`: only `traceparent` and `tracestate`, printable values).
     package func transfer(
-        _ url: String, method: String = "POST", headers: [String], body: [UInt8] = [], deadline: ContinuousClock.Instant
+        _ url: String, method: String = "POST", headers: [String], body: [UInt8] = [], deadline: ContinuousClock.Instant,
+        trace: [String: String] = [:]
     ) -> TransportRequest {
-        TransportRequest(
-            url: url, method: method, headers: headers + policy.extraHeaders, body: body,
+        let traced = ["traceparent", "tracestate"].compactMap { name in
+            trace[name].flatMap { $0.count <= 512 && UpstreamPolicy.isHeaderSafe($0) ? "\(name): \($0)" : nil }
+        }
+        return TransportRequest(
+            url: url, method: method, headers: headers + policy.extraHeaders + traced, body: body,
             connectTimeout: policy.connectTimeout, idleTimeout: policy.idleTimeout, deadline: deadline,
             maxResponseBytes: policy.maxResponseBytes, caFile: policy.caFile, connections: connections)
     }

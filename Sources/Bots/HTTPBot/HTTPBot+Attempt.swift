@@ -7,7 +7,7 @@ extension HTTPBot {
         let built = try format.chatRequest(request, settings: settings, stream: settings.stream)
         let spec = upstream.transfer(
             settings.baseURL + built.path, headers: built.headers + format.authHeaders(settings), body: built.body,
-            deadline: request.deadline)
+            deadline: request.deadline, trace: request.traceHeaders)
         return (spec, format.parser(stream: settings.stream))
     }
 }

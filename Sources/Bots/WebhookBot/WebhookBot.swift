@@ -46,7 +46,7 @@ public struct WebhookBot: BotProvider {
         let body = WebhookProtocol.body(request, requestID: requestID)
         let spec = upstream.transfer(
             settings.url, headers: WebhookProtocol.headers(requestID: requestID, secret: settings.secret),
-            body: body.jsonBytes, deadline: request.deadline)
+            body: body.jsonBytes, deadline: request.deadline, trace: request.traceHeaders)
         return (spec, WebhookEventParser())
     }
 

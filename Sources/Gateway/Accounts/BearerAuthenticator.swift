@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Tracing
 
 /// Checks `Authorization: Bearer <jwt or API key>` (or, where enabled, `x-api-key`) and
 /// attaches the user to the context.
@@ -25,10 +26,13 @@ struct BearerAuthenticator: RouterMiddleware {
         }
         if acceptsAPIKeyHeader, let key = request.headers[Self.apiKeyHeader] { credentials.append(key.trimmedWhitespace) }
         guard let first = credentials.first else { throw APIError.notAuthenticated }
-        let (user, kind) = try await authenticate(first)
-        // Two credentials must both be valid, and the same user's.
-        for other in credentials.dropFirst() where try await authenticate(other).user.id != user.id {
-            throw APIError.invalidBearer
+        let (user, kind) = try await withSpan("bearer check") { _ in
+            let (user, kind) = try await authenticate(first)
+            // Two credentials must both be valid, and the same user's.
+            for other in credentials.dropFirst() where try await authenticate(other).user.id != user.id {
+                throw APIError.invalidBearer
+            }
+            return (user, kind)
         }
         var context = context
         context.user = AuthenticatedUser(id: user.id, name: user.name, email: user.email, credential: kind)

@@ -39,7 +39,8 @@ extension PostgresAdminRepository {
                        count(*) FILTER (WHERE status IS DISTINCT FROM 'ok') AS errors,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS median
                 FROM messages
-                WHERE role = 'assistant' AND created_at >= date_trunc('day', now()) - make_interval(days => \(days - 1)::int)
+                WHERE role = 'assistant'
+                  AND created_at >= ((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int)::timestamp AT TIME ZONE 'UTC'
                 GROUP BY 1
             )
             SELECT to_char(days.day, 'YYYY-MM-DD') AS day, coalesce(usage.requests, 0)::bigint AS requests,

@@ -1,6 +1,8 @@
 import AsyncAlgorithms
 import BotKit
+import Instrumentation
 import Logging
+import Tracing
 
 /// One call of one bot for a turn, pulled one delta at a time by the turn's writer (so
 /// the bot produces the next event only once the previous one was written): bounds it by
@@ -28,18 +30,39 @@ final class BotCall: @unchecked Sendable {
     private var text = ""
     private var calls = ToolCallAssembler()
     private var sentAny = false
+    /// The call's trace span (a no-op unless tracing is on): time to first token and tokens
+    /// as attributes; its context travels upstream as `traceparent`.
+    private let span: any Span
+    private var spanOpen = true
 
     init(_ turn: ChatService.PreparedTurn, bot: BotDirectory.Entry, context: Context) {
         self.bot = bot
         self.context = context
-        let request = BotRequest(
+        span = startSpan("bot call", ofKind: .client)
+        span.attributes["gen_ai.bot.name"] = bot.name
+        span.attributes["gen_ai.bot.kind"] = bot.kind
+        var request = BotRequest(
             messages: turn.messages, userID: String(turn.userID), conversationID: turn.conversationID.lowercasedString,
             options: turn.options, deadline: started + bot.timeout)
+        InstrumentationSystem.instrument.inject(span.context, into: &request.traceHeaders, using: TraceHeaders())
         deadline = request.deadline
         events = BotEvents(bot.provider.stream(request), deadline: deadline, trusted: bot.provider.honoursDeadline)
     }
 
-    deinit { events?.stop() }
+    deinit {
+        events?.stop()
+        endSpan()
+    }
+
+    private func endSpan(_ error: BotError? = nil) {
+        guard spanOpen else { return }
+        spanOpen = false
+        if let error {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error, message: error.code))
+        }
+        span.end()
+    }
 
     /// The next delta, or how the call ended.
     func next() async -> Step {
@@ -60,7 +83,12 @@ final class BotCall: @unchecked Sendable {
                 close()
                 context.metrics.call(bot: bot.name, .ok)
                 context.metrics.latency(bot: bot.name, ContinuousClock.now - started)
-                if let usage = completion.usage { context.metrics.tokens(bot: bot.name, usage) }
+                if let usage = completion.usage {
+                    context.metrics.tokens(bot: bot.name, usage)
+                    span.attributes["gen_ai.usage.input_tokens"] = usage.inputTokens
+                    span.attributes["gen_ai.usage.output_tokens"] = usage.outputTokens
+                }
+                endSpan()
                 var result = ChatService.TurnResult(text: text, bot: bot.name, outcome: .completed(completion))
                 result.toolCalls = calls.calls
                 return .ended(result)
@@ -68,6 +96,7 @@ final class BotCall: @unchecked Sendable {
         } catch let error as BotError {
             close()
             context.metrics.call(bot: bot.name, BotMetrics.outcome(for: error))
+            endSpan(error)
             context.logs.error("bot call failed", error: error, metadata: ["bot": .string(bot.name)])
             if sentAny { return .ended(.init(text: text, bot: bot.name, outcome: .failedMidway(error))) }
             return .ended(.init(text: PoliteReply.text(for: error), bot: bot.name, outcome: .failed(error)))
@@ -77,7 +106,11 @@ final class BotCall: @unchecked Sendable {
     }
 
     private func output() {
-        if sentAny == false { context.metrics.timeToFirstToken(bot: bot.name, ContinuousClock.now - started) }
+        if sentAny == false {
+            let elapsed = ContinuousClock.now - started
+            context.metrics.timeToFirstToken(bot: bot.name, elapsed)
+            span.attributes["gen_ai.time_to_first_token_ms"] = elapsed.milliseconds
+        }
         sentAny = true
     }
 
@@ -87,6 +120,8 @@ final class BotCall: @unchecked Sendable {
         if events != nil {
             close()
             context.metrics.call(bot: bot.name, .cancelled)
+            span.attributes["gen_ai.cancelled"] = true
+            endSpan()
             context.logger.info("chat turn cancelled", metadata: ["bot": .string(bot.name)])
         }
         return .init(text: text, bot: bot.name, outcome: .cancelled)
@@ -141,4 +176,9 @@ struct BotEvents {
 
     /// Cancels the bot's stream.
     func stop() { bounded?.relay.stop() }
+}
+
+/// Writes trace context into a bot request's headers.
+struct TraceHeaders: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) { carrier[key] = value }
 }

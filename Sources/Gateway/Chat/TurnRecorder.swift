@@ -1,5 +1,6 @@
 import BotKit
 import Foundation
+import Tracing
 
 /// Stores a finished turn (its messages and usage in one commit), or, for a turn that is
 /// not stored, adds its tokens to the user's usage; either way settles its budget hold
@@ -55,7 +56,7 @@ struct TurnRecorder: Sendable {
         stored.replyParts = MessageParts.encode(
             [ChatMessage(role: .assistant, content: "", toolCalls: calls)], maxImageBytes: maxImageBytes)
         do {
-            try await conversations.store(stored)
+            try await withSpan("store turn") { _ in try await conversations.store(stored) }
         } catch {
             // Refused alone (the conversation went away): the call still consumed tokens.
             if case ChatError.conversationNotFound = error, let accounted { addUsage(turn, result, accounted, cost: cost) }

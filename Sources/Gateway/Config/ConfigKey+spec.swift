@@ -134,6 +134,12 @@ extension ConfigKey {
             .init(
                 .operations, .integer(0...3650), "90",
                 "days security events are kept in PostgreSQL for administrators; 0 = logged only")
+        case .otelEndpoint:
+            .init(
+                .operations, .text, nil, example: "http://127.0.0.1:4318",
+                "OpenTelemetry collector (OTLP/HTTP) receiving a trace per request (unset, and no OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "
+                    + "tracing off); the other OTEL_* variables (OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_SERVICE_NAME, "
+                    + "OTEL_TRACES_SAMPLER…) work as the OpenTelemetry specification says")
         case .adminEmails:
             .init(
                 .operations, .text, nil, example: "ops@example.com",

@@ -51,6 +51,12 @@ public struct GatewayConfig: Sendable {
     public var securityEventsRetention: Duration
     /// `ADMIN_EMAILS`, lower-cased: made administrators at startup and on registration.
     public var adminEmails: Set<String>
+    /// Every `OTEL_*` variable set (in the environment or `.env`); tracing is on when one
+    /// names a collector (`OTEL_EXPORTER_OTLP_ENDPOINT` or `…_TRACES_ENDPOINT`).
+    public var openTelemetry: [String: String]
+    public var tracing: Bool {
+        openTelemetry["OTEL_EXPORTER_OTLP_ENDPOINT"] != nil || openTelemetry["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] != nil
+    }
     /// The effective configuration, secrets masked, for `gateway check-config`.
     public let summary: [(String, String)]
 
@@ -96,6 +102,7 @@ public struct GatewayConfig: Sendable {
         metricsPassword = env.string(.metricsPassword)
         quotas = QuotaConfig(
             requestsPerMinute: try env.int(.quotaRequestsPerMinute), tokensPerDay: try env.int(.quotaTokensPerDay))
+        openTelemetry = env.values.filter { $0.key.hasPrefix("OTEL_") && $0.value.isEmpty == false }
         costCurrency = env.string(.costCurrency) ?? "USD"
         guard (1...16).contains(costCurrency.count), costCurrency.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
         else { throw ConfigError("COST_CURRENCY", "must be 1 to 16 letters or digits, like USD") }
@@ -149,7 +156,10 @@ public struct GatewayConfig: Sendable {
     /// Every key of the table as set or defaulted (secrets masked), then the bots' own
     /// variables (credentials masked).
     private static func summary(_ env: ConfigReader, overriding: [ConfigKey: String]) -> [(String, String)] {
-        let table = ConfigKey.allCases.map { key in (key.rawValue, overriding[key] ?? env.shown(key)) }
+        let table = ConfigKey.allCases.map { key in
+            let shown = overriding[key] ?? env.shown(key)
+            return (key.rawValue, key.rawValue.hasSuffix("_ENDPOINT") ? maskConninfo(shown) : shown)
+        }
         let known = Set(ConfigKey.allCases.map(\.rawValue))
         let botVariables = env.values.filter { $0.key.hasPrefix("BOT") && known.contains($0.key) == false }
         return table

@@ -5,8 +5,8 @@ import Hummingbird
 
 /// The console's sign-in. Signing in is a password login (throttled and recorded like
 /// any other) by an administrator; its refresh token, never rotated by the console, is
-/// the `console_session` cookie: HttpOnly, SameSite=Strict, path `/console`, Secure per
-/// `COOKIE_SECURE`. So a console session is one of the user's sessions: it ends with
+/// the `__Secure-console_session` cookie: HttpOnly, SameSite=Strict, path `/console`
+/// (`console_session` without Secure when `COOKIE_SECURE=false`, for development only). So a console session is one of the user's sessions: it ends with
 /// logout, logout everywhere, an administrator's revocation, or disabling the user.
 ///
 /// CSRF: every state-changing request carries a token derived from the session
@@ -14,13 +14,17 @@ import Hummingbird
 /// `X-CSRF-Token` header; the sign-in form is bound to a random `console_login` cookie
 /// (double submit). Comparisons are constant-time.
 struct ConsoleAuth: Sendable {
-    static let sessionCookie = "console_session"
-    static let loginCookie = "console_login"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
     let key: SymmetricKey
     let secure: Bool
     let lifetime: Duration
+    /// The cookies' names: `__Secure-` prefixed when Secure, so a sibling host or a
+    /// cleartext response cannot plant one.
+    var sessionCookie: String { secure ? "__Secure-console_session" : "console_session" }
+    var loginCookie: String { secure ? "__Secure-console_login" : "console_login" }
+    /// Form bodies the console accepts (its forms are a few fields).
+    static let maxFormBytes = 16384
 
     init(secret: String, secure: Bool, lifetime: Duration) {
         key = HKDF<SHA256>.deriveKey(
@@ -63,13 +67,14 @@ struct ConsoleAuth: Sendable {
 /// request, so a revocation holds at once.
 struct ConsoleSessionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    let auth: ConsoleAuth
     let sessions: any SessionRepository
     let users: any UserRepository
     let admins: any AdminRepository
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
-        guard let token = ConsoleAuth.cookie(ConsoleAuth.sessionCookie, in: request),
+        guard let token = ConsoleAuth.cookie(auth.sessionCookie, in: request),
             let userID = try await sessions.owner(tokenHash: RefreshTokenFactory.hash(token)),
             try await admins.isAdmin(userID: userID), let user = try await users.find(id: userID)
         else {

@@ -40,7 +40,7 @@ extension ConsoleController {
     }
 
     func overview(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let days = try await reports.daily(days: 14)
+        let days = try await overviewCache.days { try await reports.daily(days: 14) }
         func chart(_ title: String, _ value: (DailyStats) -> Double, format: ((Double) -> String)? = nil) -> HTML {
             var chart = Chart(title: title, points: days.map { ($0.day, value($0)) })
             if let format { chart.format = format }
@@ -51,7 +51,7 @@ extension ConsoleController {
         let latency = chart(
             "Median latency of stored answers (ms)", { $0.medianLatencyMs ?? 0 }, format: { String(format: "%.0f", $0) })
         let content: HTML = """
-            <p class="hint">The last 14 days (UTC), all replicas.</p><div class="charts">\
+            <p class="hint">The last 14 days (UTC), all replicas; read at most once a minute.</p><div class="charts">\
             \(chart("Requests per day", { Double($0.requests) }))\(chart("Errors per day", { Double($0.errors) }))\
             \(latency)\(spend)</div>
             """

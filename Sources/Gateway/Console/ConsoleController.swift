@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOConcurrencyHelpers
 
 /// `/console`: the operators' web console, served by the gateway itself (pages rendered
 /// here, charts as SVG, one small script of ours for the playground; nothing from the
@@ -16,7 +17,8 @@ struct ConsoleController {
     let securityEvents: SecurityEventLog?
     let keyAuthenticator: APIKeyAuthenticator
     let chat: ChatController
-    let maxBodyBytes: Int
+    /// The overview's figures, read at most once a minute.
+    let overviewCache = OverviewCache()
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("console/console.css") { _, _ in Self.asset(PackageResources.console_css, type: "text/css; charset=utf-8") }
@@ -29,7 +31,7 @@ struct ConsoleController {
         router.get("console/login") { _, _ in signInPage() }
         router.post("console/login", use: signIn)
         let pages = router.group("console").add(
-            middleware: ConsoleSessionMiddleware(sessions: sessions, users: users, admins: admins))
+            middleware: ConsoleSessionMiddleware(auth: auth, sessions: sessions, users: users, admins: admins))
         pages.get { request, context in try await overview(request, context) }
         pages.post("logout", use: signOut)
         addPages(to: pages)
@@ -49,13 +51,13 @@ struct ConsoleController {
             <p class="hint">Administrators only (<code>gateway admin grant EMAIL</code>).</p>
             """)
         response.status = status
-        response.headers.append(HTTPField(name: .setCookie, value: auth.setCookie(ConsoleAuth.loginCookie, nonce, maxAge: 3600)))
+        response.headers.append(HTTPField(name: .setCookie, value: auth.setCookie(auth.loginCookie, nonce, maxAge: 3600)))
         return response
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = try await Self.form(request, limit: maxBodyBytes)
-        guard let bound = ConsoleAuth.cookie(ConsoleAuth.loginCookie, in: request),
+        let form = try await Self.form(request, limit: ConsoleAuth.maxFormBytes)
+        guard let bound = ConsoleAuth.cookie(auth.loginCookie, in: request),
             ConsoleAuth.same(bound, form["csrf"] ?? "")
         else { return signInPage(notice: "The form expired. Please sign in again.", status: .forbidden) }
         let email = (form["email"] ?? "").trimmedWhitespace.lowercased()
@@ -80,28 +82,28 @@ struct ConsoleController {
         return ConsolePage.redirect(
             "/console",
             cookies: [
-                auth.setCookie(ConsoleAuth.sessionCookie, grant.refreshToken, maxAge: Int(auth.lifetime / .seconds(1))),
-                auth.clearCookie(ConsoleAuth.loginCookie),
+                auth.setCookie(auth.sessionCookie, grant.refreshToken, maxAge: Int(auth.lifetime / .seconds(1))),
+                auth.clearCookie(auth.loginCookie),
             ])
     }
 
     @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         _ = try await checked(request)
-        if let token = ConsoleAuth.cookie(ConsoleAuth.sessionCookie, in: request) {
+        if let token = ConsoleAuth.cookie(auth.sessionCookie, in: request) {
             _ = try await sessions.revoke(tokenHash: RefreshTokenFactory.hash(token), userID: user.id)
         }
-        return ConsolePage.redirect("/console/login", cookies: [auth.clearCookie(ConsoleAuth.sessionCookie)])
+        return ConsolePage.redirect("/console/login", cookies: [auth.clearCookie(auth.sessionCookie)])
     }
 
     /// The session's CSRF token (signed in, so the cookie is there).
     func csrf(_ request: Request) -> String {
-        auth.csrf(sessionHash: RefreshTokenFactory.hash(ConsoleAuth.cookie(ConsoleAuth.sessionCookie, in: request) ?? ""))
+        auth.csrf(sessionHash: RefreshTokenFactory.hash(ConsoleAuth.cookie(auth.sessionCookie, in: request) ?? ""))
     }
 
     /// The form of a state-changing request whose CSRF token matches; 403 otherwise.
     func checked(_ request: Request) async throws -> [String: String] {
-        let form = try await Self.form(request, limit: maxBodyBytes)
+        let form = try await Self.form(request, limit: ConsoleAuth.maxFormBytes)
         guard ConsoleAuth.same(form["csrf"] ?? "", csrf(request)) else {
             throw APIError(.forbidden, "Missing or wrong CSRF token.", code: "forbidden")
         }
@@ -131,5 +133,17 @@ struct ConsoleController {
             status: .ok,
             headers: [.contentType: type, .contentSecurityPolicy: ConsolePage.policy, .cacheControl: "no-cache"],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// The overview's daily figures of the last minute (they scan the period's stored answers).
+final class OverviewCache: Sendable {
+    private let state = NIOLockedValueBox<(read: ContinuousClock.Instant, days: [DailyStats])?>(nil)
+
+    func days(_ load: () async throws -> [DailyStats]) async throws -> [DailyStats] {
+        if let cached = state.withLockedValue({ $0 }), ContinuousClock.now - cached.read < .seconds(60) { return cached.days }
+        let days = try await load()
+        state.withLockedValue { $0 = (.now, days) }
+        return days
     }
 }

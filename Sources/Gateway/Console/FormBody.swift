@@ -10,11 +10,19 @@ enum FormBody {
     static func parse(_ bytes: some Collection<UInt8>) -> [String: String]? {
         var fields: [String: String] = [:]
         var count = 0
-        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+            let pair = bytes[start..<end]
+            start = end < bytes.endIndex ? bytes.index(after: end) : end
+            guard pair.isEmpty == false else { continue }
             count += 1
+            // Stops at the first field past the bound: no work for the rest of the body.
             guard count <= maxFields else { return nil }
-            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = decode(parts[0]), let value = parts.count == 2 ? decode(parts[1]) : "" else { return nil }
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            guard let name = decode(pair[..<(equals ?? pair.endIndex)]),
+                let value = equals.map({ decode(pair[pair.index(after: $0)...]) }) ?? ""
+            else { return nil }
             if fields[name] == nil { fields[name] = value }
         }
         return fields

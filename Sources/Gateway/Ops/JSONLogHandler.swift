@@ -21,6 +21,11 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        Self.write(line(event) + "\n")
+    }
+
+    /// The line `event` is written as (without its newline).
+    func line(_ event: LogEvent) -> String {
         var fields = self.metadata
         if let extra = event.metadata { fields.merge(extra) { $1 } }
         let timestamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
@@ -37,7 +42,7 @@ public struct JSONLogHandler: LogHandler {
             let rendered = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             line = "\(timestamp) \(event.level.rawValue.uppercased()) \(event.message)\(rendered.isEmpty ? "" : " " + rendered)"
         }
-        Self.write(line + "\n")
+        return line
     }
 
     private static let lock = NSLock()

@@ -1,5 +1,6 @@
 import BotKit
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
@@ -13,11 +14,14 @@ import NIOCore
 final class ModelUpstream: Sendable {
     private let portBox = NIOLockedValueBox<Int?>(nil)
     private let bodies = NIOLockedValueBox<[[String: JSONValue]]>([])
+    private let traceparents = NIOLockedValueBox<[String]>([])
     private let task: NIOLockedValueBox<Task<Void, any Error>?> = .init(nil)
 
     var base: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 } ?? 0)" }
     /// The request bodies received, oldest first.
     var received: [[String: JSONValue]] { bodies.withLockedValue { $0 } }
+    /// The `traceparent` headers received, oldest first.
+    var receivedTraceparents: [String] { traceparents.withLockedValue { $0 } }
 
     static func start() async throws -> ModelUpstream {
         let upstream = ModelUpstream()
@@ -41,6 +45,7 @@ final class ModelUpstream: Sendable {
         let data = try await request.body.collect(upTo: 1 << 22)
         guard case .object(let body) = try JSONReader.parse(Array(buffer: data)) else { return Response(status: .badRequest) }
         bodies.withLockedValue { $0.append(body) }
+        if let parent = request.headers[HTTPField.Name("traceparent")!] { traceparents.withLockedValue { $0.append(parent) } }
         let reply = Self.reply(body, anthropic: anthropic)
         let stream = body["stream"] == .bool(true)
         let text = anthropic ? AnthropicWire.render(reply, stream: stream) : OpenAIWire.render(reply, stream: stream)

@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import Gateway
+
+/// The gateway's log lines: one JSON object, or one readable line, per event.
+@Suite struct LogLineTests {
+    static func event(_ metadata: Logger.Metadata) -> LogEvent {
+        LogEvent(
+            level: .warning, message: "bot call failed", metadata: metadata, source: "gateway", file: #fileID,
+            function: #function, line: #line)
+    }
+
+    @Test func jsonLinesCarryEveryField() throws {
+        var handler = JSONLogHandler(label: "gateway", level: .info, json: true)
+        handler[metadataKey: "request_id"] = "r-1"
+        #expect(handler[metadataKey: "request_id"] == "r-1")
+        let line = handler.line(
+            Self.event(["bot": "up", "tries": .stringConvertible(3), "tags": ["a", "b"], "nested": ["k": "v"], "path": "/v1/x"]))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "warning")
+        #expect(object["message"] as? String == "bot call failed")
+        #expect(object["request_id"] as? String == "r-1")
+        #expect(object["tries"] as? String == "3")
+        #expect(object["tags"] as? [String] == ["a", "b"])
+        #expect(object["nested"] as? [String: String] == ["k": "v"])
+        #expect(line.contains(#""path":"/v1/x""#))
+        #expect(line.contains("\n") == false)
+        #expect(object["timestamp"] is String)
+    }
+
+    @Test func textLinesAreReadable() {
+        let handler = JSONLogHandler(label: "gateway", level: .info, json: false)
+        let line = handler.line(Self.event(["bot": "up", "a": "1"]))
+        #expect(line.hasSuffix(" WARNING bot call failed a=1 bot=up"))
+        #expect(handler.line(Self.event([:])).hasSuffix(" WARNING bot call failed"))
+        handler.log(event: Self.event(["written": "to stdout"]))
+    }
+}
