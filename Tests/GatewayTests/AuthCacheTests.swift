@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
@@ -36,6 +37,31 @@ import Testing
         #expect(cache.value(for: 5) == Self.user)
         cache.invalidate(nil)
         #expect(cache.value(for: 5) == nil)
+    }
+
+    /// A burst of misses of one key costs one read; its value is then cached.
+    @Test func concurrentMissesShareOneRead() async throws {
+        let cache = NotifiedCache<Int, String>(ttl: .seconds(30))
+        cache.setServing(true)
+        let reads = NIOLockedValueBox(0)
+        let values = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    try await cache.value(for: 7) {
+                        reads.withLockedValue { $0 += 1 }
+                        try await Task.sleep(for: .milliseconds(100))
+                        return "seven"
+                    }
+                }
+            }
+            return try await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        #expect(values == Array(repeating: "seven", count: 50))
+        #expect(reads.withLockedValue { $0 } == 1)
+        #expect(cache.value(for: 7) == "seven")
+        // A failed read is not kept: the next miss reads again.
+        await #expect(throws: TestFailure.self) { try await cache.value(for: 8) { throw TestFailure("down") } }
+        #expect(try await cache.value(for: 8) { "eight" } == "eight")
     }
 
     @Test func userCacheStaysBounded() throws {

@@ -70,8 +70,16 @@ import Testing
             let seen = statuses.withLockedValue { $0 }
             #expect(seen[200] == 20, "\(seen)")
             #expect(seen[429] == 180, "\(seen)")
-            await services.budgets.settler.flush()
-            await services.usageBatcher.flush()
+            // Settled and recorded (a background write may be committing while ours finds nothing).
+            for _ in 0..<100 {
+                await services.budgets.settler.flush()
+                await services.usageBatcher.flush()
+                let reserved = try await services.pool.query("SELECT reserved FROM budgets").first?.decode(
+                    "reserved", as: Int.self)
+                let calls = try await services.pool.query("SELECT coalesce(sum(requests), 0)::int AS n FROM usage_daily")
+                if reserved == 0, try calls.first?.decode("n", as: Int.self) == 20 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             let budget = try #require(try await services.pool.query("SELECT spent, reserved FROM budgets").first)
             let spent = try budget.decode("spent", as: Int.self)
             #expect(try budget.decode("reserved", as: Int.self) == 0)

@@ -65,7 +65,8 @@ import Testing
 
         let acknowledged = outcomes.filter { $0.contains("event: end") }.compactMap(Self.messageID)
         let ended = outcomes.filter { $0.contains("event: error") }.compactMap(Self.messageID)
-        #expect(acknowledged.count + ended.count == 100)
+        let neither = outcomes.filter { $0.contains("event: end") == false && $0.contains("event: error") == false }
+        #expect(acknowledged.count + ended.count == 100, "without an end: \(neither.map { $0.prefix(120) })")
         #expect(acknowledged.isEmpty == false, "no stream finished within the drain and grace")
         #expect(ended.isEmpty == false, "every stream finished: the test did not exercise the cut-off")
         let check = TestDatabase.pool(database)

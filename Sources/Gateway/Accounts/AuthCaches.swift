@@ -9,6 +9,7 @@ struct AuthCaches: Sendable {
     func apply(_ payload: String) {
         if payload.hasPrefix("budget:") {
             budgets.invalidate(Int(payload.dropFirst(7)))
+            budgets.invalidate(Budgets.anyone)
         } else if payload.hasPrefix("key:") {
             let hash = String(payload.dropFirst(4))
             keys.invalidate(hash == "*" ? nil : hash)

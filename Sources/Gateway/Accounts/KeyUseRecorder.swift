@@ -10,6 +10,7 @@ final class KeyUseRecorder: BatchWriter, Sendable {
     private let keys: any APIKeyRepository
     let interval: Duration
     let logs: DampedLog
+    let gate = FlushGate()
     private let pending = NIOLockedValueBox<Set<UUID>>([])
 
     init(keys: any APIKeyRepository, interval: Duration = .seconds(60), logs: DampedLog) {
@@ -24,7 +25,7 @@ final class KeyUseRecorder: BatchWriter, Sendable {
     }
 
     /// Writes what was noted; while the database is unreachable the keys stay noted.
-    func flush() async {
+    func writeBatch() async {
         let ids = pending.withLockedValue { pending in
             defer { pending.removeAll() }
             return Array(pending)

@@ -35,6 +35,7 @@ final class SecurityEventLog: BatchWriter, Sendable {
     let pool: PostgresPool
     let interval: Duration
     let logs: DampedLog
+    let gate = FlushGate()
     let capacity: Int
     private let pending = NIOLockedValueBox<[Pending]>([])
 
@@ -62,7 +63,7 @@ final class SecurityEventLog: BatchWriter, Sendable {
         if dropped > 0 { Counter(label: "gateway_security_events_dropped_total").increment(by: dropped) }
     }
 
-    func flush() async {
+    func writeBatch() async {
         let batch = pending.withLockedValue { pending in
             defer { pending.removeAll() }
             return pending

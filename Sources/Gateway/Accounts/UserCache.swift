@@ -18,6 +18,8 @@ final class NotifiedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         var entries: [Key: Entry] = [:]
         var generation: UInt64 = 0
         var enabled = false
+        /// Reads under way, one per key: concurrent misses of one key share it.
+        var loading: [Key: Task<Value?, any Error>] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -76,12 +78,23 @@ final class NotifiedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     var isServing: Bool { state.withLockedValue { $0.enabled } }
 
     /// The cached value, else `load()`'s, kept when nothing was invalidated meanwhile.
-    func value(for key: Key, load: () async throws -> Value?) async rethrows -> Value? {
+    /// Concurrent misses of one key wait for a single `load` (a burst of first requests,
+    /// or every request when an entry expires, costs one read, not one each).
+    func value(for key: Key, load: @escaping @Sendable () async throws -> Value?) async throws -> Value? {
         if let value = value(for: key) { return value }
-        let generation = self.generation
-        let value = try await load()
-        if let value, let generation { store(value, for: key, generation: generation) }
-        return value
+        let task = state.withLockedValue { state -> Task<Value?, any Error> in
+            if let running = state.loading[key] { return running }
+            let generation = state.enabled ? state.generation : nil
+            let task = Task {
+                defer { self.state.withLockedValue { $0.loading[key] = nil } }
+                let value = try await load()
+                if let value, let generation { self.store(value, for: key, generation: generation) }
+                return value
+            }
+            state.loading[key] = task
+            return task
+        }
+        return try await task.value
     }
 }
 

@@ -68,6 +68,7 @@ struct BudgetsController {
                 userID: userID, keyID: keyID, unit: unitValue, period: periodValue, limit: limitValue)
         else { throw APIError(.notFound, "No such user, or no such API key of that user.", code: "not_found") }
         cache?.invalidate(userID)
+        cache?.invalidate(Budgets.anyone)
         let by = try context.requireUser().id
         context.logger.notice(
             "budget set by an administrator", metadata: ["budget_id": "\(budget.id)", "user_id": "\(userID)", "by": "\(by)"])

@@ -7,6 +7,8 @@ import Foundation
 public protocol BudgetRepository: Sendable {
     /// The budgets of a user (its own and its keys').
     func rules(userID: Int) async throws -> [BudgetRule]
+    /// One budget of anyone's, or none when there is no budget at all.
+    func anyBudget() async throws -> [BudgetRule]
     /// Reserves `tokens` against token budgets and `costNanos` against cost budgets of the
     /// user and of `keyID` for at most `ttl`; nil when admitted, else the seconds until the
     /// period of a budget it does not fit renews.
@@ -49,6 +51,14 @@ struct PostgresBudgetRepository: BudgetRepository {
 
     func rules(userID: Int) async throws -> [BudgetRule] {
         try await pool.query("SELECT id, key_id, unit FROM budgets WHERE user_id = \(userID)").rows.map { row in
+            BudgetRule(
+                id: try row.decode("id"), keyID: try row.decodeIfPresent("key_id"),
+                unit: BudgetUnit(rawValue: try row.decode("unit")) ?? .tokens)
+        }
+    }
+
+    func anyBudget() async throws -> [BudgetRule] {
+        try await pool.query("SELECT id, key_id, unit FROM budgets LIMIT 1").rows.map { row in
             BudgetRule(
                 id: try row.decode("id"), keyID: try row.decodeIfPresent("key_id"),
                 unit: BudgetUnit(rawValue: try row.decode("unit")) ?? .tokens)

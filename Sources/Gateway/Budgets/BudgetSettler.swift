@@ -11,6 +11,7 @@ final class BudgetSettler: BatchWriter, Sendable {
     private let budgets: any BudgetRepository
     let interval: Duration
     let logs: DampedLog
+    let gate = FlushGate()
     let capacity: Int
     private let pending = NIOLockedValueBox<[BudgetSettlement]>([])
     private let ticks = NIOLockedValueBox(0)
@@ -34,7 +35,7 @@ final class BudgetSettler: BatchWriter, Sendable {
 
     /// Settles what was queued; while the database is unreachable it stays queued. Every
     /// thirtieth write also releases expired holds.
-    func flush() async {
+    func writeBatch() async {
         let batch = pending.withLockedValue { pending in
             defer { pending.removeAll() }
             return pending

@@ -21,10 +21,17 @@ struct Budgets: Sendable {
     let settler: BudgetSettler
     let defaultMaxTokens: Int
 
+    /// The cache key of "is there any budget at all" (user ids start at 1): while there is
+    /// none, no call reads a user's budgets.
+    static let anyone = 0
+
     /// The budgets binding calls of `userID` made with `keyID`.
     func rules(userID: Int, keyID: UUID?) async throws -> [BudgetRule] {
         let all: [BudgetRule]?
         if let cache {
+            let repository = self.repository
+            guard try await cache.value(for: Self.anyone, load: { try await repository.anyBudget() })?.isEmpty == false
+            else { return [] }
             all = try await cache.value(for: userID) { try await repository.rules(userID: userID) }
         } else {
             all = try await repository.rules(userID: userID)

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// A service that collects writes in memory and writes them every `interval`, and once
@@ -5,11 +6,20 @@ import ServiceLifecycle
 protocol BatchWriter: Service {
     var interval: Duration { get }
     var logs: DampedLog { get }
-    /// Writes what was collected.
-    func flush() async
+    /// Serializes the writes.
+    var gate: FlushGate { get }
+    /// Writes what was collected (one at a time: see `flush`).
+    func writeBatch() async
 }
 
 extension BatchWriter {
+    /// Writes what was collected. One write at a time: a flush that finds a write under way
+    /// waits for it, so when `flush` returns, everything noted before it is written (or
+    /// kept for the next write while the database is unreachable).
+    func flush() async {
+        await gate.serialized { await writeBatch() }
+    }
+
     func run() async throws {
         while Task.isCancelled == false && Task.isShuttingDownGracefully == false {
             do {
@@ -34,5 +44,38 @@ extension BatchWriter {
         } catch {
             logs.error("\(what) failed; dropped", error: error)
         }
+    }
+}
+
+/// Runs async bodies one at a time, in the order they arrived.
+final class FlushGate: Sendable {
+    private struct State {
+        var busy = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func serialized(_ body: () async -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let runNow = state.withLockedValue { state -> Bool in
+                if state.busy {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.busy = true
+                return true
+            }
+            if runNow { continuation.resume() }
+        }
+        await body()
+        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            guard state.waiters.isEmpty == false else {
+                state.busy = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
     }
 }

@@ -18,6 +18,7 @@ final class UsageBatcher: BatchWriter, Sendable {
     private let usage: any UsageRepository
     let interval: Duration
     let logs: DampedLog
+    let gate = FlushGate()
     private let pending = NIOLockedValueBox<[Key: UsageEntry]>([:])
 
     init(usage: any UsageRepository, interval: Duration = .seconds(1), logs: DampedLog) {
@@ -35,7 +36,7 @@ final class UsageBatcher: BatchWriter, Sendable {
     var hasPending: Bool { pending.withLockedValue { $0.isEmpty == false } }
 
     /// Writes what was noted; while the database is unreachable it stays noted.
-    func flush() async {
+    func writeBatch() async {
         let entries = pending.withLockedValue { pending in
             defer { pending.removeAll() }
             return Array(pending.values)
