@@ -218,7 +218,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
             secret: services.config.secretKey, secure: services.config.cookieSecure,
             lifetime: services.config.refreshTokenLifetime),
         accounts: services.accounts, sessions: services.sessions, users: services.users, admins: services.admins,
-        reports: PostgresAdminRepository(pool: services.pool), adminAPI: admin, securityEvents: services.securityEvents,
+        adminAPI: admin, securityEvents: services.securityEvents,
         keyAuthenticator: services.keyAuthenticator,
         chat: ChatController(service: services.chat, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams)
     ).addRoutes(to: router)

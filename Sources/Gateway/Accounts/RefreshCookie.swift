@@ -16,11 +16,16 @@ enum RefreshCookie {
         "\(name)=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
 
     /// The presented token, if any.
-    static func value(in request: Request) -> String? {
+    static func value(in request: Request) -> String? { CookieHeader.value(named: name, in: request) }
+}
+
+extension CookieHeader {
+    /// The request's non-empty cookie `name`, at most 512 bytes (refresh tokens and the
+    /// console's cookies are far shorter). Kept out of CookieHeader.swift, which the fuzzer
+    /// builds without Hummingbird.
+    static func value(named name: String, in request: Request) -> String? {
         let headers = request.headers[values: .cookie].map { $0[...] }
-        guard let value = CookieHeader.value(named: name, in: headers, maxValueBytes: 512), value.isEmpty == false else {
-            return nil
-        }
+        guard let value = value(named: name, in: headers, maxValueBytes: 512), value.isEmpty == false else { return nil }
         return String(value)
     }
 }

@@ -27,13 +27,9 @@ extension AdminController {
         let currency: String
     }
 
+    /// `GET /api/v1/bots`'s fields of a bot, then what operators see beside them.
     struct AdminBot: Encodable, Sendable {
-        let name: String
-        let kind: String
-        let `default`: Bool
-        let fallback: Bool
-        let healthy: Bool
-        let detail: String
+        let info: BotsController.BotInfo
         let circuit: CircuitState?
         let active_calls: Int
         let upstream_connections_opened: Int
@@ -43,6 +39,25 @@ extension AdminController {
         let time_to_first_token_ms: Percentiles?
         let timeout_seconds: Double
         let price: Prices
+
+        enum CodingKeys: String, CodingKey {
+            case circuit, active_calls, upstream_connections_opened, calls, latency_ms, time_to_first_token_ms
+            case timeout_seconds, price
+        }
+
+        /// One flat object: `info`'s members, then these.
+        func encode(to encoder: any Encoder) throws {
+            try info.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(circuit, forKey: .circuit)
+            try container.encode(active_calls, forKey: .active_calls)
+            try container.encode(upstream_connections_opened, forKey: .upstream_connections_opened)
+            try container.encode(calls, forKey: .calls)
+            try container.encodeIfPresent(latency_ms, forKey: .latency_ms)
+            try container.encodeIfPresent(time_to_first_token_ms, forKey: .time_to_first_token_ms)
+            try container.encode(timeout_seconds, forKey: .timeout_seconds)
+            try container.encode(price, forKey: .price)
+        }
     }
 
     struct Setting: Encodable, Sendable {
@@ -68,11 +83,10 @@ extension AdminController {
             let stats = latencies.stats(bot: entry.name)
             func perMillion(_ micros: Int) -> Double { Double(micros) / 1_000_000 }
             return AdminBot(
-                name: entry.name, kind: entry.kind, default: info.default, fallback: info.fallback, healthy: info.healthy,
-                detail: info.detail, circuit: statistics.circuit, active_calls: statistics.activeCalls,
+                info: info, circuit: statistics.circuit, active_calls: statistics.activeCalls,
                 upstream_connections_opened: statistics.upstreamConnectionsOpened, calls: stats.outcomes,
                 latency_ms: Percentiles(stats.latency), time_to_first_token_ms: Percentiles(stats.firstToken),
-                timeout_seconds: entry.timeout.milliseconds / 1000,
+                timeout_seconds: entry.timeout.timeInterval,
                 price: Prices(
                     input: perMillion(entry.price.input), output: perMillion(entry.price.output),
                     cached_input: perMillion(entry.price.cachedInput), currency: currency))

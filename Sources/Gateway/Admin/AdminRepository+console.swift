@@ -24,7 +24,6 @@ public struct AdminKey: Sendable, Equatable {
 }
 
 extension PostgresAdminRepository {
-    /// The last `days` days (today included), oldest first, zero-filled.
     func daily(days: Int) async throws -> [DailyStats] {
         try await pool.query(
             """
@@ -55,7 +54,6 @@ extension PostgresAdminRepository {
         }
     }
 
-    /// The newest keys of every user (at most `limit`).
     func keys(limit: Int) async throws -> [AdminKey] {
         try await pool.query(
             """

@@ -16,7 +16,7 @@ public struct AdminUser: Codable, Sendable, Equatable {
 
 /// One row of usage: a user's calls to one bot on one UTC day (all of them, or with one API
 /// key: `keyID`), with their cost in `COST_CURRENCY`.
-public struct AdminUsageRow: Codable, Sendable, Equatable {
+public struct AdminUsageRow: Encodable, Sendable, Equatable {
     public let userID: Int
     public let email: String
     public let bot: String
@@ -53,18 +53,6 @@ public struct AdminUsageRow: Codable, Sendable, Equatable {
         self.costNanos = costNanos
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            userID: try c.decode(Int.self, forKey: .userID), email: try c.decode(String.self, forKey: .email),
-            bot: try c.decode(String.self, forKey: .bot), keyID: try c.decodeIfPresent(UUID.self, forKey: .keyID),
-            day: try c.decode(String.self, forKey: .day), requests: try c.decode(Int.self, forKey: .requests),
-            inputTokens: try c.decode(Int.self, forKey: .inputTokens),
-            outputTokens: try c.decode(Int.self, forKey: .outputTokens),
-            cachedInputTokens: try c.decode(Int.self, forKey: .cachedInputTokens),
-            costNanos: Money.nanos(try c.decode(Double.self, forKey: .cost)))
-    }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(userID, forKey: .userID)
@@ -96,6 +84,10 @@ public protocol AdminRepository: Sendable {
     /// Usage per user, bot and day between two days (UTC), newest first; and the calls made
     /// with API keys, per key.
     func usage(from: String, to: String, userID: Int?) async throws -> (all: [AdminUsageRow], byKey: [AdminUsageRow])
+    /// The last `days` days (today included, UTC), oldest first, zero-filled.
+    func daily(days: Int) async throws -> [DailyStats]
+    /// The newest keys of every user (at most `limit`).
+    func keys(limit: Int) async throws -> [AdminKey]
 }
 
 /// `AdminRepository` on PostgreSQL.

@@ -50,19 +50,17 @@ struct PostgresBudgetRepository: BudgetRepository {
     static let startNow: SQL = "greatest(period_start, \(current))"
 
     func rules(userID: Int) async throws -> [BudgetRule] {
-        try await pool.query("SELECT id, key_id, unit FROM budgets WHERE user_id = \(userID)").rows.map { row in
-            BudgetRule(
-                id: try row.decode("id"), keyID: try row.decodeIfPresent("key_id"),
-                unit: BudgetUnit(rawValue: try row.decode("unit")) ?? .tokens)
-        }
+        try await pool.query("SELECT id, key_id, unit FROM budgets WHERE user_id = \(userID)").rows.map(Self.rule)
     }
 
     func anyBudget() async throws -> [BudgetRule] {
-        try await pool.query("SELECT id, key_id, unit FROM budgets LIMIT 1").rows.map { row in
-            BudgetRule(
-                id: try row.decode("id"), keyID: try row.decodeIfPresent("key_id"),
-                unit: BudgetUnit(rawValue: try row.decode("unit")) ?? .tokens)
-        }
+        try await pool.query("SELECT id, key_id, unit FROM budgets LIMIT 1").rows.map(Self.rule)
+    }
+
+    private static func rule(_ row: Row) throws -> BudgetRule {
+        BudgetRule(
+            id: try row.decode("id"), keyID: try row.decodeIfPresent("key_id"),
+            unit: BudgetUnit(rawValue: try row.decode("unit")) ?? .tokens)
     }
 
     func reserve(holdID: UUID, userID: Int, keyID: UUID?, tokens: Int, costNanos: Int, ttl: Duration) async throws -> Int? {

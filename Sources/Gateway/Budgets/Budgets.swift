@@ -50,7 +50,7 @@ struct Budgets: Sendable {
         let output = options.maxTokens ?? defaultMaxTokens
         options.maxTokens = output
         let input = Self.worstInput(messages, options)
-        return try await reserve(
+        return try await hold(
             userID: userID, keyID: keyID, usage: TokenUsage(inputTokens: input, outputTokens: output), price: price,
             holdFor: holdFor)
     }
@@ -61,6 +61,13 @@ struct Budgets: Sendable {
         -> BudgetHold?
     {
         guard try await rules(userID: userID, keyID: keyID).isEmpty == false else { return nil }
+        return try await hold(userID: userID, keyID: keyID, usage: usage, price: price, holdFor: holdFor)
+    }
+
+    /// The reservation itself, once a budget is known to bind the call.
+    private func hold(userID: Int, keyID: UUID?, usage: TokenUsage, price: BotPrice, holdFor: Duration) async throws
+        -> BudgetHold
+    {
         let holdID = UUID.random()
         let highest = max(price.input, price.cachedInput)
         let worst = BotPrice(input: highest, output: price.output, cachedInput: highest)

@@ -53,8 +53,3 @@ final class BotLatencies: Sendable {
     /// What was recorded for `bot` (empty when nothing was).
     func stats(bot: String) -> Stats { stats.withLockedValue { $0[bot] ?? Stats() } }
 }
-
-extension Duration {
-    /// In milliseconds, with fractions.
-    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
-}

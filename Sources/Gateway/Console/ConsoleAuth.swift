@@ -40,12 +40,7 @@ struct ConsoleAuth: Sendable {
     }
 
     /// The presented cookie `name`, if well formed.
-    static func cookie(_ name: String, in request: Request) -> String? {
-        let headers = request.headers[values: .cookie].map { $0[...] }
-        return CookieHeader.value(named: name, in: headers, maxValueBytes: 512).map(String.init).flatMap {
-            $0.isEmpty ? nil : $0
-        }
-    }
+    static func cookie(_ name: String, in request: Request) -> String? { CookieHeader.value(named: name, in: request) }
 
     func setCookie(_ name: String, _ value: String, maxAge: Int) -> String {
         "\(name)=\(value); HttpOnly;\(secure ? " Secure;" : "") SameSite=Strict; Path=/console; Max-Age=\(maxAge)"
@@ -53,13 +48,8 @@ struct ConsoleAuth: Sendable {
 
     func clearCookie(_ name: String) -> String { setCookie(name, "", maxAge: 0) }
 
-    /// Equal strings, compared in constant time for their length.
-    static func same(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8)
-        let right = Array(b.utf8)
-        guard left.count == right.count, left.isEmpty == false else { return false }
-        return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
+    /// Equal non-empty strings (`constantTimeEquals`).
+    static func same(_ a: String, _ b: String) -> Bool { a.isEmpty == false && constantTimeEquals(a, b) }
 }
 
 /// The console page's signed-in administrator, or a redirect to the sign-in page (a 403

@@ -40,7 +40,7 @@ extension ConsoleController {
     }
 
     func overview(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let days = try await overviewCache.days { try await reports.daily(days: 14) }
+        let days = try await overviewCache.days { try await admins.daily(days: 14) }
         func chart(_ title: String, _ value: (DailyStats) -> Double, format: ((Double) -> String)? = nil) -> HTML {
             var chart = Chart(title: title, points: days.map { ($0.day, value($0)) })
             if let format { chart.format = format }
@@ -84,7 +84,7 @@ extension ConsoleController {
 
     func keysPage(_ request: Request) async throws -> Response {
         let token = csrf(request)
-        let rows = try await reports.keys(limit: 200).map { key -> [HTML] in
+        let rows = try await admins.keys(limit: 200).map { key -> [HTML] in
             [
                 "\(key.email)", "\(key.name)", "<code>\(key.prefix)…</code>", "\(key.createdAt)", "\(key.lastUsedAt ?? "never")",
                 key.state == "active" ? "<span class=\"good\">active</span>" : "<span class=\"bad\">\(key.state)</span>",
@@ -105,8 +105,9 @@ extension ConsoleController {
         func milliseconds(_ value: Double?) -> String { value.map { String(format: "%.1f ms", $0) } ?? "–" }
         let rows = await adminAPI.adminBots().map { bot -> [HTML] in
             [
-                "\(bot.name)\(bot.default ? " (default)" : "")\(bot.fallback ? " (fallback)" : "")", "\(bot.kind)",
-                bot.healthy ? "<span class=\"good\">healthy</span>" : "<span class=\"bad\">\(bot.detail)</span>",
+                "\(bot.info.name)\(bot.info.default ? " (default)" : "")\(bot.info.fallback ? " (fallback)" : "")",
+                "\(bot.info.kind)",
+                bot.info.healthy ? "<span class=\"good\">healthy</span>" : "<span class=\"bad\">\(bot.info.detail)</span>",
                 "\(bot.circuit?.rawValue ?? "–")", "\(bot.active_calls)",
                 "\(bot.calls["ok", default: 0]) ok, \(bot.calls.values.reduce(0, +) - bot.calls["ok", default: 0]) not",
                 "\(milliseconds(bot.latency_ms?.p50)) / \(milliseconds(bot.latency_ms?.p99))",

@@ -12,7 +12,6 @@ struct ConsoleController {
     let sessions: any SessionRepository
     let users: any UserRepository
     let admins: any AdminRepository
-    let reports: PostgresAdminRepository
     let adminAPI: AdminController
     let securityEvents: SecurityEventLog?
     let keyAuthenticator: APIKeyAuthenticator
@@ -129,10 +128,7 @@ struct ConsoleController {
         """
 
     private static func asset(_ bytes: [UInt8], type: String) -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: type, .contentSecurityPolicy: ConsolePage.policy, .cacheControl: "no-cache"],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        DocsController.asset(ByteBuffer(bytes: bytes), type: type, policy: ConsolePage.policy)
     }
 }
 

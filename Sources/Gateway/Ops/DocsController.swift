@@ -16,9 +16,13 @@ struct DocsController {
     }
 
     private static func asset(_ text: String, type: String) -> Response {
+        asset(ByteBuffer(string: text), type: type, policy: DocsPage.policy)
+    }
+
+    /// A static file of a page of ours (the docs', the console's) under that page's CSP.
+    static func asset(_ body: ByteBuffer, type: String, policy: String) -> Response {
         Response(
-            status: .ok,
-            headers: [.contentType: type, .contentSecurityPolicy: DocsPage.policy, .cacheControl: "no-cache"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+            status: .ok, headers: [.contentType: type, .contentSecurityPolicy: policy, .cacheControl: "no-cache"],
+            body: .init(byteBuffer: body))
     }
 }

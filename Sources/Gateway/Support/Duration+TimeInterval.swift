@@ -7,6 +7,9 @@ extension Duration {
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 
+    /// In milliseconds, with fractions (latencies for operators and traces).
+    var milliseconds: Double { timeInterval * 1000 }
+
     /// `count` days of 86,400 seconds (UTC days have no leap seconds here).
     static func days(_ count: Int) -> Duration { .seconds(count * 86_400) }
 
