@@ -42,12 +42,18 @@ public final class CallCounter: Sendable {
 /// }
 /// ```
 public enum BotAnswer {
+    /// Where the tasks `stream(counting:_:)` starts run; nil (the default) is Swift's global
+    /// pool. A host that serves each connection on one thread (the gateway pins a
+    /// connection to its event loop) sets it so the bot's work does not hop to another
+    /// thread and back for every event.
+    @TaskLocal public static var executor: (any TaskExecutor)?
+
     public static func stream(
         counting calls: CallCounter? = nil, _ body: @escaping @Sendable (BotWriter) async throws -> BotCompletion
     ) -> AsyncThrowingStream<BotEvent, any Error> {
         AsyncThrowingStream { continuation in
             calls?.started()
-            let task = Task {
+            let task = Task(executorPreference: executor) {
                 defer { calls?.stopped() }
                 do {
                     let completion = try await body(BotWriter(continuation: continuation))

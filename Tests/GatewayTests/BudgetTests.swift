@@ -41,9 +41,11 @@ import Testing
     }
 
     @Test func twoHundredConcurrentCallsAgainstABudgetThatFitsTwenty() async throws {
-        // Each call holds its reservation for three seconds (the echo bot's pause), so
-        // none is settled while the 200 arrive.
-        let env = ["ADMIN_EMAILS": Self.admins("burst"), "BOT_ECHO_DELAY_MS": "3000", "DB_POOL_TIMEOUT_SECONDS": "20"]
+        // Each admitted call holds its reservation until all 180 refusals are in (the
+        // gated bot), so none is settled while the 200 arrive, however loaded the machine.
+        let env = [
+            "ADMIN_EMAILS": Self.admins("burst"), "BOT_PROVIDER": "gated", "DB_POOL_TIMEOUT_SECONDS": "20",
+        ]
         try await TestApp.run(env) { client, services in
             let cast = try await Self.cast(client, "burst")
             // Worst case of each call: 8 + 6 bytes of input ("budget") + max_tokens 10 = 24.
@@ -62,7 +64,11 @@ import Testing
                             #expect(text.contains(#""code":"budget_exceeded""#))
                             #expect(text.lowercased().contains("retry-after: "))
                         }
-                        statuses.withLockedValue { $0[status, default: 0] += 1 }
+                        let refused = statuses.withLockedValue {
+                            $0[status, default: 0] += 1
+                            return $0[429, default: 0]
+                        }
+                        if refused == 180 { TestBots.gate.open() }
                     }
                 }
                 try await group.waitForAll()

@@ -3,20 +3,25 @@ import EchoBot
 import Foundation
 import HTTPBot
 import NIOConcurrencyHelpers
+import NIOPosix
 import WebhookBot
 
 @testable import Gateway
 
 /// Bot kinds for chat tests, registered beside the built-in ones:
 /// - `probe`: answers with a JSON description of the request it received.
+/// - `where`: answers with where its task runs (on an event loop or elsewhere).
 /// - `failing`: fails before any output with `BOT_<NAME>_ERROR` (`unavailable`, `timeout`, `rejected`).
 /// - `midfail`: sends one delta, then fails.
 /// - `slow`: sends a delta every 50 ms for 10 s and records when it is cancelled.
 /// - `flood`: sends 64 KiB deltas as fast as they are taken until cancelled (counted).
+/// - `gated`: answers like the echo bot once `TestBots.gate` opens (holds calls in flight).
 /// - `stubborn`: ignores its deadline and never answers (it only stops when cancelled).
 enum TestBots {
     static let cancellations = NIOLockedValueBox(0)
     static let floodCancellations = NIOLockedValueBox(0)
+    /// Holds `gated` bots' answers until a test opens it (once per process).
+    static let gate = Gate()
 
     static var registry: BotRegistry {
         // The executable's kinds, named the same way it does, plus the test bots.
@@ -25,6 +30,7 @@ enum TestBots {
         HTTPBot.register(in: &registry)
         WebhookBot.register(in: &registry)
         registry.register(kind: "probe") { _ in ProbeBot() }
+        registry.register(kind: "where") { _ in WhereBot() }
         registry.register(kind: "eyes") { _ in EyesBot() }
         registry.register(kind: "form") { _ in FormBot() }
         registry.register(kind: "toolsy") { _ in ToolsyBot() }
@@ -43,6 +49,7 @@ enum TestBots {
         registry.register(kind: "slow") { _ in SlowBot() }
         registry.register(kind: "flood") { _ in FloodBot() }
         registry.register(kind: "stubborn") { _ in StubbornBot() }
+        registry.register(kind: "gated") { _ in GatedEchoBot() }
         return registry
     }
 }
@@ -54,6 +61,17 @@ struct ProbeBot: BotProvider {
             continuation.yield(.delta(described))
             continuation.yield(.completed(BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: 3, outputTokens: 5))))
             continuation.finish()
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+/// Answers with where its task runs: "event loop" on one of NIO's loops, else "elsewhere".
+struct WhereBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        BotAnswer.stream { writer in
+            try writer.delta(MultiThreadedEventLoopGroup.currentEventLoop == nil ? "elsewhere" : "event loop")
+            return BotCompletion()
         }
     }
     func health() async -> BotHealth { .ok }
@@ -197,6 +215,50 @@ struct StubbornBot: BotProvider {
                 continuation.finish(throwing: CancellationError())
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+    func health() async -> BotHealth { .ok }
+}
+
+/// A latch: `wait()` returns once `open()` was called.
+final class Gate: Sendable {
+    private let state = NIOLockedValueBox<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLockedValue { state in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLockedValue { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// The echo bot, once `TestBots.gate` is open.
+struct GatedEchoBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        BotAnswer.stream { writer in
+            await TestBots.gate.wait()
+            var completion = BotCompletion()
+            for try await event in EchoBot().stream(request) {
+                switch event {
+                case .delta(let text): try writer.delta(text)
+                case .completed(let done): completion = done
+                default: break
+                }
+            }
+            return completion
         }
     }
     func health() async -> BotHealth { .ok }

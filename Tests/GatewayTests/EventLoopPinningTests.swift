@@ -1,0 +1,47 @@
+import BotKit
+import Foundation
+import HummingbirdTesting
+import NIOPosix
+import Testing
+
+@testable import Gateway
+
+/// Connections are served on their own event loop, and so are the bots they call.
+@Suite struct EventLoopPinningTests {
+    @Test func aPinnedTaskStaysOnItsLoopWhenAnotherThreadResumesIt() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let seen = await withTaskExecutorPreference(EventLoopTaskExecutor(loop)) { () async -> [Bool] in
+            var seen = [loop.inEventLoop]
+            // Resumed from a thread of its own, as libcurl's driver and libpq's threads do.
+            await withCheckedContinuation { continuation in Thread.detachNewThread { continuation.resume() } }
+            seen.append(loop.inEventLoop)
+            let child = await Task { @Sendable in loop.inEventLoop }.value
+            seen.append(child)
+            return seen
+        }
+        // An unstructured task does not inherit the preference: it runs on the global pool.
+        #expect(seen == [true, true, false])
+    }
+
+    @Test func botAnswerTasksRunWhereTheHostSays() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        func answer() async throws -> String {
+            var text = ""
+            for try await event in WhereBot().stream(BotRequest(messages: [])) {
+                if case .delta(let piece) = event { text += piece }
+            }
+            return text
+        }
+        #expect(try await answer() == "elsewhere")
+        let pinned = try await BotAnswer.$executor.withValue(EventLoopTaskExecutor(loop)) { try await answer() }
+        #expect(pinned == "event loop")
+    }
+
+    @Test func aChatIsAnsweredOnTheConnectionsEventLoop() async throws {
+        try await TestApp.run(["BOT_PROVIDER": "where"]) { client, _ in
+            let token = try await ChatTests.signIn(client, "where@example.com")
+            let reply = try await client.send(.post, ChatTests.chat, json: #"{"message":"where?"}"#, bearer: token).json()
+            #expect(reply["response"] as? String == "event loop")
+        }
+    }
+}
