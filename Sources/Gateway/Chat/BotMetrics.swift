@@ -1,14 +1,16 @@
 import BotKit
 import Metrics
+import NIOConcurrencyHelpers
 
 /// The bot metric families: calls by bot and outcome, latency, time to first token and
 /// tokens by bot and direction.
 /// Each is also kept per bot in `latencies` for the admin API.
 struct BotMetrics: Sendable {
     var latencies = BotLatencies()
+    private let handles = NIOLockedValueBox<[String: Handles]>([:])
 
     /// Outcomes counted in `gateway_bot_calls_total{bot,outcome}`.
-    enum Outcome: String {
+    enum Outcome: String, CaseIterable {
         case ok, failed, timeout
         case rateLimited = "rate_limited"
         case fallback
@@ -16,26 +18,56 @@ struct BotMetrics: Sendable {
         case cancelled
     }
 
+    /// One bot's metric objects, made once: making one per event looks it up in the
+    /// registry under a lock each time. Bots come from the configuration, so the table is
+    /// bounded by it.
+    final class Handles: Sendable {
+        let calls: [Outcome: Counter]
+        let latency: Timer
+        let timeToFirstToken: Timer
+        let inputTokens: Counter
+        let outputTokens: Counter
+
+        init(bot: String) {
+            calls = Dictionary(
+                uniqueKeysWithValues: Outcome.allCases.map {
+                    ($0, Counter(label: "gateway_bot_calls_total", dimensions: [("bot", bot), ("outcome", $0.rawValue)]))
+                })
+            latency = Timer(label: "gateway_bot_latency_seconds", dimensions: [("bot", bot)])
+            timeToFirstToken = Timer(label: "gateway_bot_time_to_first_token_seconds", dimensions: [("bot", bot)])
+            inputTokens = Counter(label: "gateway_bot_tokens_total", dimensions: [("bot", bot), ("direction", "input")])
+            outputTokens = Counter(label: "gateway_bot_tokens_total", dimensions: [("bot", bot), ("direction", "output")])
+        }
+    }
+
+    private func handles(_ bot: String) -> Handles {
+        handles.withLockedValue { table in
+            if let found = table[bot] { return found }
+            let made = Handles(bot: bot)
+            table[bot] = made
+            return made
+        }
+    }
+
     func call(bot: String, _ outcome: Outcome) {
-        Counter(label: "gateway_bot_calls_total", dimensions: [("bot", bot), ("outcome", outcome.rawValue)]).increment()
+        handles(bot).calls[outcome]?.increment()
         latencies.call(bot: bot, outcome: outcome.rawValue)
     }
 
     func latency(bot: String, _ duration: Duration) {
-        Timer(label: "gateway_bot_latency_seconds", dimensions: [("bot", bot)]).record(duration: duration)
+        handles(bot).latency.record(duration: duration)
         latencies.latency(bot: bot, duration)
     }
 
     func timeToFirstToken(bot: String, _ duration: Duration) {
-        Timer(label: "gateway_bot_time_to_first_token_seconds", dimensions: [("bot", bot)]).record(duration: duration)
+        handles(bot).timeToFirstToken.record(duration: duration)
         latencies.timeToFirstToken(bot: bot, duration)
     }
 
     func tokens(bot: String, _ usage: TokenUsage) {
-        Counter(label: "gateway_bot_tokens_total", dimensions: [("bot", bot), ("direction", "input")])
-            .increment(by: usage.inputTokens)
-        Counter(label: "gateway_bot_tokens_total", dimensions: [("bot", bot), ("direction", "output")])
-            .increment(by: usage.outputTokens)
+        let handles = handles(bot)
+        handles.inputTokens.increment(by: usage.inputTokens)
+        handles.outputTokens.increment(by: usage.outputTokens)
     }
 
     /// A finished turn that could not be stored (`gateway_chat_turns_not_stored_total`).
