@@ -22,7 +22,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     // Driver-thread state.
     private var status = 0
-    private var headers: [String: String] = [:]
+    private var retryAfter: Int?
     private var headSent = false
     private var received = 0
     var tooLarge = false
@@ -112,18 +112,30 @@ final class CurlTransfer: @unchecked Sendable {
 
     // MARK: driver thread
 
+    /// One header line. Only the status line and `Retry-After` are read; other lines cost
+    /// a prefix comparison and no allocation.
     private func header(_ bytes: UnsafeRawBufferPointer) {
-        lastActivity = .now
-        let line = Self.trimmed(bytes)
-        if line.hasPrefix("HTTP/") {
+        if Self.hasPrefix(bytes, "http/") {
             // A new response (after 100 Continue or a redirect) starts a new header block.
-            status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-            headers = [:]
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].lowercased()
-            headers[name] = Self.trimmed(line.utf8[colon...].dropFirst())
-        } else if line.isEmpty, status >= 200 {
+            lastActivity = .now
+            status = Int(Self.trimmed(bytes).split(separator: " ").dropFirst().first ?? "") ?? 0
+            retryAfter = nil
+        } else if Self.hasPrefix(bytes, "retry-after:") {
+            retryAfter = Int(Self.trimmed(bytes.dropFirst(12)))
+        } else if bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }), status >= 200 {
             sendHead()
+        }
+    }
+
+    /// Whether `bytes` start with the lowercase ASCII `prefix`, ignoring case.
+    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        return prefix.withUTF8Buffer { expected in
+            for index in 0..<expected.count {
+                let byte = bytes[index]
+                if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != expected[index] { return false }
+            }
+            return true
         }
     }
 
@@ -139,7 +151,7 @@ final class CurlTransfer: @unchecked Sendable {
     private func sendHead() {
         guard headSent == false else { return }
         headSent = true
-        continuation.yield(.head(status: status, headers: headers))
+        continuation.yield(.head(status: status, retryAfter: retryAfter))
     }
 
     private func write(_ bytes: UnsafeRawBufferPointer) -> Int {

@@ -36,9 +36,10 @@ package struct TransportRequest: Sendable {
     }
 }
 
-/// What a transfer yields: the status and headers once, then body bytes.
+/// What a transfer yields: the status once (with the only header the gateway acts on,
+/// `Retry-After` in seconds), then body bytes.
 package enum TransportEvent: Sendable {
-    case head(status: Int, headers: [String: String])
+    case head(status: Int, retryAfter: Int?)
     case body([UInt8])
 }
 

@@ -43,9 +43,9 @@ extension UpstreamClient {
         do {
             for try await event in transport.start(spec) {
                 switch event {
-                case .head(let code, let headers):
+                case .head(let code, let after):
                     status = code
-                    retryAfter = headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    retryAfter = after
                 case .body(let bytes) where status >= 300:
                     errorBody += bytes.prefix(max(0, Self.loggedErrorBytes - errorBody.count))
                 case .body(let bytes):
