@@ -11,6 +11,8 @@ final class RequestReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
 
     private let timeout: TimeAmount
     private var timer: Scheduled<Void>?
+    /// When the head of a request whose end has not arrived yet was read.
+    private var awaitingEndSince: NIODeadline?
 
     init(timeout: Duration) {
         self.timeout = .nanoseconds(Int64(timeout / .nanoseconds(1)))
@@ -20,15 +22,26 @@ final class RequestReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
         switch unwrapInboundIn(data) {
         case .head:
             timer?.cancel()
-            let channel = context.channel
-            timer = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+            timer = nil
+            awaitingEndSince = .now()
         case .body:
             break
         case .end:
             timer?.cancel()
             timer = nil
+            awaitingEndSince = nil
         }
         context.fireChannelRead(data)
+    }
+
+    /// The timer starts only for a body still incomplete after the read that brought its
+    /// head: most requests arrive whole in one read and never schedule one.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let since = awaitingEndSince, timer == nil {
+            let channel = context.channel
+            timer = context.eventLoop.scheduleTask(deadline: since + timeout) { channel.close(promise: nil) }
+        }
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
