@@ -29,7 +29,9 @@ public final class CallCounter: Sendable {
 
 /// The short way to write a bot: an async function that writes deltas to a `BotWriter`
 /// and returns the completion (so there is exactly one). It runs in a task of its own that
-/// the reader's cancellation cancels; a `CancellationError` ends the stream as such, any
+/// the reader's cancellation cancels, on the host's executor (`executor`; the gateway's is
+/// the event loop of the client's connection), so it must never block: wait with `await`
+/// (I/O on threads of its own, `Task.sleep`), never with a blocking call; a `CancellationError` ends the stream as such, any
 /// other error as a `BotError` (`BotError.wrap`).
 ///
 /// ```swift

@@ -23,6 +23,15 @@ import Testing
         #expect(seen == [true, true, false])
     }
 
+    @Test func largeWorkLeavesTheLoopAndComesBack() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let seen = try await withTaskExecutorPreference(EventLoopTaskExecutor(loop)) { () async throws -> [Bool] in
+            let during = try await offTheLoop { loop.inEventLoop }
+            return [during, loop.inEventLoop]
+        }
+        #expect(seen == [false, true])
+    }
+
     @Test func botAnswerTasksRunWhereTheHostSays() async throws {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         func answer() async throws -> String {

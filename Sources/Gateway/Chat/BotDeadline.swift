@@ -15,7 +15,8 @@ struct BotDeadline: Sendable {
 
     init(_ stream: AsyncThrowingStream<BotEvent, any Error>, deadline: ContinuousClock.Instant) {
         let events = AsyncThrowingChannel<BotEvent, any Error>()
-        let pump = Task {
+        // On the host's executor like the bot's own task (the connection's event loop).
+        let pump = Task(executorPreference: BotAnswer.executor) {
             do {
                 for try await event in stream {
                     await events.send(event)

@@ -41,6 +41,13 @@ struct EventLoopPinnedChannel<Inner: ServerChildChannel>: ServerChildChannel {
     }
 }
 
+/// Runs `work` on Swift's global pool instead of the connection's event loop: for CPU
+/// work that grows with the input (a large body parsed, a large answer built), so one
+/// request does not hold up the other connections served by its loop.
+func offTheLoop<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(globalConcurrentExecutor) { try await work() }
+}
+
 extension HTTPServerBuilder {
     /// HTTP/1.1 served with each connection pinned to its event loop.
     static func http1Pinned(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {

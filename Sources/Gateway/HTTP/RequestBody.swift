@@ -6,9 +6,14 @@ import Hummingbird
 enum RequestBody {
     static let acceptedMediaTypes = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
 
+    /// Bodies larger than this are parsed off the connection's event loop (`offTheLoop`).
+    static let offLoopBytes = 64 * 1024
+
     /// The body as a JSON object.
     static func object(_ request: Request, limit: Int) async throws -> [String: JSONValue] {
-        try object(from: try await collect(request, limit: limit))
+        let buffer = try await collect(request, limit: limit)
+        if buffer.readableBytes > offLoopBytes { return try await offTheLoop { try object(from: buffer) } }
+        return try object(from: buffer)
     }
 
     /// The raw body after the size, media type and emptiness checks.
