@@ -45,11 +45,12 @@ async def main():
         writers += await asyncio.gather(*(stream(started, failures) for _ in range(min(200, count - i))))
     ramp = time.monotonic() - t0
     await asyncio.sleep(2)
-    rss_kb, threads = status("VmRSS:"), status("Threads:")
+    rss_kb, anon_kb, threads = status("VmRSS:"), status("RssAnon:"), status("Threads:")
     for writer in writers:
         if writer:
             writer.close()
     print(json.dumps({"n": count, "streaming": len(started), "errors": len(failures), "rss_mb": round(rss_kb / 1024, 1),
+                      "anon_mb": round(anon_kb / 1024, 1),
                       "threads": threads, "ramp_s": round(ramp, 2), "first_error": failures[0] if failures else None}))
 
 

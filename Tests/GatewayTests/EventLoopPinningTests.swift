@@ -1,5 +1,6 @@
 import BotKit
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import NIOPosix
 import Testing
@@ -51,6 +52,32 @@ import Testing
             let token = try await ChatTests.signIn(client, "where@example.com")
             let reply = try await client.send(.post, ChatTests.chat, json: #"{"message":"where?"}"#, bearer: token).json()
             #expect(reply["response"] as? String == "event loop")
+        }
+    }
+}
+
+/// A streaming route's answer is prepared in a child task and written in the connection's.
+@Suite struct ShallowStreamTests {
+    @Test func streamingRoutesArePreparedInAChildTaskAndWrittenInTheConnections() async throws {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ShallowStreamMiddleware())
+        let answer: @Sendable (Request, AppRequestContext) async throws -> Response = { _, _ in
+            let prepared = withUnsafeCurrentTask { $0?.hashValue }
+            return Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    let writing = withUnsafeCurrentTask { $0?.hashValue }
+                    try await writer.write(ByteBuffer(string: prepared == writing ? "same task" : "child task"))
+                    try await writer.finish(nil)
+                })
+        }
+        router.post("/v1/messages", use: answer)
+        router.post("/api/v1/users/login", use: answer)
+        try await Application(router: router).test(.live) { client in
+            let streaming = try await client.execute(uri: "/v1/messages", method: .post)
+            #expect(String(buffer: streaming.body) == "child task")
+            let other = try await client.execute(uri: "/api/v1/users/login", method: .post)
+            #expect(String(buffer: other.body) == "same task")
         }
     }
 }
