@@ -29,10 +29,10 @@ public final class CallCounter: Sendable {
 
 /// The short way to write a bot: an async function that writes deltas to a `BotWriter`
 /// and returns the completion (so there is exactly one). It runs in a task of its own that
-/// the reader's cancellation cancels, on the host's executor (`executor`; the gateway's is
-/// the event loop of the client's connection), so it must never block: wait with `await`
-/// (I/O on threads of its own, `Task.sleep`), never with a blocking call; a `CancellationError` ends the stream as such, any
-/// other error as a `BotError` (`BotError.wrap`).
+/// the reader's cancellation cancels, on Swift's shared pool, so it must never block: wait
+/// with `await` (I/O on threads of its own, `Task.sleep`), never with a blocking call. A
+/// `CancellationError` ends the stream as such, any other error as a `BotError`
+/// (`BotError.wrap`).
 ///
 /// ```swift
 /// public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
@@ -44,18 +44,12 @@ public final class CallCounter: Sendable {
 /// }
 /// ```
 public enum BotAnswer {
-    /// Where the tasks `stream(counting:_:)` starts run; nil (the default) is Swift's global
-    /// pool. A host that serves each connection on one thread (the gateway pins a
-    /// connection to its event loop) sets it so the bot's work does not hop to another
-    /// thread and back for every event.
-    @TaskLocal public static var executor: (any TaskExecutor)?
-
     public static func stream(
         counting calls: CallCounter? = nil, _ body: @escaping @Sendable (BotWriter) async throws -> BotCompletion
     ) -> AsyncThrowingStream<BotEvent, any Error> {
         AsyncThrowingStream { continuation in
             calls?.started()
-            let task = Task(executorPreference: executor) {
+            let task = Task {
                 defer { calls?.stopped() }
                 do {
                     let completion = try await body(BotWriter(continuation: continuation))

@@ -234,7 +234,7 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
     let logger = services.logger
     return Application(
         router: buildRouter(services),
-        server: .http1Pinned(
+        server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [RequestReadTimeoutHandler(timeout: config.limits.httpBodyTimeout)],
                 idleTimeout: .nanoseconds(Int64(config.limits.httpIdleTimeout / .nanoseconds(1))))),

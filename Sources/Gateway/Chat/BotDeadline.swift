@@ -15,8 +15,7 @@ struct BotDeadline: Sendable {
 
     init(_ stream: AsyncThrowingStream<BotEvent, any Error>, deadline: ContinuousClock.Instant) {
         let events = AsyncThrowingChannel<BotEvent, any Error>()
-        // On the host's executor like the bot's own task (the connection's event loop).
-        let pump = Task(executorPreference: BotAnswer.executor) {
+        let pump = Task {
             do {
                 for try await event in stream {
                     await events.send(event)

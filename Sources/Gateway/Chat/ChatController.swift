@@ -53,9 +53,7 @@ struct ChatController {
     func chat(_ request: Request, context: AppRequestContext, stream: Bool) async throws -> Response {
         let user = try context.requireUser()
         let body = try await RequestBody.collect(request, limit: maxBodyBytes)
-        let fields =
-            body.readableBytes > RequestBody.offLoopBytes
-            ? try await offTheLoop { try Self.validatedFields(body) } : try Self.validatedFields(body)
+        let fields = try Self.validatedFields(body)
         let lease = try stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await service.prepare(
             .init(

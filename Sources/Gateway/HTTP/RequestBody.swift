@@ -6,14 +6,9 @@ import Hummingbird
 enum RequestBody {
     static let acceptedMediaTypes = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
 
-    /// Bodies larger than this are parsed off the connection's event loop (`offTheLoop`).
-    static let offLoopBytes = 64 * 1024
-
     /// The body as a JSON object.
     static func object(_ request: Request, limit: Int) async throws -> [String: JSONValue] {
-        let buffer = try await collect(request, limit: limit)
-        if buffer.readableBytes > offLoopBytes { return try await offTheLoop { try object(from: buffer) } }
-        return try object(from: buffer)
+        try object(from: try await collect(request, limit: limit))
     }
 
     /// The raw body after the size, media type and emptiness checks.

@@ -7,13 +7,7 @@ extension OpenAIController {
     /// `POST /v1/embeddings`: `model` names a bot with the `embeddings` capability; `input`
     /// is a string or up to 2,048 non-empty strings; `encoding_format` `float` or `base64`
     /// (little-endian float32, what OpenAI's SDK asks for by default); `dimensions`.
-    /// Runs off the connection's event loop: 2,048 inputs of up to 4,096 dimensions are
-    /// millions of numbers to make and write.
     @Sendable func embeddings(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await offTheLoop { try await embeddingsAnswer(request, context: context) }
-    }
-
-    private func embeddingsAnswer(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let body = try await RequestBody.object(request, limit: maxBodyBytes)
         if let unknown = body.keys.filter({ Self.embeddingMembers.contains($0) == false }).sorted().first {

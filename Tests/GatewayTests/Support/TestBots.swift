@@ -3,14 +3,12 @@ import EchoBot
 import Foundation
 import HTTPBot
 import NIOConcurrencyHelpers
-import NIOPosix
 import WebhookBot
 
 @testable import Gateway
 
 /// Bot kinds for chat tests, registered beside the built-in ones:
 /// - `probe`: answers with a JSON description of the request it received.
-/// - `where`: answers with where its task runs (on an event loop or elsewhere).
 /// - `failing`: fails before any output with `BOT_<NAME>_ERROR` (`unavailable`, `timeout`, `rejected`).
 /// - `midfail`: sends one delta, then fails.
 /// - `slow`: sends a delta every 50 ms for 10 s and records when it is cancelled.
@@ -30,7 +28,6 @@ enum TestBots {
         HTTPBot.register(in: &registry)
         WebhookBot.register(in: &registry)
         registry.register(kind: "probe") { _ in ProbeBot() }
-        registry.register(kind: "where") { _ in WhereBot() }
         registry.register(kind: "eyes") { _ in EyesBot() }
         registry.register(kind: "form") { _ in FormBot() }
         registry.register(kind: "toolsy") { _ in ToolsyBot() }
@@ -61,17 +58,6 @@ struct ProbeBot: BotProvider {
             continuation.yield(.delta(described))
             continuation.yield(.completed(BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: 3, outputTokens: 5))))
             continuation.finish()
-        }
-    }
-    func health() async -> BotHealth { .ok }
-}
-
-/// Answers with where its task runs: "event loop" on one of NIO's loops, else "elsewhere".
-struct WhereBot: BotProvider {
-    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
-        BotAnswer.stream { writer in
-            try writer.delta(MultiThreadedEventLoopGroup.currentEventLoop == nil ? "elsewhere" : "event loop")
-            return BotCompletion()
         }
     }
     func health() async -> BotHealth { .ok }

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import Gateway
+
+/// A streaming route's answer is prepared in a child task and written in the connection's.
+@Suite struct ShallowStreamTests {
+    @Test func streamingRoutesArePreparedInAChildTaskAndWrittenInTheConnections() async throws {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ShallowStreamMiddleware())
+        let answer: @Sendable (Request, AppRequestContext) async throws -> Response = { _, _ in
+            let prepared = withUnsafeCurrentTask { $0?.hashValue }
+            return Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    let writing = withUnsafeCurrentTask { $0?.hashValue }
+                    try await writer.write(ByteBuffer(string: prepared == writing ? "same task" : "child task"))
+                    try await writer.finish(nil)
+                })
+        }
+        router.post("/v1/messages", use: answer)
+        router.post("/api/v1/users/login", use: answer)
+        try await Application(router: router).test(.live) { client in
+            let streaming = try await client.execute(uri: "/v1/messages", method: .post)
+            #expect(String(buffer: streaming.body) == "child task")
+            let other = try await client.execute(uri: "/api/v1/users/login", method: .post)
+            #expect(String(buffer: other.body) == "same task")
+        }
+    }
+}
