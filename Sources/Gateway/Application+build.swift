@@ -153,7 +153,7 @@ public struct GatewayServices: Sendable {
 public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let allowed = AllowedMethods()
-    // First: a streaming route's answer is prepared in a child task (memory per held stream).
+    // First: a chat stream's answer is prepared in a child task (memory per held stream).
     router.add(middleware: ShallowStreamMiddleware())
     // Without trusted proxies the peer is the client (set with the context): no middleware.
     let trusted = services.config.limits.trustedProxies

@@ -5,7 +5,7 @@ import Testing
 
 @testable import Gateway
 
-/// A streaming route's answer is prepared in a child task and written in the connection's.
+/// A chat stream's answer is prepared in a child task and written in the connection's.
 @Suite struct ShallowStreamTests {
     @Test func streamingRoutesArePreparedInAChildTaskAndWrittenInTheConnections() async throws {
         let router = Router(context: AppRequestContext.self)
@@ -20,13 +20,16 @@ import Testing
                     try await writer.finish(nil)
                 })
         }
-        router.post("/v1/messages", use: answer)
-        router.post("/api/v1/users/login", use: answer)
+        router.post("/api/v1/chat/stream", use: answer)
+        router.post("/api/v1/chat", use: answer)
         try await Application(router: router).test(.live) { client in
-            let streaming = try await client.execute(uri: "/v1/messages", method: .post)
+            let streaming = try await client.execute(uri: "/api/v1/chat/stream", method: .post)
             #expect(String(buffer: streaming.body) == "child task")
-            let other = try await client.execute(uri: "/api/v1/users/login", method: .post)
-            #expect(String(buffer: other.body) == "same task")
+            let asked = try await client.execute(
+                uri: "/api/v1/chat", method: .post, headers: [.accept: "text/event-stream"])
+            #expect(String(buffer: asked.body) == "child task")
+            let json = try await client.execute(uri: "/api/v1/chat", method: .post)
+            #expect(String(buffer: json.body) == "same task")
         }
     }
 }
