@@ -41,13 +41,27 @@ struct ChatController {
         let message: String
     }
 
+    static let path = "/api/v1/chat"
+
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.group("/api/v1/chat").add(middleware: bearer)
-            .post { request, context in
-                let wantsStream = request.headers[.accept]?.contains("text/event-stream") == true
-                return try await chat(request, context: context, stream: wantsStream)
-            }
+        router.group(RouterPath(Self.path)).add(middleware: bearer)
+            .post { request, context in try await chat(request, context: context, stream: Self.asksForEvents(request)) }
             .post("stream") { request, context in try await chat(request, context: context, stream: true) }
+    }
+
+    /// Whether `POST /api/v1/chat` asks to be answered with Server-Sent Events.
+    static func asksForEvents(_ request: Request) -> Bool {
+        request.headers[.accept]?.contains("text/event-stream") == true
+    }
+
+    /// Whether `request` asks for one of the chat API's streams, known from its head.
+    static func asksForStream(_ request: Request) -> Bool {
+        guard request.method == .post else { return false }
+        switch request.uri.path {
+        case path + "/stream": return true
+        case path: return asksForEvents(request)
+        default: return false
+        }
     }
 
     func chat(_ request: Request, context: AppRequestContext, stream: Bool) async throws -> Response {
