@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// A real HTTP server on loopback speaking the three wire formats. The `model` of a
 /// request picks its behaviour: `ok`, `drip` (slow chunks), `hang`, `cut`, `malformed`,
-/// `huge`, `status-<code>`, `flaky` (503 twice, then ok).
+/// `huge`, `status-<code>`, `flaky` (503 twice, then ok), `flood` (`floodPieces` streamed
+/// deltas of 16 KB, as fast as the reader takes them).
 final class FakeUpstream: Sendable {
     private let portBox: NIOLockedValueBox<Int?>
     var port: Int { portBox.withLockedValue { $0 } ?? 0 }
@@ -15,6 +16,9 @@ final class FakeUpstream: Sendable {
     private let counts = NIOLockedValueBox<[String: Int]>([:])
     /// Connections whose response was still being written when the client went away.
     let abandoned = NIOLockedValueBox(0)
+    /// Pieces of `flood` answers written so far.
+    let flooded = NIOLockedValueBox(0)
+    static let floodPieces = 4096
     /// TCP connections accepted so far.
     let connections = NIOLockedValueBox(0)
     private let lastRequest = NIOLockedValueBox(Data())
@@ -37,6 +41,7 @@ final class FakeUpstream: Sendable {
         let abandoned = self.abandoned
         let lastRequest = self.lastRequest
         let connections = self.connections
+        let flooded = self.flooded
         @Sendable func handle(_ request: Request, _ format: String) async throws -> Response {
             let data = try await request.body.collect(upTo: 1 << 20)
             let body = (try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any]) ?? [:]
@@ -47,6 +52,7 @@ final class FakeUpstream: Sendable {
                 $0[model, default: 0] += 1
                 return $0[model]!
             }
+            if model == "flood" { return FakeUpstream.flood(flooded) }
             return FakeUpstream.respond(format: format, model: model, stream: stream, attempt: count, abandoned: abandoned)
         }
         router.post("v1/chat/completions") { request, _ in try await handle(request, "openai") }
@@ -123,6 +129,21 @@ final class FakeUpstream: Sendable {
                     abandoned.withLockedValue { $0 += 1 }
                     throw error
                 }
+            })
+    }
+
+    /// A streamed OpenAI answer of `floodPieces` deltas, counted in `written` as each is written.
+    static func flood(_ written: NIOLockedValueBox<Int>) -> Response {
+        let pieces = chunks(format: "openai", words: [String(repeating: "x", count: 16_384)], stream: true)
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream"],
+            body: ResponseBody { writer in
+                for _ in 0..<floodPieces {
+                    try await writer.write(ByteBuffer(string: pieces[0]))
+                    written.withLockedValue { $0 += 1 }
+                }
+                for piece in pieces.dropFirst() { try await writer.write(ByteBuffer(string: piece)) }
+                try await writer.finish(nil)
             })
     }
 

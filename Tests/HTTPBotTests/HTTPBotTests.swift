@@ -165,6 +165,27 @@ import Testing
         #expect(upstream.abandoned.withLockedValue { $0 } == 1)
     }
 
+    /// The upstream is read only as fast as the reader takes the answer: while the reader
+    /// pauses, the upstream's writes block (the answer does not pile up in the gateway);
+    /// once it reads again, the whole answer arrives.
+    @Test func aReaderThatPausesPausesTheUpstream() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try Self.bot(upstream, model: "flood", ["STREAM": "true", "MAX_RESPONSE_BYTES": "\(128 << 20)"])
+        var events = bot.stream(Self.ask(bot)).makeAsyncIterator()
+        _ = try await events.next()
+        try await Task.sleep(for: .milliseconds(500))
+        let early = upstream.flooded.withLockedValue { $0 }
+        try await Task.sleep(for: .seconds(1))
+        // Stalled once the socket buffers filled, far short of the whole answer.
+        let written = upstream.flooded.withLockedValue { $0 }
+        #expect(written == early && written < FakeUpstream.floodPieces, "\(early), then \(written) pieces written unread")
+        var deltas = 1
+        while let event = try await events.next() { if case .delta = event { deltas += 1 } }
+        #expect(deltas == FakeUpstream.floodPieces)
+        #expect(bot.statistics.activeCalls == 0)
+    }
+
     @Test func circuitBreakerOpensFailsFastAndCloses() async throws {
         let configuration = BotConfiguration(
             name: "down", kind: "http", prefix: "BOT_DOWN_",

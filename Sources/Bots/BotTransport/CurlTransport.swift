@@ -83,6 +83,8 @@ package final class CurlTransport: @unchecked Sendable {
 
     fileprivate func resume(_ transfer: CurlTransfer) { send(.resume(transfer)) }
 
+    fileprivate func cancel(_ transfer: CurlTransfer) { send(.cancel(transfer)) }
+
     private func send(_ command: Command) {
         lock.withLock {
             commands.append(command)
@@ -167,6 +169,12 @@ package struct TransferStream: AsyncSequence, Sendable {
             }
             return event
         }
+    }
+
+    /// Stops the transfer if it still runs (its reader may be suspended or gone); its
+    /// stream then ends with `CancellationError`.
+    package func cancel() {
+        if let transfer { transport.cancel(transfer) }
     }
 
     package func makeAsyncIterator() -> AsyncIterator {

@@ -12,12 +12,6 @@ package enum WireEvent: Equatable {
     case failure(BotError)
 }
 
-/// What a call hands on as it arrives.
-package enum Output {
-    case text(String)
-    case toolCall(ToolCallDelta)
-}
-
 /// Turns response bytes into `WireEvent`s.
 package protocol ResponseParser {
     mutating func feed(_ bytes: [UInt8]) throws -> [WireEvent]

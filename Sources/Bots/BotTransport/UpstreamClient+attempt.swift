@@ -17,22 +17,56 @@ package struct AttemptFailure: Error {
     }
 }
 
-extension UpstreamClient {
-    /// One HTTP exchange: sends the request, parses the answer, hands pieces to `emit`.
-    func once(_ spec: TransportRequest, parser: any ResponseParser, emit: (Output) -> Void) async throws -> BotCompletion {
-        var parser = parser
-        var status = 0
-        var retryAfter: Int?
-        var errorBody: [UInt8] = []
-        var finish: FinishReason?
-        var usage: TokenUsage?
-        var done = false
+/// One attempt of a call: its transfer and what was read of it so far.
+struct UpstreamExchange {
+    private let stream: TransferStream
+    private var reader: TransferStream.AsyncIterator
+    private var parser: any ResponseParser
+    private let deadline: ContinuousClock.Instant
+    private var status = 0
+    private var retryAfter: Int?
+    private var errorBody: [UInt8] = []
+    private var finish: FinishReason?
+    private var usage: TokenUsage?
+    private var done = false
+    /// How the attempt failed, thrown once the events parsed before it were read.
+    private var pending: (any Error)?
+
+    init(_ stream: TransferStream, parser: any ResponseParser, deadline: ContinuousClock.Instant) {
+        self.stream = stream
+        reader = stream.makeAsyncIterator()
+        self.parser = parser
+        self.deadline = deadline
+    }
+
+    /// Stops the transfer if it still runs.
+    func cancel() { stream.cancel() }
+
+    /// Reads the transfer once: the events parsed, and whether the attempt finished (then
+    /// the last event is the completion). Throws an `AttemptFailure`, or the reader's
+    /// cancellation.
+    mutating func step(_ client: UpstreamClient) async throws -> (events: [BotEvent], finished: Bool) {
+        if let pending {
+            self.pending = nil
+            throw pending
+        }
+        var out: [BotEvent] = []
+        do {
+            let finished = try await read(into: &out, client)
+            return (out, finished)
+        } catch  where out.isEmpty == false {
+            pending = error
+            return (out, false)
+        }
+    }
+
+    private mutating func read(into out: inout [BotEvent], _ client: UpstreamClient) async throws -> Bool {
         var failure: BotError?
-        func handle(_ events: [WireEvent]) {
-            for event in events {
+        func handle(_ parsed: [WireEvent]) {
+            for event in parsed {
                 switch event {
-                case .delta(let text): emit(.text(text))
-                case .toolCall(let piece): emit(.toolCall(piece))
+                case .delta(let text): out.append(.delta(text))
+                case .toolCall(let piece): out.append(.toolCall(piece))
                 case .finish(let reason): finish = reason
                 case .usage(let value): usage = value
                 case .done: done = true
@@ -41,42 +75,48 @@ extension UpstreamClient {
             }
         }
         do {
-            for try await event in transport.start(spec) {
+            if let event = try await reader.next() {
                 switch event {
                 case .head(let code, let after):
                     status = code
                     retryAfter = after
                 case .body(let bytes) where status >= 300:
-                    errorBody += bytes.prefix(max(0, Self.loggedErrorBytes - errorBody.count))
+                    errorBody += bytes.prefix(max(0, UpstreamClient.loggedErrorBytes - errorBody.count))
                 case .body(let bytes):
                     handle(try parser.feed(bytes))
                 }
-                if let failure { throw reported(failure) }
+                if let failure { throw client.reported(failure) }
+                return false
             }
             try Task.checkCancellation()
-            if status >= 300 || status < 200 { throw statusFailure(status, retryAfter: retryAfter, body: errorBody) }
+            if status >= 300 || status < 200 {
+                throw client.statusFailure(status, retryAfter: retryAfter, body: errorBody)
+            }
             handle(try parser.finish())
-            if let failure { throw reported(failure) }
+            if let failure { throw client.reported(failure) }
         } catch let failure as AttemptFailure {
             throw failure
         } catch let error as TransportError {
-            throw transportFailure(error, deadline: spec.deadline)
+            throw client.transportFailure(error, deadline: deadline)
         } catch let error as WireError {
-            logger.error("unreadable upstream answer", metadata: ["error": .string(redacted("\(error)"))])
+            client.logger.error("unreadable upstream answer", metadata: ["error": .string(client.redacted("\(error)"))])
             throw AttemptFailure(error: .upstreamFailure(status: 0), countsAgainstUpstream: true)
         } catch {
-            if ContinuousClock.now >= spec.deadline { throw AttemptFailure(error: .timeout) }
+            if ContinuousClock.now >= deadline { throw AttemptFailure(error: .timeout) }
             throw error
         }
         guard done || finish != nil else {
-            logger.error("upstream answer ended early")
+            client.logger.error("upstream answer ended early")
             throw AttemptFailure(error: .upstreamFailure(status: 502), retryable: true, countsAgainstUpstream: true)
         }
-        return BotCompletion(finishReason: finish ?? .stop, usage: usage)
+        out.append(.completed(BotCompletion(finishReason: finish ?? .stop, usage: usage)))
+        return true
     }
+}
 
+extension UpstreamClient {
     /// A failure the upstream reported itself; unavailability counts against it.
-    private func reported(_ error: BotError) -> AttemptFailure {
+    func reported(_ error: BotError) -> AttemptFailure {
         logger.warning("upstream reported a failure", metadata: ["error": .string(redacted("\(error)"))])
         switch error {
         case .unavailable, .upstreamFailure: return AttemptFailure(error: error, countsAgainstUpstream: true)

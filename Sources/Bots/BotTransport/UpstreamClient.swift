@@ -47,53 +47,6 @@ package struct UpstreamClient: Sendable {
             maxResponseBytes: policy.maxResponseBytes, caFile: policy.caFile, connections: connections)
     }
 
-    /// One call with retries: `attempt` builds the transfer and a fresh parser for each
-    /// try; `emit` receives the text deltas and tool-call pieces.
-    package func call(
-        deadline: ContinuousClock.Instant, attempt build: () throws -> (TransportRequest, any ResponseParser),
-        emit: (Output) -> Void
-    ) async throws -> BotCompletion {
-        guard breaker.allow() else { throw BotError.unavailable("circuit open") }
-        var attempt = 0
-        while true {
-            attempt += 1
-            var emitted = false
-            do {
-                let (spec, parser) = try Self.built(build)
-                let completion = try await once(spec, parser: parser) { piece in
-                    emitted = true
-                    emit(piece)
-                }
-                breaker.recordSuccess()
-                return completion
-            } catch let failure as AttemptFailure {
-                if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
-                let retryable = failure.retryable && emitted == false && attempt <= policy.retries
-                guard retryable, let wait = backoff(attempt: attempt, retryAfter: failure.retryAfter, deadline: deadline)
-                else {
-                    throw failure.error
-                }
-                logger.notice("retrying upstream call", metadata: ["attempt": "\(attempt)", "error": "\(failure.error)"])
-                do { try await Task.sleep(for: wait) } catch {
-                    breaker.recordNeutral()
-                    throw error
-                }
-                guard breaker.allow() else { throw BotError.unavailable("circuit open") }
-            } catch {
-                breaker.recordNeutral()
-                throw error
-            }
-        }
-    }
-
-    private static func built(_ build: () throws -> (TransportRequest, any ResponseParser)) throws -> (
-        TransportRequest, any ResponseParser
-    ) {
-        do { return try build() } catch let error as BotError { throw AttemptFailure(error: error) } catch {
-            throw AttemptFailure(error: .rejected("request could not be encoded"))
-        }
-    }
-
     /// The wait before the next attempt, or nil when it would pass the deadline.
     package func backoff(attempt: Int, retryAfter: Int?, deadline: ContinuousClock.Instant) -> Duration? {
         let exponential = policy.retryBase * (1 << min(attempt - 1, 16))

@@ -34,23 +34,12 @@ public struct HTTPBot: BotProvider {
         }
     }
 
+    /// The call is pulled by its reader (`UpstreamClient.stream`): no task of its own, and
+    /// the upstream is read only as fast as the client takes the answer. The deadline needs
+    /// no watchdog: libcurl's total timeout is set from it for every transfer, and a backoff
+    /// that would pass it is not taken. A reader that is gone cancels the transfer.
     public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
-        // The deadline needs no watchdog of its own: libcurl's total timeout is set from it
-        // for every transfer, and a backoff that would pass it is not taken.
-        // A reader that is gone cancels the call's task, which removes its transfer.
-        BotAnswer.stream(counting: calls) { writer in
-            try await run(request) { output in
-                switch output {
-                case .text(let piece): try? writer.delta(piece)
-                case .toolCall(let piece): try? writer.toolCall(piece)
-                }
-            }
-        }
-    }
-
-    /// One call with retries; `emit` receives the text deltas and tool-call pieces.
-    func run(_ request: BotRequest, emit: (Output) -> Void) async throws -> BotCompletion {
-        try await upstream.call(deadline: request.deadline, attempt: { try exchange(request) }, emit: emit)
+        upstream.stream(deadline: request.deadline, counting: calls) { try exchange(request) }
     }
 
     /// libcurl's timeout is set from the deadline (the conformance kit verifies it).

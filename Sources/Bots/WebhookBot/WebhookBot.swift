@@ -30,14 +30,8 @@ public struct WebhookBot: BotProvider {
     public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
         // One id for every attempt of the call, so a bot can tell a retry from a new turn.
         let requestID = UUID().uuidString.lowercased()
-        return BotAnswer.stream(counting: calls) { writer in
-            try await upstream.call(deadline: request.deadline, attempt: { exchange(request, requestID: requestID) }) {
-                output in
-                switch output {
-                case .text(let piece): try? writer.delta(piece)
-                case .toolCall(let piece): try? writer.toolCall(piece)
-                }
-            }
+        return upstream.stream(deadline: request.deadline, counting: calls) {
+            exchange(request, requestID: requestID)
         }
     }
 
