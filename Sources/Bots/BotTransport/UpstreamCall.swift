@@ -30,8 +30,9 @@ final class UpstreamCall: @unchecked Sendable {
     private var attempts = 0
     /// The attempt in flight.
     private var exchange: UpstreamExchange?
-    /// Events parsed and not yet read.
+    /// Events parsed and not yet read, and how the attempt failed after them.
     private var ready: [BotEvent] = []
+    private var pending: (any Error)?
     private var readIndex = 0
     /// Some delta or tool-call piece was handed on: the call can no longer be retried.
     private var emitted = false
@@ -57,16 +58,29 @@ final class UpstreamCall: @unchecked Sendable {
     }
 
     /// The next event; nil once the call ended. Throws the call's `BotError`, or
-    /// `CancellationError` when the reader's task is cancelled.
+    /// `CancellationError` when the reader's task is cancelled. The only suspension while
+    /// a stream is held is the read of the transfer here; parsing and failures are handled
+    /// in synchronous functions, so the frames a held stream keeps stay small.
     func next() async throws -> BotEvent? {
-        do {
-            while readIndex == ready.count {
-                if ended { return nil }
-                try await advance()
+        while readIndex == ready.count {
+            if ended { return nil }
+            do {
+                if let failure = pending {
+                    pending = nil
+                    throw failure
+                }
+                if exchange == nil { try startAttempt() }
+                var reader = exchange!.reader
+                let event: TransportEvent?
+                do { event = try await reader.next() } catch { throw exchange!.failure(error, client) }
+                exchange!.reader = reader
+                try absorb(event)
+            } catch {
+                do { try await recover(from: error) } catch {
+                    end()
+                    throw error
+                }
             }
-        } catch {
-            end()
-            throw error
         }
         let event = ready[readIndex]
         readIndex += 1
@@ -83,31 +97,48 @@ final class UpstreamCall: @unchecked Sendable {
         calls?.stopped()
     }
 
-    /// Reads on until some event is ready or the call ended; a failed attempt is retried
-    /// or thrown as its `BotError`.
-    private func advance() async throws {
+    /// Queues what one read of the transfer parsed. At the transfer's end, the completion
+    /// (the breaker records the success). A failure after some events is kept until they
+    /// were read.
+    private func absorb(_ event: TransportEvent?) throws {
+        let finished: Bool
         do {
-            if exchange == nil { try startAttempt() }
-            try await read()
-        } catch let failure as AttemptFailure {
-            abandonAttempt()
-            if failure.countsAgainstUpstream { client.breaker.recordFailure() } else { client.breaker.recordNeutral() }
-            let retryable = failure.retryable && emitted == false && attempts <= client.policy.retries
-            guard retryable, let wait = client.backoff(attempt: attempts, retryAfter: failure.retryAfter, deadline: deadline)
-            else {
-                throw failure.error
-            }
-            client.logger.notice(
-                "retrying upstream call", metadata: ["attempt": "\(attempts)", "error": "\(failure.error)"])
-            do { try await Task.sleep(for: wait) } catch {
-                client.breaker.recordNeutral()
-                throw error
-            }
-        } catch {
+            finished = try exchange!.absorb(event, into: &ready, client)
+        } catch  where ready.isEmpty == false {
+            pending = error
+            finished = false
+        }
+        if emitted == false {
+            emitted = ready.contains { if case .completed = $0 { false } else { true } }
+        }
+        if finished {
+            exchange = nil
+            client.breaker.recordSuccess()
+            end()
+        }
+    }
+
+    /// After a failed attempt (or a refused start): returns once the next attempt may
+    /// start (a retryable failure before any output, after its backoff); otherwise throws
+    /// the call's error.
+    private func recover(from error: any Error) async throws {
+        guard let failure = error as? AttemptFailure else {
             if exchange != nil {
                 abandonAttempt()
                 client.breaker.recordNeutral()
             }
+            throw error
+        }
+        abandonAttempt()
+        if failure.countsAgainstUpstream { client.breaker.recordFailure() } else { client.breaker.recordNeutral() }
+        let retryable = failure.retryable && emitted == false && attempts <= client.policy.retries
+        guard retryable, let wait = client.backoff(attempt: attempts, retryAfter: failure.retryAfter, deadline: deadline)
+        else {
+            throw failure.error
+        }
+        client.logger.notice("retrying upstream call", metadata: ["attempt": "\(attempts)", "error": "\(failure.error)"])
+        do { try await Task.sleep(for: wait) } catch {
+            client.breaker.recordNeutral()
             throw error
         }
     }
@@ -127,25 +158,5 @@ final class UpstreamCall: @unchecked Sendable {
     private func abandonAttempt() {
         exchange?.cancel()
         exchange = nil
-    }
-
-    /// One read of the transfer; queues what it parsed. At the transfer's end, the
-    /// completion (the breaker records the success) or the attempt's failure.
-    private func read() async throws {
-        guard var current = exchange else { return }
-        let outcome = try await current.step(client)
-        exchange = current
-        for event in outcome.events {
-            switch event {
-            case .delta, .toolCall: emitted = true
-            case .completed: break
-            }
-            ready.append(event)
-        }
-        if outcome.finished {
-            exchange = nil
-            client.breaker.recordSuccess()
-            end()
-        }
     }
 }

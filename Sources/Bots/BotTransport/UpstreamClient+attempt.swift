@@ -17,10 +17,12 @@ package struct AttemptFailure: Error {
     }
 }
 
-/// One attempt of a call: its transfer and what was read of it so far.
+/// One attempt of a call: its transfer and what was read of it so far. Synchronous: the
+/// reader's `await` stays in `UpstreamCall.next`, so a held call's suspended frames are few
+/// and small (each held stream keeps them in its connection's task).
 struct UpstreamExchange {
     private let stream: TransferStream
-    private var reader: TransferStream.AsyncIterator
+    var reader: TransferStream.AsyncIterator
     private var parser: any ResponseParser
     private let deadline: ContinuousClock.Instant
     private var status = 0
@@ -29,8 +31,6 @@ struct UpstreamExchange {
     private var finish: FinishReason?
     private var usage: TokenUsage?
     private var done = false
-    /// How the attempt failed, thrown once the events parsed before it were read.
-    private var pending: (any Error)?
 
     init(_ stream: TransferStream, parser: any ResponseParser, deadline: ContinuousClock.Instant) {
         self.stream = stream
@@ -42,25 +42,35 @@ struct UpstreamExchange {
     /// Stops the transfer if it still runs.
     func cancel() { stream.cancel() }
 
-    /// Reads the transfer once: the events parsed, and whether the attempt finished (then
-    /// the last event is the completion). Throws an `AttemptFailure`, or the reader's
-    /// cancellation.
-    mutating func step(_ client: UpstreamClient) async throws -> (events: [BotEvent], finished: Bool) {
-        if let pending {
-            self.pending = nil
-            throw pending
-        }
-        var out: [BotEvent] = []
+    /// Takes in one read of the transfer (nil: its end), appending the events parsed to
+    /// `out`; true once the attempt finished (its last event the completion). Throws an
+    /// `AttemptFailure` (`failure(_:_:)`), or the reader's cancellation.
+    mutating func absorb(_ event: TransportEvent?, into out: inout [BotEvent], _ client: UpstreamClient) throws -> Bool {
         do {
-            let finished = try await read(into: &out, client)
-            return (out, finished)
-        } catch  where out.isEmpty == false {
-            pending = error
-            return (out, false)
+            return try take(event, into: &out, client)
+        } catch {
+            throw failure(error, client)
         }
     }
 
-    private mutating func read(into out: inout [BotEvent], _ client: UpstreamClient) async throws -> Bool {
+    /// What a failed read or parse means for the attempt.
+    func failure(_ error: any Error, _ client: UpstreamClient) -> any Error {
+        switch error {
+        case let failure as AttemptFailure:
+            return failure
+        case let error as TransportError:
+            return client.transportFailure(error, deadline: deadline)
+        case let error as WireError:
+            client.logger.error("unreadable upstream answer", metadata: ["error": .string(client.redacted("\(error)"))])
+            return AttemptFailure(error: .upstreamFailure(status: 0), countsAgainstUpstream: true)
+        default:
+            return ContinuousClock.now >= deadline ? AttemptFailure(error: .timeout) : error
+        }
+    }
+
+    private mutating func take(_ event: TransportEvent?, into out: inout [BotEvent], _ client: UpstreamClient) throws
+        -> Bool
+    {
         var failure: BotError?
         func handle(_ parsed: [WireEvent]) {
             for event in parsed {
@@ -74,37 +84,23 @@ struct UpstreamExchange {
                 }
             }
         }
-        do {
-            if let event = try await reader.next() {
-                switch event {
-                case .head(let code, let after):
-                    status = code
-                    retryAfter = after
-                case .body(let bytes) where status >= 300:
-                    errorBody += bytes.prefix(max(0, UpstreamClient.loggedErrorBytes - errorBody.count))
-                case .body(let bytes):
-                    handle(try parser.feed(bytes))
-                }
-                if let failure { throw client.reported(failure) }
-                return false
+        if let event {
+            switch event {
+            case .head(let code, let after):
+                status = code
+                retryAfter = after
+            case .body(let bytes) where status >= 300:
+                errorBody += bytes.prefix(max(0, UpstreamClient.loggedErrorBytes - errorBody.count))
+            case .body(let bytes):
+                handle(try parser.feed(bytes))
             }
-            try Task.checkCancellation()
-            if status >= 300 || status < 200 {
-                throw client.statusFailure(status, retryAfter: retryAfter, body: errorBody)
-            }
-            handle(try parser.finish())
             if let failure { throw client.reported(failure) }
-        } catch let failure as AttemptFailure {
-            throw failure
-        } catch let error as TransportError {
-            throw client.transportFailure(error, deadline: deadline)
-        } catch let error as WireError {
-            client.logger.error("unreadable upstream answer", metadata: ["error": .string(client.redacted("\(error)"))])
-            throw AttemptFailure(error: .upstreamFailure(status: 0), countsAgainstUpstream: true)
-        } catch {
-            if ContinuousClock.now >= deadline { throw AttemptFailure(error: .timeout) }
-            throw error
+            return false
         }
+        try Task.checkCancellation()
+        if status >= 300 || status < 200 { throw client.statusFailure(status, retryAfter: retryAfter, body: errorBody) }
+        handle(try parser.finish())
+        if let failure { throw client.reported(failure) }
         guard done || finish != nil else {
             client.logger.error("upstream answer ended early")
             throw AttemptFailure(error: .upstreamFailure(status: 502), retryable: true, countsAgainstUpstream: true)

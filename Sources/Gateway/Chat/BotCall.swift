@@ -64,13 +64,20 @@ final class BotCall: @unchecked Sendable {
         span.end()
     }
 
-    /// The next delta, or how the call ended.
+    /// The next delta, or how the call ended. The read is this function's only suspension;
+    /// what it means is worked out synchronously (`step`), so a held stream's suspended
+    /// frames stay small.
     func next() async -> Step {
         guard var source = events else { return .ended(cancelled()) }
+        let read: Result<BotEvent?, any Error>
+        do { read = .success(try await source.next()) } catch { read = .failure(error) }
+        events = source
+        return step(read)
+    }
+
+    private func step(_ read: Result<BotEvent?, any Error>) -> Step {
         do {
-            let event = try await Self.classified(deadline: deadline) { try await source.next() }
-            events = source
-            switch event {
+            switch try Self.classified(read, deadline: deadline) {
             case .delta(let piece):
                 output()
                 text += piece
@@ -132,13 +139,13 @@ final class BotCall: @unchecked Sendable {
         events = nil
     }
 
-    /// Runs one read of a bot's events and names its failure: a `BotError` as thrown,
-    /// the caller's cancellation as `CancellationError`, a stop at the deadline as
-    /// `timeout`, anything else (or an end without a completion) as an upstream failure.
-    static func classified(deadline: ContinuousClock.Instant, _ read: () async throws -> BotEvent?) async throws -> BotEvent {
+    /// Names the failure of one read of a bot's events: a `BotError` as thrown, the
+    /// caller's cancellation as `CancellationError`, a stop at the deadline as `timeout`,
+    /// anything else (or an end without a completion) as an upstream failure.
+    static func classified(_ read: Result<BotEvent?, any Error>, deadline: ContinuousClock.Instant) throws -> BotEvent {
         let event: BotEvent?
         do {
-            event = try await read()
+            event = try read.get()
         } catch let error as BotError {
             throw error
         } catch is CancellationError where Task.isCancelled == false && ContinuousClock.now >= deadline {

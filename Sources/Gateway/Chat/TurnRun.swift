@@ -35,23 +35,27 @@ public final class TurnRun: @unchecked Sendable {
     public func next() async -> ChatService.TurnPiece? {
         while ended == nil {
             switch await call.next() {
-            case .piece(let piece):
-                return piece
-            case .ended(let result):
-                // A bot refusing the request (`rejected`) is answered as such, not by another bot.
-                guard case .failed(let error) = result.outcome, let fallback, error.isRejection == false else {
-                    ended = result
-                    break
-                }
-                self.fallback = nil
-                context.logger.warning(
-                    "bot failed; trying the fallback",
-                    metadata: ["bot": .string(result.bot), "error": .string("\(error)"), "fallback": .string(fallback.name)])
-                context.metrics.call(bot: fallback.name, .fallback)
-                call = BotCall(turn, bot: fallback, context: context)
+            case .piece(let piece): return piece
+            case .ended(let result): settle(result)
             }
         }
         return nil
+    }
+
+    /// A call ended: the turn's end, or the fallback's call when the chosen bot failed
+    /// before any output. A bot refusing the request (`rejected`) is answered as such, not
+    /// by another bot.
+    private func settle(_ result: ChatService.TurnResult) {
+        guard case .failed(let error) = result.outcome, let fallback, error.isRejection == false else {
+            ended = result
+            return
+        }
+        self.fallback = nil
+        context.logger.warning(
+            "bot failed; trying the fallback",
+            metadata: ["bot": .string(result.bot), "error": .string("\(error)"), "fallback": .string(fallback.name)])
+        context.metrics.call(bot: fallback.name, .fallback)
+        call = BotCall(turn, bot: fallback, context: context)
     }
 
     /// Stops the answer (the client went away): what was produced is stored as partial.

@@ -82,17 +82,23 @@ enum TurnStream {
         _ run: TurnRun, first: ChatService.TurnPiece?, format: some TurnEventFormat, lease: StreamRegistry.Lease,
         to writer: inout any ResponseBodyWriter
     ) async throws {
+        let sentAny = await relay(run, first: first, format: format, lease: lease, to: &writer)
+        try await close(run, sentAny: sentAny, format: format, lease: lease, to: &writer)
+    }
+
+    /// Writes each piece as the bot produces it; true once some piece was written. A failed
+    /// write stops the bot. Kept apart from `close` (and the encoding synchronous) so the
+    /// frames a held stream keeps suspended stay small.
+    private static func relay(
+        _ run: TurnRun, first: ChatService.TurnPiece?, format: some TurnEventFormat, lease: StreamRegistry.Lease,
+        to writer: inout any ResponseBodyWriter
+    ) async -> Bool {
         var sentAny = false
         do {
             var next = first
             if next == nil { next = await run.next() }
             while let piece = next {
-                let bytes: ByteBuffer?
-                switch piece {
-                case .text(let text): bytes = format.delta(text, first: sentAny == false)
-                case .toolCall(let call): bytes = format.toolCall(call, first: sentAny == false)
-                }
-                if let bytes {
+                if let bytes = encoded(piece, format: format, first: sentAny == false) {
                     try await lease.write(bytes, to: &writer)
                     sentAny = true
                 }
@@ -101,6 +107,21 @@ enum TurnStream {
         } catch {
             run.cancel()
         }
+        return sentAny
+    }
+
+    private static func encoded(_ piece: ChatService.TurnPiece, format: some TurnEventFormat, first: Bool) -> ByteBuffer? {
+        switch piece {
+        case .text(let text): format.delta(text, first: first)
+        case .toolCall(let call): format.toolCall(call, first: first)
+        }
+    }
+
+    /// Stores the turn, then writes the stream's last events.
+    private static func close(
+        _ run: TurnRun, sentAny: Bool, format: some TurnEventFormat, lease: StreamRegistry.Lease,
+        to writer: inout any ResponseBodyWriter
+    ) async throws {
         let result: ChatService.TurnResult
         do throws(ChatService.TurnNotStored) {
             result = try await run.finish()
