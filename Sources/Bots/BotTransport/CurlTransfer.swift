@@ -4,6 +4,10 @@ import Foundation
 /// One libcurl easy handle and the async stream its bytes flow into. The callbacks run
 /// on the transport's driver thread; the consumer reads the stream from any task.
 ///
+/// What one pass of the driver received is handed on at once, as it ends (`flush`): one
+/// `head`, the bytes in one `body`, and the end, so a reader is woken once per pass, not
+/// once per callback (a small answer arrives in one pass, and wakes its reader once).
+///
 /// Backpressure: bytes handed to the consumer but not yet read are counted; above
 /// `highWater` the write callback pauses the transfer (`CURL_WRITEFUNC_PAUSE`), and the
 /// consumer asks the driver to resume it once it has caught up below `lowWater`.
@@ -24,6 +28,12 @@ final class CurlTransfer: @unchecked Sendable {
     private var status = 0
     private var retryAfter: Int?
     private var headSent = false
+    /// Driver-thread only: the head and bytes of this pass, handed on by `flush`.
+    private var headHeld = false
+    private var held: [UInt8] = []
+    /// Driver-thread only: listed in the transport's transfers to flush this pass.
+    var dirty = false
+    private unowned let transport: CurlTransport
     private var received = 0
     var tooLarge = false
     var finished = false
@@ -42,8 +52,12 @@ final class CurlTransfer: @unchecked Sendable {
     private var outstanding = 0
     private var paused = false
 
-    init?(_ request: TransportRequest, continuation: AsyncThrowingStream<TransportEvent, any Error>.Continuation) {
+    init?(
+        _ request: TransportRequest, continuation: AsyncThrowingStream<TransportEvent, any Error>.Continuation,
+        transport: CurlTransport
+    ) {
         guard let handle = curl_easy_init() else { return nil }
+        self.transport = transport
         self.handle = handle
         self.continuation = continuation
         self.maxResponseBytes = request.maxResponseBytes
@@ -154,7 +168,27 @@ final class CurlTransfer: @unchecked Sendable {
     private func sendHead() {
         guard headSent == false else { return }
         headSent = true
-        continuation.yield(.head(status: status, retryAfter: retryAfter))
+        headHeld = true
+        markDirty()
+    }
+
+    private func markDirty() {
+        guard dirty == false else { return }
+        dirty = true
+        transport.dirty.append(self)
+    }
+
+    /// Hands on what this pass received: the head, then its bytes as one `body`.
+    func flush() {
+        dirty = false
+        if headHeld {
+            headHeld = false
+            continuation.yield(.head(status: status, retryAfter: retryAfter))
+        }
+        if held.isEmpty == false {
+            continuation.yield(.body(held))
+            held = []
+        }
     }
 
     private func write(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -174,7 +208,8 @@ final class CurlTransfer: @unchecked Sendable {
             tooLarge = true
             return 0
         }
-        if case .terminated = continuation.yield(.body(Array(bytes))) { return 0 }
+        held.append(contentsOf: bytes)
+        markDirty()
         return bytes.count
     }
 
@@ -186,8 +221,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// Called by the driver when libcurl reports the transfer done.
     func complete(_ code: CURLcode) {
         finished = true
+        if code == CURLE_OK { sendHead() }
+        flush()
         if code == CURLE_OK {
-            sendHead()
             continuation.finish()
             return
         }

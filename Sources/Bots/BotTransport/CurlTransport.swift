@@ -25,6 +25,8 @@ package final class CurlTransport: @unchecked Sendable {
     /// Driver-thread only: live transfers by easy-handle address.
     private var active: [UInt: CurlTransfer] = [:]
     private var activeCount = 0
+    /// Driver-thread only: transfers that received something this pass (`CurlTransfer.flush`).
+    var dirty: [CurlTransfer] = []
 
     private init() {
         _ = Self.globalInit
@@ -69,7 +71,7 @@ package final class CurlTransport: @unchecked Sendable {
     /// cancelling the consumer removes the transfer at once.
     package func start(_ request: TransportRequest) -> TransferStream {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TransportEvent.self)
-        guard let transfer = CurlTransfer(request, continuation: continuation) else {
+        guard let transfer = CurlTransfer(request, continuation: continuation, transport: self) else {
             continuation.finish(throwing: TransportError.failed("curl_easy_init failed"))
             return TransferStream(base: stream, transfer: nil, transport: self)
         }
@@ -108,6 +110,8 @@ package final class CurlTransport: @unchecked Sendable {
                 let code = message.pointee.data.result
                 if let transfer = remove(easy) { transfer.complete(code) }
             }
+            for transfer in dirty where transfer.dirty { transfer.flush() }
+            dirty.removeAll(keepingCapacity: true)
             expireIdle()
             // Wake at least every 250 ms while transfers run, to enforce idle timeouts.
             curl_multi_poll(multi, nil, 0, active.isEmpty ? 1000 : 250, nil)
