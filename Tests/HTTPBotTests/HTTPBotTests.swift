@@ -186,6 +186,22 @@ import Testing
         #expect(bot.statistics.activeCalls == 0)
     }
 
+    /// A half-open breaker's probe closes it once the upstream answers, not once a slow
+    /// client has read the whole answer: meanwhile other calls pass.
+    @Test func aProbeClosesTheBreakerAtItsFirstOutput() async throws {
+        let upstream = try await FakeUpstream.start()
+        defer { upstream.stop() }
+        let bot = try Self.bot(
+            upstream, model: "flood",
+            ["STREAM": "true", "MAX_RESPONSE_BYTES": "\(128 << 20)", "BREAKER_FAILURES": "1", "BREAKER_COOLDOWN_SECONDS": "1"])
+        bot.upstream.breaker.recordFailure(now: .now - .seconds(2))
+        var probe = bot.stream(Self.ask(bot)).makeAsyncIterator()
+        _ = try await probe.next()
+        #expect(bot.upstream.breaker.current == .closed(failures: 0))
+        var other = bot.stream(Self.ask(bot)).makeAsyncIterator()
+        guard case .delta = try await other.next() else { throw BotError.upstreamFailure(status: 0) }
+    }
+
     @Test func circuitBreakerOpensFailsFastAndCloses() async throws {
         let configuration = BotConfiguration(
             name: "down", kind: "http", prefix: "BOT_DOWN_",

@@ -8,7 +8,7 @@ import Foundation
 /// `head`, the bytes in one `body`, and the end, so a reader is woken once per pass, not
 /// once per callback (a small answer arrives in one pass, and wakes its reader once).
 ///
-/// Backpressure: bytes handed to the consumer but not yet read are counted; above
+/// Backpressure: bytes received and not yet read by the consumer are counted; above
 /// `highWater` the write callback pauses the transfer (`CURL_WRITEFUNC_PAUSE`), and the
 /// consumer asks the driver to resume it once it has caught up below `lowWater`.
 final class CurlTransfer: @unchecked Sendable {

@@ -176,7 +176,8 @@ package struct TransferStream: AsyncSequence, Sendable {
     }
 
     /// Stops the transfer if it still runs (its reader may be suspended or gone); its
-    /// stream then ends with `CancellationError`.
+    /// stream then ends with `CancellationError`. Idempotent: releasing the last iterator
+    /// of a stream cancels it too (`onTermination`); this says so where the call is made.
     package func cancel() {
         if let transfer { transport.cancel(transfer) }
     }

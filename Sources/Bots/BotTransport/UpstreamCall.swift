@@ -15,13 +15,16 @@ extension UpstreamClient {
 
 /// One bot call over its upstream, advanced by its reader: each `next()` runs in the
 /// reader's task and reads the transfer until the parser has an event. No task of its own
-/// (no thread hand-over between the upstream's bytes and the client's) and no buffer
-/// beyond one upstream read's events: the transfer is read only as fast as the reader
-/// writes, so a slow client pauses the upstream (the transport's backpressure).
+/// (no thread hand-over between the upstream's bytes and the client's) and a bounded
+/// buffer (the transport's high-water mark, plus one read's events): the transfer is read
+/// only as fast as the reader writes, so a slow client pauses the upstream.
 ///
 /// A failed attempt is retried while nothing was handed on (connect failures, 429, 5xx;
 /// exponential backoff with jitter, never past the deadline), behind the circuit breaker.
-/// A call dropped unfinished cancels its transfer. Used by one reader at a time.
+/// The breaker hears how an attempt went as soon as the upstream shows it (its first output,
+/// its end, its failure), not when a slow reader gets there, so a half-open probe is never
+/// held up by its client. A call dropped unfinished cancels its transfer. Used by one
+/// reader at a time.
 final class UpstreamCall: @unchecked Sendable {
     private let client: UpstreamClient
     private let deadline: ContinuousClock.Instant
@@ -36,6 +39,8 @@ final class UpstreamCall: @unchecked Sendable {
     private var readIndex = 0
     /// Some delta or tool-call piece was handed on: the call can no longer be retried.
     private var emitted = false
+    /// The breaker was told how the attempt in flight went.
+    private var told = false
     private var ended = false
 
     init(
@@ -52,7 +57,7 @@ final class UpstreamCall: @unchecked Sendable {
     deinit {
         if let exchange {
             exchange.cancel()
-            client.breaker.recordNeutral()
+            if told == false { client.breaker.recordNeutral() }
         }
         if ended == false { calls?.stopped() }
     }
@@ -85,7 +90,8 @@ final class UpstreamCall: @unchecked Sendable {
         let event = ready[readIndex]
         readIndex += 1
         if readIndex == ready.count {
-            ready.removeAll(keepingCapacity: true)
+            // A burst (one read can bring 256 KB of small deltas) is not kept for the call's life.
+            if ready.capacity > 64 { ready = [] } else { ready.removeAll(keepingCapacity: true) }
             readIndex = 0
         }
         return event
@@ -97,25 +103,42 @@ final class UpstreamCall: @unchecked Sendable {
         calls?.stopped()
     }
 
-    /// Queues what one read of the transfer parsed. At the transfer's end, the completion
-    /// (the breaker records the success). A failure after some events is kept until they
-    /// were read.
+    /// Queues what one read of the transfer parsed; the first output or the transfer's end
+    /// (then the completion) tells the breaker the upstream answered. A failure after some
+    /// events ends the attempt at once and is thrown once they were read.
     private func absorb(_ event: TransportEvent?) throws {
         let finished: Bool
         do {
             finished = try exchange!.absorb(event, into: &ready, client)
         } catch  where ready.isEmpty == false {
-            pending = error
+            abandonAttempt()
+            tell(error)
+            // Nothing is retried after output: the call's error as it will be thrown.
+            pending = (error as? AttemptFailure)?.error ?? error
             finished = false
         }
         if emitted == false {
             emitted = ready.contains { if case .completed = $0 { false } else { true } }
         }
+        if (emitted || finished) && told == false {
+            told = true
+            client.breaker.recordSuccess()
+        }
         if finished {
             exchange = nil
-            client.breaker.recordSuccess()
             end()
         }
+    }
+
+    /// Tells the breaker an attempt failed: against the upstream, or (once, when it was not
+    /// told otherwise) as saying nothing about it, which gives a half-open probe back.
+    private func tell(_ error: any Error) {
+        if let failure = error as? AttemptFailure, failure.countsAgainstUpstream {
+            client.breaker.recordFailure()
+        } else if told == false {
+            client.breaker.recordNeutral()
+        }
+        told = true
     }
 
     /// After a failed attempt (or a refused start): returns once the next attempt may
@@ -125,12 +148,12 @@ final class UpstreamCall: @unchecked Sendable {
         guard let failure = error as? AttemptFailure else {
             if exchange != nil {
                 abandonAttempt()
-                client.breaker.recordNeutral()
+                tell(error)
             }
             throw error
         }
         abandonAttempt()
-        if failure.countsAgainstUpstream { client.breaker.recordFailure() } else { client.breaker.recordNeutral() }
+        tell(failure)
         let retryable = failure.retryable && emitted == false && attempts <= client.policy.retries
         guard retryable, let wait = client.backoff(attempt: attempts, retryAfter: failure.retryAfter, deadline: deadline)
         else {
@@ -146,6 +169,7 @@ final class UpstreamCall: @unchecked Sendable {
     private func startAttempt() throws {
         guard client.breaker.allow() else { throw BotError.unavailable("circuit open") }
         attempts += 1
+        told = false
         let spec: TransportRequest
         let parser: any ResponseParser
         do { (spec, parser) = try build() } catch let error as BotError { throw AttemptFailure(error: error) } catch {
