@@ -1,4 +1,5 @@
 import BotKit
+import Foundation
 import NIOCore
 
 /// The chat API's Server-Sent Events (`event: <name>` and one `data:` line of JSON):
@@ -6,14 +7,23 @@ import NIOCore
 /// tool call), then `end` with the finish
 /// reason and usage, or `error` (the bot failed, the turn was not stored, or shutdown).
 struct ChatEvents: TurnEventFormat {
-    let turn: ChatService.PreparedTurn
+    /// Only what the events name (each held stream keeps its format).
+    let conversationID: UUID
+    let messageID: UUID
+    let bot: String
+
+    init(turn: ChatService.PreparedTurn) {
+        conversationID = turn.conversationID
+        messageID = turn.assistantMessageID
+        bot = turn.bot.name
+    }
 
     var opening: ByteBuffer? {
         Self.event(
             "start",
             [
-                "conversation_id": .string(turn.conversationID.lowercasedString),
-                "message_id": .string(turn.assistantMessageID.lowercasedString), "bot": .string(turn.bot.name),
+                "conversation_id": .string(conversationID.lowercasedString),
+                "message_id": .string(messageID.lowercasedString), "bot": .string(bot),
             ])
     }
 

@@ -33,13 +33,29 @@ enum TurnStream {
     static func response(
         starting start: @escaping @Sendable () -> TurnRun, format: some TurnEventFormat, lease: StreamRegistry.Lease
     ) -> Response {
-        Response(
+        // Released once used: what it captures (the prepared turn, the service) is not kept
+        // for the stream's life.
+        let starter = Starter(start)
+        return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 defer { lease.end() }
                 if let opening = format.opening { try await lease.write(opening, to: &writer) }
-                try await write(start(), first: nil, format: format, lease: lease, to: &writer)
+                let run = starter.take()
+                try await write(run, first: nil, format: format, lease: lease, to: &writer)
             })
+    }
+
+    /// A turn's start, run once (by the stream's writer) and then let go.
+    private final class Starter: @unchecked Sendable {
+        private var start: (@Sendable () -> TurnRun)?
+        init(_ start: @escaping @Sendable () -> TurnRun) { self.start = start }
+
+        func take() -> TurnRun {
+            let start = self.start!
+            self.start = nil
+            return start()
+        }
     }
 
     /// A stream whose response waits for the bot's first output, read in the request's own
