@@ -1,13 +1,20 @@
 """Holds N concurrent streamed chats through the gateway and samples its memory and threads.
 
-usage: streams.py PORT TOKEN N GATEWAY_PID BOT -> prints one JSON line
+usage: streams.py PORT TOKEN N GATEWAY_PID BOT [API] -> prints one JSON line
+API: `chat` (POST /api/v1/chat/stream, the default) or `v1` (POST /v1/chat/completions, streamed).
 """
 import asyncio, json, sys, time
 
 port, token, count, pid, bot = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-body = json.dumps({"message": "hold this stream", "bot": bot}).encode()
+api = sys.argv[6] if len(sys.argv) > 6 else "chat"
+if api == "v1":
+    path, first = "/v1/chat/completions", b'"content":" w'
+    body = json.dumps({"model": bot, "stream": True, "messages": [{"role": "user", "content": "hold this stream"}]}).encode()
+else:
+    path, first = "/api/v1/chat/stream", b"event: delta"
+    body = json.dumps({"message": "hold this stream", "bot": bot}).encode()
 request = (
-    f"POST /api/v1/chat/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
 ).encode() + body
 
@@ -25,7 +32,7 @@ async def stream(started, failures):
         writer.write(request)
         await writer.drain()
         data = b""
-        while b"event: delta" not in data:
+        while first not in data:
             chunk = await asyncio.wait_for(reader.read(4096), 30)
             if not chunk:
                 raise RuntimeError("closed early: " + data[:200].decode(errors="replace"))
@@ -49,7 +56,7 @@ async def main():
     for writer in writers:
         if writer:
             writer.close()
-    print(json.dumps({"n": count, "streaming": len(started), "errors": len(failures), "rss_mb": round(rss_kb / 1024, 1),
+    print(json.dumps({"n": count, "api": api, "streaming": len(started), "errors": len(failures), "rss_mb": round(rss_kb / 1024, 1),
                       "anon_mb": round(anon_kb / 1024, 1),
                       "threads": threads, "ramp_s": round(ramp, 2), "first_error": failures[0] if failures else None}))
 
