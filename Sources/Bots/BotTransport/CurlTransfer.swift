@@ -221,14 +221,15 @@ final class CurlTransfer: @unchecked Sendable {
     /// Called by the driver when libcurl reports the transfer done.
     func complete(_ code: CURLcode) {
         finished = true
-        if code == CURLE_OK { sendHead() }
-        flush()
-        if code == CURLE_OK {
-            continuation.finish()
+        guard code == CURLE_OK else {
+            flush()
+            let overdue = ContinuousClock.now >= deadline - .milliseconds(20)
+            continuation.finish(throwing: Self.error(code, tooLarge: tooLarge, overdue: overdue))
             return
         }
-        let overdue = ContinuousClock.now >= deadline - .milliseconds(20)
-        continuation.finish(throwing: Self.error(code, tooLarge: tooLarge, overdue: overdue))
+        sendHead()
+        flush()
+        continuation.finish()
     }
 
     static func error(_ code: CURLcode, tooLarge: Bool, overdue: Bool) -> TransportError {

@@ -173,13 +173,14 @@ package struct TransferStream: AsyncSequence, Sendable {
             }
             return event
         }
-    }
 
-    /// Stops the transfer if it still runs (its reader may be suspended or gone); its
-    /// stream then ends with `CancellationError`. Idempotent: releasing the last iterator
-    /// of a stream cancels it too (`onTermination`); this says so where the call is made.
-    package func cancel() {
-        if let transfer { transport.cancel(transfer) }
+        /// Stops the transfer if it still runs (its reader may be suspended or gone); its
+        /// stream then ends with `CancellationError`. Idempotent: releasing the last
+        /// iterator of a stream cancels it too (`onTermination`); this says so where the
+        /// call is made.
+        package func cancel() {
+            if let transfer { transport.cancel(transfer) }
+        }
     }
 
     package func makeAsyncIterator() -> AsyncIterator {

@@ -21,7 +21,6 @@ package struct AttemptFailure: Error {
 /// reader's `await` stays in `UpstreamCall.next`, so a held call's suspended frames are few
 /// and small (each held stream keeps them in its connection's task).
 struct UpstreamExchange {
-    private let stream: TransferStream
     var reader: TransferStream.AsyncIterator
     private var parser: any ResponseParser
     private let deadline: ContinuousClock.Instant
@@ -33,14 +32,13 @@ struct UpstreamExchange {
     private var done = false
 
     init(_ stream: TransferStream, parser: any ResponseParser, deadline: ContinuousClock.Instant) {
-        self.stream = stream
         reader = stream.makeAsyncIterator()
         self.parser = parser
         self.deadline = deadline
     }
 
     /// Stops the transfer if it still runs.
-    func cancel() { stream.cancel() }
+    func cancel() { reader.cancel() }
 
     /// Takes in one read of the transfer (nil: its end), appending the events parsed to
     /// `out`; true once the attempt finished (its last event the completion). Throws an
