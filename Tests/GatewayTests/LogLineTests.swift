@@ -27,7 +27,9 @@ import Testing
         #expect(object["nested"] as? [String: String] == ["k": "v"])
         #expect(line.contains(#""path":"/v1/x""#))
         #expect(line.contains("\n") == false)
-        #expect(object["timestamp"] is String)
+        let timestamp = try #require(object["timestamp"] as? String)
+        #expect(
+            try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(timestamp).timeIntervalSinceNow.magnitude < 60)
     }
 
     @Test func textLinesAreReadable() {

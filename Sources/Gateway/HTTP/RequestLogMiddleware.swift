@@ -22,14 +22,20 @@ struct RequestLogMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         response.headers[.xRequestID] = id
         let elapsed = ContinuousClock.now - start
-        let ms = elapsed / .milliseconds(1)
         context.logger.info(
             "request",
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                 "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(String(format: "%.2f", ms)),
+                "duration_ms": .string(Self.milliseconds(elapsed)),
             ])
         return response
+    }
+
+    /// `elapsed` in milliseconds with two decimals ("12.34"), without `String(format:)`.
+    static func milliseconds(_ elapsed: Duration) -> String {
+        let hundredths = max(0, Int((elapsed / .microseconds(10)).rounded()))
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }

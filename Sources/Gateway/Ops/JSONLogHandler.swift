@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// Writes one JSON object per line (timestamp, level, message, metadata) to stdout, or
-/// a readable text line when `LOG_FORMAT=text`.
+/// a readable text line when `LOG_FORMAT=text`, through `LogOutput` (never waiting for stdout).
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -21,43 +21,20 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        Self.write(line(event) + "\n")
+        LogOutput.standard.append(bytes(event, at: LogLine.now()))
     }
 
     /// The line `event` is written as (without its newline).
     func line(_ event: LogEvent) -> String {
+        String(decoding: bytes(event, at: LogLine.now()).dropLast(), as: UTF8.self)
+    }
+
+    private func bytes(_ event: LogEvent, at time: timespec) -> [UInt8] {
         var fields = self.metadata
         if let extra = event.metadata { fields.merge(extra) { $1 } }
-        let timestamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
-        let line: String
-        if json {
-            var object: [String: Any] = [
-                "timestamp": timestamp, "level": event.level.rawValue, "message": event.message.description,
-            ]
-            for (key, value) in fields { object[key] = Self.plain(value) }
-            let data =
-                (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            line = String(decoding: data, as: UTF8.self)
-        } else {
-            let rendered = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line = "\(timestamp) \(event.level.rawValue.uppercased()) \(event.message)\(rendered.isEmpty ? "" : " " + rendered)"
-        }
-        return line
-    }
-
-    private static let lock = NSLock()
-    private static func write(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        FileHandle.standardOutput.write(Data(text.utf8))
-    }
-
-    private static func plain(_ value: Logger.Metadata.Value) -> Any {
-        switch value {
-        case .string(let s): s
-        case .stringConvertible(let c): c.description
-        case .array(let a): a.map(plain)
-        case .dictionary(let d): d.mapValues(plain)
-        }
+        let message = event.message.description
+        return json
+            ? LogLine.json(level: event.level, message: message, fields: fields, at: time)
+            : LogLine.text(level: event.level, message: message, fields: fields, at: time)
     }
 }

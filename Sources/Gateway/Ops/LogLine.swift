@@ -1,0 +1,81 @@
+import BotKit
+import Foundation
+import Logging
+
+/// The text of one log line: a JSON object with sorted keys (`timestamp`, `level`,
+/// `message` and the metadata), or a readable line. Built by hand, without Foundation's
+/// JSON or date formatters, because every request writes one.
+enum LogLine {
+    static func json(level: Logger.Level, message: String, fields: Logger.Metadata, at time: timespec) -> [UInt8] {
+        var object: [String: JSONValue] = [:]
+        object.reserveCapacity(fields.count + 3)
+        for (key, value) in fields { object[key] = plain(value) }
+        object["timestamp"] = .string(timestamp(time))
+        object["level"] = .string(level.rawValue)
+        object["message"] = .string(message)
+        var line = JSONValue.object(object).jsonBytes
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    static func text(level: Logger.Level, message: String, fields: Logger.Metadata, at time: timespec) -> [UInt8] {
+        var line = "\(timestamp(time)) \(level.rawValue.uppercased()) \(message)"
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
+        line += "\n"
+        return Array(line.utf8)
+    }
+
+    /// The line reporting lines dropped because the output could not keep up.
+    static func droppedReport(_ count: Int) -> [UInt8] {
+        json(level: .warning, message: "log lines dropped", fields: ["count": "\(count)"], at: now())
+    }
+
+    static func now() -> timespec {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return time
+    }
+
+    /// `2026-11-26T18:21:50.013Z` (UTC, milliseconds).
+    static func timestamp(_ time: timespec) -> String {
+        var seconds = time_t(time.tv_sec)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        out.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        out.append(UInt8(ascii: "."))
+        digits(Int(time.tv_nsec) / 1_000_000, 3)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func plain(_ value: Logger.Metadata.Value) -> JSONValue {
+        switch value {
+        case .string(let text): .string(text)
+        case .stringConvertible(let convertible): .string(convertible.description)
+        case .array(let items): .array(items.map(plain))
+        case .dictionary(let members): .object(members.mapValues(plain))
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@testable import Gateway
+
+/// Log lines go out through a bounded buffer written by a thread of its own: a reader that
+/// stops reading never stalls the code that logs, and lines dropped are counted.
+@Suite struct LogOutputTests {
+    @Test func aStalledReaderNeverBlocksLoggingAndDropsAreReported() async throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let output = LogOutput(descriptor: ends[1], capacity: 64 << 10)
+        let line = Array(String(repeating: "x", count: 99).utf8) + [UInt8(ascii: "\n")]
+        // 1 MB into a pipe that holds 64 KB, with nobody reading: must return at once.
+        let start = ContinuousClock.now
+        for _ in 0..<10_000 { output.append(line) }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(output.flush(timeout: 0.2) == false)
+
+        // The reader catches up: whole lines, then the count of those dropped.
+        let readEnd = ends[0]
+        let reader = Task.detached { () -> [UInt8] in
+            var received: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = read(readEnd, &chunk, chunk.count)
+                if n <= 0 { break }
+                received += chunk[0..<n]
+            }
+            return received
+        }
+        #expect(output.flush(timeout: 10))
+        close(ends[1])
+        let text = String(decoding: await reader.value, as: UTF8.self)
+        let lines = text.split(separator: "\n")
+        let kept = lines.filter { $0 == String(repeating: "x", count: 99) }.count
+        let report = try #require(lines.last { $0.contains("log lines dropped") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+        let count = try #require(object["count"] as? String)
+        let dropped = try #require(Int(count))
+        #expect(kept > 0 && dropped > 0)
+        #expect(kept + dropped == 10_000)
+        #expect(lines.count == kept + 1)
+    }
+
+    @Test func flushWaitsForEverythingQueued() async throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let output = LogOutput(descriptor: ends[1])
+        for index in 0..<100 { output.append(Array("line \(index)\n".utf8)) }
+        #expect(output.flush())
+        close(ends[1])
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while case let n = read(ends[0], &chunk, chunk.count), n > 0 { received += chunk[0..<n] }
+        close(ends[0])
+        #expect(String(decoding: received, as: UTF8.self) == (0..<100).map { "line \($0)\n" }.joined())
+    }
+
+    @Test func timestampsAreUTCWithMilliseconds() {
+        #expect(LogLine.timestamp(timespec(tv_sec: 0, tv_nsec: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(LogLine.timestamp(timespec(tv_sec: 1_796_232_110, tv_nsec: 13_999_999)) == "2026-12-02T17:21:50.013Z")
+        #expect(LogLine.timestamp(timespec(tv_sec: 951_825_599, tv_nsec: 999_000_000)) == "2000-02-29T11:59:59.999Z")
+    }
+
+    @Test func requestDurationsHaveTwoDecimals() {
+        #expect(RequestLogMiddleware.milliseconds(.zero) == "0.00")
+        #expect(RequestLogMiddleware.milliseconds(.microseconds(50)) == "0.05")
+        #expect(RequestLogMiddleware.milliseconds(.microseconds(1_230)) == "1.23")
+        #expect(RequestLogMiddleware.milliseconds(.microseconds(12_346)) == "12.35")
+        #expect(RequestLogMiddleware.milliseconds(.seconds(1.5)) == "1500.00")
+    }
+}
