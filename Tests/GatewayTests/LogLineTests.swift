@@ -32,6 +32,19 @@ import Testing
             try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(timestamp).timeIntervalSinceNow.magnitude < 60)
     }
 
+    @Test func jsonLinesAreValidSortedAndCannotBeSpoofed() throws {
+        let handler = JSONLogHandler(label: "gateway", level: .info, json: true)
+        let hostile = "quote\" backslash\\ newline\n nul\u{0} bell\u{7} é 🙂"
+        let line = handler.line(Self.event(["z": .string(hostile), "message": "spoofed", "level": "debug", "a": "1"]))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["z"] as? String == hostile)
+        #expect(object["message"] as? String == "bot call failed")
+        #expect(object["level"] as? String == "warning")
+        #expect(line.contains("\n") == false)
+        let order = ["\"a\"", "\"level\"", "\"message\"", "\"timestamp\"", "\"z\""].map { line.range(of: $0)!.lowerBound }
+        #expect(order == order.sorted())
+    }
+
     @Test func textLinesAreReadable() {
         let handler = JSONLogHandler(label: "gateway", level: .info, json: false)
         let line = handler.line(Self.event(["bot": "up", "a": "1"]))

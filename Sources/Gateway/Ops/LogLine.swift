@@ -7,15 +7,36 @@ import Logging
 /// JSON or date formatters, because every request writes one.
 enum LogLine {
     static func json(level: Logger.Level, message: String, fields: Logger.Metadata, at time: timespec) -> [UInt8] {
-        var object: [String: JSONValue] = [:]
-        object.reserveCapacity(fields.count + 3)
-        for (key, value) in fields { object[key] = plain(value) }
-        object["timestamp"] = .string(timestamp(time))
-        object["level"] = .string(level.rawValue)
-        object["message"] = .string(message)
-        var line = JSONValue.object(object).jsonBytes
-        line.append(UInt8(ascii: "\n"))
+        var keys = fields.keys.filter { Self.fixedKeys.contains($0) == false }
+        keys.append(contentsOf: Self.fixedKeys)
+        keys.sort()
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        line.append(UInt8(ascii: "{"))
+        for (index, key) in keys.enumerated() {
+            if index > 0 { line.append(UInt8(ascii: ",")) }
+            JSONValue.append(string: key, to: &line)
+            line.append(UInt8(ascii: ":"))
+            switch key {
+            case "timestamp": JSONValue.append(string: timestamp(time), to: &line)
+            case "level": JSONValue.append(string: level.rawValue, to: &line)
+            case "message": JSONValue.append(string: message, to: &line)
+            default: append(fields[key]!, to: &line)
+            }
+        }
+        line.append(contentsOf: "}\n".utf8)
         return line
+    }
+
+    /// The keys every line has; metadata of the same name is left out.
+    private static let fixedKeys = ["level", "message", "timestamp"]
+
+    private static func append(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
+        switch value {
+        case .string(let text): JSONValue.append(string: text, to: &line)
+        case .stringConvertible(let convertible): JSONValue.append(string: convertible.description, to: &line)
+        case .array, .dictionary: line.append(contentsOf: plain(value).jsonBytes)
+        }
     }
 
     static func text(level: Logger.Level, message: String, fields: Logger.Metadata, at time: timespec) -> [UInt8] {
