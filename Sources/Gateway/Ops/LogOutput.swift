@@ -4,20 +4,24 @@ import Foundation
 /// descriptor (standard output for the gateway), so logging never waits for that
 /// descriptor. A slow or stalled reader (a full pipe, a paused log collector) cannot stall
 /// a request: past `capacity` bytes waiting, lines are dropped and counted, and the count
-/// is written as a line of its own once the reader catches up. Lines wait at most 10 ms
-/// (one wake-up of the writer per batch, not per line); what waits at exit is written
-/// before the process ends (a crash can lose those last milliseconds).
+/// is written as a line of its own once the reader catches up. Lines wait about 10 ms, so
+/// the writer wakes once per batch, not per line; what waits at exit is written before
+/// the process ends (a crash can lose those last milliseconds).
 final class LogOutput: @unchecked Sendable {
     /// The gateway's standard output.
     static let standard = LogOutput(descriptor: STDOUT_FILENO)
 
     private let descriptor: Int32
     private let capacity: Int
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     // Guarded by `condition`.
     private var pending: [UInt8] = []
+    private var pendingLines = 0
     private var dropped = 0
-    private var writing = false
+    /// Lines handed to `append`, and lines written or reported dropped: `flush` waits for
+    /// the second to reach what the first was when it was called.
+    private var accepted = 0
+    private var settled = 0
     private var idle = false
     private var flushes = 0
     private var started = false
@@ -34,66 +38,75 @@ final class LogOutput: @unchecked Sendable {
     func append(_ line: [UInt8]) {
         condition.lock()
         if started == false { start() }
+        accepted += 1
         if pending.count + line.count > capacity {
             dropped += 1
         } else {
             pending.append(contentsOf: line)
-            // The writer collects lines for up to `interval` rather than waking per line.
-            if idle || pending.count >= Self.batchBytes { condition.broadcast() }
+            pendingLines += 1
         }
+        if idle { condition.broadcast() }
         condition.unlock()
     }
 
-    /// Waits until everything queued so far is written, or `timeout` has passed.
+    /// Waits until every line appended before the call is written (or reported dropped),
+    /// or `timeout` seconds have passed; false then.
     @discardableResult
-    func flush(timeout: TimeInterval = 2) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
+    func flush(timeout: Double = 2) -> Bool {
+        let deadline = MonotonicCondition.now(plus: timeout)
         condition.lock()
         defer { condition.unlock() }
+        let target = accepted
         flushes += 1
         defer { flushes -= 1 }
         condition.broadcast()
-        while pending.isEmpty == false || writing {
-            if condition.wait(until: deadline) == false { return false }
+        while settled < target {
+            if MonotonicCondition.isPast(deadline) { return false }
+            condition.wait(until: deadline)
         }
         return true
     }
 
-    /// How long lines wait to be written together, and how many bytes are written at once.
-    private static let interval: TimeInterval = 0.01
-    private static let batchBytes = 64 << 10
-
     /// Called with the lock held.
     private func start() {
         started = true
+        if descriptor == STDOUT_FILENO {
+            // A closed stdout must end the lines, not the process.
+            signal(SIGPIPE, SIG_IGN)
+            atexit { LogOutput.standard.flush() }
+        }
         let thread = Thread { [self] in run() }
         thread.name = "log-writer"
         thread.start()
-        if descriptor == STDOUT_FILENO { atexit { LogOutput.standard.flush() } }
     }
 
     private func run() {
         var batch: [UInt8] = []
+        var done = 0
         while true {
             condition.lock()
-            writing = false
+            settled += done
             condition.broadcast()
-            while pending.isEmpty && dropped == 0 {
+            while pendingLines == 0 && dropped == 0 {
                 idle = true
                 condition.wait()
                 idle = false
             }
-            if pending.count < Self.batchBytes && flushes == 0 {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.interval))
-            }
+            let hurry = flushes > 0
+            condition.unlock()
+            // Lets lines gather (a monotonic sleep), unless someone waits for them.
+            if hurry == false { usleep(10_000) }
+            condition.lock()
             swap(&batch, &pending)
+            let lines = pendingLines
             let lost = dropped
+            pendingLines = 0
             dropped = 0
-            writing = true
             condition.unlock()
             write(batch)
-            batch.removeAll(keepingCapacity: batch.capacity <= 64 << 10)
             if lost > 0 { write(LogLine.droppedReport(lost)) }
+            done = lines + lost
+            batch.removeAll(keepingCapacity: batch.capacity <= 64 << 10)
         }
     }
 
