@@ -34,7 +34,7 @@ struct RequestLogMiddleware: RouterMiddleware {
 
     /// `elapsed` in milliseconds with two decimals ("12.34"), without `String(format:)`.
     static func milliseconds(_ elapsed: Duration) -> String {
-        let hundredths = max(0, Int((elapsed / .microseconds(10)).rounded()))
+        let hundredths = max(0, Int((elapsed.milliseconds * 100).rounded()))
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
