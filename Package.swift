@@ -125,7 +125,7 @@ let package = Package(
             // The Python clients and browser script the tests run.
             exclude: [
                 "Support/openai_client.py", "Support/anthropic_client.py", "Support/sdk_through_httpbot.py",
-                "Support/check_bot_protocol.py", "Support/console_browser.py",
+                "Support/check_bot_protocol.py", "Support/console_browser.py", "Fixtures",
             ]),
         .testTarget(name: "BotKitTests", dependencies: ["BotKit"]),
         .testTarget(

@@ -3,12 +3,14 @@ import Foundation
 import JWTKit
 import NIOConcurrencyHelpers
 
-/// The access token's claims: `sub` (email), `uid` (user id), `exp`, `iat`.
+/// The access token's claims: `sub` (email), `uid` (user id), `exp`, and `iat`, which the
+/// gateway writes but does not require: the reference service's tokens carry no `iat`,
+/// and they stay valid until they expire after a switch-over.
 struct AccessTokenClaims: JWTPayload {
     var sub: SubjectClaim
     var uid: Int
     var exp: ExpirationClaim
-    var iat: IssuedAtClaim
+    var iat: IssuedAtClaim?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()

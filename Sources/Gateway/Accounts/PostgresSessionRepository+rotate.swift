@@ -8,8 +8,8 @@ extension PostgresSessionRepository {
     /// sliding lifetime, never beyond the session's maximum; no row when that has passed.
     static func issue(_ token: String, from source: SQL, policy: RefreshPolicy) -> SQL {
         """
-        INSERT INTO refresh_tokens (user_id, token, expires_at, revoked, user_agent, ip_address, session_id)
-        SELECT s.user_id, \(token), e.expiry, false, s.user_agent, s.ip_address, s.session_id
+        INSERT INTO refresh_tokens (user_id, token, expires_at, revoked, created_at, user_agent, ip_address, session_id)
+        SELECT s.user_id, \(token), e.expiry, false, now(), s.user_agent, s.ip_address, s.session_id
         FROM (\(source)) AS s(user_id, session_id, session_created, user_agent, ip_address)
         CROSS JOIN LATERAL (SELECT least(now() + make_interval(secs => \(policy.lifetime)::float8),
                                          s.session_created + make_interval(secs => \(policy.maxSessionLifetime)::float8))

@@ -1,0 +1,12 @@
+-- Every statement the reference service issues (SQLAlchemy's, captured from its register,
+-- login, refresh, me and logout), with values in place: they must still run on a database
+-- the gateway adopted, so the reference can run beside it during a switch-over.
+SELECT users.id AS users_id, users.name AS users_name, users.email AS users_email, users.hashed_password AS users_hashed_password FROM users WHERE users.email = 'dave@example.com' LIMIT 1;
+INSERT INTO users (name, email, hashed_password) VALUES ('Dave', 'dave@example.com', '$argon2id$v=19$m=65536,t=3,p=2$9X5Pac1ZK2Ws9X4vhRACoA$t/Ue126cDS3kWeylsXlew8Mmj5Snv2yf66P+rtjOkGU') RETURNING users.id;
+SELECT users.id, users.name, users.email, users.hashed_password FROM users WHERE users.id = 4;
+INSERT INTO refresh_tokens (user_id, token, expires_at, revoked, created_at, user_agent, ip_address) VALUES (4, 'ref-statement-token-0123456789', '2099-01-01T00:00:00+00:00'::timestamptz, false, '2026-12-07T00:29:48.546400+00:00'::timestamptz, 'ref-client/1.0', '127.0.0.1') RETURNING refresh_tokens.id;
+SELECT users.id AS users_id, users.name AS users_name, users.email AS users_email, users.hashed_password AS users_hashed_password FROM users WHERE users.id = 4;
+SELECT refresh_tokens.id AS refresh_tokens_id, refresh_tokens.user_id AS refresh_tokens_user_id, refresh_tokens.token AS refresh_tokens_token, refresh_tokens.expires_at AS refresh_tokens_expires_at, refresh_tokens.revoked AS refresh_tokens_revoked, refresh_tokens.created_at AS refresh_tokens_created_at, refresh_tokens.user_agent AS refresh_tokens_user_agent, refresh_tokens.ip_address AS refresh_tokens_ip_address FROM refresh_tokens WHERE refresh_tokens.token = 'ref-statement-token-0123456789' AND NOT refresh_tokens.revoked LIMIT 1;
+UPDATE refresh_tokens SET revoked=true WHERE refresh_tokens.token = 'ref-statement-token-0123456789' AND NOT refresh_tokens.revoked RETURNING refresh_tokens.id;
+SELECT refresh_tokens.id AS refresh_tokens_id, refresh_tokens.user_id AS refresh_tokens_user_id, refresh_tokens.token AS refresh_tokens_token, refresh_tokens.expires_at AS refresh_tokens_expires_at, refresh_tokens.revoked AS refresh_tokens_revoked, refresh_tokens.created_at AS refresh_tokens_created_at, refresh_tokens.user_agent AS refresh_tokens_user_agent, refresh_tokens.ip_address AS refresh_tokens_ip_address FROM refresh_tokens WHERE refresh_tokens.id = 1;
+SELECT users.id AS users_id, users.name AS users_name, users.email AS users_email, users.hashed_password AS users_hashed_password FROM users WHERE users.id = 4 LIMIT 1;
