@@ -11,6 +11,7 @@ let fuzzTargets: [(name: String, run: @Sendable (UnsafeBufferPointer<UInt8>) -> 
     ("line-framer", LineFramerHarness.run),
     ("cookie-header", CookieHeaderHarness.run),
     ("client-address", ClientAddressHarness.run),
+    ("usage", UsageHarness.run),
 ]
 
 /// The target `FUZZ_TARGET` names, looked up once; an unknown or missing name stops the run.

@@ -1,17 +1,52 @@
 /// Tokens a call consumed, as counted by the bot (or estimated by it).
+///
+/// Counts come from upstreams and webhook bots, which may send anything: every count is
+/// clamped to `0...TokenUsage.maximum` whenever it is set, so negative or huge numbers
+/// can never trap a sum, a metric or a cost; cached input is at most the input, reasoning
+/// at most the output.
 public struct TokenUsage: Sendable, Equatable, Codable {
-    public var inputTokens: Int
-    public var outputTokens: Int
+    /// More tokens than any model takes or writes in one call; sums of millions of calls
+    /// stay far inside 64 bits.
+    public static let maximum = 1 << 32
+
+    public var inputTokens: Int { didSet { normalize() } }
+    public var outputTokens: Int { didSet { normalize() } }
     /// Input tokens served from the upstream's prompt cache (part of `inputTokens`), when reported.
-    public var cachedInputTokens: Int?
+    public var cachedInputTokens: Int? { didSet { normalize() } }
     /// Output tokens spent on hidden reasoning (part of `outputTokens`), when reported.
-    public var reasoningTokens: Int?
+    public var reasoningTokens: Int? { didSet { normalize() } }
 
     public init(inputTokens: Int, outputTokens: Int, cachedInputTokens: Int? = nil, reasoningTokens: Int? = nil) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cachedInputTokens = cachedInputTokens
         self.reasoningTokens = reasoningTokens
+        normalize()
+    }
+
+    private enum CodingKeys: String, CodingKey { case inputTokens, outputTokens, cachedInputTokens, reasoningTokens }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            inputTokens: try c.decode(Int.self, forKey: .inputTokens), outputTokens: try c.decode(Int.self, forKey: .outputTokens),
+            cachedInputTokens: try c.decodeIfPresent(Int.self, forKey: .cachedInputTokens),
+            reasoningTokens: try c.decodeIfPresent(Int.self, forKey: .reasoningTokens))
+    }
+
+    /// A count as stored: within `0...maximum`.
+    public static func clamped(_ count: Int) -> Int { min(max(count, 0), maximum) }
+
+    /// Puts every count in range (a didSet does not call itself again on these writes).
+    private mutating func normalize() {
+        let input = Self.clamped(inputTokens)
+        let output = Self.clamped(outputTokens)
+        let cached = cachedInputTokens.map { min(Self.clamped($0), input) }
+        let reasoning = reasoningTokens.map { min(Self.clamped($0), output) }
+        if input != inputTokens { inputTokens = input }
+        if output != outputTokens { outputTokens = output }
+        if cached != cachedInputTokens { cachedInputTokens = cached }
+        if reasoning != reasoningTokens { reasoningTokens = reasoning }
     }
 
     public var totalTokens: Int { inputTokens + outputTokens }

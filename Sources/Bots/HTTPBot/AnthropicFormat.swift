@@ -56,16 +56,7 @@ struct AnthropicFormat: WireFormat {
             }
     }
 
-    /// Anthropic counts cache reads and writes apart from `input_tokens`; the gateway's
-    /// input is all three, the reads being its cached part.
-    static func usage(_ usage: JSONValue?) -> TokenUsage? {
-        guard let input = usage?["input_tokens"]?.int, let output = usage?["output_tokens"]?.int else { return nil }
-        let read = usage?["cache_read_input_tokens"]?.int ?? 0
-        let written = usage?["cache_creation_input_tokens"]?.int ?? 0
-        return TokenUsage(
-            inputTokens: input + read + written, outputTokens: output,
-            cachedInputTokens: usage?["cache_read_input_tokens"]?.int)
-    }
+    static func usage(_ usage: JSONValue?) -> TokenUsage? { WireUsage.anthropic(usage) }
 
     static func finishReason(_ reason: String) -> FinishReason {
         switch reason {

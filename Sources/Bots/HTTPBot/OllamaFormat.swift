@@ -94,9 +94,7 @@ struct OllamaFormat: WireFormat {
         if object["done"]?.bool == true {
             let reason = calls > 0 ? FinishReason.toolCalls : FinishReason(rawValue: object["done_reason"]?.string ?? "stop")
             events.append(.finish(reason))
-            if let input = object["prompt_eval_count"]?.int, let output = object["eval_count"]?.int {
-                events.append(.usage(TokenUsage(inputTokens: input, outputTokens: output)))
-            }
+            if let usage = WireUsage.ollama(object) { events.append(.usage(usage)) }
             events.append(.done)
         }
         return events

@@ -128,12 +128,7 @@ struct OpenAIFormat: WireFormat {
             }
     }
 
-    static func usage(_ usage: JSONValue?) -> TokenUsage? {
-        guard let input = usage?["prompt_tokens"]?.int, let output = usage?["completion_tokens"]?.int else { return nil }
-        return TokenUsage(
-            inputTokens: input, outputTokens: output, cachedInputTokens: usage?["prompt_tokens_details"]?["cached_tokens"]?.int,
-            reasoningTokens: usage?["completion_tokens_details"]?["reasoning_tokens"]?.int)
-    }
+    static func usage(_ usage: JSONValue?) -> TokenUsage? { WireUsage.openAI(usage) }
 
     struct StreamParser: ResponseParser {
         var lines = LineFramer()

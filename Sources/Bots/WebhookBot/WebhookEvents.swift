@@ -84,12 +84,10 @@ package struct WebhookEventParser: ResponseParser {
     }
 
     static func usage(_ value: JSONValue) throws -> TokenUsage {
-        guard let input = value["input_tokens"]?.int, let output = value["output_tokens"]?.int, input >= 0, output >= 0 else {
+        guard let usage = WireUsage.webhook(value) else {
             throw WireError.malformed("`usage` needs `input_tokens` and `output_tokens` ≥ 0")
         }
-        return TokenUsage(
-            inputTokens: input, outputTokens: output, cachedInputTokens: value["cached_tokens"]?.int,
-            reasoningTokens: value["reasoning_tokens"]?.int)
+        return usage
     }
 
     /// An `error` event as the `BotError` its code names.
