@@ -52,6 +52,18 @@ public enum BotError: Error, Sendable, Equatable, CustomStringConvertible {
         if case .rejected = self { true } else { false }
     }
 
+    /// True when the upstream may have processed (and billed) the call although it failed:
+    /// a timeout, a 500 or 504, or an answer dropped or unreadable after the request went
+    /// out (status 0). False for what says the request was not processed: a connect error,
+    /// 429, 502, 503 and other refusals (4xx).
+    public var outcomeUnknown: Bool {
+        switch self {
+        case .timeout: true
+        case .upstreamFailure(let status): status == 0 || status == 500 || status == 504
+        case .unavailable, .rateLimited, .rejected: false
+        }
+    }
+
     public static func wrap(_ error: any Error) -> BotError {
         (error as? BotError) ?? .upstreamFailure(status: 0)
     }

@@ -100,8 +100,9 @@ struct UpstreamExchange {
         handle(try parser.finish())
         if let failure { throw client.reported(failure) }
         guard done || finish != nil else {
+            // It began answering, so it ran the call: no retry (it could be paid twice).
             client.logger.error("upstream answer ended early")
-            throw AttemptFailure(error: .upstreamFailure(status: 502), retryable: true, countsAgainstUpstream: true)
+            throw AttemptFailure(error: .upstreamFailure(status: 0), countsAgainstUpstream: true)
         }
         out.append(.completed(BotCompletion(finishReason: finish ?? .stop, usage: usage)))
         return true
@@ -125,9 +126,13 @@ extension UpstreamClient {
         switch status {
         case 429:
             return AttemptFailure(error: .rateLimited(retryAfterSeconds: retryAfter), retryable: true, retryAfter: retryAfter)
-        case 500, 502, 503, 504:
+        case 502, 503:
+            // Said by the upstream or a proxy before it: not processed, safe to try again.
             return AttemptFailure(
                 error: .upstreamFailure(status: status), retryable: true, countsAgainstUpstream: true, retryAfter: retryAfter)
+        case 500, 504:
+            // It may have run (and billed) the call: not retried, charged as unknown outcome.
+            return AttemptFailure(error: .upstreamFailure(status: status), countsAgainstUpstream: true)
         case 401, 403:
             return AttemptFailure(error: .unavailable("upstream refused the credentials (HTTP \(status))"))
         case 400..<500:
@@ -145,11 +150,15 @@ extension UpstreamClient {
         case .timeout:
             return AttemptFailure(error: .timeout, countsAgainstUpstream: true)
         case .idle:
-            return AttemptFailure(error: .timeout, retryable: ContinuousClock.now < deadline, countsAgainstUpstream: true)
+            // The request went out and the upstream may be generating (and billing) it: a
+            // retry could make it pay twice, so the call fails, charged as unknown outcome.
+            return AttemptFailure(error: .timeout, countsAgainstUpstream: true)
         case .tooLarge:
             return AttemptFailure(error: .upstreamFailure(status: 0))
         case .failed:
-            return AttemptFailure(error: .upstreamFailure(status: 502), retryable: true, countsAgainstUpstream: true)
+            // The connection broke after the request went out (libcurl itself retries a
+            // reused connection that was already dead): the upstream may have run it.
+            return AttemptFailure(error: .upstreamFailure(status: 0), countsAgainstUpstream: true)
         }
     }
 }

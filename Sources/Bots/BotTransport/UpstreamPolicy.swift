@@ -8,7 +8,7 @@ import BotKit
 /// | `HEADERS` | none | extra headers, `Name: value` separated by `;` |
 /// | `CONNECT_TIMEOUT_SECONDS` | 10 | TCP + TLS connect bound |
 /// | `IDLE_TIMEOUT_SECONDS` | 30 | longest silence between received bytes |
-/// | `RETRIES` | 2 | extra attempts on connect errors, 429, 500, 502, 503, 504 before any output |
+/// | `RETRIES` | 2 | extra attempts on connect errors, 429, 502, 503 before any output (not after a timeout, 500, 504 or a dropped answer: the upstream may have run the call) |
 /// | `RETRY_BASE_MS` | 250 | first backoff; doubles per attempt, with jitter |
 /// | `BREAKER_FAILURES` | 5 | consecutive failures that open the circuit |
 /// | `BREAKER_COOLDOWN_SECONDS` | 30 | how long an open circuit fails fast |

@@ -12,7 +12,7 @@ extension HTTPBotSettings {
         # BOT_HTTP_STREAM=true              # ask the upstream to stream (default true)
         # BOT_HTTP_CONNECT_TIMEOUT_SECONDS=10
         # BOT_HTTP_IDLE_TIMEOUT_SECONDS=30  # longest silence between received bytes
-        # BOT_HTTP_RETRIES=2                # extra attempts before any output (connect errors, 429, 500, 502-504)
+        # BOT_HTTP_RETRIES=2                # extra attempts before any output (connect errors, 429, 502, 503)
         # BOT_HTTP_RETRY_BASE_MS=250        # first backoff, doubled per attempt, with jitter
         # BOT_HTTP_BREAKER_FAILURES=5       # consecutive failures that open the circuit
         # BOT_HTTP_BREAKER_COOLDOWN_SECONDS=30

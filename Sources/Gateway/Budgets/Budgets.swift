@@ -78,7 +78,8 @@ struct Budgets: Sendable {
             throw BudgetExceeded(retryAfterSeconds: wait)
         }
         return BudgetHold(
-            BudgetSettlement(holdID: holdID, userID: userID, keyID: keyID, tokens: 0, costNanos: 0), settler: settler)
+            BudgetSettlement(holdID: holdID, userID: userID, keyID: keyID, tokens: 0, costNanos: 0), settler: settler,
+            reserved: usage)
     }
 
     /// How long a hold outlives its reservation: the call's bots' timeouts (a fallback runs
@@ -114,10 +115,13 @@ final class BudgetHold: Sendable {
     private let settlement: BudgetSettlement
     private let settler: BudgetSettler
     private let settled = NIOLockedValueBox(false)
+    /// The worst case reserved: what a call whose outcome upstream is unknown is charged.
+    let reserved: TokenUsage
 
-    init(_ settlement: BudgetSettlement, settler: BudgetSettler) {
+    init(_ settlement: BudgetSettlement, settler: BudgetSettler, reserved: TokenUsage) {
         self.settlement = settlement
         self.settler = settler
+        self.reserved = reserved
     }
 
     /// Charges `tokens` (input and output) and `costNanos` and releases the reservation.

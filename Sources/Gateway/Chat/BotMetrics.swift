@@ -70,6 +70,12 @@ struct BotMetrics: Sendable {
         handles.outputTokens.increment(by: usage.outputTokens)
     }
 
+    /// A failed call charged because the upstream may have run it
+    /// (`gateway_bot_unknown_outcomes_total{bot}`).
+    func unknownOutcome(bot: String) {
+        Counter(label: "gateway_bot_unknown_outcomes_total", dimensions: [("bot", bot)]).increment()
+    }
+
     /// A finished turn that could not be stored (`gateway_chat_turns_not_stored_total`).
     func storeFailed() {
         Counter(label: "gateway_chat_turns_not_stored_total").increment()

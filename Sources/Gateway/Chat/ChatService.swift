@@ -69,15 +69,25 @@ public struct ChatService: Sendable {
         let request = EmbeddingRequest(
             inputs: inputs, dimensions: dimensions, userID: String(userID), deadline: .now + bot.timeout)
         let provider = bot.provider
-        var embeddings = try await withThrowingTaskGroup(of: Embeddings?.self) { group in
-            group.addTask { try await provider.embed(request) }
-            group.addTask {
-                try await Task.sleep(until: request.deadline + BotDeadline.grace, clock: .continuous)
-                return nil
+        var embeddings: Embeddings
+        do {
+            embeddings = try await withThrowingTaskGroup(of: Embeddings?.self) { group in
+                group.addTask { try await provider.embed(request) }
+                group.addTask {
+                    try await Task.sleep(until: request.deadline + BotDeadline.grace, clock: .continuous)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let embeddings = first else { throw BotError.timeout }
+                return embeddings
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let embeddings = first else { throw BotError.timeout }
-            return embeddings
+        } catch let error as BotError where error.outcomeUnknown {
+            // The upstream may have processed (and billed) the inputs: charged as if it ran.
+            let usage = hold?.reserved ?? TokenUsage(inputTokens: inputs.reduce(0) { $0 + ($1.count + 3) / 4 }, outputTokens: 0)
+            let cost = bot.price.cost(usage)
+            hold?.settle(tokens: usage.totalTokens, costNanos: cost)
+            recorder.batcher.note(UsageEntry(userID: userID, bot: bot.name, keyID: keyID, tokens: usage, costNanos: cost))
+            throw error
         }
         let tokens = min(max(embeddings.inputTokens ?? inputs.reduce(0) { $0 + ($1.count + 3) / 4 }, 0), Int(Int32.max))
         embeddings.inputTokens = tokens

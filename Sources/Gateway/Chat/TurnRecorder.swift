@@ -43,7 +43,7 @@ struct TurnRecorder: Sendable {
             userMessageID: turn.userMessageID, userMessage: turn.userMessage, assistantMessageID: turn.assistantMessageID,
             reply: result.text.replacingNUL, status: result.status,
             finishReason: (result.completion?.finishReason.rawValue ?? result.error?.code).map {
-                String($0.replacingNUL.prefix(32))
+                $0.replacingNUL.prefix(codePoints: 32)
             },
             usage: result.completion?.usage.map(Self.storable), latencyMs: Int(latency / .milliseconds(1)),
             accounted: accounted.map(Self.storable))
@@ -75,9 +75,15 @@ struct TurnRecorder: Sendable {
     }
 
     /// The call's tokens for usage accounting (reported, or estimated); nil when the bot
-    /// failed before any output and consumed nothing worth counting.
+    /// failed before any output in a way the upstream answered before processing (free).
+    /// A failure whose outcome upstream is unknown (a timeout, a 5xx after the request went
+    /// out) is charged as if it ran: at its budget reservation, or at the input estimate.
     private func accountedUsage(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult) -> TokenUsage? {
-        if case .failed = result.outcome { return nil }
+        if case .failed(let error) = result.outcome {
+            guard error.outcomeUnknown else { return nil }
+            metrics.unknownOutcome(bot: result.bot)
+            return Self.storable(turn.hold?.reserved ?? Quotas.usage(nil, messages: turn.messages, reply: ""))
+        }
         return Self.storable(Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text))
     }
 

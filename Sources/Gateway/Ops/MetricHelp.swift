@@ -11,6 +11,8 @@ enum MetricHelp {
             "Connections bots opened to their upstreams (reused connections are not counted again).",
         "gateway_build_info": "Version and revision of the running gateway (always 1).",
         "gateway_chat_turns_not_stored_total": "Finished chat turns that could not be stored (answered 503 or an SSE error).",
+        "gateway_bot_unknown_outcomes_total":
+            "Failed bot calls charged as if they ran: the request went out and the upstream may have processed it (timeout, 5xx).",
         "gateway_db_errors_total": "Database errors by SQLSTATE class.",
         "gateway_db_pool_connections": "Database pool connections by state.",
         "gateway_db_pool_wait_seconds": "Time spent waiting for a database connection.",
