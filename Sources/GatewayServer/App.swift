@@ -47,11 +47,6 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        do {
-            try await services.grantBootstrapAdmins()
-        } catch {
-            logger.error("ADMIN_EMAILS could not be applied", metadata: ["error": "\(error)"])
-        }
         try await runGateway(services, observability: observability)
     }
 }

@@ -39,6 +39,35 @@ import Testing
         }
     }
 
+    /// Emails are never verified, so a listed address proves nothing: a stranger who
+    /// registers it first is not an administrator, at registration or after a restart.
+    /// Only a grant on the host makes one, and `ADMIN_EMAILS` then narrows who may act.
+    @Test func aListedEmailAloneMakesNoAdministrator() async throws {
+        let env = ["ADMIN_EMAILS": "ops@example.com"]
+        let database = try await TestDatabase.createMigrated()
+        try await TestApp.run(env, database: database) { client, _ in
+            try await client.register(email: "ops@example.com")
+            let stranger = try await client.login(email: "ops@example.com").access
+            #expect(try await client.send(.get, "/api/v1/admin/users", bearer: stranger).status == .forbidden)
+        }
+        try await TestApp.run(env, database: database) { client, services in
+            let stranger = try await client.login(email: "ops@example.com").access
+            #expect(try await client.send(.get, "/api/v1/admin/users", bearer: stranger).status == .forbidden)
+            // Granted on the host: now it is one.
+            #expect(try await services.admins.setAdmin(email: "ops@example.com", true))
+            #expect(try await client.send(.get, "/api/v1/admin/users", bearer: stranger).status == .ok)
+            // Granted but not listed: ADMIN_EMAILS narrows, it never widens.
+            let unlisted = try await Self.admin(client, services, "dev@example.com")
+            #expect(try await client.send(.get, "/api/v1/admin/users", bearer: unlisted).status == .forbidden)
+            // A revocation holds across a restart.
+            #expect(try await services.admins.setAdmin(email: "ops@example.com", false))
+        }
+        try await TestApp.run(env, database: database) { client, _ in
+            let revoked = try await client.login(email: "ops@example.com").access
+            #expect(try await client.send(.get, "/api/v1/admin/users", bearer: revoked).status == .forbidden)
+        }
+    }
+
     @Test func usersAreSearchedAndPaged() async throws {
         try await TestApp.run { client, services in
             let token = try await Self.admin(client, services, "boss@example.com")
@@ -121,9 +150,7 @@ import Testing
 
     @Test func usageHasRowsAndTotals() async throws {
         try await TestApp.run(["ADMIN_EMAILS": "Auditor@Example.com, other@example.com"]) { client, services in
-            // ADMIN_EMAILS makes the registration an administrator.
-            try await client.register(email: "auditor@example.com")
-            let token = try await client.login(email: "auditor@example.com").access
+            let token = try await Self.admin(client, services, "auditor@example.com")
             for message in ["one two", "three"] {
                 _ = try await client.send(.post, "/api/v1/chat", json: #"{"message":"\#(message)"}"#, bearer: token)
             }
@@ -141,11 +168,6 @@ import Testing
             #expect((other["rows"] as? [[String: Any]])?.isEmpty == true)
             #expect(
                 try await client.send(.get, "/api/v1/admin/usage?from=2020-13-01", bearer: token).status == .unprocessableContent)
-            // Applied at startup too.
-            try await client.register(email: "other@example.com")
-            _ = try await services.admins.setAdmin(email: "other@example.com", false)
-            try await services.grantBootstrapAdmins()
-            #expect(try await services.admins.isAdmin(userID: id + 1) == true)
         }
     }
 

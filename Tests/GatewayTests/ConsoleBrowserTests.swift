@@ -14,8 +14,9 @@ import Testing
         let shots = here.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent(".build/console-screenshots").path
         let env = ["ADMIN_EMAILS": "console@example.com", "COOKIE_SECURE": "false", "BOT_ECHO_DELAY_MS": "20"]
-        try await TestApp.run(env) { client, _ in
+        try await TestApp.run(env) { client, services in
             try await client.register(name: "Console Admin", email: "console@example.com")
+            #expect(try await services.admins.setAdmin(email: "console@example.com", true))
             try await client.register(name: "Mallory", email: "mallory@example.com")
             let token = try await client.login(email: "console@example.com").access
             for message in ["one", "two three"] {

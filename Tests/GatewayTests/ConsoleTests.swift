@@ -37,6 +37,7 @@ import Testing
     @Test func signInIsForAdministratorsWithCookiesAndCSRF() async throws {
         try await TestApp.run(["ADMIN_EMAILS": "root@example.com", "COOKIE_SECURE": "false"]) { client, services in
             try await client.register(email: "root@example.com")
+            #expect(try await services.admins.setAdmin(email: "root@example.com", true))
             try await client.register(email: "user@example.com")
             // Signed out: pages redirect, actions are refused.
             let away = try await client.send(.get, "/console")
@@ -72,6 +73,7 @@ import Testing
     @Test func pagesRenderAndActionsNeedTheToken() async throws {
         try await TestApp.run(["ADMIN_EMAILS": "root@example.com", "COOKIE_SECURE": "false"]) { client, services in
             try await client.register(email: "root@example.com")
+            #expect(try await services.admins.setAdmin(email: "root@example.com", true))
             let victim = try #require(
                 try await client.register(name: "Vic <b>", email: "victim@example.com").json()["id"] as? Int)
             let access = try await client.login(email: "root@example.com").access

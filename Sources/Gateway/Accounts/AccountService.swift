@@ -13,9 +13,6 @@ public struct AccountService: Sendable {
     let limits: ThrottleConfig
     let events: SecurityEvents
     let logger: Logger
-    /// `ADMIN_EMAILS`: a registration with one of them is made an administrator.
-    var adminEmails: Set<String> = []
-    var admins: (any AdminRepository)? = nil
 
     /// What a successful login or refresh hands the client.
     public struct Grant: Sendable {
@@ -39,11 +36,7 @@ public struct AccountService: Sendable {
         }
         if try await users.credentials(email: email) != nil { throw AccountError.emailTaken }
         let hash = try await hasher.hash(password, purpose: .registration, isWanted: isWanted)
-        let user = try await users.create(name: name, email: email, passwordHash: hash)
-        if adminEmails.contains(email.lowercased()), let admins, try await admins.setAdmin(email: email, true) {
-            logger.notice("administrator registered (ADMIN_EMAILS)", metadata: ["user_id": "\(user.id)"])
-        }
-        return user
+        return try await users.create(name: name, email: email, passwordHash: hash)
     }
 
     /// Checks a password and starts a session. Each attempt is counted before the hash

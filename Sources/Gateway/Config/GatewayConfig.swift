@@ -49,7 +49,8 @@ public struct GatewayConfig: Sendable {
     public var limits: LimitsConfig
     /// `SECURITY_EVENTS_RETENTION_DAYS` (zero: events are only logged).
     public var securityEventsRetention: Duration
-    /// `ADMIN_EMAILS`, lower-cased: made administrators at startup and on registration.
+    /// `ADMIN_EMAILS`, lower-cased: when set, the only accounts that may administer (and only
+    /// once granted on the host with `gateway admin grant`).
     public var adminEmails: Set<String>
     /// Every `OTEL_*` variable set (in the environment or `.env`); tracing is on when one
     /// names a collector (`OTEL_EXPORTER_OTLP_ENDPOINT` or `…_TRACES_ENDPOINT`).
