@@ -99,16 +99,14 @@ public struct GatewayServices: Sendable {
         let throttles =
             throttleStore.map(Throttles.init(shared:))
             ?? Throttles(window: config.throttle.window, capacity: config.limits.throttleMaxKeys)
-        admins = PostgresAdminRepository(pool: pool)
+        admins = PostgresAdminRepository(pool: pool, confirmedEmails: config.adminEmails)
         securityEvents =
             config.securityEventsRetention > .zero ? SecurityEventLog(pool: pool, logs: errorLog) : nil
-        var accounts = AccountService(
+        let accounts = AccountService(
             users: users, sessions: sessions, hasher: hasher, tokens: tokens, policy: policy,
             throttles: throttles,
             limits: config.throttle,
             events: SecurityEvents(logger: logger, store: securityEvents), logger: logger)
-        accounts.adminEmails = config.adminEmails
-        accounts.admins = admins
         self.accounts = accounts
         bots = try BotDirectory(config: config.bots, registry: registry)
         conversations = PostgresConversationRepository(pool: pool)
@@ -132,13 +130,6 @@ public struct GatewayServices: Sendable {
     public func migrate() async throws {
         let migrations = try Migrator.load(directory: config.migrationsDirectory)
         try await Migrator(migrations: migrations, logger: logger).run(on: pool)
-    }
-
-    /// Makes the registered users of `ADMIN_EMAILS` administrators (at startup).
-    public func grantBootstrapAdmins() async throws {
-        for email in config.adminEmails.sorted() where try await admins.setAdmin(email: email, true) {
-            logger.notice("administrator granted (ADMIN_EMAILS)", metadata: ["email": .string(email)])
-        }
     }
 
     /// Closes the pool and the hashing threads.
@@ -175,21 +166,21 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     )
     .addRoutes(to: router)
     UsersController(
-        service: services.accounts, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes,
+        service: services.accounts, bearer: bearer.forAccount, maxBodyBytes: services.config.maxBodyBytes,
         cookieMaxAge: services.config.refreshTokenLifetime, cookieSecure: services.config.cookieSecure
     ).addRoutes(to: router)
     ChatController(
         service: services.chat, bearer: bearer, maxBodyBytes: services.config.maxBodyBytes, streams: services.streams
     )
     .addRoutes(to: router)
-    ConversationsController(conversations: services.conversations, bearer: bearer)
+    ConversationsController(conversations: services.conversations, bearer: bearer.forAccount)
         .addRoutes(to: router)
     BotsController(bots: services.bots, bearer: bearer).addRoutes(to: router)
     APIKeysController(
-        keys: services.apiKeys, authenticator: services.keyAuthenticator, bearer: bearer, maxBodyBytes: maxBody,
+        keys: services.apiKeys, authenticator: services.keyAuthenticator, bearer: bearer.forAccount, maxBodyBytes: maxBody,
         defaultLifetimeDays: services.config.limits.apiKeyDefaultDays
     ).addRoutes(to: router)
-    UsageController(usage: services.usage, bearer: bearer).addRoutes(to: router)
+    UsageController(usage: services.usage, bearer: bearer.forAccount).addRoutes(to: router)
     let admin = AdminController(
         admins: services.admins, bearer: bearer, userCache: services.userCache, securityEvents: services.securityEvents,
         currency: services.config.costCurrency, bots: services.bots, latencies: services.chat.latencies,

@@ -7,8 +7,12 @@ import Testing
 @testable import Gateway
 
 @Suite struct OpenAICompatibilityTests {
-    static func key(_ client: any TestClientProtocol, token: String, name: String = "laptop") async throws -> [String: Any] {
-        let response = try await client.send(.post, "/api/v1/users/me/api-keys", json: #"{"name":"\#(name)"}"#, bearer: token)
+    static func key(_ client: any TestClientProtocol, token: String, name: String = "laptop", scope: String? = nil) async throws
+        -> [String: Any]
+    {
+        let fields = scope.map { #","scope":"\#($0)""# } ?? ""
+        let response = try await client.send(
+            .post, "/api/v1/users/me/api-keys", json: #"{"name":"\#(name)"\#(fields)}"#, bearer: token)
         #expect(response.status == .created)
         return try response.json()
     }
@@ -17,7 +21,8 @@ import Testing
         try await TestApp.run { client, services in
             try await client.register(email: "keys@example.com")
             let token = try await client.login(email: "keys@example.com").access
-            let created = try await Self.key(client, token: token)
+            let created = try await Self.key(client, token: token, scope: "full")
+            #expect(created["scope"] as? String == "full")
             let secret = try #require(created["key"] as? String)
             #expect(secret.hasPrefix("gwk_"))
             #expect(secret.hasPrefix(try #require(created["prefix"] as? String)))
@@ -38,6 +43,7 @@ import Testing
             let keys = try #require(try JSONSerialization.jsonObject(with: Data(buffer: listed.body)) as? [[String: Any]])
             #expect(keys.count == 1)
             #expect(keys.first?["last_used_at"] is String)
+            #expect(keys.first?["scope"] as? String == "full")
             // Only the hash is stored.
             let stored = try await services.pool.query("SELECT key_hash FROM api_keys").first?.decode("key_hash", as: String.self)
             #expect(stored == APIKeySecret.hash(secret))
@@ -54,6 +60,35 @@ import Testing
             let expiring = try await client.send(
                 .post, "/api/v1/users/me/api-keys", json: #"{"name":"ci","expires_in_days":0}"#, bearer: token)
             #expect(expiring.status == .unprocessableContent)
+        }
+    }
+
+    /// A key is `inference` unless made `full`: it calls the models, and nothing that
+    /// manages the account (sessions, keys, conversations, usage, logout).
+    @Test func anInferenceKeyCallsTheModelsOnly() async throws {
+        try await TestApp.run { client, _ in
+            try await client.register(email: "scoped@example.com")
+            let token = try await client.login(email: "scoped@example.com").access
+            let created = try await Self.key(client, token: token)
+            #expect(created["scope"] as? String == "inference")
+            let secret = try #require(created["key"] as? String)
+            #expect(try await client.send(.get, "/v1/models", bearer: secret).status == .ok)
+            let body = #"{"model":"default","messages":[{"role":"user","content":"hi"}]}"#
+            #expect(try await client.send(.post, "/v1/chat/completions", json: body, bearer: secret).status == .ok)
+            #expect(try await client.send(.post, "/api/v1/chat", json: #"{"message":"hi"}"#, bearer: secret).status == .ok)
+            #expect(try await client.send(.get, "/api/v1/bots", bearer: secret).status == .ok)
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/api/v1/users/me"), (.get, "/api/v1/users/me/sessions"),
+                (.get, "/api/v1/users/me/api-keys"), (.delete, "/api/v1/users/me/api-keys/\(created["id"] as? String ?? "")"),
+                (.get, "/api/v1/conversations"), (.get, "/api/v1/users/me/usage"), (.post, "/api/v1/users/logout-all"),
+            ] {
+                let refused = try await client.send(method, path, bearer: secret)
+                #expect(refused.status == .forbidden, "\(path)")
+                #expect(try refused.json()["code"] as? String == "forbidden")
+            }
+            let wrong = try await client.send(
+                .post, "/api/v1/users/me/api-keys", json: #"{"name":"x","scope":"root"}"#, bearer: token)
+            #expect(wrong.status == .unprocessableContent)
         }
     }
 

@@ -22,8 +22,8 @@ struct APIKeyAuthenticator: Sendable {
         return true
     }
 
-    /// The owner of an active key and the key's id; nil for an unknown, revoked or expired key.
-    func user(forKeyHash hash: String) async throws -> (User, UUID)? {
+    /// The owner of an active key and the key; nil for an unknown, revoked or expired key.
+    func user(forKeyHash hash: String) async throws -> (User, APIKeyGrant)? {
         let grant: APIKeyGrant?
         if let cache {
             grant = try await cache.value(for: hash) { try await keys.grant(hash: hash) }
@@ -32,6 +32,6 @@ struct APIKeyAuthenticator: Sendable {
         }
         guard let grant, grant.isValid(), let user = try await users.find(id: grant.userID) else { return nil }
         uses.note(grant.keyID)
-        return (user, grant.keyID)
+        return (user, grant)
     }
 }

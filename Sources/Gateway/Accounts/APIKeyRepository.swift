@@ -1,16 +1,25 @@
 import Foundation
 
+/// What an API key may do.
+public enum APIKeyScope: String, Codable, Sendable, CaseIterable {
+    /// The model routes only: `/v1`, chat, the bot list (the default for new keys).
+    case inference
+    /// Everything its owner may do with a password login, except mint keys.
+    case full
+}
+
 /// A personal API key as listed (never its secret).
 public struct APIKeyInfo: Codable, Sendable, Equatable {
     public let id: String
     public let name: String
     public let prefix: String
+    public let scope: APIKeyScope
     public let createdAt: Date
     public let lastUsedAt: Date?
     public let expiresAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, prefix
+        case id, name, prefix, scope
         case createdAt = "created_at"
         case lastUsedAt = "last_used_at"
         case expiresAt = "expires_at"
@@ -19,7 +28,8 @@ public struct APIKeyInfo: Codable, Sendable, Equatable {
 
 /// Storage of API keys; secrets are stored as SHA-256 hex.
 public protocol APIKeyRepository: Sendable {
-    func create(userID: Int, name: String, prefix: String, hash: String, expiresAt: Date?) async throws -> APIKeyInfo
+    func create(userID: Int, name: String, prefix: String, hash: String, scope: APIKeyScope, expiresAt: Date?) async throws
+        -> APIKeyInfo
     func list(userID: Int) async throws -> [APIKeyInfo]
     /// Revokes a key of the user and returns its hash; nil when it is not theirs or
     /// already revoked.
@@ -31,10 +41,11 @@ public protocol APIKeyRepository: Sendable {
     func touch(ids: [UUID]) async throws
 }
 
-/// What an active API key grants: its owner, until it expires.
+/// What an active API key grants: its owner, within its scope, until it expires.
 public struct APIKeyGrant: Sendable, Equatable {
     public let keyID: UUID
     public let userID: Int
+    public var scope: APIKeyScope = .full
     public let expiresAt: Date?
 
     /// Unexpired at `now`; the one place a key's expiry is judged (the gateway's clock).
@@ -59,12 +70,14 @@ enum APIKeySecret {
 struct PostgresAPIKeyRepository: APIKeyRepository {
     let pool: PostgresPool
 
-    func create(userID: Int, name: String, prefix: String, hash: String, expiresAt: Date?) async throws -> APIKeyInfo {
+    func create(userID: Int, name: String, prefix: String, hash: String, scope: APIKeyScope, expiresAt: Date?) async throws
+        -> APIKeyInfo
+    {
         let result = try await pool.query(
             """
-            INSERT INTO api_keys (id, user_id, name, prefix, key_hash, expires_at)
-            VALUES (\(UUID.random()), \(userID), \(name), \(prefix), \(hash), \(expiresAt))
-            RETURNING id, name, prefix, created_at, last_used_at, expires_at
+            INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scope, expires_at)
+            VALUES (\(UUID.random()), \(userID), \(name), \(prefix), \(hash), \(scope.rawValue), \(expiresAt))
+            RETURNING id, name, prefix, scope, created_at, last_used_at, expires_at
             """)
         guard let row = result.first else { throw DatabaseError.decoding("no key returned") }
         return try Self.info(row)
@@ -73,7 +86,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
     func list(userID: Int) async throws -> [APIKeyInfo] {
         try await pool.query(
             """
-            SELECT id, name, prefix, created_at, last_used_at, expires_at FROM api_keys
+            SELECT id, name, prefix, scope, created_at, last_used_at, expires_at FROM api_keys
             WHERE user_id = \(userID) AND revoked_at IS NULL ORDER BY created_at DESC
             """
         ).rows.map(Self.info)
@@ -91,11 +104,12 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
     func grant(hash: String) async throws -> APIKeyGrant? {
         guard
             let row = try await pool.query(
-                "SELECT id, user_id, expires_at FROM api_keys WHERE key_hash = \(hash) AND revoked_at IS NULL"
+                "SELECT id, user_id, scope, expires_at FROM api_keys WHERE key_hash = \(hash) AND revoked_at IS NULL"
             ).first
         else { return nil }
         return APIKeyGrant(
-            keyID: try row.decode("id"), userID: try row.decode("user_id"), expiresAt: try row.decodeIfPresent("expires_at"))
+            keyID: try row.decode("id"), userID: try row.decode("user_id"),
+            scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference, expiresAt: try row.decodeIfPresent("expires_at"))
     }
 
     func touch(ids: [UUID]) async throws {
@@ -106,7 +120,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
     private static func info(_ row: Row) throws -> APIKeyInfo {
         APIKeyInfo(
             id: try row.decode("id"), name: try row.decode("name"), prefix: try row.decode("prefix"),
-            createdAt: try row.decode("created_at"), lastUsedAt: try row.decodeIfPresent("last_used_at"),
+            scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference, createdAt: try row.decode("created_at"), lastUsedAt: try row.decodeIfPresent("last_used_at"),
             expiresAt: try row.decodeIfPresent("expires_at"))
     }
 }

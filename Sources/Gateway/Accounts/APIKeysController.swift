@@ -15,6 +15,7 @@ struct APIKeysController {
         let id: String
         let name: String
         let prefix: String
+        let scope: APIKeyScope
         let key: String
         let created_at: Date
         let expires_at: Date?
@@ -42,7 +43,7 @@ struct APIKeysController {
         var validator = FieldValidator(try await RequestBody.object(request, limit: maxBodyBytes))
         let rawName = validator.requiredString("name")
         let name = rawName?.trimmedWhitespace
-        if let rawName, let name, name.isEmpty || name.count > 100 {
+        if let rawName, let name, name.isEmpty || name.codePointCount > 100 {
             validator.valueError("name", "Name must be 1 to 100 characters.", input: rawName)
         }
         func inDays(_ days: Int) -> Date { Date().addingTimeInterval(Duration.days(days).timeInterval) }
@@ -56,16 +57,25 @@ struct APIKeysController {
                     "expires_in_days", type: "int_type", "Input should be an integer between 1 and 3650", input: days)
             }
         }
+        var scope = APIKeyScope.inference
+        if let value = validator.body["scope"], value != .null {
+            if case .string(let text) = value, let chosen = APIKeyScope(rawValue: text) {
+                scope = chosen
+            } else {
+                validator.issue("scope", type: "enum", "Input should be 'inference' or 'full'", input: value, ctx: ["expected": "'inference' or 'full'"])
+            }
+        }
         let validName = try validator.finish(name)
         let secret = APIKeySecret.make()
         let info = try await keys.create(
             userID: user.id, name: validName, prefix: APIKeySecret.prefix(secret), hash: APIKeySecret.hash(secret),
-            expiresAt: expiresAt)
+            scope: scope, expiresAt: expiresAt)
         context.logger.info("api key created", metadata: ["user_id": "\(user.id)", "key_prefix": .string(info.prefix)])
         return JSONResponse(
             Created(
-                id: info.id, name: info.name, prefix: info.prefix, key: secret, created_at: info.createdAt,
+                id: info.id, name: info.name, prefix: info.prefix, scope: info.scope, key: secret, created_at: info.createdAt,
                 expires_at: info.expiresAt),
-            status: .created)
+            status: .created
+        ).secret()
     }
 }

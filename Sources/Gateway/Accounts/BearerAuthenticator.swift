@@ -15,6 +15,16 @@ struct BearerAuthenticator: RouterMiddleware {
     /// both headers, both must be valid and name the same user.
     var acceptsAPIKeyHeader = false
     static let apiKeyHeader = HTTPField.Name("x-api-key")!
+    /// Refuse API keys of scope `inference` (403): set on the routes that manage the account.
+    var accountOnly = false
+
+    /// The same check for the routes that manage the account (sessions, keys,
+    /// conversations, usage), where an `inference` key is refused.
+    var forAccount: Self {
+        var copy = self
+        copy.accountOnly = true
+        return copy
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -35,7 +45,13 @@ struct BearerAuthenticator: RouterMiddleware {
             return (user, kind)
         }
         var context = context
-        context.user = AuthenticatedUser(id: user.id, name: user.name, email: user.email, credential: kind)
+        let authenticated = AuthenticatedUser(id: user.id, name: user.name, email: user.email, credential: kind)
+        if accountOnly, authenticated.managesAccount == false {
+            throw APIError(
+                .forbidden, "This API key may only call the models (scope inference). Use a password login or a key of scope full.",
+                code: "forbidden")
+        }
+        context.user = authenticated
         context.logger[metadataKey: "user_id"] = "\(user.id)"
         return try await next(request, context)
     }
@@ -43,9 +59,9 @@ struct BearerAuthenticator: RouterMiddleware {
     /// The user an access token or API key belongs to; `invalidBearer` when none.
     private func authenticate(_ credential: String) async throws -> (user: User, kind: AuthenticatedUser.Credential) {
         if credential.hasPrefix(APIKeySecret.marker) {
-            guard credential.count <= 128, let (owner, keyID) = try await keys.user(forKeyHash: APIKeySecret.hash(credential))
+            guard credential.count <= 128, let (owner, grant) = try await keys.user(forKeyHash: APIKeySecret.hash(credential))
             else { throw APIError.invalidBearer }
-            return (owner, .apiKey(keyID))
+            return (owner, .apiKey(grant.keyID, scope: grant.scope))
         }
         guard let claims = await tokens.verify(credential), let found = try await users.find(id: claims.uid),
             found.email.lowercased() == claims.sub.value.lowercased()

@@ -19,15 +19,22 @@ public struct AuthenticatedUser: Sendable, Equatable {
     public enum Credential: Sendable, Equatable {
         /// A JWT from a password login: may manage the account, API keys included.
         case accessToken
-        /// A personal API key (its id): may call the API, but not mint further keys.
-        case apiKey(UUID)
+        /// A personal API key (its id), within its scope; never mints further keys.
+        case apiKey(UUID, scope: APIKeyScope)
+    }
+
+    /// Whether the request may manage the account (sessions, keys, conversations, usage):
+    /// an access token, or a key of scope `full`.
+    public var managesAccount: Bool {
+        if case .apiKey(_, .inference) = credential { return false }
+        return true
     }
 
     var user: User { User(id: id, name: name, email: email) }
 
     /// The API key the request presented (nil: an access token).
     public var keyID: UUID? {
-        if case .apiKey(let id) = credential { return id }
+        if case .apiKey(let id, _) = credential { return id }
         return nil
     }
 }

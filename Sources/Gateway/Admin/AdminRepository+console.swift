@@ -18,6 +18,7 @@ public struct AdminKey: Sendable, Equatable {
     public let email: String
     public let name: String
     public let prefix: String
+    public let scope: APIKeyScope
     public let createdAt: String
     public let lastUsedAt: String?
     public let state: String
@@ -57,7 +58,7 @@ extension PostgresAdminRepository {
     func keys(limit: Int) async throws -> [AdminKey] {
         try await pool.query(
             """
-            SELECT k.id, k.user_id, u.email, k.name, k.prefix, to_char(k.created_at, 'YYYY-MM-DD HH24:MI') AS created,
+            SELECT k.id, k.user_id, u.email, k.name, k.prefix, k.scope, to_char(k.created_at, 'YYYY-MM-DD HH24:MI') AS created,
                    to_char(k.last_used_at, 'YYYY-MM-DD HH24:MI') AS used,
                    CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked'
                         WHEN k.expires_at IS NOT NULL AND k.expires_at <= now() THEN 'expired' ELSE 'active' END AS state
@@ -66,7 +67,8 @@ extension PostgresAdminRepository {
         ).rows.map { row in
             AdminKey(
                 id: try row.decode("id"), userID: try row.decode("user_id"), email: try row.decode("email"),
-                name: try row.decode("name"), prefix: try row.decode("prefix"), createdAt: try row.decode("created"),
+                name: try row.decode("name"), prefix: try row.decode("prefix"),
+                scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference, createdAt: try row.decode("created"),
                 lastUsedAt: try row.decodeIfPresent("used"), state: try row.decode("state"))
         }
     }

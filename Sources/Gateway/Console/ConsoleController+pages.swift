@@ -86,7 +86,7 @@ extension ConsoleController {
         let token = csrf(request)
         let rows = try await admins.keys(limit: 200).map { key -> [HTML] in
             [
-                "\(key.email)", "\(key.name)", "<code>\(key.prefix)…</code>", "\(key.createdAt)", "\(key.lastUsedAt ?? "never")",
+                "\(key.email)", "\(key.name)", "<code>\(key.prefix)…</code>", "\(key.scope.rawValue)", "\(key.createdAt)", "\(key.lastUsedAt ?? "never")",
                 key.state == "active" ? "<span class=\"good\">active</span>" : "<span class=\"bad\">\(key.state)</span>",
                 key.state == "active"
                     ? """
@@ -98,7 +98,7 @@ extension ConsoleController {
         }
         return ConsolePage.render(
             title: "Keys", csrf: token,
-            ConsolePage.table(["owner", "name", "prefix", "created (UTC)", "last used", "state", ""], rows))
+            ConsolePage.table(["owner", "name", "prefix", "scope", "created (UTC)", "last used", "state", ""], rows))
     }
 
     func botsPage(_ request: Request) async -> Response {
