@@ -1,4 +1,5 @@
 import BotKit
+import Synchronization
 
 /// A check of the conformance kit failed; `description` says which and why.
 public struct ConformanceFailure: Error, CustomStringConvertible {
@@ -123,10 +124,17 @@ public struct ConformanceKit: Sendable {
         let slow = slowProvider
         let request = request()
         let before = slow.statistics.activeCalls
+        let heard = Flag()
         let consumer = Task {
-            for try await _ in slow.stream(request) {}
+            defer { heard.set() }
+            for try await _ in slow.stream(request) { heard.set() }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // Until the call is reported running; once the consumer has heard from it (an event
+        // or the end) without that, it is not reported.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while slow.statistics.activeCalls <= before, heard.isSet == false, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         guard slow.statistics.activeCalls > before else {
             consumer.cancel()
             throw ConformanceFailure(
@@ -191,4 +199,11 @@ public struct ConformanceKit: Sendable {
             throw ConformanceFailure(check: "errors are BotErrors", problem: "the failing provider reports healthy")
         }
     }
+}
+
+/// Set by one task, read by another.
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

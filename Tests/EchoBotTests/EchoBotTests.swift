@@ -79,7 +79,11 @@ import Testing
         await #expect(throws: BotError.upstreamFailure(status: 0)) {
             _ = try await BotAnswer.stream { _ in throw URLishError() }.collected()
         }
+        // The first answer's task counts itself out just after its stream ends.
+        try await Self.until { calls.running == 0 }
+        let (reading, read) = AsyncStream<Void>.makeStream()
         let consumer = Task {
+            defer { read.finish() }
             for try await _ in BotAnswer.stream(
                 counting: calls,
                 { writer in
@@ -88,14 +92,21 @@ import Testing
                         try await Task.sleep(for: .milliseconds(10))
                     }
                 })
-            {}
+            { read.yield() }
         }
-        try await Task.sleep(for: .milliseconds(50))
+        // The consumer has its first delta: the answer is running.
+        for await _ in reading { break }
         #expect(calls.running == 1)
         consumer.cancel()
         _ = await consumer.result
-        for _ in 0..<100 where calls.running > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Self.until { calls.running == 0 }
         #expect(calls.running == 0)
+    }
+
+    /// Re-checks `condition` until it holds, at most 30 s.
+    static func until(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while condition() == false, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
     }
 }
 

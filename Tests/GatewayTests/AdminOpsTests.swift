@@ -20,9 +20,8 @@ import Testing
             "BOT_REMOTE_URL": "http://127.0.0.1:1/v1", "BOT_REMOTE_MODEL": "m", "BOT_REMOTE_RETRIES": "0",
             "BOT_REMOTE_BREAKER_FAILURES": "1",
         ]
-        try await TestApp.run(env) { client, _ in
-            try await client.register(email: "ops@example.com")
-            let token = try await client.login(email: "ops@example.com").access
+        try await TestApp.run(env) { client, services in
+            let token = try await AdminTests.admin(client, services, "ops@example.com")
             for message in ["one", "two", "three"] {
                 #expect(
                     try await client.send(.post, "/api/v1/chat", json: #"{"message":"\#(message)"}"#, bearer: token).status == .ok
@@ -30,6 +29,7 @@ import Testing
             }
             // The remote bot cannot connect: its one failure opens the circuit.
             _ = try await client.send(.post, "/api/v1/chat", json: #"{"message":"x","bot":"remote"}"#, bearer: token)
+            await services.bots.health.refresh(services.bots)
             let bots = try Self.array(try await client.send(.get, "/api/v1/admin/bots", bearer: token))
             #expect(bots.map { $0["name"] as? String } == ["default", "sick", "remote"])
             let echo = bots[0]
@@ -55,9 +55,8 @@ import Testing
             "ADMIN_EMAILS": "conf@example.com", "BOTS": "remote=http", "BOT_REMOTE_URL": "http://me:hunter2@127.0.0.1:1/v1",
             "BOT_REMOTE_API_KEY": "sk-very-secret", "BOT_REMOTE_MODEL": "m",
         ]
-        try await TestApp.run(env) { client, _ in
-            try await client.register(email: "conf@example.com")
-            let token = try await client.login(email: "conf@example.com").access
+        try await TestApp.run(env) { client, services in
+            let token = try await AdminTests.admin(client, services, "conf@example.com")
             let response = try await client.send(.get, "/api/v1/admin/config", bearer: token)
             #expect(response.status == .ok)
             #expect(response.text.contains("hunter2") == false)
@@ -74,9 +73,8 @@ import Testing
     }
 
     @Test func administratorsRevokeAUsersSessionsAndKeys() async throws {
-        try await TestApp.run(["ADMIN_EMAILS": "warden@example.com"]) { client, _ in
-            try await client.register(email: "warden@example.com")
-            let admin = try await client.login(email: "warden@example.com").access
+        try await TestApp.run(["ADMIN_EMAILS": "warden@example.com"]) { client, services in
+            let admin = try await AdminTests.admin(client, services, "warden@example.com")
             let registered = try await client.register(email: "inmate@example.com")
             let id = try #require(try registered.json()["id"] as? Int)
             let (access, refresh) = try await client.login(email: "inmate@example.com")

@@ -17,9 +17,8 @@ import Testing
         let keyID: String
     }
 
-    static func cast(_ client: any TestClientProtocol, _ name: String) async throws -> Cast {
-        try await client.register(email: "boss-\(name)@example.com")
-        let admin = try await client.login(email: "boss-\(name)@example.com").access
+    static func cast(_ client: any TestClientProtocol, _ services: GatewayServices, _ name: String) async throws -> Cast {
+        let admin = try await AdminTests.admin(client, services, "boss-\(name)@example.com")
         let registered = try await client.register(email: "\(name)@example.com")
         let userID = try #require(try registered.json()["id"] as? Int)
         let user = try await client.login(email: "\(name)@example.com").access
@@ -47,7 +46,7 @@ import Testing
             "ADMIN_EMAILS": Self.admins("burst"), "BOT_PROVIDER": "gated", "DB_POOL_TIMEOUT_SECONDS": "20",
         ]
         try await TestApp.run(env) { client, services in
-            let cast = try await Self.cast(client, "burst")
+            let cast = try await Self.cast(client, services, "burst")
             // Worst case of each call: 8 + 6 bytes of input ("budget") + max_tokens 10 = 24.
             try await Self.budget(client, cast, #""unit":"tokens","period":"day","limit":480"#)
             let body = #"{"model":"default","max_tokens":10,"messages":[{"role":"user","content":"budget"}]}"#
@@ -100,8 +99,8 @@ import Testing
 
     @Test func costsAreStoredAndCostBudgetsRefuse() async throws {
         let env = ["ADMIN_EMAILS": Self.admins("cost"), "BOT_ECHO_PRICE_INPUT": "1.5", "BOT_ECHO_PRICE_OUTPUT": "3"]
-        try await TestApp.run(env) { client, _ in
-            let cast = try await Self.cast(client, "cost")
+        try await TestApp.run(env) { client, services in
+            let cast = try await Self.cast(client, services, "cost")
             #expect(
                 try await client.send(.post, "/api/v1/chat", json: #"{"message":"one two three"}"#, bearer: cast.user).status
                     == .ok)
@@ -134,7 +133,7 @@ import Testing
 
     @Test func aKeyBudgetBindsOnlyThatKey() async throws {
         try await TestApp.run(["ADMIN_EMAILS": Self.admins("keyed")]) { client, services in
-            let cast = try await Self.cast(client, "keyed")
+            let cast = try await Self.cast(client, services, "keyed")
             // Warm this replica's cache with "no budgets": setting one must still apply at once.
             let body = #"{"model":"default","messages":[{"role":"user","content":"hi"}]}"#
             #expect(try await client.send(.post, "/v1/chat/completions", json: body, bearer: cast.key).status == .ok)
@@ -156,7 +155,7 @@ import Testing
 
     @Test func aClientThatLeavesMidStreamIsBilledForWhatWasProduced() async throws {
         try await TestApp.run(["ADMIN_EMAILS": Self.admins("leaver"), "BOT_PROVIDER": "slow"]) { client, services in
-            let cast = try await Self.cast(client, "leaver")
+            let cast = try await Self.cast(client, services, "leaver")
             try await Self.budget(client, cast, #""unit":"tokens","period":"day","limit":100000"#)
             let raw = try RawHTTP(port: try #require(client.port))
             let body = #"{"message":"go"}"#
@@ -187,8 +186,8 @@ import Testing
     }
 
     @Test func administratorsManageBudgets() async throws {
-        try await TestApp.run(["ADMIN_EMAILS": Self.admins("manage")]) { client, _ in
-            let cast = try await Self.cast(client, "manage")
+        try await TestApp.run(["ADMIN_EMAILS": Self.admins("manage")]) { client, services in
+            let cast = try await Self.cast(client, services, "manage")
             let path = "/api/v1/admin/budgets"
             // Everyone else is refused.
             let asUser = #"{"user_id":\#(cast.userID),"unit":"tokens","period":"day","limit":5}"#
@@ -233,7 +232,7 @@ import Testing
     /// settled as having used nothing.
     @Test func holdsExpireAndSettleOnce() async throws {
         try await TestApp.run(["ADMIN_EMAILS": Self.admins("holds")]) { client, services in
-            let cast = try await Self.cast(client, "holds")
+            let cast = try await Self.cast(client, services, "holds")
             try await Self.budget(client, cast, #""unit":"tokens","period":"day","limit":100"#)
             let repository = services.budgets.repository
             // The settler sweeps expired holds on its first write and every thirtieth after;
@@ -251,7 +250,10 @@ import Testing
             let wait = try await repository.reserve(
                 holdID: UUID(), userID: cast.userID, keyID: nil, tokens: 80, costNanos: 0, ttl: .seconds(60))
             #expect(wait.map { $0 >= 1 && $0 <= 86400 } == true)
-            try await Task.sleep(for: .milliseconds(10))
+            // Until the database's clock is past the first hold's expiry (its TTL was zero).
+            let live: SQL = "SELECT count(*)::int AS n FROM budget_holds WHERE expires_at >= now()"
+            #expect(
+                try await AuthCacheTests.eventually { try await services.pool.query(live).first?.decode("n", as: Int.self) == 0 })
             #expect(try await repository.releaseExpired() == 1)
             #expect(try await state() == (30, 0))
             // Settled twice (a write whose reply was lost), charged once.

@@ -150,7 +150,7 @@ import Testing
 
     @Test func botsAreSelectedByNameAndListedWithoutSecrets() async throws {
         let env = ["BOTS": "alt=probe, sick=failing", "BOT_ALT_API_KEY": "sk-hidden"]
-        try await TestApp.run(env) { client, _ in
+        try await TestApp.run(env) { client, services in
             let token = try await Self.signIn(client)
             let alt = try await client.send(.post, Self.chat, json: #"{"message":"hi","bot":"ALT"}"#, bearer: token).json()
             #expect(alt["bot"] as? String == "alt")
@@ -158,6 +158,7 @@ import Testing
             let unknown = try await client.send(.post, Self.chat, json: #"{"message":"hi","bot":"ghost"}"#, bearer: token)
             #expect(unknown.status == .notFound)
             #expect(try unknown.json()["code"] as? String == "unknown_bot")
+            await services.bots.health.refresh(services.bots)
             let list = try await client.send(.get, "/api/v1/bots", bearer: token)
             #expect(list.status == .ok)
             #expect(list.text.contains("sk-hidden") == false)

@@ -48,8 +48,19 @@ import Testing
     @Test func textLinesAreReadable() {
         let handler = JSONLogHandler(label: "gateway", level: .info, json: false)
         let line = handler.line(Self.event(["bot": "up", "a": "1"]))
-        #expect(line.hasSuffix(" WARNING bot call failed a=1 bot=up"))
-        #expect(handler.line(Self.event([:])).hasSuffix(" WARNING bot call failed"))
+        #expect(line.hasSuffix(#" WARNING "bot call failed" a=1 bot=up"#))
+        #expect(handler.line(Self.event([:])).hasSuffix(#" WARNING "bot call failed""#))
         handler.log(event: Self.event(["written": "to stdout"]))
+    }
+
+    /// A value from a request cannot start a line of its own or pass for another field.
+    @Test func textLinesCannotBeForged() {
+        let handler = JSONLogHandler(label: "gateway", level: .info, json: false)
+        let forged = "/x\n2026-01-01T00:00:00.000Z ERROR admin granted user=1"
+        let line = handler.line(Self.event(["path": .string(forged), "a": "b c", "e": "k=v"]))
+        #expect(line.contains("\n") == false)
+        #expect(line.contains(#"a="b c""#))
+        #expect(line.contains(#"e="k=v""#))
+        #expect(line.contains(#"path="/x\n2026-01-01T00:00:00.000Z ERROR admin granted user=1""#))
     }
 }

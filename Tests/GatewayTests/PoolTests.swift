@@ -98,12 +98,14 @@ import Testing
 
     @Test func exhaustedPoolTimesOutInsteadOfHanging() async throws {
         try await TestDatabase.withPool(try await TestDatabase.createEmpty(), size: 1, timeout: .milliseconds(200)) { pool in
-            let holder = Task { try await pool.query("SELECT pg_sleep(1.5)") }
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(pool.usage.inUse == 1)
+            // The holder keeps the only connection (an open transaction) until it is let go.
+            let (release, letGo) = AsyncStream<Void>.makeStream()
+            let holder = Task { try await pool.withTransaction { _ in for await _ in release { break } } }
+            #expect(try await AuthCacheTests.eventually { pool.usage.inUse == 1 })
             let start = ContinuousClock.now
             await #expect(throws: DatabaseError.self) { try await pool.query("SELECT 1") }
             #expect(ContinuousClock.now - start < .seconds(1))
+            letGo.yield()
             _ = try await holder.value
             #expect(try await pool.query("SELECT 1 AS one").count == 1)
             #expect(pool.usage.inUse == 0)
@@ -113,8 +115,10 @@ import Testing
     /// With the only connection busy, callers queue; they get it in the order they asked.
     @Test func waitersAreServedInTurn() async throws {
         try await TestDatabase.withPool(try await TestDatabase.createEmpty(), size: 1, timeout: .seconds(10)) { pool in
-            _ = try await pool.query("SELECT 1")  // connected
-            let served = NIOLockedValueBox<[Int]>([])
+            // The order is recorded by the queries themselves, as the one connection runs
+            // them (a sequence), not by the callers afterwards, which may resume in any order.
+            _ = try await pool.query("CREATE SEQUENCE served_order")
+            let served = NIOLockedValueBox<[(turn: Int, caller: Int)]>([])
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await pool.query("SELECT pg_sleep(1)") }
                 let deadline = ContinuousClock.now + .seconds(5)
@@ -124,13 +128,14 @@ import Testing
                         try await Task.sleep(for: .milliseconds(2))
                     }
                     group.addTask {
-                        _ = try await pool.query("SELECT \(i)::int AS i")
-                        served.withLockedValue { $0.append(i) }
+                        let row = try await pool.query("SELECT nextval('served_order')::int AS turn").first!
+                        let turn = try row.decode("turn", as: Int.self)
+                        served.withLockedValue { $0.append((turn, i)) }
                     }
                 }
                 try await group.waitForAll()
             }
-            #expect(served.withLockedValue { $0 } == Array(0..<8))
+            #expect(served.withLockedValue { $0 }.sorted { $0.turn < $1.turn }.map(\.caller) == Array(0..<8))
         }
     }
 

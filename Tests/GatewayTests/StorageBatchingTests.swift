@@ -107,9 +107,11 @@ import Testing
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await writer.submit(0) }
-            while calls.withLockedValue({ $0.count }) == 0 { try await Task.sleep(for: .milliseconds(1)) }
-            for item in 1...6 { group.addTask { try await writer.submit(item) } }
-            try await Task.sleep(for: .milliseconds(50))
+            // Until the first flush is in flight (held by the gate).
+            #expect(try await AuthCacheTests.eventually { calls.withLockedValue { $0.count } == 1 })
+            // Each starts in place and `submit` queues its item before it first suspends:
+            // once these return, all six wait behind the held flush.
+            for item in 1...6 { group.addImmediateTask { try await writer.submit(item) } }
             gate.continuation.yield()
             try await group.waitForAll()
         }

@@ -52,7 +52,8 @@ import Testing
             raw.send(
                 "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n"
                     + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            try await Task.sleep(for: .milliseconds(10))
+            // Leaves once the gateway has admitted the stream.
+            #expect(try await AuthCacheTests.eventually { services.streams.open > 0 })
             raw.hangUp()
             for _ in 0..<250 where services.streams.open > 0 || TestBots.cancellations.withLockedValue({ $0 }) == before {
                 try await Task.sleep(for: .milliseconds(20))
@@ -110,7 +111,8 @@ import Testing
             raw.send(Self.streamRequest(token))
             _ = await raw.read(until: "tick")
             let drained = Task { await services.streams.drain(grace: .milliseconds(300)) }
-            try await Task.sleep(for: .milliseconds(50))
+            // Until the drain has begun: from then on new streams are refused.
+            #expect(try await AuthCacheTests.eventually { services.streams.phase != .serving })
             let refused = try await client.send(.post, "/api/v1/chat/stream", json: #"{"message":"x"}"#, bearer: token)
             #expect(refused.status == .serviceUnavailable)
             #expect(try refused.json()["code"] as? String == "shutting_down")

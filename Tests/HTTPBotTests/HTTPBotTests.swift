@@ -96,8 +96,16 @@ import Testing
                 ],
                 timeout: .seconds(10)))
         let broken = HTTPBot(settings: settings, logger: Logger(label: "t") { _ in capture })
+        // A 500 may come after the upstream ran (and billed) the call: it is not retried.
         await #expect(throws: BotError.upstreamFailure(status: 500)) { _ = try await broken.reply(Self.ask(broken)) }
-        #expect(upstream.calls("status-500") == 2)
+        #expect(upstream.calls("status-500") == 1)
+        let gone = try Self.bot(upstream, model: "status-504", ["RETRIES": "2", "RETRY_BASE_MS": "10"])
+        await #expect(throws: BotError.upstreamFailure(status: 504)) { _ = try await gone.reply(Self.ask(gone)) }
+        #expect(upstream.calls("status-504") == 1)
+        // A 502 says the request never reached the model: retried.
+        let proxied = try Self.bot(upstream, model: "status-502", ["RETRIES": "2", "RETRY_BASE_MS": "10"])
+        await #expect(throws: BotError.upstreamFailure(status: 502)) { _ = try await proxied.reply(Self.ask(proxied)) }
+        #expect(upstream.calls("status-502") == 3)
         // The upstream echoed the key in its error body; the logged body has it masked.
         #expect(capture.text.contains("upstream says no"))
         #expect(capture.text.contains("sk-secret") == false)
@@ -174,12 +182,16 @@ import Testing
         let bot = try Self.bot(upstream, model: "flood", ["STREAM": "true", "MAX_RESPONSE_BYTES": "\(128 << 20)"])
         var events = bot.stream(Self.ask(bot)).makeAsyncIterator()
         _ = try await events.next()
-        try await Task.sleep(for: .milliseconds(500))
-        let early = upstream.flooded.withLockedValue { $0 }
-        try await Task.sleep(for: .seconds(1))
-        // Stalled once the socket buffers filled, far short of the whole answer.
-        let written = upstream.flooded.withLockedValue { $0 }
-        #expect(written == early && written < FakeUpstream.floodPieces, "\(early), then \(written) pieces written unread")
+        // Stalled once the socket buffers filled (no piece written for half a second; waits
+        // up to 30 s), far short of the whole answer.
+        var (written, since) = (upstream.flooded.withLockedValue { $0 }, ContinuousClock.now)
+        for _ in 0..<600 where ContinuousClock.now - since < .milliseconds(500) {
+            try await Task.sleep(for: .milliseconds(50))
+            let now = upstream.flooded.withLockedValue { $0 }
+            if now != written { (written, since) = (now, ContinuousClock.now) }
+        }
+        let stalled = ContinuousClock.now - since >= .milliseconds(500)
+        #expect(stalled && written < FakeUpstream.floodPieces, "\(written) pieces written unread, stalled: \(stalled)")
         var deltas = 1
         while let event = try await events.next() { if case .delta = event { deltas += 1 } }
         #expect(deltas == FakeUpstream.floodPieces)

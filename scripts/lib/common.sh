@@ -41,8 +41,11 @@ as_pg() {
 
 # Starts (creating if needed) a private cluster in $1 on 127.0.0.1; prints its port.
 # The cluster trusts loopback connections: it is a private development/test cluster.
+# It keeps what it acknowledges (fsync on) unless $2 is "throwaway": the test suite's
+# and the benchmark's clusters, deleted afterwards, skip fsync.
 start_cluster() {
-    local dir="$1" bin port
+    local dir="$1" durability="${2:-durable}" bin port fsync=on
+    [ "$durability" = throwaway ] && fsync=off
     bin="$(pg_bin)"
     mkdir -p "$dir"
     if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"; chmod 700 "$dir"; fi
@@ -56,7 +59,7 @@ start_cluster() {
     port="$(free_port)"
     echo "$port" | as_pg tee "$dir/gateway.port" >/dev/null
     as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=1000 -c fsync=off" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=1000 -c fsync=$fsync" start >/dev/null
     echo "$port"
 }
 

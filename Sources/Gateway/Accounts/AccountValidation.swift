@@ -12,7 +12,7 @@ enum AccountValidation {
             validator.valueError("name", "Name must not be empty.", input: raw)
             return nil
         }
-        if name.count > 128 {
+        if name.codePointCount > 128 {
             validator.issue(
                 "name", type: "string_too_long", "String should have at most 128 characters", input: .string(raw),
                 ctx: ["max_length": .int(128)])

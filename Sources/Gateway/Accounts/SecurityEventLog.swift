@@ -50,7 +50,7 @@ final class SecurityEventLog: BatchWriter, Sendable {
     func note(_ kind: String, _ metadata: Logger.Metadata) {
         var detail = metadata.mapValues { "\($0)".replacingNUL }
         let userID = detail.removeValue(forKey: "user_id").flatMap { Int($0) }
-        let ip = detail.removeValue(forKey: "ip").map { String($0.prefix(64)) }
+        let ip = detail.removeValue(forKey: "ip").map { $0.prefix(codePoints: 64) }
         detail["event"] = nil
         let json = JSONValue.object(detail.mapValues(JSONValue.string)).jsonBytes
         let event = Pending(at: Date(), kind: kind, userID: userID, ip: ip, detail: String(decoding: json, as: UTF8.self))

@@ -90,7 +90,7 @@ struct UsersController {
     }
 
     private func client(_ request: Request, _ context: AppRequestContext) -> ClientInfo {
-        ClientInfo(userAgent: request.headers[.userAgent].map { String($0.prefix(256)) }, ip: context.clientAddress)
+        ClientInfo(userAgent: request.headers[.userAgent].map { $0.prefix(codePoints: 256) }, ip: context.clientAddress)
     }
 
     private func granted(_ grant: AccountService.Grant) -> JSONResponse<TokenResponse> {
@@ -99,6 +99,7 @@ struct UsersController {
             headers: [
                 .setCookie: RefreshCookie.set(
                     grant.refreshToken, maxAge: cookieMaxAge.wholeSecondsRoundedUp, secure: cookieSecure)
-            ])
+            ]
+        ).secret()
     }
 }

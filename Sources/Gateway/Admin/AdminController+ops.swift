@@ -77,7 +77,7 @@ extension AdminController {
     /// Every bot with its health (probed now, concurrently), breaker, load and this
     /// replica's latency percentiles.
     func adminBots() async -> [AdminBot] {
-        let health = await BotsController(bots: bots, bearer: bearer).health()
+        let health = BotsController(bots: bots, bearer: bearer).health()
         return zip(bots.entries, health).map { entry, info in
             let statistics = entry.provider.statistics
             let stats = latencies.stats(bot: entry.name)

@@ -14,6 +14,8 @@ public struct BotDirectory: Sendable {
 
     public let entries: [Entry]
     public let fallback: String?
+    /// Their health, probed at most once per `BOT_HEALTH_CACHE_SECONDS` whoever asks.
+    let health: BotHealthCache
 
     /// Builds every bot of `config`; a bad setting throws a `ConfigError` naming its variable.
     public init(config: BotsConfig, registry: BotRegistry) throws {
@@ -25,6 +27,7 @@ public struct BotDirectory: Sendable {
                 price: try BotPrice(settings: bot.settings, prefix: bot.prefix))
         }
         fallback = config.fallback
+        health = BotHealthCache(period: config.healthCachePeriod)
     }
 
     /// The bot named `name` (nil: the default bot).

@@ -18,28 +18,17 @@ struct BotsController {
         router.group("/api/v1/bots").add(middleware: bearer)
             .get { _, context in
                 _ = try context.requireUser()
-                return JSONResponse(await health())
+                return JSONResponse(health())
             }
     }
 
-    /// Probes every bot concurrently.
-    func health() async -> [BotInfo] {
-        let bots = self.bots
-        return await withTaskGroup(of: (Int, BotInfo).self) { group in
-            for (index, entry) in bots.entries.enumerated() {
-                group.addTask {
-                    let health = await entry.provider.health()
-                    return (
-                        index,
-                        BotInfo(
-                            name: entry.name, kind: entry.kind, default: index == 0, fallback: entry.name == bots.fallback,
-                            healthy: health.healthy, detail: health.detail)
-                    )
-                }
-            }
-            var infos: [(Int, BotInfo)] = []
-            for await info in group { infos.append(info) }
-            return infos.sorted { $0.0 < $1.0 }.map(\.1)
+    /// Every bot's health as last probed (`BOT_HEALTH_CACHE_SECONDS`); never waits on a bot.
+    func health() -> [BotInfo] {
+        bots.entries.enumerated().map { index, entry in
+            let health = bots.health.health(of: entry.name, provider: entry.provider)
+            return BotInfo(
+                name: entry.name, kind: entry.kind, default: index == 0, fallback: entry.name == bots.fallback,
+                healthy: health.healthy, detail: health.detail)
         }
     }
 }

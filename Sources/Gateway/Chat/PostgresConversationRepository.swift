@@ -69,7 +69,7 @@ struct PostgresConversationRepository: ConversationRepository {
         // Each column of the batch named beside its values, so none can shift.
         let columns = [
             column("conv", "uuid", \.conversationID), column("uid", "int", \.userID),
-            column("title", "text") { String($0.userMessage.trimmedWhitespace.prefix(80)) }, column("bot", "text", \.bot),
+            column("title", "text") { $0.userMessage.trimmedWhitespace.prefix(codePoints: 80) }, column("bot", "text", \.bot),
             column("is_new", "bool", \.isNew), column("umid", "uuid", \.userMessageID), column("umsg", "text", \.userMessage),
             column("amid", "uuid", \.assistantMessageID), column("reply", "text", \.reply),
             column("status", "text", \.status.rawValue), column("finish", "text", \.finishReason),

@@ -108,10 +108,19 @@ struct TurnPreparer: Sendable {
         var kept: [ChatMessage] = []
         var used = 0
         for message in history.reversed() {
-            used += message.content.count
+            // Stored images are re-sent with the context: their bytes count like text.
+            used += message.content.count + message.images.reduce(0) { $0 + Self.imageCharacters($1) }
             if used > budget { break }
             kept.append(message)
         }
         return kept.reversed()
+    }
+
+    /// What an image costs the context: its base64 bytes, or its URL's.
+    static func imageCharacters(_ image: ImagePart) -> Int {
+        switch image {
+        case .url(let url): url.utf8.count
+        case .data(let mediaType, let base64): mediaType.utf8.count + base64.utf8.count + 13
+        }
     }
 }

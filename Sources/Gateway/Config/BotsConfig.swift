@@ -19,6 +19,8 @@ public struct BotsConfig: Sendable {
     public var contextCharacters: Int
     /// `CONVERSATION_IMAGE_MAX_BYTES`: larger base64 images are not stored (only counted).
     public var conversationImageBytes: Int
+    /// `BOT_HEALTH_CACHE_SECONDS`: how long a bot's health answer is reused.
+    public var healthCachePeriod: Duration
 
     /// The name of the bot chosen by `BOT_PROVIDER`.
     public static let defaultName = "default"
@@ -55,6 +57,7 @@ public struct BotsConfig: Sendable {
         contextMessages = try env.int(.contextMessages)
         contextCharacters = try env.int(.contextCharacters)
         conversationImageBytes = try env.int(.conversationImageBytes)
+        healthCachePeriod = try env.duration(.botHealthCache)
     }
 
     private static func bot(_ env: ConfigReader, name: String, kind: String, prefix: String, timeout: Duration) throws

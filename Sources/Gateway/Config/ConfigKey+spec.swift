@@ -143,7 +143,8 @@ extension ConfigKey {
         case .adminEmails:
             .init(
                 .operations, .text, nil, example: "ops@example.com",
-                "comma-separated emails made administrators at startup and on registration (also: gateway admin grant EMAIL)")
+                "comma-separated emails that may administer (unset: any). It confirms, never grants: administrators are made on the "
+                    + "host with gateway admin grant EMAIL")
 
         case .botProvider: .init(.bots, .text, "echo", "kind of the bot named \"default\": echo or http")
         case .botTimeout:
@@ -151,6 +152,10 @@ extension ConfigKey {
         case .botSystemPrompt:
             .init(.bots, .text, nil, example: "You are a helpful assistant.", "system message prepended to every conversation")
         case .botFallback: .init(.bots, .text, nil, example: "local", "bot used when the chosen one fails before any output")
+        case .botHealthCache:
+            .init(
+                .bots, .seconds(0.1...3600), "10",
+                "how long a bot's health answer is reused: GET /api/v1/bots never waits on an upstream")
         case .bots:
             .init(.bots, .text, nil, example: "local=http,claude=http", "extra named bots, name=kind; settings BOT_<NAME>_<KEY>")
         case .contextMessages: .init(.bots, .integer(0...1000), "20", "previous messages sent with each turn")

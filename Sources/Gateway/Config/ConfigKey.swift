@@ -71,6 +71,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case botTimeout = "BOT_TIMEOUT_SECONDS"
     case botSystemPrompt = "BOT_SYSTEM_PROMPT"
     case botFallback = "BOT_FALLBACK"
+    case botHealthCache = "BOT_HEALTH_CACHE_SECONDS"
     case bots = "BOTS"
     case contextMessages = "CHAT_CONTEXT_MESSAGES"
     case contextCharacters = "CHAT_CONTEXT_CHARS"

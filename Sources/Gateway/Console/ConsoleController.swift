@@ -114,7 +114,7 @@ struct ConsoleController {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
             throw APIError(.unsupportedMediaType, "Forms only.", code: "unsupported_media_type")
         }
-        let body = try await RequestBody.collect(request, limit: limit)
+        let body = try await RequestBody.collect(request, limit: limit, accepting: ["application/x-www-form-urlencoded"])
         guard let form = FormBody.parse(body.readableBytesView) else {
             throw APIError(.badRequest, "Malformed form.", code: "bad_request")
         }

@@ -13,6 +13,14 @@ struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
         self.headers = headers
     }
 
+    /// The same response, marked never to be stored by a browser or proxy cache: for answers
+    /// that carry a credential (tokens, a new API key).
+    func secret() -> Self {
+        var copy = self
+        copy.headers[.cacheControl] = "no-store"
+        return copy
+    }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
         try response()
     }

@@ -4,7 +4,10 @@ import Hummingbird
 /// Reads a JSON object body within the size limit and reports problems in the
 /// contract's 422 shape; never lets a body cause a 500.
 enum RequestBody {
-    static let acceptedMediaTypes = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
+    /// JSON only: `text/plain` and form types are what a cross-site `<form>` can send
+    /// without a preflight, so accepting them would let another site sign a browser in
+    /// (login CSRF). A request without a `Content-Type` is read as JSON, as FastAPI does.
+    static let json: Set<String> = ["application/json"]
 
     /// The body as a JSON object.
     static func object(_ request: Request, limit: Int) async throws -> [String: JSONValue] {
@@ -12,15 +15,17 @@ enum RequestBody {
     }
 
     /// The raw body after the size, media type and emptiness checks.
-    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+    static func collect(_ request: Request, limit: Int, accepting mediaTypes: Set<String> = json) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw HTTPError(.contentTooLarge)
         }
         if let type = request.headers[.contentType]?.split(separator: ";").first?.trimmedWhitespace
             .lowercased(), type.isEmpty == false,
-            acceptedMediaTypes.contains(type) == false, type.hasSuffix("+json") == false
+            mediaTypes.contains(type) == false, mediaTypes != json || type.hasSuffix("+json") == false
         {
-            throw APIError(.unsupportedMediaType, "Unsupported media type; send application/json", code: "http_error")
+            throw APIError(
+                .unsupportedMediaType, "Unsupported media type; send \(mediaTypes.sorted().joined(separator: " or "))",
+                code: "http_error")
         }
         let buffer = try await request.body.collect(upTo: limit)
         if buffer.readableBytes == 0 {

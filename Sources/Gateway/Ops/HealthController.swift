@@ -1,13 +1,19 @@
 import Hummingbird
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// `/live`, `/ready`, `/health`: liveness never touches a dependency; readiness and
-/// health run `SELECT 1` with a short timeout and never call a bot. Once shutdown starts,
+/// health answer from a `SELECT 1` with a short timeout, run at most once a second
+/// whoever asks, and never call a bot. Once shutdown starts,
 /// readiness is 503 `draining` at once.
 struct HealthController {
-    let pool: PostgresPool
-    let timeout: Duration
     let readiness: Readiness
+    let probe: DatabaseProbe
+
+    init(pool: PostgresPool, timeout: Duration, readiness: Readiness) {
+        self.readiness = readiness
+        probe = DatabaseProbe(pool: pool, timeout: timeout)
+    }
 
     /// Liveness is a constant answer, encoded once.
     static let alive = Response(
@@ -35,10 +41,50 @@ struct HealthController {
             }
     }
 
-    /// True when `SELECT 1` succeeds within the timeout.
+    /// True when `SELECT 1` succeeded within the timeout, as last probed: at most one probe
+    /// runs a second (`DatabaseProbe`), so a flood of health checks cannot take the pool.
     func databaseAnswers() async -> Bool {
+        await probe.answers()
+    }
+}
+
+/// The database's last health answer, probed at most once per `period`; callers that come
+/// while a probe runs wait for it instead of starting their own.
+final class DatabaseProbe: Sendable {
+    private struct State {
+        var answer = false
+        var at: ContinuousClock.Instant?
+        var running: Task<Bool, Never>?
+    }
+
+    private let pool: PostgresPool
+    private let timeout: Duration
+    private let period: Duration
+    private let state = NIOLockedValueBox(State())
+
+    init(pool: PostgresPool, timeout: Duration, period: Duration = .seconds(1)) {
+        self.pool = pool
+        self.timeout = timeout
+        self.period = period
+    }
+
+    func answers() async -> Bool {
+        let now = ContinuousClock.now
+        let task = state.withLockedValue { state -> Task<Bool, Never>? in
+            if let at = state.at, now - at < period { return nil }
+            if let running = state.running { return running }
+            let running = Task { await self.probe() }
+            state.running = running
+            return running
+        }
+        guard let task else { return state.withLockedValue { $0.answer } }
+        return await task.value
+    }
+
+    private func probe() async -> Bool {
         let pool = self.pool
-        return await withTaskGroup(of: Bool.self) { group in
+        let timeout = self.timeout
+        let answer = await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await pool.query("SELECT 1")) != nil }
             group.addTask {
                 try? await Task.sleep(for: timeout)
@@ -48,6 +94,12 @@ struct HealthController {
             group.cancelAll()
             return first
         }
+        state.withLockedValue { state in
+            state.answer = answer
+            state.at = .now
+            state.running = nil
+        }
+        return answer
     }
 }
 

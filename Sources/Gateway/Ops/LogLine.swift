@@ -39,11 +39,30 @@ enum LogLine {
         }
     }
 
+    /// `time LEVEL message key=value…` (logfmt-like). The message, keys and values come
+    /// quoted and escaped as JSON strings whenever they hold anything but plain printable
+    /// ASCII without spaces, quotes or `=`, so no request can forge a line or a field.
     static func text(level: Logger.Level, message: String, fields: Logger.Metadata, at time: timespec) -> [UInt8] {
-        var line = "\(timestamp(time)) \(level.rawValue.uppercased()) \(message)"
-        for (key, value) in fields.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
-        line += "\n"
-        return Array(line.utf8)
+        var line: [UInt8] = []
+        line.reserveCapacity(128)
+        line.append(contentsOf: "\(timestamp(time)) \(level.rawValue.uppercased()) ".utf8)
+        appendText(message, to: &line)
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            line.append(UInt8(ascii: " "))
+            appendText(key, to: &line)
+            line.append(UInt8(ascii: "="))
+            appendText("\(value)", to: &line)
+        }
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    /// `text` as it is when every byte is plain, else as a JSON string.
+    private static func appendText(_ text: String, to line: inout [UInt8]) {
+        let plain =
+            text.isEmpty == false
+            && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") }
+        if plain { line.append(contentsOf: text.utf8) } else { JSONValue.append(string: text, to: &line) }
     }
 
     /// The line reporting lines dropped because the output could not keep up.

@@ -47,6 +47,7 @@ enum TestBots {
         registry.register(kind: "flood") { _ in FloodBot() }
         registry.register(kind: "stubborn") { _ in StubbornBot() }
         registry.register(kind: "gated") { _ in GatedEchoBot() }
+        registry.register(kind: "counted") { _ in CountedBot() }
         return registry
     }
 }

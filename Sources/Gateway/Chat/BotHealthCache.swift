@@ -1,0 +1,62 @@
+import BotKit
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Each bot's last health answer, probed at most once per `period`
+/// (`BOT_HEALTH_CACHE_SECONDS`) whoever asks: readers never wait on an upstream. A stale
+/// or missing answer starts one probe in the background (never two for one bot at once)
+/// and the reader gets what is known now; a bot not probed yet reads as healthy with the
+/// detail "not probed yet".
+final class BotHealthCache: Sendable {
+    struct Entry {
+        var health: BotHealth?
+        var probedAt: ContinuousClock.Instant?
+        var probing = false
+    }
+
+    let period: Duration
+    private let entries: NIOLockedValueBox<[String: Entry]>
+    private let clock = ContinuousClock()
+
+    init(period: Duration) {
+        self.period = period
+        entries = NIOLockedValueBox([:])
+    }
+
+    /// What is known of `name` now; starts a probe of `provider` when that is stale.
+    func health(of name: String, provider: any BotProvider) -> BotHealth {
+        let now = clock.now
+        let (known, probe) = entries.withLockedValue { entries -> (BotHealth?, Bool) in
+            var entry = entries[name] ?? Entry()
+            let fresh = entry.probedAt.map { now - $0 < period } ?? false
+            let probe = fresh == false && entry.probing == false
+            if probe { entry.probing = true }
+            entries[name] = entry
+            return (entry.health, probe)
+        }
+        if probe {
+            Task.detached { [self] in
+                let health = await provider.health()
+                entries.withLockedValue { entries in
+                    entries[name] = Entry(health: health, probedAt: clock.now, probing: false)
+                }
+            }
+        }
+        return known ?? BotHealth(healthy: true, detail: "not probed yet")
+    }
+
+    /// Probes every bot of `bots` now and keeps the answers (at startup, in the background,
+    /// and in tests; readers never call this).
+    func refresh(_ bots: BotDirectory) async {
+        await withTaskGroup(of: Void.self) { group in
+            for bot in bots.entries {
+                group.addTask { [self] in
+                    let health = await bot.provider.health()
+                    entries.withLockedValue { entries in
+                        entries[bot.name] = Entry(health: health, probedAt: clock.now, probing: entries[bot.name]?.probing ?? false)
+                    }
+                }
+            }
+        }
+    }
+}
