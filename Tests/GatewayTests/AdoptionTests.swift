@@ -62,8 +62,8 @@ import Testing
             #expect(rotated.refreshCookie != nil && rotated.refreshCookie != issued)
             // Once: presented again it starts no second chain (at most the same successor,
             // to a client that lost the answer).
-            let again = try await client.send(.post, "/api/v1/users/refresh-token", cookie: issued)
-            #expect(again.status == .unauthorized || again.refreshCookie == rotated.refreshCookie)
+            let replayed = try await client.send(.post, "/api/v1/users/refresh-token", cookie: issued)
+            #expect(replayed.status == .unauthorized || replayed.refreshCookie == rotated.refreshCookie)
             let revoked = "WPFx4910fcvsT5iM9TbOzCx0-Y86jZPXv3jFlmyISDhNblo7hm_jg09oDsxE_a_Y8_wiP7hGJephvma04mQFLw"
             #expect(try await client.send(.post, "/api/v1/users/refresh-token", cookie: revoked).status == .unauthorized)
 
