@@ -73,8 +73,14 @@ struct EnvExample: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "env-example", abstract: "Print .env.example: every configuration key with its default and meaning.")
 
+    @Flag(help: "Print the reference as Markdown instead (docs/configuration.md).")
+    var markdown = false
+
     func run() {
-        print(ConfigKey.envExample(botExamples: BuiltInBots.registry.settingsExamples), terminator: "")
+        let examples = BuiltInBots.registry.settingsExamples
+        print(
+            markdown ? ConfigKey.markdownReference(botExamples: examples) : ConfigKey.envExample(botExamples: examples),
+            terminator: "")
     }
 }
 

@@ -3,7 +3,7 @@ import BotKitTesting
 import EchoBot
 import Testing
 
-/// README's "Writing a bot" example, as written there: it compiles and conforms.
+/// docs/bots.md's "Writing a bot" example, as written there: it compiles and conforms.
 public struct ShoutBot: BotProvider {
     public init(configuration: BotConfiguration) throws {}
 

@@ -116,6 +116,21 @@ import Testing
         #expect(committed.contains("# BOT_HTTP_URL="))
     }
 
+    /// `docs/configuration.md` is generated from the same table (`gateway env-example
+    /// --markdown`); `UPDATE_GENERATED=1` rewrites it.
+    @Test func theConfigurationReferenceIsGeneratedFromTheKeyTable() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let path = root.appendingPathComponent("docs/configuration.md")
+        let generated = ConfigKey.markdownReference(botExamples: TestBots.registry.settingsExamples)
+        if ProcessInfo.processInfo.environment["UPDATE_GENERATED"] == "1" {
+            try generated.write(to: path, atomically: true, encoding: .utf8)
+        }
+        let committed = try String(contentsOf: path, encoding: .utf8)
+        #expect(committed == generated, "regenerate with: swift run gateway env-example --markdown > docs/configuration.md")
+        for key in ConfigKey.allCases { #expect(committed.contains("| `\(key.rawValue)` |"), "\(key.rawValue)") }
+    }
+
     /// `check-config` prints every key of the table, once, in the table's order, and each
     /// default parses within its own range (the base environment sets almost nothing).
     @Test func checkConfigPrintsEveryKeyAndEveryDefaultParses() throws {

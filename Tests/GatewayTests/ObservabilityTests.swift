@@ -79,7 +79,7 @@ import Testing
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
-            // The console's pages are for browsers (README "Operating"), not part of the API.
+            // The console's pages are for browsers (docs/operations.md), not part of the API.
             let registered = Set(
                 buildRouter(services).routes.map { "\($0.method) \($0.path)" }.filter { $0.contains(" /console") == false })
             #expect(

@@ -43,7 +43,7 @@ final class UsageBatcher: BatchWriter, Sendable {
         }
         guard entries.isEmpty == false else { return }
         // A write that committed but whose reply was lost is kept too, and so counted twice
-        // (the README says so).
+        // (docs/api.md says so).
         await write(
             "recording usage", body: { try await usage.record(entries) },
             keep: {
