@@ -32,7 +32,7 @@ import Testing
         // A deadline far past the stall check and the whole read, however loaded the machine.
         let bot = try HTTPBotTests.bot(
             upstream, model: "flood", ["STREAM": "true", "MAX_RESPONSE_BYTES": "\(128 << 20)"], timeout: .seconds(120))
-        var events = bot.stream(HTTPBotTests.ask(bot)).makeAsyncIterator()
+        var events = bot.stream(HTTPBotTests.ask(bot, deadline: .seconds(120))).makeAsyncIterator()
         _ = try await events.next()
         // Stalled once the socket buffers filled (no piece written for half a second; waits
         // up to 30 s), far short of the whole answer.
