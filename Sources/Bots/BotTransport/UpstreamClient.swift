@@ -80,3 +80,12 @@ package struct UpstreamClient: Sendable {
         return text.replacingOccurrences(of: secret, with: "****")
     }
 }
+
+extension UpstreamClient {
+    /// What an HTTP-speaking bot reports of itself: its upstream connections, the calls
+    /// `calls` counts running, and its circuit.
+    package func statistics(calls: CallCounter) -> BotStatistics {
+        BotStatistics(
+            upstreamConnectionsOpened: connections.current, activeCalls: calls.running, circuit: breaker.publicState)
+    }
+}

@@ -4,9 +4,10 @@ import Foundation
 import Logging
 
 /// A remote model behind an HTTP API (OpenAI-compatible, Anthropic or Ollama), spoken
-/// to over libcurl. Retries connect failures, 429 and 5xx before any output reached
-/// the client, with exponential backoff and jitter; a circuit breaker fails fast while
-/// the upstream is down. Registered as kind `http`; settings in `HTTPBotSettings`.
+/// to over libcurl. Retries connect failures, 429, 502 and 503 before any output reached
+/// the client, with exponential backoff and jitter (never what the upstream may have run:
+/// a timeout, 500, 504, a dropped answer); a circuit breaker fails fast while the upstream
+/// is down. Registered as kind `http`; settings in `HTTPBotSettings`.
 public struct HTTPBot: BotProvider {
     public let settings: HTTPBotSettings
     let format: any WireFormat
@@ -60,11 +61,7 @@ public struct HTTPBot: BotProvider {
     /// The members `EXTRAS` lets clients pass through.
     public var acceptedExtras: Set<String> { settings.extras }
 
-    public var statistics: BotStatistics {
-        BotStatistics(
-            upstreamConnectionsOpened: upstream.connections.current, activeCalls: calls.running,
-            circuit: upstream.breaker.publicState)
-    }
+    public var statistics: BotStatistics { upstream.statistics(calls: calls) }
 
     public func health() async -> BotHealth {
         await upstream.probe(settings.baseURL + format.healthPath, headers: format.authHeaders(settings))

@@ -51,11 +51,7 @@ public struct WebhookBot: BotProvider {
 
     public var acceptedExtras: Set<String> { settings.extras }
 
-    public var statistics: BotStatistics {
-        BotStatistics(
-            upstreamConnectionsOpened: upstream.connections.current, activeCalls: calls.running,
-            circuit: upstream.breaker.publicState)
-    }
+    public var statistics: BotStatistics { upstream.statistics(calls: calls) }
 
     /// `GET {URL}/health`: a 2xx answer is healthy.
     public func health() async -> BotHealth {

@@ -23,17 +23,8 @@ struct MessagesController {
     }
 
     @Sendable func messages(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let bots = self.bots
-        let parsed = try MessagesRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes)) { model in
-            bots.bot(named: model)?.provider.acceptedExtras ?? []
-        }
-        let conversation = try OpenAIController.conversation(request)
-        // The stream's lease first: a call refused for it reserves no budget.
-        let lease = try parsed.stream ? streams.admit(userID: user.id, channel: context.channel) : nil
-        let turn = try await chat.prepareCompletion(
-            userID: user.id, keyID: user.keyID, bot: parsed.model, messages: parsed.messages, conversationID: conversation,
-            options: parsed.options)
+        let intake = ModelCallIntake(chat: chat, bots: bots, streams: streams, maxBodyBytes: maxBodyBytes)
+        let (_, turn, lease) = try await intake.prepare(request, context: context) { try MessagesRequest.parse($0, extras: $1) }
         let format = MessageEvents(id: "msg_" + turn.assistantMessageID.lowercasedString, turn: turn)
         if let lease {
             return try await TurnStream.afterFirstOutput(chat.start(turn), format: format, lease: lease)

@@ -1,4 +1,5 @@
 import Hummingbird
+import Postgres
 
 extension ChatService {
     /// A finished turn could not be stored, so it is not acknowledged: 503
@@ -20,12 +21,5 @@ extension ChatService {
 
         /// The error code of a storage failure.
         public static let code = "database_unavailable"
-    }
-}
-
-extension String {
-    /// PostgreSQL text cannot hold NUL; a bot's output is kept with U+FFFD in its place.
-    var replacingNUL: String {
-        utf8.contains(0) ? String(unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) }) : self
     }
 }

@@ -41,17 +41,10 @@ struct OpenAIController {
     }
 
     @Sendable func completions(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let bots = self.bots
-        let parsed = try CompletionRequest.parse(try await RequestBody.object(request, limit: maxBodyBytes)) { model in
-            bots.bot(named: model)?.provider.acceptedExtras ?? []
+        let intake = ModelCallIntake(chat: chat, bots: bots, streams: streams, maxBodyBytes: maxBodyBytes)
+        let (parsed, turn, lease) = try await intake.prepare(request, context: context) {
+            try CompletionRequest.parse($0, extras: $1)
         }
-        let conversation = try Self.conversation(request)
-        // The stream's lease first: a call refused for it reserves no budget.
-        let lease = try parsed.stream ? streams.admit(userID: user.id, channel: context.channel) : nil
-        let turn = try await chat.prepareCompletion(
-            userID: user.id, keyID: user.keyID, bot: parsed.model, messages: parsed.messages, conversationID: conversation,
-            options: parsed.options)
         let id = "chatcmpl-" + turn.assistantMessageID.lowercasedString
         let created = Int(Date().timeIntervalSince1970)
         if let lease {

@@ -12,16 +12,3 @@ extension StringProtocol where UTF8View: BidirectionalCollection {
     /// A printable ASCII byte: neither whitespace nor part of a multi-byte character.
     private static func isPlainASCII(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
 }
-
-extension StringProtocol {
-    /// Its length as PostgreSQL's `varchar(n)` (and Python's `len`) count it: in code
-    /// points. A grapheme (`count`) can hold many, so limits are checked in these.
-    var codePointCount: Int { unicodeScalars.count }
-
-    /// At most `limit` code points from the start: what fits a `varchar(limit)` column.
-    func prefix(codePoints limit: Int) -> String {
-        var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: unicodeScalars.prefix(limit))
-        return String(scalars)
-    }
-}

@@ -80,7 +80,11 @@ struct Quotas: Sendable {
     /// A bot's reported usage, or an estimate of about four characters per token.
     static func usage(_ reported: TokenUsage?, messages: [ChatMessage], reply: String) -> TokenUsage {
         if let reported { return reported }
-        let input = messages.reduce(0) { $0 + $1.content.count }
-        return TokenUsage(inputTokens: (input + 3) / 4, outputTokens: (reply.count + 3) / 4)
+        return TokenUsage(
+            inputTokens: estimatedTokens(characters: messages.reduce(0) { $0 + $1.content.count }),
+            outputTokens: estimatedTokens(characters: reply.count))
     }
+
+    /// The one estimate of tokens where a bot reports none: about four characters each.
+    static func estimatedTokens(characters: Int) -> Int { (characters + 3) / 4 }
 }
