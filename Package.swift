@@ -59,11 +59,25 @@ let package = Package(
             name: "WebhookBot", dependencies: ["BotKit", "BotTransport", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Bots/WebhookBot"),
 
-        // The application: HTTP, database, accounts, chat, ops.
+        // PostgreSQL through libpq: connections on their own threads, the pool, the `SQL`
+        // type, values, group commit and the migrator. Knows nothing of the gateway.
+        .target(
+            name: "Postgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Postgres"),
+
+        // The application: HTTP, accounts, chat, ops.
         .target(
             name: "Gateway",
             dependencies: [
-                "BotKit", "CLibPQ", "CArgon2",
+                "BotKit", "Postgres", "CArgon2",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -98,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "GatewayServer",
             dependencies: [
-                "Gateway", "EchoBot", "HTTPBot", "WebhookBot", "BotCheck",
+                "Gateway", "Postgres", "EchoBot", "HTTPBot", "WebhookBot", "BotCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

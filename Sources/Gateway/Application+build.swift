@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import Postgres
 import ServiceLifecycle
 
 /// Everything the routes need, built once at startup. The only composition root.

@@ -23,7 +23,7 @@ public enum DatabaseError: Error, Sendable, CustomStringConvertible {
     case nulCharacter
 
     /// Maps a SQLSTATE and server message to a case.
-    static func from(sqlstate: String?, message: String, constraint: String?) -> DatabaseError {
+    package static func from(sqlstate: String?, message: String, constraint: String?) -> DatabaseError {
         guard let code = sqlstate else { return .connectionLost(message) }
         switch code {
         case "23505": return .uniqueViolation(constraint: constraint)
@@ -59,7 +59,7 @@ public enum DatabaseError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Counts the error in `gateway_db_errors_total{class}`.
-    func count() {
+    package func count() {
         Counter(label: "gateway_db_errors_total", dimensions: [("class", sqlstateClass)]).increment()
     }
 

@@ -9,8 +9,8 @@
 /// The statement timeout is not a connection parameter here (an `options` entry would
 /// replace the operator's own and is refused by some poolers): each connection sets it
 /// after connecting (`PostgresPool`'s `statementTimeout`).
-enum DatabaseURL {
-    static func withTimeouts(_ conninfo: String, connectTimeout: Duration) -> String {
+package enum DatabaseURL {
+    package static func withTimeouts(_ conninfo: String, connectTimeout: Duration) -> String {
         let connectSeconds = max(2, Int((connectTimeout / .seconds(1)).rounded(.up)))
         let defaults: [(String, String)] = [
             ("connect_timeout", String(connectSeconds)), ("keepalives", "1"), ("keepalives_idle", "10"),
@@ -29,13 +29,13 @@ enum DatabaseURL {
     }
 
     /// Parameter names in a URL's query string.
-    static func urlKeys(_ url: String) -> Set<String> {
+    package static func urlKeys(_ url: String) -> Set<String> {
         guard let query = url.split(separator: "?", maxSplits: 1).dropFirst().first else { return [] }
         return Set(query.split(separator: "&").compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
     }
 
     /// Keywords of a `key=value key='quoted value'` string.
-    static func keywordKeys(_ conninfo: String) -> Set<String> {
+    package static func keywordKeys(_ conninfo: String) -> Set<String> {
         var keys: Set<String> = []
         var index = conninfo.startIndex
         while index < conninfo.endIndex {

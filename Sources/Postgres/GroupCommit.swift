@@ -9,16 +9,16 @@ import NIOConcurrencyHelpers
 /// (its statement failed, or its reply was lost after a commit), its items are written
 /// again one per call, so a single bad item fails alone: writes must therefore be
 /// idempotent, as the chat-turn statement is (keyed by message id).
-final class GroupCommit<Item: Sendable>: Sendable {
+package final class GroupCommit<Item: Sendable>: Sendable {
     fileprivate struct Pending {
-        let item: Item
-        let continuation: CheckedContinuation<Void, any Error>
+        package let item: Item
+        package let continuation: CheckedContinuation<Void, any Error>
     }
 
     private struct State {
-        var pending: [Pending] = []
-        var flushing = false
-        var batchesWritten = 0
+        package var pending: [Pending] = []
+        package var flushing = false
+        package var batchesWritten = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -29,16 +29,16 @@ final class GroupCommit<Item: Sendable>: Sendable {
     ///   - maxBatch: the most items written in one call.
     ///   - write: writes one or more items idempotently, returning each item's error (nil:
     ///     committed), in order.
-    init(maxBatch: Int, write: @escaping @Sendable ([Item]) async throws -> [(any Error)?]) {
+    package init(maxBatch: Int, write: @escaping @Sendable ([Item]) async throws -> [(any Error)?]) {
         self.maxBatch = maxBatch
         self.write = write
     }
 
     /// How many multi-item statements succeeded so far (for tests and curiosity).
-    var batchesWritten: Int { state.withLockedValue { $0.batchesWritten } }
+    package var batchesWritten: Int { state.withLockedValue { $0.batchesWritten } }
 
     /// Returns once `item` is written; throws what its write threw.
-    func submit(_ item: Item) async throws {
+    package func submit(_ item: Item) async throws {
         try await withCheckedThrowingContinuation { continuation in
             let startFlush = state.withLockedValue { state -> Bool in
                 state.pending.append(Pending(item: item, continuation: continuation))
@@ -94,6 +94,6 @@ extension GroupCommit.Pending {
 }
 
 /// A write returned fewer outcomes than items (a bug in the write): the rest fail.
-struct GroupCommitError: Error {
-    static let missingOutcome = GroupCommitError()
+package struct GroupCommitError: Error {
+    package static let missingOutcome = GroupCommitError()
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 
@@ -13,7 +14,7 @@ public struct Migration: Sendable, Equatable {
         self.version = version
         self.name = name
         self.sql = sql
-        self.checksum = sha256Hex(sql)
+        self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
 
@@ -42,10 +43,10 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
 /// migrators (several replicas starting at once).
 public struct Migrator: Sendable {
     /// Arbitrary constant naming the gateway's migration lock.
-    static let advisoryLockKey = 7_262_000_001
+    package static let advisoryLockKey = 7_262_000_001
 
     public let migrations: [Migration]
-    let logger: Logger
+    package let logger: Logger
 
     public init(migrations: [Migration], logger: Logger) {
         self.migrations = migrations

@@ -11,14 +11,14 @@ public final class PQConnection: @unchecked Sendable {
     private var prepared: [String: String] = [:]
     /// Beyond this many distinct statements, new ones run unprepared (a guard; the
     /// gateway's SQL is a fixed set far below it).
-    static let maxPrepared = 256
+    package static let maxPrepared = 256
     private let conninfo: String
     private let notices: NoticeSink
 
     /// Statements run after each connect (session settings; fixed text, no request data).
     private let setup: [String]
 
-    init(conninfo: String, logger: Logger, setup: [String] = []) {
+    package init(conninfo: String, logger: Logger, setup: [String] = []) {
         self.conninfo = conninfo
         self.notices = NoticeSink(logger: logger)
         self.setup = setup
@@ -28,7 +28,7 @@ public final class PQConnection: @unchecked Sendable {
 
     /// Opens the connection if it is closed or found broken. A dead socket (for example
     /// after a server restart) is noticed here, without sending anything, and replaced.
-    func ensureConnected() throws {
+    package func ensureConnected() throws {
         if let handle {
             if PQstatus(handle) == CONNECTION_OK, Self.socketLooksAlive(handle) { return }
             notices.logger.warning("database connection broken; reconnecting")
@@ -73,11 +73,11 @@ public final class PQConnection: @unchecked Sendable {
     }
 
     /// The connection's socket, to wait on it (LISTEN); -1 while closed.
-    var socket: Int32 { handle.map { PQsocket($0) } ?? -1 }
+    package var socket: Int32 { handle.map { PQsocket($0) } ?? -1 }
 
     /// Reads what the server has sent and returns the NOTIFY payloads received so far.
     /// Throws `connectionLost` (and closes) when the connection is broken.
-    func notifications() throws -> [String] {
+    package func notifications() throws -> [String] {
         guard let handle else { throw DatabaseError.connectionLost("not connected") }
         guard PQconsumeInput(handle) == 1 else {
             let message = Self.errorMessage(handle)
@@ -93,17 +93,17 @@ public final class PQConnection: @unchecked Sendable {
     }
 
     /// Closes the connection; the next use reconnects.
-    func close() {
+    package func close() {
         if let handle { PQfinish(handle) }
         handle = nil
         prepared = [:]
     }
 
     /// True while a connection is open (it may still turn out broken).
-    var isOpen: Bool { handle != nil }
+    package var isOpen: Bool { handle != nil }
 
     /// True while the connection is open and outside a transaction.
-    var isIdle: Bool {
+    package var isIdle: Bool {
         guard let handle else { return false }
         return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
@@ -148,7 +148,7 @@ public final class PQConnection: @unchecked Sendable {
 
     /// Runs a script of several statements with `PQexec`. Only the migrator uses this,
     /// for the SQL files shipped in `migrations/`; it never sees request data.
-    func executeScript(_ sql: String) throws {
+    package func executeScript(_ sql: String) throws {
         guard let handle else { throw DatabaseError.connectionLost("not connected") }
         _ = try consume(PQexec(handle, sql), handle: handle)
     }
@@ -203,7 +203,7 @@ public final class PQConnection: @unchecked Sendable {
 }
 
 /// Receives libpq notices and forwards them to the log instead of stderr.
-final class NoticeSink: @unchecked Sendable {
-    let logger: Logger
-    init(logger: Logger) { self.logger = logger }
+package final class NoticeSink: @unchecked Sendable {
+    package let logger: Logger
+    package init(logger: Logger) { self.logger = logger }
 }

@@ -1,7 +1,7 @@
 /// A one-dimensional array parameter in PostgreSQL's text form (`{"a","b",NULL}`), so a
 /// statement can take many rows at once through `unnest($1::text[], …)`.
 public struct PostgresArray: SQLEncodable {
-    let elements: [String?]
+    package let elements: [String?]
 
     /// The elements' own text forms; nil elements become NULL.
     public init(_ values: [any SQLEncodable]) {

@@ -11,19 +11,19 @@ import NIOPosix
 /// a caller waits at most `acquireTimeout`, then gets `DatabaseError.poolTimeout`.
 public final class PostgresPool: Sendable {
     private struct Waiter {
-        let id: Int
-        let continuation: CheckedContinuation<PQConnection, any Error>
-        let timer: Task<Void, Never>
+        package let id: Int
+        package let continuation: CheckedContinuation<PQConnection, any Error>
+        package let timer: Task<Void, Never>
     }
 
     private struct State {
-        var idle: [PQConnection]
-        var waiters: [Waiter] = []
-        var nextWaiterID = 0
-        var closed = false
-        var inUse = 0
-        var acquisitions = 0
-        var foregroundAcquisitions = 0
+        package var idle: [PQConnection]
+        package var waiters: [Waiter] = []
+        package var nextWaiterID = 0
+        package var closed = false
+        package var inUse = 0
+        package var acquisitions = 0
+        package var foregroundAcquisitions = 0
     }
 
     private let state: NIOLockedValueBox<State>
@@ -31,7 +31,7 @@ public final class PostgresPool: Sendable {
     private let acquireTimeout: Duration
     /// Maximum number of connections.
     public let size: Int
-    let logger: Logger
+    package let logger: Logger
     /// `gateway_db_pool_wait_seconds`: time from asking for a connection to getting one.
     private let waitTimer = Timer(label: "gateway_db_pool_wait_seconds")
 
@@ -244,8 +244,8 @@ public final class PostgresPool: Sendable {
 
 /// A connection inside `BEGIN`; each statement runs on the pool's threads.
 public struct Transaction: Sendable {
-    let connection: PQConnection
-    let threads: NIOThreadPool
+    package let connection: PQConnection
+    package let threads: NIOThreadPool
 
     /// Runs one statement inside the transaction.
     public func query(_ sql: SQL) async throws -> QueryResult {

@@ -33,7 +33,9 @@ extension Double: SQLEncodable, SQLDecodable {
 
 extension Duration: SQLEncodable {
     /// Seconds, as SQL multiplies them by `interval '1 second'`.
-    public var postgresText: String? { String(timeInterval) }
+    public var postgresText: String? {
+        String(Double(components.seconds) + Double(components.attoseconds) / 1e18)
+    }
 }
 
 extension Bool: SQLEncodable, SQLDecodable {
@@ -48,7 +50,7 @@ extension Bool: SQLEncodable, SQLDecodable {
 }
 
 extension UUID: SQLEncodable, SQLDecodable {
-    public var postgresText: String? { lowercasedString }
+    public var postgresText: String? { uuidString.lowercased() }
     public init?(postgresText: String) { self.init(uuidString: postgresText) }
 }
 
@@ -116,16 +118,16 @@ private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
 }
 
 /// Proleptic Gregorian day arithmetic (Howard Hinnant's algorithms).
-enum CivilDate {
-    static let secondsPerDay: Int64 = 86_400
+package enum CivilDate {
+    package static let secondsPerDay: Int64 = 86_400
 
     /// The UTC day of an instant, `YYYY-MM-DD`.
-    static func utcDay(_ date: Date) -> String {
+    package static func utcDay(_ date: Date) -> String {
         let (y, m, d) = fromDays(floorDiv(Int64(date.timeIntervalSince1970.rounded(.down)), secondsPerDay))
         return String(format: "%04lld-%02lld-%02lld", y, m, d)
     }
 
-    static func toDays(year: Int64, month: Int64, day: Int64) -> Int64 {
+    package static func toDays(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = floorDiv(y, 400)
         let yoe = y - era * 400
@@ -135,7 +137,7 @@ enum CivilDate {
         return era * 146_097 + doe - 719_468
     }
 
-    static func fromDays(_ days: Int64) -> (Int64, Int64, Int64) {
+    package static func fromDays(_ days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = floorDiv(z, 146_097)
         let doe = z - era * 146_097

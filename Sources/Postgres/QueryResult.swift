@@ -3,11 +3,11 @@ public struct QueryResult: Sendable {
     /// Column names in order.
     public let columns: [String]
     /// Row-major cell values; nil is SQL NULL.
-    let cells: [String?]
+    package let cells: [String?]
     /// Rows affected by an INSERT/UPDATE/DELETE (0 for other statements).
     public let rowsAffected: Int
 
-    init(columns: [String], cells: [String?], rowsAffected: Int) {
+    package init(columns: [String], cells: [String?], rowsAffected: Int) {
         self.columns = columns
         self.cells = cells
         self.rowsAffected = rowsAffected
@@ -27,8 +27,8 @@ public struct QueryResult: Sendable {
 
 /// One row of a `QueryResult`.
 public struct Row: Sendable {
-    let result: QueryResult
-    let index: Int
+    package let result: QueryResult
+    package let index: Int
 
     /// The raw text of a column, nil for SQL NULL.
     public func text(_ column: String) throws -> String? {

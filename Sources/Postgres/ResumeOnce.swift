@@ -1,11 +1,11 @@
 import NIOConcurrencyHelpers
 
 /// A continuation resumed exactly once, by whichever of two racers comes first.
-final class ResumeOnce<T: Sendable>: Sendable {
+package final class ResumeOnce<T: Sendable>: Sendable {
     private let state = NIOLockedValueBox<(continuation: CheckedContinuation<T, any Error>?, pending: Result<T, any Error>?)>(
         (nil, nil))
 
-    func set(_ continuation: CheckedContinuation<T, any Error>) {
+    package func set(_ continuation: CheckedContinuation<T, any Error>) {
         let early = state.withLockedValue { state -> Result<T, any Error>? in
             if let pending = state.pending { return pending }
             state.continuation = continuation
@@ -16,7 +16,7 @@ final class ResumeOnce<T: Sendable>: Sendable {
 
     /// Resumes with `result` unless already resumed; true when this call did.
     @discardableResult
-    func resume(with result: Result<T, any Error>) -> Bool {
+    package func resume(with result: Result<T, any Error>) -> Bool {
         let continuation = state.withLockedValue { state -> CheckedContinuation<T, any Error>?? in
             if let continuation = state.continuation {
                 state.continuation = nil

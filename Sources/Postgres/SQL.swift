@@ -4,20 +4,20 @@
 /// Fragments compose with `\(fragment)` and are numbered when the statement is rendered;
 /// `\(raw:)` splices trusted SQL text (table names, fragments built from constants).
 public struct SQL: ExpressibleByStringInterpolation, Sendable {
-    enum Piece: Sendable {
+    package enum Piece: Sendable {
         case text(String)
         case parameter(any SQLEncodable)
         case fragment(SQL)
     }
 
-    var pieces: [Piece]
+    package var pieces: [Piece]
 
     public init(stringLiteral value: String) { pieces = [.text(value)] }
 
     public init(stringInterpolation: Interpolation) { pieces = stringInterpolation.pieces }
 
     public struct Interpolation: StringInterpolationProtocol {
-        var pieces: [Piece] = []
+        package var pieces: [Piece] = []
 
         public init(literalCapacity: Int, interpolationCount: Int) { pieces.reserveCapacity(interpolationCount * 2 + 1) }
 
@@ -44,7 +44,7 @@ public struct SQL: ExpressibleByStringInterpolation, Sendable {
             })
     }
 
-    init(pieces: [Piece]) { self.pieces = pieces }
+    package init(pieces: [Piece]) { self.pieces = pieces }
 
     /// The text with `$1…$n` and the parameters' text forms in that order.
     public var rendered: (text: String, parameters: [String?]) {

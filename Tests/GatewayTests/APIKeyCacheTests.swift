@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// API keys are answered from memory once warm, and every way a key can stop being valid
 /// (revoked, re-dated, deleted or truncated, even by plain SQL) reaches the cache at once.

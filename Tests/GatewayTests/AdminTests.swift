@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// `/api/v1/admin/`: administrators only; users searched and paged, disabled (everything
 /// the user holds stops at once, on every replica), enabled, deleted; usage with totals.

@@ -4,6 +4,7 @@ import HTTPTypes
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// The drop-in promise on a database the reference service made itself: its schema exactly
 /// as `alembic upgrade head --sql` prints it, its rows written by its own statements, its

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// The bearer check's caches: verified tokens and users (with LISTEN/NOTIFY invalidation).
 @Suite struct AuthCacheTests {

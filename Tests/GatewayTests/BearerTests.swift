@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 @Suite struct BearerTests {
     static let notAuthenticated = #"{"detail":"Not authenticated","code":"http_error"}"#

@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// Budgets that cannot be overspent, and costs at the bots' prices.
 @Suite struct BudgetTests {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 @Suite struct ChatTests {
     static let chat = "/api/v1/chat"

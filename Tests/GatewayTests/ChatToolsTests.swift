@@ -4,6 +4,7 @@ import HTTPTypes
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// Tools on the chat API: a bot's tool calls come back with the reply (and as `tool_call`
 /// events), results answer them in the next turn, and the stored conversation replays the

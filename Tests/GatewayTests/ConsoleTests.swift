@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// The web console over HTTP: sign-in, cookies, CSRF, CSP, pages and actions. (A real
 /// browser drives it in `ConsoleBrowserTests`.)

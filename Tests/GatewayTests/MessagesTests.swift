@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// `POST /v1/messages` (Anthropic's Messages API) through the conforming client: every
 /// response, and every streamed event, is checked against the OpenAPI document.

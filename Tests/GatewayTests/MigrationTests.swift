@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 @Suite struct MigrationTests {
     let migrations = try! Migrator.load(directory: TestDatabase.migrationsDirectory)

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// Two gateways on one database, each request sent to a random one: they enforce exactly
 /// the limits of one and agree on users, tokens and conversations. (Quotas across

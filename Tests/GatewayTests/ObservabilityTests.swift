@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 @Suite struct ObservabilityTests {
     static let credentials = ["METRICS_USER": "scraper", "METRICS_PASS": "s3cret-scrape"]

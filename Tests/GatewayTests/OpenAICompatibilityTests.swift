@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 @Suite struct OpenAICompatibilityTests {
     static func key(_ client: any TestClientProtocol, token: String, name: String = "laptop", scope: String? = nil) async throws

@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 @Suite struct PoolTests {
     /// Interpolated values become numbered parameters, in order, through nested fragments;

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// The periodic purge: ended throttle windows and security events past their retention
 /// go; live windows and recent events stay; a failing purge does not stop the others.

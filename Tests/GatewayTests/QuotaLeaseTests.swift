@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// The per-minute quota is leased in slices: two replicas of one database together admit
 /// exactly the limit, and a slice costs one database round trip, not one per request. The

@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 @Suite struct RegistrationTests {
     @Test func registerReturnsTheUserAndNormalisesTheEmail() async throws {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 @Suite struct SessionTests {
     let refreshURI = "/api/v1/users/refresh-token"

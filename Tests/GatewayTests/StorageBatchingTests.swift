@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// Group commit of chat turns, array parameters and prepared statements.
 @Suite struct StorageBatchingTests {

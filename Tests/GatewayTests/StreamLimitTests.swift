@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// Streams are bounded: per user, in total, by a reader that stops reading, and by
 /// shutdown.

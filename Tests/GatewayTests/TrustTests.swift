@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// What an attacker or a hostile upstream tried on f28884b: login CSRF, credentials cached
 /// by a browser, lengths counted in the wrong unit, upstream numbers that trapped, failed

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// Usage noted off the request path reaches the database: summed per user and bot, kept
 /// through a failed write, and written at graceful shutdown.

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// API keys by hash.
 typealias APIKeyCache = NotifiedCache<String, APIKeyGrant>

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// What an API key may do.
 public enum APIKeyScope: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// Sessions start and refresh tokens rotate here. Every new token comes from `issue`,
 /// the one place its expiry is decided, on the database's clock.

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// `SessionRepository` on PostgreSQL (starting and rotating in `+rotate`).
 struct PostgresSessionRepository: SessionRepository {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
+import Postgres
 
 /// One stored security event.
 public struct SecurityEventRecord: Codable, Sendable, Equatable {

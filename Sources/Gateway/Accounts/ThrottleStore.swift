@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import Postgres
 
 /// Fixed-window attempt counters, per key: in this process (`Throttle`), or in PostgreSQL
 /// so that every replica counts together (`PostgresThrottle`, the default).

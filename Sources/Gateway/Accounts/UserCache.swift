@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import Postgres
 
 /// Values read from the database, kept for a short time so a bearer check costs no round
 /// trip: users by id (`UserCache`), API keys by hash (`APIKeyCache`).

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import Postgres
 
 /// Keeps the user and API key caches honest: a dedicated connection, on its own thread,
 /// LISTENs on `gateway_user_changes` (sent by the triggers of migrations 0005–0007 on

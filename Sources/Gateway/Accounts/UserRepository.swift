@@ -1,3 +1,5 @@
+import Postgres
+
 /// Storage of users.
 public protocol UserRepository: Sendable {
     /// Creates a user; throws `AccountError.emailTaken` when the email exists in any case.

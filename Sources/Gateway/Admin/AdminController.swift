@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Postgres
 
 /// `/api/v1/admin/`: administrators only (a signed-in administrator's access token; API keys
 /// and everyone else get 403). Users (search and page, disable, enable, delete) and usage

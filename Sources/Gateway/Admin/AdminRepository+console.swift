@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// One UTC day of all users' traffic, for the console's overview.
 public struct DailyStats: Sendable, Equatable {

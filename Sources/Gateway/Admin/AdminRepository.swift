@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// A user as administrators list it.
 public struct AdminUser: Codable, Sendable, Equatable {

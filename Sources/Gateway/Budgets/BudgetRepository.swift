@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// Budgets in PostgreSQL, shared by every replica. A reservation is one statement that locks
 /// the budgets binding a call (in id order, so concurrent reservations cannot deadlock),

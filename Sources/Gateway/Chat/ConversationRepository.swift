@@ -1,5 +1,6 @@
 import BotKit
 import Foundation
+import Postgres
 
 /// A conversation as listed.
 public struct ConversationSummary: Codable, Sendable, Equatable {

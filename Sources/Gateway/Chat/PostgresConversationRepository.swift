@@ -1,5 +1,6 @@
 import BotKit
 import Foundation
+import Postgres
 
 /// `ConversationRepository` on PostgreSQL.
 struct PostgresConversationRepository: ConversationRepository {

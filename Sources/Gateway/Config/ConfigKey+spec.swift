@@ -1,3 +1,5 @@
+import Postgres
+
 // The configuration table: one entry per key, in `.env.example`'s order.
 extension ConfigKey {
     /// Type, default, range, secrecy and help of this key.

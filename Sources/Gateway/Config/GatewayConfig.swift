@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Postgres
 
 /// The gateway's whole configuration, read once at startup through the key table
 /// (`ConfigKey`, which holds every key's default, range and meaning).

@@ -1,3 +1,5 @@
+import Postgres
+
 /// The bounds (defaults and ranges in `ConfigKey`) that keep one client, one outage or one slow peer from stalling the
 /// gateway: who is believed about client addresses, how much hashing may queue, how many
 /// streams may run, how long reads, writes, database calls and shutdown may take.

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Postgres
 
 /// Turns every error into the contract's body, in one place: typed errors render
 /// themselves, framework errors become `http_error`, an unreachable database 503, and

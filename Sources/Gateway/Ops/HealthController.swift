@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOConcurrencyHelpers
+import Postgres
 import Synchronization
 
 /// `/live`, `/ready`, `/health`: liveness never touches a dependency; readiness and

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import Postgres
 
 /// `GET /metrics`: Prometheus text format behind HTTP Basic auth (`METRICS_USER` /
 /// `METRICS_PASS`, compared in constant time). Without configured credentials every

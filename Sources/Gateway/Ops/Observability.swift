@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Postgres
 import Prometheus
 
 /// The process's metrics: swift-metrics backed by one Prometheus registry, bootstrapped

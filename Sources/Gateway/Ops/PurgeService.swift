@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Postgres
 import ServiceLifecycle
 
 /// Deletes expired and long-revoked refresh tokens, and ended throttle windows,

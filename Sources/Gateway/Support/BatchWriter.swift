@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import Postgres
 import ServiceLifecycle
 
 /// A service that collects writes in memory and writes them every `interval`, and once

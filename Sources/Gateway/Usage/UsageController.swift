@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Postgres
 
 /// `GET /api/v1/users/me/usage?from=YYYY-MM-DD&to=YYYY-MM-DD`: tokens by bot and day
 /// (default: the last 30 days).

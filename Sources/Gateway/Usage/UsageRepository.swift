@@ -1,5 +1,6 @@
 import BotKit
 import Foundation
+import Postgres
 
 /// Token usage of one user, bot and day.
 public struct UsageRow: Codable, Sendable, Equatable {

@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import Postgres
 
 /// Chat turns sent back to back by several workers while something breaks the database:
 /// what was acknowledged (message ids) and every status seen. A 503 must carry

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 
 @testable import Gateway
+@testable import Postgres
 
 /// Databases on the throwaway cluster started by `scripts/test` (TEST_DATABASE_URL).
 /// Each test gets its own database, copied from a migrated template, so suites run in
