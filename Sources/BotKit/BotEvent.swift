@@ -29,7 +29,8 @@ public struct TokenUsage: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            inputTokens: try c.decode(Int.self, forKey: .inputTokens), outputTokens: try c.decode(Int.self, forKey: .outputTokens),
+            inputTokens: try c.decode(Int.self, forKey: .inputTokens),
+            outputTokens: try c.decode(Int.self, forKey: .outputTokens),
             cachedInputTokens: try c.decodeIfPresent(Int.self, forKey: .cachedInputTokens),
             reasoningTokens: try c.decodeIfPresent(Int.self, forKey: .reasoningTokens))
     }

@@ -43,8 +43,10 @@ import Testing
     @Test func aReferenceDatabaseIsAdoptedWithItsUsersAndTokens() async throws {
         let database = try await Self.referenceDatabase()
         let pool = TestDatabase.pool(database)
-        try await Migrator(migrations: try Migrator.load(directory: TestDatabase.migrationsDirectory), logger: TestDatabase.quietLogger)
-            .run(on: pool)
+        try await Migrator(
+            migrations: try Migrator.load(directory: TestDatabase.migrationsDirectory), logger: TestDatabase.quietLogger
+        )
+        .run(on: pool)
         try await TestApp.run(database: database) { client, _ in
             // Its users sign in with their passwords (Argon2id hashes the reference made).
             let (access, cookie) = try await client.login(email: "alice@example.com")
@@ -81,7 +83,9 @@ import Testing
             #expect(again.status == .conflict)
         }
         // The reference's own statements still run on the adopted schema.
-        _ = try await pool.withConnection { connection in try connection.executeScript(try Self.fixture("reference_statements.sql")) }
+        _ = try await pool.withConnection { connection in
+            try connection.executeScript(try Self.fixture("reference_statements.sql"))
+        }
         await pool.shutdown()
     }
 
@@ -113,7 +117,8 @@ import Testing
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
             for match in text.matches(of: pattern) {
                 let table = String(match.output[1].substring!)
-                let columns = Set(match.output[2].substring!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                let columns = Set(
+                    match.output[2].substring!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
                 let missing = required[table, default: []].subtracting(columns)
                 #expect(missing.isEmpty, "\(file): INSERT INTO \(table) leaves out \(missing.sorted())")
                 checked += 1

@@ -130,7 +130,8 @@ import Testing
         let decoded = try JSONDecoder().decode(
             TokenUsage.self, from: Data(#"{"inputTokens":-9,"outputTokens":9223372036854775807}"#.utf8))
         #expect(decoded == TokenUsage(inputTokens: 0, outputTokens: TokenUsage.maximum))
-        #expect(BotPrice(input: 1_000_000_000_000, output: 1_000_000_000_000, cachedInput: 0).cost(decoded) <= BotPrice.maxNanos * 3)
+        #expect(
+            BotPrice(input: 1_000_000_000_000, output: 1_000_000_000_000, cachedInput: 0).cost(decoded) <= BotPrice.maxNanos * 3)
     }
 
     /// The request went out and the upstream never answered in time: it may have run (and

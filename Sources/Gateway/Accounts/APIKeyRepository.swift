@@ -121,7 +121,8 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
     private static func info(_ row: Row) throws -> APIKeyInfo {
         APIKeyInfo(
             id: try row.decode("id"), name: try row.decode("name"), prefix: try row.decode("prefix"),
-            scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference, createdAt: try row.decode("created_at"), lastUsedAt: try row.decodeIfPresent("last_used_at"),
+            scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference, createdAt: try row.decode("created_at"),
+            lastUsedAt: try row.decodeIfPresent("last_used_at"),
             expiresAt: try row.decodeIfPresent("expires_at"))
     }
 }

@@ -62,7 +62,9 @@ struct APIKeysController {
             if case .string(let text) = value, let chosen = APIKeyScope(rawValue: text) {
                 scope = chosen
             } else {
-                validator.issue("scope", type: "enum", "Input should be 'inference' or 'full'", input: value, ctx: ["expected": "'inference' or 'full'"])
+                validator.issue(
+                    "scope", type: "enum", "Input should be 'inference' or 'full'", input: value,
+                    ctx: ["expected": "'inference' or 'full'"])
             }
         }
         let validName = try validator.finish(name)

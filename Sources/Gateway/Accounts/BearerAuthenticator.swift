@@ -48,7 +48,8 @@ struct BearerAuthenticator: RouterMiddleware {
         let authenticated = AuthenticatedUser(id: user.id, name: user.name, email: user.email, credential: kind)
         if accountOnly, authenticated.managesAccount == false {
             throw APIError(
-                .forbidden, "This API key may only call the models (scope inference). Use a password login or a key of scope full.",
+                .forbidden,
+                "This API key may only call the models (scope inference). Use a password login or a key of scope full.",
                 code: "forbidden")
         }
         context.user = authenticated

@@ -53,7 +53,8 @@ final class BotHealthCache: Sendable {
                 group.addTask { [self] in
                     let health = await bot.provider.health()
                     entries.withLockedValue { entries in
-                        entries[bot.name] = Entry(health: health, probedAt: clock.now, probing: entries[bot.name]?.probing ?? false)
+                        entries[bot.name] = Entry(
+                            health: health, probedAt: clock.now, probing: entries[bot.name]?.probing ?? false)
                     }
                 }
             }

@@ -83,13 +83,18 @@ public struct ChatService: Sendable {
             }
         } catch let error as BotError where error.outcomeUnknown {
             // The upstream may have processed (and billed) the inputs: charged as if it ran.
-            let usage = hold?.reserved ?? TokenUsage(inputTokens: Quotas.estimatedTokens(characters: inputs.reduce(0) { $0 + $1.count }), outputTokens: 0)
+            let usage =
+                hold?.reserved
+                ?? TokenUsage(
+                    inputTokens: Quotas.estimatedTokens(characters: inputs.reduce(0) { $0 + $1.count }), outputTokens: 0)
             let cost = bot.price.cost(usage)
             hold?.settle(tokens: usage.totalTokens, costNanos: cost)
             recorder.batcher.note(UsageEntry(userID: userID, bot: bot.name, keyID: keyID, tokens: usage, costNanos: cost))
             throw error
         }
-        let tokens = min(max(embeddings.inputTokens ?? Quotas.estimatedTokens(characters: inputs.reduce(0) { $0 + $1.count }), 0), Int(Int32.max))
+        let tokens = min(
+            max(embeddings.inputTokens ?? Quotas.estimatedTokens(characters: inputs.reduce(0) { $0 + $1.count }), 0),
+            Int(Int32.max))
         embeddings.inputTokens = tokens
         let usage = TokenUsage(inputTokens: tokens, outputTokens: 0)
         let cost = bot.price.cost(usage)

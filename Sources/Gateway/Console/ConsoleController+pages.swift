@@ -86,7 +86,8 @@ extension ConsoleController {
         let token = csrf(request)
         let rows = try await admins.keys(limit: 200).map { key -> [HTML] in
             [
-                "\(key.email)", "\(key.name)", "<code>\(key.prefix)…</code>", "\(key.scope.rawValue)", "\(key.createdAt)", "\(key.lastUsedAt ?? "never")",
+                "\(key.email)", "\(key.name)", "<code>\(key.prefix)…</code>", "\(key.scope.rawValue)", "\(key.createdAt)",
+                "\(key.lastUsedAt ?? "never")",
                 key.state == "active" ? "<span class=\"good\">active</span>" : "<span class=\"bad\">\(key.state)</span>",
                 key.state == "active"
                     ? """
