@@ -16,6 +16,9 @@ public func runGateway(
     _ services: GatewayServices, observability: (any Service)? = nil, signals: [UnixSignal] = [.sigterm, .sigint]
 ) async throws {
     let grace = services.config.limits.shutdownGrace
+    // Each bot's health known from the start, without a request waiting for it.
+    let bots = services.bots
+    Task { await bots.health.refresh(bots) }
     var configuration = ServiceGroupConfiguration(
         services: (observability.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
             .init(service: buildApplication(services)),

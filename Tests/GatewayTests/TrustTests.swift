@@ -184,6 +184,50 @@ import Testing
         }
     }
 
+    /// The fallback is a second call: after a failure the upstream may have run (and billed)
+    /// it is not tried, so the turn is charged once, as if the first call ran.
+    @Test func noFallbackAfterAnUnknownOutcome() async throws {
+        let env = ["BOT_PROVIDER": "failing", "BOT_FAILING_ERROR": "timeout", "BOTS": "backup=echo", "BOT_FALLBACK": "backup"]
+        try await TestApp.run(env) { client, services in
+            try await client.register(email: "nofallback@example.com")
+            let access = try await client.login(email: "nofallback@example.com").access
+            let body = try await client.send(.post, "/api/v1/chat", json: #"{"message":"slow one"}"#, bearer: access).json()
+            #expect(body["bot"] as? String == "default")
+            #expect((body["error"] as? [String: Any])?["code"] as? String == "bot_timeout")
+            await services.usageBatcher.flush()
+            let used = try await services.pool.query(
+                "SELECT coalesce(sum(input_tokens), 0)::bigint AS n FROM usage_daily WHERE bot = 'default'")
+            #expect(try used.first!.decode("n", as: Int.self) > 0)
+        }
+    }
+
+    /// Administrators promoted before this release (possibly strangers, by `ADMIN_EMAILS`
+    /// at registration) are reset once by migration 0015.
+    @Test func earlierAdministratorsAreResetOnce() async throws {
+        let pool = TestDatabase.pool(try await TestDatabase.createEmpty())
+        let all = try Migrator.load(directory: TestDatabase.migrationsDirectory)
+        try await Migrator(migrations: all.filter { $0.version < 15 }, logger: TestDatabase.quietLogger).run(on: pool)
+        _ = try await pool.query(
+            "INSERT INTO users (name, email, hashed_password, is_admin) VALUES ('Eve', 'ops@example.com', 'x', true)")
+        try await Migrator(migrations: all, logger: TestDatabase.quietLogger).run(on: pool)
+        let admins = try await pool.query("SELECT count(*)::int AS n FROM users WHERE is_admin")
+        #expect(try admins.first!.decode("n", as: Int.self) == 0)
+        await pool.shutdown()
+    }
+
+    @Test func costsRoundUpWithoutOverflowing() {
+        #expect(BotPrice.nanos(tokens: Int.max / 1000, micros: 1000) == BotPrice.maxNanos)
+        #expect(BotPrice.nanos(tokens: 1, micros: 1) == 1)
+        #expect(BotPrice.nanos(tokens: 1000, micros: 1) == 1)
+        #expect(BotPrice.nanos(tokens: 1001, micros: 1) == 2)
+    }
+
+    /// A plugin whose health check never returns reads as unhealthy after the probe's limit.
+    @Test func aHealthCheckThatNeverReturnsReadsUnhealthy() async {
+        let health = await BotHealthCache.probe(StubbornHealthBot(), within: .milliseconds(50))
+        #expect(health == BotHealth(healthy: false, detail: "health check timed out"))
+    }
+
     /// Stored images are re-sent with every turn's context: their bytes count against
     /// `CHAT_CONTEXT_CHARS` like text, so ten image turns do not re-send megabytes.
     @Test func storedImagesCountAgainstTheContextBudget() {
@@ -228,6 +272,18 @@ struct CountedBot: BotProvider {
 
     func health() async -> BotHealth {
         Self.probes.withLockedValue { $0 += 1 }
+        return .ok
+    }
+}
+
+/// A bot whose health check waits until it is cancelled.
+struct StubbornHealthBot: BotProvider {
+    func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
+        AsyncThrowingStream { $0.finish() }
+    }
+
+    func health() async -> BotHealth {
+        try? await Task.sleep(for: .seconds(3600))
         return .ok
     }
 }

@@ -46,7 +46,8 @@ public protocol APIKeyRepository: Sendable {
 public struct APIKeyGrant: Sendable, Equatable {
     public let keyID: UUID
     public let userID: Int
-    public var scope: APIKeyScope = .full
+    /// No default: a grant built without its scope would not compile, rather than open.
+    public let scope: APIKeyScope
     public let expiresAt: Date?
 
     /// Unexpired at `now`; the one place a key's expiry is judged (the gateway's clock).

@@ -74,8 +74,8 @@ extension AdminController {
         group.get("config") { _, _ in JSONResponse(Settings(settings: settings.map { Setting(key: $0.0, value: $0.1) })) }
     }
 
-    /// Every bot with its health (probed now, concurrently), breaker, load and this
-    /// replica's latency percentiles.
+    /// Every bot with its health (as last probed, `BOT_HEALTH_CACHE_SECONDS`), breaker, load
+    /// and this replica's latency percentiles.
     func adminBots() async -> [AdminBot] {
         let health = BotsController(bots: bots, bearer: bearer).health()
         return zip(bots.entries, health).map { entry, info in

@@ -34,7 +34,8 @@ public struct BotPrice: Sendable, Equatable {
     static func nanos(tokens: Int, micros: Int) -> Int {
         guard tokens > 0, micros > 0 else { return 0 }
         let (product, overflow) = tokens.multipliedReportingOverflow(by: micros)
-        return overflow ? maxNanos : min((product + 999) / 1000, maxNanos)
+        // Rounded up without adding first (product + 999 could pass Int.max).
+        return overflow ? maxNanos : min(product / 1000 + (product % 1000 == 0 ? 0 : 1), maxNanos)
     }
 
     /// A million units of the currency: more than any one call costs.

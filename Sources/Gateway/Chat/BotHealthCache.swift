@@ -36,7 +36,7 @@ final class BotHealthCache: Sendable {
         }
         if probe {
             Task.detached { [self] in
-                let health = await provider.health()
+                let health = await Self.probe(provider, within: Self.probeTimeout)
                 entries.withLockedValue { entries in
                     entries[name] = Entry(health: health, probedAt: clock.now, probing: false)
                 }
@@ -45,13 +45,31 @@ final class BotHealthCache: Sendable {
         return known ?? BotHealth(healthy: true, detail: "not probed yet")
     }
 
+    /// How long one probe may take: a plugin whose `health()` never returns reads as
+    /// unhealthy after it, and is probed again next period.
+    static let probeTimeout: Duration = .seconds(10)
+
+    /// `provider.health()`, or unhealthy once `limit` passed.
+    static func probe(_ provider: any BotProvider, within limit: Duration) async -> BotHealth {
+        await withTaskGroup(of: BotHealth?.self) { group in
+            group.addTask { await provider.health() }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? BotHealth(healthy: false, detail: "health check timed out")
+        }
+    }
+
     /// Probes every bot of `bots` now and keeps the answers (at startup, in the background,
     /// and in tests; readers never call this).
     func refresh(_ bots: BotDirectory) async {
         await withTaskGroup(of: Void.self) { group in
             for bot in bots.entries {
                 group.addTask { [self] in
-                    let health = await bot.provider.health()
+                    let health = await Self.probe(bot.provider, within: Self.probeTimeout)
                     entries.withLockedValue { entries in
                         entries[bot.name] = Entry(
                             health: health, probedAt: clock.now, probing: entries[bot.name]?.probing ?? false)

@@ -44,9 +44,13 @@ public final class TurnRun: @unchecked Sendable {
 
     /// A call ended: the turn's end, or the fallback's call when the chosen bot failed
     /// before any output. A bot refusing the request (`rejected`) is answered as such, not
-    /// by another bot.
+    /// by another bot; so is a failure after which the upstream may have run the call (a
+    /// timeout, 500, 504: `outcomeUnknown`), which is charged as if it ran: a second call
+    /// could be paid twice and overspend the budget that reserved one.
     private func settle(_ result: ChatService.TurnResult) {
-        guard case .failed(let error) = result.outcome, let fallback, error.isRejection == false else {
+        guard case .failed(let error) = result.outcome, let fallback, error.isRejection == false,
+            error.outcomeUnknown == false
+        else {
             ended = result
             return
         }
