@@ -68,7 +68,8 @@ public struct GatewayServices: Sendable {
             conninfo: config.databaseConninfo, size: config.databasePoolSize, acquireTimeout: config.databasePoolTimeout,
             statementTimeout: config.limits.databaseStatementTimeout, logger: logger)
         hasher = try PasswordHasher(
-            parameters: config.argon2, threads: config.hashThreads, queueMax: config.limits.hashQueueMax)
+            parameters: config.argon2, threads: config.hashThreads, queueMax: config.limits.hashQueueMax,
+            niceness: Int32(config.hashNice))
         tokens = await AccessTokens(secret: config.secretKey, lifetime: config.accessTokenLifetime)
         if config.userCacheTTL > .zero {
             let cache = UserCache(ttl: config.userCacheTTL)

@@ -66,7 +66,7 @@ import Testing
             settings: ["URL": "http://127.0.0.1:9", "MODEL": "ok", "RETRIES": "0"], timeout: .seconds(5))
         try await ConformanceKit(
             provider: try Self.bot(upstream), slowProvider: try Self.bot(upstream, model: "drip"),
-            failingProvider: HTTPBot(settings: try HTTPBotSettings(refused)), promptness: .seconds(1)
+            failingProvider: HTTPBot(settings: try HTTPBotSettings(refused)), promptness: .seconds(5)
         ).runAll()
     }
 

@@ -36,8 +36,11 @@ public final class PasswordHasher: Sendable {
     /// The client went away before its job started; the job was dropped.
     struct ClientGone: Error {}
 
-    public init(parameters: Argon2Parameters, threads: Int, queueMax: Int = 64) throws {
+    /// - Parameter niceness: the hashing threads' nice value (`HASH_NICE`; 19, the lowest
+    ///   priority, unless an operator wants logins to compete with requests as equals).
+    public init(parameters: Argon2Parameters, threads: Int, queueMax: Int = 64, niceness: Int32 = hashingNiceness) throws {
         self.parameters = parameters
+        self.niceness = niceness
         self.queueMax = max(2, queueMax)
         self.threads = NIOThreadPool(numberOfThreads: threads)
         self.threads.start()
@@ -91,23 +94,26 @@ public final class PasswordHasher: Sendable {
                 if purpose == .registration { queued.registration -= 1 }
             }
         }
+        let niceness = self.niceness
         return try await threads.runIfActive {
             guard isWanted() else {
                 HashMetrics.dropped()
                 throw ClientGone()
             }
-            Self.yieldToRequests()
+            Self.yield(niceness)
             return try job()
         }
     }
 
-    /// Hashing threads run at the lowest CPU priority (nice +19; Argon2's lane threads
-    /// inherit it), so a burst of logins slows logins down instead of every other request.
-    static let hashingNiceness: Int32 = 19
+    /// Hashing threads run at the lowest CPU priority by default (nice +19; Argon2's lane
+    /// threads inherit it), so a burst of logins slows logins down instead of every other
+    /// request.
+    public static let hashingNiceness: Int32 = 19
+    let niceness: Int32
 
-    static func yieldToRequests() {
+    static func yield(_ niceness: Int32) {
         // On Linux the nice value is per thread, and `who = 0` means the calling thread.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, hashingNiceness)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
     }
 
     /// Spends the same time as a real verification, for unknown accounts.

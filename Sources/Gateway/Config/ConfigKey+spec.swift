@@ -81,6 +81,10 @@ extension ConfigKey {
             .init(
                 .passwords, .integer(1...256), nil, example: "1",
                 "hashes at once (default: cores / ARGON2_PARALLELISM, at least 1)")
+        case .hashNice:
+            .init(
+                .passwords, .integer(0...19), "19",
+                "nice value of the hashing threads: 19 lets a burst of logins slow only logins; 0 competes as an equal")
         case .hashQueueMax:
             .init(
                 .passwords, .integer(2...100_000), "64", "hashes queued or running; beyond, 503 (registrations get at most half)")

@@ -43,6 +43,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case argon2MemoryCost = "ARGON2_MEMORY_COST"
     case argon2Parallelism = "ARGON2_PARALLELISM"
     case hashThreads = "HASH_THREADS"
+    case hashNice = "HASH_NICE"
     case hashQueueMax = "HASH_QUEUE_MAX"
     // Throttling
     case loginMaxFailures = "LOGIN_MAX_FAILURES"

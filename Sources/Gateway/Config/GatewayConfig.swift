@@ -32,6 +32,8 @@ public struct GatewayConfig: Sendable {
     /// Hashes computed at once; each Argon2id hash already runs `ARGON2_PARALLELISM` lanes,
     /// so the default keeps hashing within the cores instead of oversubscribing them.
     public var hashThreads: Int
+    /// `HASH_NICE`: the hashing threads' nice value.
+    public var hashNice: Int
     public var throttle: ThrottleConfig
     /// Basic credentials of `/metrics` (unset: always 401).
     public var metricsUser: String?
@@ -90,6 +92,7 @@ public struct GatewayConfig: Sendable {
         argon2 = Argon2Parameters(
             timeCost: try env.int(.argon2TimeCost), memoryKiB: try env.int(.argon2MemoryCost),
             parallelism: try env.int(.argon2Parallelism))
+        hashNice = try env.int(.hashNice)
         hashThreads = try env.int(
             .hashThreads, default: max(1, ProcessInfo.processInfo.activeProcessorCount / argon2.parallelism))
         throttle = ThrottleConfig(
