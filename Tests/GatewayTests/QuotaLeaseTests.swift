@@ -11,12 +11,19 @@ import Testing
 @Suite struct QuotaLeaseTests {
     @Test func replicasShareThePerMinuteLimitInSlices() async throws {
         let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: Double(30_000_001 * 60 + 5)) }
-        let limits = ["QUOTA_REQUESTS_PER_MINUTE": "200"]
+        // Cached users and keys outlive the test however slow a loaded machine makes it (they
+        // expire after USER_CACHE_SECONDS, 30 by default: a re-read is a round trip the count
+        // below would take for the quota's).
+        let limits = ["QUOTA_REQUESTS_PER_MINUTE": "200", "USER_CACHE_SECONDS": "3600"]
         let database = try await TestDatabase.createMigrated()
         try await TestApp.run(limits, database: database, now: clock) { first, one in
             try await TestApp.run(limits, database: database, now: clock) { second, two in
                 let key = try await APIKeyCacheTests.keyed(first, one, email: "lease@example.com")
                 let body = #"{"model":"default","messages":[{"role":"user","content":"hi"}]}"#
+                // Both replicas' caches serve only once their LISTEN session is up (until then
+                // every check reads the database, which a loaded machine can make last).
+                #expect(try await AuthCacheTests.eventually { (one.userListener?.sessions ?? 1) > 0 })
+                #expect(try await AuthCacheTests.eventually { (two.userListener?.sessions ?? 1) > 0 })
                 // Warm both replicas' caches, outside the count.
                 for client in [first, second] { _ = try await client.send(.get, "/v1/models", bearer: key) }
                 let before = one.pool.foregroundAcquisitions + two.pool.foregroundAcquisitions
