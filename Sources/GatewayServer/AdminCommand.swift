@@ -34,7 +34,9 @@ struct AdminCommand: AsyncParsableCommand {
         }
         if action == .grant, config.adminEmails.isEmpty == false, config.adminEmails.contains(email.lowercased()) == false {
             FileHandle.standardError.write(
-                Data("warning: \(email) is not in ADMIN_EMAILS, which narrows who may administer: it has no effect until added\n".utf8))
+                Data(
+                    "warning: \(email) is not in ADMIN_EMAILS, which narrows who may administer: it has no effect until added\n"
+                        .utf8))
         }
         print(action == .grant ? "\(email) is an administrator" : "\(email) is no longer an administrator")
     }
