@@ -34,14 +34,7 @@ final class BotHealthCache: Sendable {
             entries[name] = entry
             return (entry.health, probe)
         }
-        if probe {
-            Task.detached { [self] in
-                let health = await Self.probe(provider, within: Self.probeTimeout)
-                entries.withLockedValue { entries in
-                    entries[name] = Entry(health: health, probedAt: clock.now, probing: false)
-                }
-            }
-        }
+        if probe { Task.detached { [self] in await self.probe(name, provider) } }
         return known ?? BotHealth(healthy: true, detail: "not probed yet")
     }
 
@@ -51,15 +44,17 @@ final class BotHealthCache: Sendable {
 
     /// `provider.health()`, or unhealthy once `limit` passed.
     static func probe(_ provider: any BotProvider, within limit: Duration) async -> BotHealth {
-        await withTaskGroup(of: BotHealth?.self) { group in
-            group.addTask { await provider.health() }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? BotHealth(healthy: false, detail: "health check timed out")
+        await value(within: limit) { await provider.health() }
+            ?? BotHealth(healthy: false, detail: "health check timed out")
+    }
+
+    /// Probes `name` and keeps the answer (a probe started by a reader stays marked until
+    /// its own answer comes).
+    private func probe(_ name: String, _ provider: any BotProvider, clearingMark: Bool = true) async {
+        let health = await Self.probe(provider, within: Self.probeTimeout)
+        entries.withLockedValue { entries in
+            let probing = clearingMark ? false : entries[name]?.probing ?? false
+            entries[name] = Entry(health: health, probedAt: clock.now, probing: probing)
         }
     }
 
@@ -68,13 +63,7 @@ final class BotHealthCache: Sendable {
     func refresh(_ bots: BotDirectory) async {
         await withTaskGroup(of: Void.self) { group in
             for bot in bots.entries {
-                group.addTask { [self] in
-                    let health = await Self.probe(bot.provider, within: Self.probeTimeout)
-                    entries.withLockedValue { entries in
-                        entries[bot.name] = Entry(
-                            health: health, probedAt: clock.now, probing: entries[bot.name]?.probing ?? false)
-                    }
-                }
+                group.addTask { [self] in await probe(bot.name, bot.provider, clearingMark: false) }
             }
         }
     }

@@ -84,17 +84,7 @@ final class DatabaseProbe: Sendable {
 
     private func probe() async -> Bool {
         let pool = self.pool
-        let timeout = self.timeout
-        let answer = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await pool.query("SELECT 1")) != nil }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let answer = await value(within: timeout) { (try? await pool.query("SELECT 1")) != nil } ?? false
         state.withLockedValue { state in
             state.answer = answer
             state.at = .now
