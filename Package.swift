@@ -128,10 +128,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Servers the tests run on loopback (fake upstreams, a trace collector).
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport"),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EchoBot", "HTTPBot", "WebhookBot", "BotCheck",
+                "Gateway", "EchoBot", "HTTPBot", "WebhookBot", "BotCheck", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -148,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "HTTPBotTests",
             dependencies: [
-                "BotKit", "BotKitTesting", "HTTPBot", "BotTransport",
+                "BotKit", "BotKitTesting", "HTTPBot", "BotTransport", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
+import TestSupport
 import Testing
 
 @testable import Gateway
@@ -14,9 +15,9 @@ import Testing
 @Suite struct TracingTests {
     /// An OTLP/HTTP collector on loopback keeping the JSON spans it receives.
     final class Collector: Sendable {
-        let port: Int
         private let spans: NIOLockedValueBox<[[String: JSONValue]]>
-        private let task: Task<Void, any Error>
+        private let server: LoopbackServer
+        var port: Int { server.port }
 
         var received: [[String: JSONValue]] { spans.withLockedValue { $0 } }
 
@@ -37,19 +38,17 @@ import Testing
                 return Response(
                     status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
             }
-            let portBox = NIOLockedValueBox<Int?>(nil)
             var logger = Logger(label: "collector")
             logger.logLevel = .critical
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in portBox.withLockedValue { $0 = channel.localAddress?.port } }, logger: logger)
-            task = Task { try await app.runService(gracefulShutdownSignals: []) }
-            for _ in 0..<1000 where portBox.withLockedValue({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
-            port = try #require(portBox.withLockedValue { $0 })
+            server = try await LoopbackServer.start { running in
+                Application(
+                    router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: running,
+                    logger: logger)
+            }
             self.spans = spans
         }
 
-        func stop() { task.cancel() }
+        func stop() { server.stop() }
     }
 
     /// An OTLP/JSON id as lower-case hex (the spec's encoding; base64 also read).

@@ -4,15 +4,15 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
+import TestSupport
 
 /// A real HTTP server on loopback speaking the three wire formats. The `model` of a
 /// request picks its behaviour: `ok`, `drip` (slow chunks), `hang`, `cut`, `malformed`,
 /// `huge`, `status-<code>`, `flaky` (503 twice, then ok), `flood` (`floodPieces` streamed
 /// deltas of 16 KB, as fast as the reader takes them).
 final class FakeUpstream: Sendable {
-    private let portBox: NIOLockedValueBox<Int?>
-    var port: Int { portBox.withLockedValue { $0 } ?? 0 }
-    private let task: Task<Void, any Error>
+    private let server = NIOLockedValueBox<LoopbackServer?>(nil)
+    var port: Int { server.withLockedValue { $0?.port } ?? 0 }
     private let counts = NIOLockedValueBox<[String: Int]>([:])
     /// Connections whose response was still being written when the client went away.
     let abandoned = NIOLockedValueBox(0)
@@ -28,19 +28,27 @@ final class FakeUpstream: Sendable {
     }
 
     static func start() async throws -> FakeUpstream {
-        let portBox = NIOLockedValueBox<Int?>(nil)
-        let upstream = FakeUpstream(portBox: portBox)
-        for _ in 0..<1000 where portBox.withLockedValue({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        let upstream = FakeUpstream()
+        let router = upstream.router()
+        let connections = upstream.connections
+        var logger = Logger(label: "fake")
+        logger.logLevel = .critical
+        let server = try await LoopbackServer.start { running in
+            Application(
+                router: router,
+                // The handler list is built once per accepted connection: counting its builds counts them.
+                server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCounter(connections)])),
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: running, logger: logger)
+        }
+        upstream.server.withLockedValue { $0 = server }
         return upstream
     }
 
-    private init(portBox: NIOLockedValueBox<Int?>) {
-        self.portBox = portBox
+    private func router() -> Router<BasicRequestContext> {
         let router = Router()
         let counts = self.counts
         let abandoned = self.abandoned
         let lastRequest = self.lastRequest
-        let connections = self.connections
         let flooded = self.flooded
         @Sendable func handle(_ request: Request, _ format: String) async throws -> Response {
             let data = try await request.body.collect(upTo: 1 << 20)
@@ -70,21 +78,10 @@ final class FakeUpstream: Sendable {
         }
         router.get("v1/models") { _, _ in #"{"data":[]}"# }
         router.get("api/tags") { _, _ in #"{"models":[]}"# }
-        let app = Application(
-            router: router,
-            // The handler list is built once per accepted connection: counting its builds counts them.
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCounter(connections)])),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portBox.withLockedValue { $0 = channel.localAddress?.port } },
-            logger: {
-                var l = Logger(label: "fake")
-                l.logLevel = .critical
-                return l
-            }())
-        task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        return router
     }
 
-    func stop() { task.cancel() }
+    func stop() { server.withLockedValue { $0?.stop() } }
 
     func calls(_ model: String) -> Int { counts.withLockedValue { $0[model, default: 0] } }
 

@@ -15,8 +15,9 @@ public final class PasswordHasher: Sendable {
     /// A hash of a random password with the current parameters: unknown emails are
     /// verified against it so timing does not reveal which emails exist.
     private let dummyHash: String
-    /// Jobs queued or running, in all and for registrations (which get half the room).
-    private let queued = NIOLockedValueBox((all: 0, registration: 0))
+    /// Jobs queued or running, in all and for registrations (which get half the room);
+    /// jobs started so far; the most jobs that started ahead of a login after it was queued.
+    private let queued = NIOLockedValueBox((all: 0, registration: 0, started: 0, mostAheadOfLogin: 0))
     /// `HASH_QUEUE_MAX`: beyond this many jobs, new ones are refused with `Busy`.
     let queueMax: Int
 
@@ -55,6 +56,10 @@ public final class PasswordHasher: Sendable {
     /// Jobs queued or running now.
     var pending: Int { queued.withLockedValue { $0.all } }
 
+    /// The most jobs that ever started between a login's admission and its own start: how
+    /// far a flood of registrations can push a login back, in hashes.
+    var mostJobsAheadOfALogin: Int { queued.withLockedValue { $0.mostAheadOfLogin } }
+
     /// A new Argon2id hash in the PHC string format.
     public func hash(
         _ password: String, purpose: Purpose = .registration, isWanted: @escaping @Sendable () -> Bool = { true }
@@ -75,16 +80,16 @@ public final class PasswordHasher: Sendable {
     private func enqueue<T: Sendable>(
         _ purpose: Purpose, _ isWanted: @escaping @Sendable () -> Bool, _ job: @escaping @Sendable () throws -> T
     ) async throws -> T {
-        let admitted = queued.withLockedValue { queued -> Bool in
-            guard queued.all < queueMax else { return false }
+        let ticket = queued.withLockedValue { queued -> Int? in
+            guard queued.all < queueMax else { return nil }
             if purpose == .registration {
-                guard queued.registration < queueMax / 2 else { return false }
+                guard queued.registration < queueMax / 2 else { return nil }
                 queued.registration += 1
             }
             queued.all += 1
-            return true
+            return queued.started
         }
-        guard admitted else {
+        guard let ticket else {
             HashMetrics.refused()
             throw Busy()
         }
@@ -95,7 +100,11 @@ public final class PasswordHasher: Sendable {
             }
         }
         let niceness = self.niceness
-        return try await threads.runIfActive {
+        return try await threads.runIfActive { [queued] in
+            queued.withLockedValue { queued in
+                if purpose == .login { queued.mostAheadOfLogin = max(queued.mostAheadOfLogin, queued.started - ticket) }
+                queued.started += 1
+            }
             guard isWanted() else {
                 HashMetrics.dropped()
                 throw ClientGone()

@@ -4,16 +4,16 @@ import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import TestSupport
 
 /// An OpenAI-format model on loopback that answers every `POST /v1/chat/completions` with
 /// the same status and body, after `delay` — for what a hostile or slow upstream sends. It
 /// counts the requests it received.
 final class FixedUpstream: Sendable {
-    private let portBox = NIOLockedValueBox<Int?>(nil)
+    private let server = NIOLockedValueBox<LoopbackServer?>(nil)
     private let count = NIOLockedValueBox(0)
-    private let task: NIOLockedValueBox<Task<Void, any Error>?> = .init(nil)
 
-    var base: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 } ?? 0)/v1" }
+    var base: String { "http://127.0.0.1:\(server.withLockedValue { $0?.port } ?? 0)/v1" }
     /// Requests received so far.
     var requests: Int { count.withLockedValue { $0 } }
 
@@ -28,22 +28,18 @@ final class FixedUpstream: Sendable {
             return Response(
                 status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
-        let portBox = upstream.portBox
         var logger = Logger(label: "fixed-upstream")
         logger.logLevel = .critical
-        let started = AsyncStream<Void>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portBox.withLockedValue { $0 = channel.localAddress?.port }
-                started.continuation.finish()
-            }, logger: logger)
-        upstream.task.withLockedValue { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
-        for await _ in started.stream {}
+        let server = try await LoopbackServer.start { running in
+            Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: running,
+                logger: logger)
+        }
+        upstream.server.withLockedValue { $0 = server }
         return upstream
     }
 
-    func stop() { task.withLockedValue { $0?.cancel() } }
+    func stop() { server.withLockedValue { $0?.stop() } }
 
     /// A chat completion whose usage block is `usage` (raw JSON).
     static func completion(usage: String) -> String {

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import TestSupport
 
 /// A model on loopback that speaks OpenAI's chat completions and Anthropic's messages,
 /// streamed or not, and answers from what it was sent: given tools (and no tool result
@@ -12,12 +13,11 @@ import NIOCore
 /// `result: <it>`; given images it says how many; given a JSON format it answers JSON.
 /// It keeps every request body, so a test can check the wire format the gateway sent.
 final class ModelUpstream: Sendable {
-    private let portBox = NIOLockedValueBox<Int?>(nil)
+    private let server = NIOLockedValueBox<LoopbackServer?>(nil)
     private let bodies = NIOLockedValueBox<[[String: JSONValue]]>([])
     private let traceparents = NIOLockedValueBox<[String]>([])
-    private let task: NIOLockedValueBox<Task<Void, any Error>?> = .init(nil)
 
-    var base: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 } ?? 0)" }
+    var base: String { "http://127.0.0.1:\(server.withLockedValue { $0?.port } ?? 0)" }
     /// The request bodies received, oldest first.
     var received: [[String: JSONValue]] { bodies.withLockedValue { $0 } }
     /// The `traceparent` headers received, oldest first.
@@ -28,18 +28,18 @@ final class ModelUpstream: Sendable {
         let router = Router()
         router.post("v1/chat/completions") { request, _ in try await upstream.answer(request, anthropic: false) }
         router.post("v1/messages") { request, _ in try await upstream.answer(request, anthropic: true) }
-        let portBox = upstream.portBox
         var logger = Logger(label: "model-upstream")
         logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portBox.withLockedValue { $0 = channel.localAddress?.port } }, logger: logger)
-        upstream.task.withLockedValue { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
-        for _ in 0..<1000 where portBox.withLockedValue({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        let server = try await LoopbackServer.start { running in
+            Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: running,
+                logger: logger)
+        }
+        upstream.server.withLockedValue { $0 = server }
         return upstream
     }
 
-    func stop() { task.withLockedValue { $0?.cancel() } }
+    func stop() { server.withLockedValue { $0?.stop() } }
 
     private func answer(_ request: Request, anthropic: Bool) async throws -> Response {
         let data = try await request.body.collect(upTo: 1 << 22)

@@ -159,12 +159,12 @@ struct SlowBot: BotProvider {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    for _ in 0..<200 {
+                    // Until cancelled: however slow the machine, the stream is still open
+                    // when a test looks at it.
+                    while true {
                         try await Task.sleep(for: .milliseconds(50))
                         continuation.yield(.delta("tick "))
                     }
-                    continuation.yield(.completed(BotCompletion()))
-                    continuation.finish()
                 } catch {
                     TestBots.cancellations.withLockedValue { $0 += 1 }
                     continuation.finish(throwing: error)
