@@ -23,12 +23,13 @@ public struct ConformanceKit: Sendable {
     public let slowProvider: any BotProvider
     public let failingProvider: (any BotProvider)?
     public let prompt: String
-    /// How quickly cancellation and deadlines must take effect.
+    /// How quickly cancellation and deadlines must take effect: 1 s by default, the grace
+    /// the gateway gives a bot past its deadline (and `gateway bot-check`'s default).
     public let promptness: Duration
 
     public init(
         provider: any BotProvider, slowProvider: any BotProvider, failingProvider: (any BotProvider)? = nil,
-        prompt: String = "Hello from the conformance kit", promptness: Duration = .milliseconds(500)
+        prompt: String = "Hello from the conformance kit", promptness: Duration = .seconds(1)
     ) {
         self.provider = provider
         self.slowProvider = slowProvider

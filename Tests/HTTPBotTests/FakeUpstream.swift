@@ -97,7 +97,7 @@ final class FakeUpstream: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"upstream says no, key sk-secret"}}"#)))
         }
         if model == "flaky" && attempt <= 2 { return Response(status: .serviceUnavailable) }
-        let words = model == "huge" ? Array(repeating: "xxxxxxxxxx", count: 20_000) : ["Hello", " from", " \(format)"]
+        let words = model == "huge" ? Array(repeating: "xxxxxxxxxx", count: 4_000) : ["Hello", " from", " \(format)"]
         let pieces =
             model == "tool" && format == "openai"
             ? toolCallChunks(stream: stream)
