@@ -73,34 +73,92 @@ let package = Package(
             ],
             path: "Sources/Postgres"),
 
-        // The application: HTTP, accounts, chat, ops.
+        // The gateway's layers, each a module: a lower one cannot import a higher one.
+        // Configuration, errors in the contract's shape, small shared helpers.
         .target(
-            name: "Gateway",
+            name: "GatewayCore",
             dependencies: [
-                "BotKit", "Postgres", "CArgon2",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                "BotKit", "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/GatewayCore"),
+        // The domain: accounts, budgets, usage and chat; repository protocols, their
+        // PostgreSQL implementations, the services. No HTTP server.
+        .target(
+            name: "GatewayDomain",
+            dependencies: [
+                "BotKit", "Postgres", "CArgon2", "GatewayCore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
-            // The OpenAPI description, edited by hand, compiled into the binary.
+            path: "Sources/GatewayDomain"),
+        // The HTTP layer: middleware, the chat API, `/v1` (OpenAI) and `/v1/messages` (Anthropic).
+        .target(
+            name: "GatewayHTTP",
+            dependencies: [
+                "BotKit", "Postgres", "GatewayCore", "GatewayDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+            ],
+            path: "Sources/GatewayHTTP"),
+        // Operations: the admin API and console, health, metrics, logs, API docs, purging.
+        .target(
+            name: "GatewayOps",
+            dependencies: [
+                "BotKit", "Postgres", "GatewayCore", "GatewayDomain", "GatewayHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Sources/GatewayOps",
+            // The OpenAPI description (edited by hand) and the console's assets, compiled in.
             resources: [
-                .embedInCode("Ops/openapi.json"), .embedInCode("Console/console.js"), .embedInCode("Console/console.css"),
+                .embedInCode("Docs/openapi.json"), .embedInCode("Console/console.js"), .embedInCode("Console/console.css"),
+            ]),
+        // Assembles the layers: `GatewayServices`, `buildApplication`, `runGateway`.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "BotKit", "Postgres", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         // `gateway bot-check`: the conformance kit against a live bot-protocol endpoint.
         .target(
@@ -112,7 +170,8 @@ let package = Package(
         .executableTarget(
             name: "GatewayServer",
             dependencies: [
-                "Gateway", "Postgres", "EchoBot", "HTTPBot", "WebhookBot", "BotCheck",
+                "Gateway", "GatewayCore", "GatewayDomain", "GatewayOps", "Postgres", "EchoBot", "HTTPBot", "WebhookBot",
+                "BotCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -141,7 +200,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "EchoBot", "HTTPBot", "WebhookBot", "BotCheck", "TestSupport",
+                "Gateway", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps", "EchoBot", "HTTPBot", "WebhookBot",
+                "BotCheck", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

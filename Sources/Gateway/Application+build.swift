@@ -1,6 +1,10 @@
 import BotKit
 import Crypto
 import Foundation
+import GatewayCore
+import GatewayDomain
+import GatewayHTTP
+import GatewayOps
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -15,37 +19,37 @@ public struct GatewayServices: Sendable {
     public let tokens: AccessTokens
     public let users: any UserRepository
     /// The bearer check's user cache and its invalidation listener (nil: `USER_CACHE_SECONDS=0`).
-    let userCache: UserCache?
-    let apiKeyCache: APIKeyCache?
+    package let userCache: UserCache?
+    package let apiKeyCache: APIKeyCache?
     /// Which budgets each user has (nil when caching is off).
-    let budgetCache: BudgetCache?
-    let userListener: UserChangeListener?
+    package let budgetCache: BudgetCache?
+    package let userListener: UserChangeListener?
     public let sessions: any SessionRepository
     /// Set once shutdown starts: `/ready` answers 503.
-    let readiness = Readiness()
+    package let readiness = Readiness()
     /// The shared throttle counters (`THROTTLE_STORE=postgres`), purged with the sessions.
-    let throttleStore: PostgresThrottle?
+    package let throttleStore: PostgresThrottle?
     public let accounts: AccountService
     public let bots: BotDirectory
     public let conversations: any ConversationRepository
     public let chat: ChatService
     public let apiKeys: any APIKeyRepository
     /// API keys to owners, through the key cache; `last_used_at` written in batches.
-    let keyAuthenticator: APIKeyAuthenticator
-    let keyUses: KeyUseRecorder
+    package let keyAuthenticator: APIKeyAuthenticator
+    package let keyUses: KeyUseRecorder
     public let usage: any UsageRepository
     /// Security events stored for administrators (nil: `SECURITY_EVENTS_RETENTION_DAYS=0`).
-    let securityEvents: SecurityEventLog?
+    package let securityEvents: SecurityEventLog?
     /// Administrators, users and usage for `/api/v1/admin/` and `gateway admin`.
     public let admins: any AdminRepository
     /// Usage of calls that store no turn, written in batches.
-    let usageBatcher: UsageBatcher
-    let budgets: Budgets
+    package let usageBatcher: UsageBatcher
+    package let budgets: Budgets
     public let logger: Logger
     /// Repeated errors logged once per interval (see `DampedLog`).
-    let errorLog: DampedLog
+    package let errorLog: DampedLog
     /// Open streams: limits, write timeout, shutdown drain.
-    let streams: StreamRegistry
+    package let streams: StreamRegistry
 
     /// Opens nothing yet: the pool connects lazily. `registry` holds the bot kinds, named
     /// by the executable (the composition root) or a test.
@@ -155,7 +159,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     // continuing the client's `traceparent`; only when a collector is configured.
     if services.config.tracing { router.add(middleware: TracingMiddleware()) }
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     let errors = ErrorMiddleware(routes: allowed, logs: services.errorLog)
     router.add(middleware: errors)

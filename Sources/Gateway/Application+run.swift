@@ -1,3 +1,7 @@
+import GatewayCore
+import GatewayDomain
+import GatewayHTTP
+import GatewayOps
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -35,14 +39,14 @@ public func runGateway(
 /// Goes first on shutdown (services shut down in reverse order, so this one, listed after
 /// the application, runs before the HTTP server stops taking requests): marks the gateway
 /// not ready, keeps serving for the drain delay, then ends streams.
-struct StreamDrainService: Service {
-    let streams: StreamRegistry
-    let readiness: Readiness
-    let drain: Duration
-    let grace: Duration
-    let logger: Logger
+package struct StreamDrainService: Service {
+    package let streams: StreamRegistry
+    package let readiness: Readiness
+    package let drain: Duration
+    package let grace: Duration
+    package let logger: Logger
 
-    func run() async throws {
+    package func run() async throws {
         try? await gracefulShutdown()
         readiness.draining = true
         if drain > .zero {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import GatewayCore
+import GatewayDomain
+import GatewayOps
 
 /// `gateway admin grant|revoke EMAIL`: makes a registered user an administrator, or no
 /// longer one (effective at once: every admin request reads the flag).

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import GatewayCore
+import GatewayDomain
+import GatewayOps
 import Hummingbird
 
 /// `gateway`: the bot gateway's command line.

@@ -1,5 +1,8 @@
 import Foundation
 import Gateway
+import GatewayCore
+import GatewayDomain
+import GatewayOps
 import Logging
 import OTel
 import ServiceLifecycle

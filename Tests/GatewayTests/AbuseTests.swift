@@ -5,6 +5,10 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// Floods of registrations and guesses: refused early, bounded, and never locking out
 /// a real login.

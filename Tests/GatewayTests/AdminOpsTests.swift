@@ -3,6 +3,10 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// What administrators check first: bots (health, breaker, latency percentiles, prices),
 /// the effective configuration, and a user's sessions and keys.

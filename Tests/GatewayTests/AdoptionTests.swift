@@ -4,6 +4,10 @@ import HTTPTypes
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 @testable import Postgres
 
 /// The drop-in promise on a database the reference service made itself: its schema exactly

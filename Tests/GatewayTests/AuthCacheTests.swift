@@ -4,6 +4,10 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 @testable import Postgres
 
 /// The bearer check's caches: verified tokens and users (with LISTEN/NOTIFY invalidation).

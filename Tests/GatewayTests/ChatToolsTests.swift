@@ -4,6 +4,10 @@ import HTTPTypes
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 @testable import Postgres
 
 /// Tools on the chat API: a bot's tool calls come back with the reply (and as `tool_call`

@@ -5,6 +5,10 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// `/v1/chat/completions` drops nothing: unknown parameters, a second choice and input a
 /// bot cannot serve (images, tools, JSON output) are 400s naming what was refused.

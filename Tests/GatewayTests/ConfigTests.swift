@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 @Suite struct ConfigTests {
     let base = [

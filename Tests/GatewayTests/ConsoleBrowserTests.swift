@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// The web console in a real browser: headless Chromium driven by Selenium signs in,
 /// opens each page, disables a user and streams a playground reply. Screenshots are saved

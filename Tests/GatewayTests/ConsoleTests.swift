@@ -4,6 +4,10 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 @testable import Postgres
 
 /// The web console over HTTP: sign-in, cookies, CSRF, CSP, pages and actions. (A real

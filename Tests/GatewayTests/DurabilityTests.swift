@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// What the operators' defaults keep: the private PostgreSQL of `scripts/run` keeps what it
 /// acknowledges, and health checks cannot take the request pool.

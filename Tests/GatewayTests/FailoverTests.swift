@@ -5,6 +5,10 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// PostgreSQL failover on PostgreSQL's own replication: the gateway on a multi-host URL
 /// (`target_session_attrs=read-write`), the primary killed under chat load, the

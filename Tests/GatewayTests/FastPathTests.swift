@@ -3,6 +3,10 @@ import NIOCore
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// The shortcuts on the request path agree with the general code they bypass.
 @Suite struct FastPathTests {

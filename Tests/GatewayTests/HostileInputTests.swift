@@ -6,6 +6,10 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// Hostile requests answered quickly and correctly, over real sockets.
 @Suite struct HostileInputTests {

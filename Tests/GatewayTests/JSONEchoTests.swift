@@ -2,6 +2,10 @@ import BotKit
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 @Suite struct JSONEchoTests {
     /// A 422 echoes small inputs and a note for large ones (echoing costs more than reading).

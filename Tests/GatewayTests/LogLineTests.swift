@@ -3,6 +3,10 @@ import Logging
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// The gateway's log lines: one JSON object, or one readable line, per event.
 @Suite struct LogLineTests {

@@ -3,6 +3,10 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// Log lines go out through a bounded buffer written by a thread of its own: a reader that
 /// stops reading never stalls the code that logs, and lines dropped are counted.

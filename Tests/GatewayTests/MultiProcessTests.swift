@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// Two real `gateway serve` processes on one database (each with its own caches, pool and
 /// change listener), requests alternating between them: one limit, one set of users, one

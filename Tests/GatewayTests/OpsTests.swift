@@ -4,6 +4,10 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 @Suite struct OpsTests {
     @Test func liveReadyHealth() async throws {

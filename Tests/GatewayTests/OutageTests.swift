@@ -5,6 +5,10 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// The database failing under load: nothing acknowledged is lost, only 503s are
 /// answered meanwhile, the gateway recovers by itself, and the log stays readable.

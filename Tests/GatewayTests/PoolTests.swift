@@ -3,6 +3,10 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 @testable import Postgres
 
 @Suite struct PoolTests {

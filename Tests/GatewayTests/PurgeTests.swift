@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 @testable import Postgres
 
 /// The periodic purge: ended throttle windows and security events past their retention

@@ -3,6 +3,10 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 @testable import Postgres
 
 @Suite struct RegistrationTests {

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// A rolling update's SIGTERM during 100 streamed chats: `/ready` turns 503 at once while
 /// everything is still served for the drain delay; streams that finish within the grace

@@ -4,6 +4,10 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// The official SDKs through the gateway and its HTTP bots to a model on loopback, both
 /// wire formats behind both ingress APIs; then the bodies the model received show the

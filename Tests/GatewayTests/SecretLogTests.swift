@@ -6,6 +6,10 @@ import NIOConcurrencyHelpers
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// Every log line of the process (bots log through the global logging system).
 final class GlobalLogSink: @unchecked Sendable {

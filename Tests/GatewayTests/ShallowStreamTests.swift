@@ -4,6 +4,10 @@ import HummingbirdTesting
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// A chat stream's answer is prepared in a child task and written in the connection's.
 @Suite struct ShallowStreamTests {

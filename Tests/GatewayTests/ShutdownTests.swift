@@ -3,6 +3,10 @@ import Testing
 import UnixSignals
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// The real shutdown path (`runGateway`), driven by a signal of its own so the other
 /// suites of this process are untouched.

@@ -7,6 +7,10 @@ import TestSupport
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// OpenTelemetry: a real `gateway serve` with a collector configured exports a span per
 /// request, continuing the client's `traceparent`, with child spans for the bearer check,

@@ -5,6 +5,10 @@ import ServiceLifecycle
 import Testing
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 @testable import Postgres
 
 /// Usage noted off the request path reaches the database: summed per user and bot, kept

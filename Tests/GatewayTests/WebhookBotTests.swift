@@ -6,6 +6,10 @@ import Testing
 import WebhookBot
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// A bot in another language (the Python example) through the gateway as a `webhook`
 /// bot: chat, SSE chat, `/v1` with a tool round trip, and a cancellation that reaches it.

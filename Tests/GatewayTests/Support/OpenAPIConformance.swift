@@ -4,12 +4,12 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// Checks real responses against `Sources/Gateway/Ops/openapi.json`: the status is
+/// Checks real responses against `Sources/GatewayOps/Docs/openapi.json`: the status is
 /// documented for the operation, the content type is one it lists, and the body (JSON, or
 /// each Server-Sent Event's data per `x-sse-events`) matches the documented schema.
 struct OpenAPIConformance: @unchecked Sendable {
     static let documentPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../Sources/Gateway/Ops/openapi.json").standardized.path
+        .appendingPathComponent("../../../Sources/GatewayOps/Docs/openapi.json").standardized.path
 
     static let shared: OpenAPIConformance = {
         let data = FileManager.default.contents(atPath: documentPath) ?? Data()

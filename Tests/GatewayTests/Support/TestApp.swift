@@ -6,6 +6,10 @@ import Logging
 import NIOCore
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// Builds a gateway on its own migrated database and runs `body` against it over a real
 /// loopback HTTP connection.

@@ -6,6 +6,10 @@ import NIOConcurrencyHelpers
 import WebhookBot
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 
 /// Bot kinds for chat tests, registered beside the built-in ones:
 /// - `probe`: answers with a JSON description of the request it received.

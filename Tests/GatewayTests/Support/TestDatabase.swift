@@ -2,6 +2,10 @@ import Foundation
 import Logging
 
 @testable import Gateway
+@testable import GatewayCore
+@testable import GatewayDomain
+@testable import GatewayHTTP
+@testable import GatewayOps
 @testable import Postgres
 
 /// Databases on the throwaway cluster started by `scripts/test` (TEST_DATABASE_URL).

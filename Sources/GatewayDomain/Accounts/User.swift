@@ -1,0 +1,55 @@
+import Foundation
+import GatewayCore
+
+/// A user as the API shows it: exactly `id`, `name`, `email`.
+public struct User: Codable, Sendable, Equatable {
+    public let id: Int
+    public let name: String
+    public let email: String
+}
+
+/// The user attached to an authenticated request.
+public struct AuthenticatedUser: Sendable, Equatable {
+    public let id: Int
+    public let name: String
+    public let email: String
+    /// What the request presented.
+    public var credential: Credential = .accessToken
+
+    package init(id: Int, name: String, email: String, credential: Credential = .accessToken) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.credential = credential
+    }
+
+    /// How a request authenticated.
+    public enum Credential: Sendable, Equatable {
+        /// A JWT from a password login: may manage the account, API keys included.
+        case accessToken
+        /// A personal API key (its id), within its scope; never mints further keys.
+        case apiKey(UUID, scope: APIKeyScope)
+    }
+
+    /// Whether the request may manage the account (sessions, keys, conversations, usage):
+    /// an access token, or a key of scope `full`.
+    public var managesAccount: Bool {
+        if case .apiKey(_, .inference) = credential { return false }
+        return true
+    }
+
+    package var user: User { User(id: id, name: name, email: email) }
+
+    /// The API key the request presented (nil: an access token).
+    public var keyID: UUID? {
+        if case .apiKey(let id, _) = credential { return id }
+        return nil
+
+    }
+}
+
+/// A user with the stored password hash, for login only.
+public struct UserCredentials: Sendable {
+    public let user: User
+    public let passwordHash: String
+}

@@ -1,0 +1,132 @@
+import BotKit
+import GatewayCore
+import GatewayDomain
+
+extension MessagesRequest {
+    /// A message's content: a string, or blocks — `text` (joined with newlines), `image`
+    /// (base64 or URL sources), an assistant's `tool_use` and a user's `tool_result`; any
+    /// other block type is a 400.
+    package struct Blocks {
+        package var text = ""
+        package var images: [ImagePart] = []
+        package var toolCalls: [ToolCall] = []
+        package var results: [(id: String, text: String)] = []
+
+        package var isTextOnly: Bool { images.isEmpty && toolCalls.isEmpty && results.isEmpty }
+
+        package init(_ value: JSONValue, at path: String) throws {
+            switch value {
+            case .string(let text): self.text = text
+            case .array(let blocks):
+                var texts: [String] = []
+                for (number, block) in blocks.enumerated() {
+                    let at = "\(path).\(number)"
+                    guard case .object(let fields) = block, case .string(let type)? = fields["type"] else {
+                        throw invalid("\(at): a content block with a type")
+                    }
+                    switch type {
+                    case "text":
+                        guard case .string(let text)? = fields["text"] else { throw invalid("\(at).text: a string") }
+                        texts.append(text)
+                    case "image":
+                        images.append(try image(fields["source"], at: "\(at).source"))
+                    case "tool_use":
+                        guard case .string(let id)? = fields["id"], id.isEmpty == false, case .string(let name)? = fields["name"],
+                            case .object? = fields["input"]
+                        else { throw invalid("\(at): a tool_use with an id, a name and an input object") }
+                        let input = String(decoding: fields["input"]!.jsonBytes, as: UTF8.self)
+                        toolCalls.append(ToolCall(id: id, name: name, arguments: input))
+                    case "tool_result":
+                        guard case .string(let id)? = fields["tool_use_id"], id.isEmpty == false else {
+                            throw invalid("\(at).tool_use_id: the id of the tool_use it answers")
+                        }
+                        var result = ""
+                        if let content = fields["content"], content != .null {
+                            let inner = try Blocks(content, at: "\(at).content")
+                            guard inner.isTextOnly else { throw invalid("\(at).content: text only") }
+                            result = inner.text
+                        }
+                        if fields["is_error"] == .bool(true) { result = "Error: " + result }
+                        results.append((id, result))
+                    default:
+                        throw invalid("\(at).type: text, image, tool_use or tool_result (not \(type))")
+                    }
+                }
+                text = texts.joined(separator: "\n")
+            default:
+                throw invalid("\(path): a string or an array of content blocks")
+            }
+        }
+
+        /// The messages these blocks make: tool results first (each its own `tool`
+        /// message), then the text, images and calls, when there are any.
+        package func messages(role: ChatRole) throws -> [ChatMessage] {
+            if role == .user, toolCalls.isEmpty == false { throw invalid("tool_use blocks belong in assistant messages") }
+            if role == .assistant, results.isEmpty == false { throw invalid("tool_result blocks belong in user messages") }
+            if role == .assistant, images.isEmpty == false { throw invalid("image blocks belong in user messages") }
+            var out = results.map { ChatMessage(role: .tool, content: $0.text, toolCallID: $0.id) }
+            if results.isEmpty || text.isEmpty == false || images.isEmpty == false || toolCalls.isEmpty == false {
+                out.append(ChatMessage(role: role, content: text, images: images, toolCalls: role == .assistant ? toolCalls : []))
+            }
+            return out
+        }
+
+        /// An image block's source: `{"type": "base64", "media_type", "data"}` or
+        /// `{"type": "url", "url"}`.
+        private func image(_ source: JSONValue?, at path: String) throws -> ImagePart {
+            guard case .object(let fields)? = source else { throw invalid("\(path): an object") }
+            switch fields["type"] {
+            case .string("base64")?:
+                guard case .string(let mediaType)? = fields["media_type"], mediaType.hasPrefix("image/"),
+                    case .string(let data)? = fields["data"], data.isEmpty == false
+                else { throw invalid("\(path): media_type image/… and non-empty base64 data") }
+                return .data(mediaType: mediaType, base64: data)
+            case .string("url")?:
+                guard case .string(let url)? = fields["url"], case .url? = ImagePart(url: url) else {
+                    throw invalid("\(path).url: an https URL")
+                }
+                return .url(url)
+            default:
+                throw invalid("\(path).type: base64 or url")
+            }
+        }
+    }
+
+    /// `tools` (custom tools: a name, a description, an `input_schema` object) and
+    /// `tool_choice` (`auto`, `any`, `tool` with a name, `none`).
+    package static func tools(_ body: [String: JSONValue]) throws -> ([ToolDefinition], ToolChoice) {
+        var tools: [ToolDefinition] = []
+        switch body["tools"] {
+        case nil, .null?: break
+        case .array(let items)?:
+            tools = try items.enumerated().map { index, item in
+                guard case .object(let tool) = item, case .string(let name)? = tool["name"], (1...64).contains(name.count),
+                    tool["type"] == nil || tool["type"] == .string("custom")
+                else { throw invalid("tools.\(index): a custom tool with a name of 1 to 64 characters") }
+                let schema = tool["input_schema"] ?? ["type": "object"]
+                guard case .object = schema else { throw invalid("tools.\(index).input_schema: an object") }
+                return ToolDefinition(name: name, description: tool["description"]?.string, parameters: schema)
+            }
+        default: throw invalid("tools: an array")
+        }
+        let choice: ToolChoice
+        switch body["tool_choice"] {
+        case nil, .null?: choice = .auto
+        case .object(let fields)?:
+            switch fields["type"] {
+            case .string("auto")?: choice = .auto
+            case .string("none")?: choice = .none
+            case .string("any")?: choice = .required
+            case .string("tool")?:
+                guard case .string(let name)? = fields["name"], tools.contains(where: { $0.name == name }) else {
+                    throw invalid("tool_choice.name: a tool in `tools`")
+                }
+                choice = .named(name)
+            default: throw invalid("tool_choice.type: auto, any, tool or none")
+            }
+        default: throw invalid("tool_choice: an object")
+        }
+        if choice == .required, tools.isEmpty { throw invalid("tool_choice: `any` needs `tools`") }
+        return (tools, choice)
+    }
+}

@@ -1,0 +1,44 @@
+import BotKit
+import Foundation
+import GatewayCore
+import GatewayDomain
+import Hummingbird
+
+/// A model API's request as its parser reads it (`/v1/chat/completions`, `/v1/messages`).
+package protocol ModelCallRequest {
+    var model: String { get }
+    var messages: [ChatMessage] { get }
+    var options: GenerationOptions { get }
+    var stream: Bool { get }
+}
+
+extension CompletionRequest: ModelCallRequest {}
+extension MessagesRequest: ModelCallRequest {}
+
+/// What every model API does with a request before the call, in one place: read the body
+/// (knowing which extra members the named bot takes), take the stream's lease first (a call
+/// refused for it reserves no budget), then prepare the turn (quotas, budget, context).
+package struct ModelCallIntake: Sendable {
+    package let chat: ChatService
+    package let bots: BotDirectory
+    package let streams: StreamRegistry
+    package let maxBodyBytes: Int
+
+    /// The parsed request, its prepared turn, and its stream's lease when it streams.
+    package func prepare<Parsed: ModelCallRequest>(
+        _ request: Request, context: AppRequestContext,
+        parse: ([String: JSONValue], (String) -> Set<String>) throws -> Parsed
+    ) async throws -> (Parsed, ChatService.PreparedTurn, StreamRegistry.Lease?) {
+        let user = try context.requireUser()
+        let bots = self.bots
+        let parsed = try parse(try await BodyReader.object(request, limit: maxBodyBytes)) { model in
+            bots.bot(named: model)?.provider.acceptedExtras ?? []
+        }
+        let conversation = try OpenAIController.conversation(request)
+        let lease = try parsed.stream ? streams.admit(userID: user.id, channel: context.channel) : nil
+        let turn = try await chat.prepareCompletion(
+            userID: user.id, keyID: user.keyID, bot: parsed.model, messages: parsed.messages, conversationID: conversation,
+            options: parsed.options)
+        return (parsed, turn, lease)
+    }
+}
