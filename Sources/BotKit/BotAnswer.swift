@@ -27,29 +27,25 @@ public final class CallCounter: Sendable {
     public func stopped() { count.subtract(1, ordering: .relaxed) }
 }
 
-/// The short way to write a bot: an async function that writes deltas to a `BotWriter`
-/// and returns the completion (so there is exactly one). It runs in a task of its own that
-/// the reader's cancellation cancels, on Swift's shared pool, so it must never block: wait
-/// with `await` (I/O on threads of its own, `Task.sleep`), never with a blocking call. A
-/// `CancellationError` ends the stream as such, any other error as a `BotError`
-/// (`BotError.wrap`).
-///
-/// ```swift
-/// public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
-///     BotAnswer.stream(counting: calls) { writer in
-///         try await request.sleep(for: .milliseconds(50))  // never past the deadline
-///         try writer.delta(request.lastUserMessage.uppercased())
-///         return BotCompletion(finishReason: .stop)
-///     }
-/// }
-/// ```
+/// Runs a bot's answer written as an async function (what `FunctionBot` does for each
+/// call): the function writes deltas to a `BotWriter` and returns the completion, so there
+/// is exactly one. It runs in a task of its own that the reader's cancellation cancels, on
+/// Swift's shared pool, so it must never block: wait with `await` (I/O on threads of its
+/// own, `Task.sleep`), never with a blocking call. A `CancellationError` ends the stream as
+/// such, any other error as a `BotError` (`BotError.wrap`). With a `deadline`, the stream
+/// ends with `BotError.timeout` when it passes, whatever the function is waiting on, and the
+/// function is cancelled.
 public enum BotAnswer {
     public static func stream(
-        counting calls: CallCounter? = nil, _ body: @escaping @Sendable (BotWriter) async throws -> BotCompletion
+        counting calls: CallCounter? = nil, until deadline: ContinuousClock.Instant? = nil,
+        _ body: @escaping @Sendable (BotWriter) async throws -> BotCompletion
     ) -> AsyncThrowingStream<BotEvent, any Error> {
         AsyncThrowingStream { continuation in
             calls?.started()
-            let task = Task {
+            // Set before the tasks start: the answer may end before they are stored.
+            let tasks = AnswerTasks()
+            continuation.onTermination = { _ in tasks.end() }
+            let answer = Task {
                 defer { calls?.stopped() }
                 do {
                     let completion = try await body(BotWriter(continuation: continuation))
@@ -61,8 +57,41 @@ public enum BotAnswer {
                     continuation.finish(throwing: BotError.wrap(error))
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
+            // Ends the stream at the deadline; its end cancels the body (and a later finish
+            // of the body is ignored).
+            let watchdog = deadline.map { deadline in
+                Task {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    guard Task.isCancelled == false else { return }
+                    continuation.finish(throwing: BotError.timeout)
+                }
+            }
+            tasks.store(answer, watchdog)
         }
+    }
+}
+
+/// An answer's body and watchdog, cancelled together when its stream ends (by the reader,
+/// the body or the deadline), even when that happens before they are stored.
+final class AnswerTasks: Sendable {
+    private let state = Mutex<(tasks: [Task<Void, Never>], ended: Bool)>(([], false))
+
+    func store(_ body: Task<Void, Never>, _ watchdog: Task<Void, Never>?) {
+        let tasks = [body] + (watchdog.map { [$0] } ?? [])
+        let ended = state.withLock { state in
+            if state.ended == false { state.tasks = tasks }
+            return state.ended
+        }
+        if ended { for task in tasks { task.cancel() } }
+    }
+
+    func end() {
+        let tasks = state.withLock { state in
+            state.ended = true
+            defer { state.tasks = [] }
+            return state.tasks
+        }
+        for task in tasks { task.cancel() }
     }
 }
 

@@ -9,21 +9,24 @@ import BotKit
 public struct EchoBot: BotProvider {
     public let prefix: String
     public let delay: Duration
-    /// Answers running now.
-    let calls = CallCounter()
+    /// The answer, written as one function (`respond`); BotKit runs it.
+    private let bot: FunctionBot
 
     public init(prefix: String = "", delay: Duration = .zero) {
         self.prefix = prefix
         self.delay = delay
+        bot = FunctionBot(capabilities: .embeddings, embed: { try Self.embed($0) }) { request, writer in
+            try await Self.respond(to: request, writer: writer, prefix: prefix, delay: delay)
+        }
     }
 
     /// Builds an echo bot from its configuration section.
     public init(configuration: BotConfiguration) throws {
-        prefix = configuration.settings["PREFIX"] ?? ""
-        delay = .milliseconds(try configuration.int("DELAY_MS", default: 0, range: 0...60_000))
+        self.init(
+            prefix: configuration.settings["PREFIX"] ?? "",
+            delay: .milliseconds(try configuration.int("DELAY_MS", default: 0, range: 0...60_000)))
     }
 
-    /// Registers the `echo` kind.
     /// The echo bot's settings, for `.env.example`.
     static let settingsExample = """
         # Echo bot settings (the default bot when BOT_PROVIDER=echo):
@@ -31,49 +34,36 @@ public struct EchoBot: BotProvider {
         # BOT_ECHO_DELAY_MS=0               # pause between streamed words (0–60000)
         """
 
+    /// Registers the `echo` kind.
     public static func register(in registry: inout BotRegistry) {
         registry.register(kind: "echo", settingsExample: settingsExample) { try EchoBot(configuration: $0) }
     }
 
-    public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
-        let pieces = Self.words(prefix + request.lastUserMessage)
-        let input = request.messages.reduce(0) { $0 + Self.words($1.content).count }
-        let delay = self.delay
-        if delay == .zero {
-            // Nothing to wait for: the whole answer is buffered in the stream at once,
-            // without a task of its own.
-            return AsyncThrowingStream { continuation in
-                do {
-                    try request.checkDeadline()
-                    for piece in pieces { continuation.yield(.delta(piece)) }
-                    let usage = TokenUsage(inputTokens: input, outputTokens: pieces.count)
-                    continuation.yield(.completed(BotCompletion(finishReason: .stop, usage: usage)))
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: BotError.wrap(error))
-                }
-            }
+    /// The answer: the last user message after the prefix, word by word, each word after the
+    /// delay; usage counted in words.
+    static func respond(to request: BotRequest, writer: BotWriter, prefix: String, delay: Duration) async throws
+        -> BotCompletion
+    {
+        let pieces = words(prefix + request.lastUserMessage)
+        for piece in pieces {
+            if delay > .zero { try await request.sleep(for: delay) }
+            try writer.delta(piece)
         }
-        return BotAnswer.stream(counting: calls) { writer in
-            for piece in pieces {
-                try await request.sleep(for: delay)
-                try writer.delta(piece)
-            }
-            try request.checkDeadline()
-            return BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: input, outputTokens: pieces.count))
-        }
+        try request.checkDeadline()
+        let input = request.messages.reduce(0) { $0 + words($1.content).count }
+        return BotCompletion(finishReason: .stop, usage: TokenUsage(inputTokens: input, outputTokens: pieces.count))
     }
 
+    public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> { bot.stream(request) }
     public func health() async -> BotHealth { .ok }
-
-    public var statistics: BotStatistics { BotStatistics(activeCalls: calls.running) }
+    public var statistics: BotStatistics { bot.statistics }
+    public var capabilities: BotCapabilities { bot.capabilities }
+    public var honoursDeadline: Bool { true }
+    public func embed(_ request: EmbeddingRequest) async throws -> Embeddings { try await bot.embed(request) }
 
     /// Embeddings, locally and deterministically: a unit vector of 16 dimensions (or the
     /// asked number, up to 1024) from the text's bytes, so equal texts get equal vectors.
-    public var capabilities: BotCapabilities { .embeddings }
-
-    public func embed(_ request: EmbeddingRequest) async throws -> Embeddings {
-        guard request.deadline > .now else { throw BotError.timeout }
+    static func embed(_ request: EmbeddingRequest) throws -> Embeddings {
         let size = min(max(request.dimensions ?? 16, 1), 1024)
         let vectors = request.inputs.map { text -> [Double] in
             var vector = [Double](repeating: 0, count: size)
@@ -83,11 +73,8 @@ public struct EchoBot: BotProvider {
             let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
             return norm > 0 ? vector.map { $0 / norm } : vector
         }
-        return Embeddings(vectors: vectors, inputTokens: request.inputs.reduce(0) { $0 + Self.words($1).count })
+        return Embeddings(vectors: vectors, inputTokens: request.inputs.reduce(0) { $0 + words($1).count })
     }
-
-    /// Checks its deadline before each word (the conformance kit verifies it).
-    public var honoursDeadline: Bool { true }
 
     /// Splits text into word-sized pieces that concatenate back to it: each piece is a
     /// word with the whitespace before it.
