@@ -15,9 +15,11 @@ public struct EchoBot: BotProvider {
     public init(prefix: String = "", delay: Duration = .zero) {
         self.prefix = prefix
         self.delay = delay
-        bot = FunctionBot(capabilities: .embeddings, embed: { try Self.embed($0) }) { request, writer in
-            try await Self.respond(to: request, writer: writer, prefix: prefix, delay: delay)
-        }
+        bot = FunctionBot(
+            capabilities: .embeddings, embed: { try Self.embed($0) },
+            respond: { request, writer in
+                try await Self.respond(to: request, writer: writer, prefix: prefix, delay: delay)
+            })
     }
 
     /// Builds an echo bot from its configuration section.
