@@ -112,8 +112,10 @@ import Testing
             #expect(ContinuousClock.now - start < .seconds(1))
             letGo.yield()
             _ = try await holder.value
+            // The connection is back once the pool has it (its 200 ms acquire limit is for the
+            // exhausted case above, not for a loaded machine's hand-back).
+            #expect(try await AuthCacheTests.eventually { pool.usage.inUse == 0 })
             #expect(try await pool.query("SELECT 1 AS one").count == 1)
-            #expect(pool.usage.inUse == 0)
         }
     }
 
