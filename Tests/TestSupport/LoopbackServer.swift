@@ -63,10 +63,4 @@ public final class LoopbackServer: Sendable {
             task.cancel()
         }
     }
-
-    /// `stop()`, and waits until the server has stopped.
-    public func stopAndWait(grace: Duration = .seconds(5)) async {
-        stop(grace: grace)
-        _ = try? await task.value
-    }
 }

@@ -60,7 +60,7 @@ public struct EchoBot: BotProvider {
     public func health() async -> BotHealth { .ok }
     public var statistics: BotStatistics { bot.statistics }
     public var capabilities: BotCapabilities { bot.capabilities }
-    public var honoursDeadline: Bool { true }
+    public var honoursDeadline: Bool { bot.honoursDeadline }
     public func embed(_ request: EmbeddingRequest) async throws -> Embeddings { try await bot.embed(request) }
 
     /// Embeddings, locally and deterministically: a unit vector of 16 dimensions (or the

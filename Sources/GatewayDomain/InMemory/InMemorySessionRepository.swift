@@ -5,7 +5,8 @@ import Synchronization
 /// `SessionRepository` in this process's memory, with `PostgresSessionRepository`'s rules:
 /// sliding token lifetimes capped by the session's maximum, rotation with a reuse grace
 /// period (a concurrent retry gets the sealed successor), reuse detection revoking the
-/// session, pre-session tokens becoming a session when rotated, and purging. `now` is the
+/// session, and purging (tokens issued before sessions existed, which only an adopted
+/// database holds, are PostgreSQL's alone). `now` is the
 /// clock (tests move it).
 package final class InMemorySessionRepository: SessionRepository {
     private struct Session {
@@ -20,8 +21,7 @@ package final class InMemorySessionRepository: SessionRepository {
 
     private struct Token {
         let userID: Int
-        var sessionID: UUID?
-        let createdAt: Date
+        let sessionID: UUID
         let expiresAt: Date
         var revoked = false
         var rotatedAt: Date?
@@ -40,14 +40,6 @@ package final class InMemorySessionRepository: SessionRepository {
 
     package init(now: @escaping @Sendable () -> Date = { Date() }) {
         self.now = now
-    }
-
-    /// A token issued before sessions existed (as the reference service issued them).
-    package func addPreSessionToken(userID: Int, tokenHash: String, expiresAt: Date) {
-        let now = self.now()
-        state.withLock { state in
-            state.tokens[tokenHash] = Token(userID: userID, sessionID: nil, createdAt: now, expiresAt: expiresAt)
-        }
     }
 
     package func start(userID: Int, tokenHash: String, client: ClientInfo, policy: RefreshPolicy) async throws -> UUID {
@@ -75,7 +67,7 @@ package final class InMemorySessionRepository: SessionRepository {
             session.createdAt.addingTimeInterval(policy.maxSessionLifetime.timeInterval))
         guard expiry > now else { return false }
         state.tokens[tokenHash] = Token(
-            userID: session.userID, sessionID: session.id, createdAt: now, expiresAt: expiry, userAgent: client.userAgent,
+            userID: session.userID, sessionID: session.id, expiresAt: expiry, userAgent: client.userAgent,
             ip: client.ip)
         return true
     }
@@ -86,40 +78,32 @@ package final class InMemorySessionRepository: SessionRepository {
         let now = self.now()
         return state.withLock { state in
             guard let token = state.tokens[tokenHash] else { return .unknown }
-            let session = token.sessionID.flatMap { state.sessions[$0] }
-            let sessionRevoked = session?.revokedAt != nil
+            guard var session = state.sessions[token.sessionID] else { return .unknown }
+            let sessionRevoked = session.revokedAt != nil
             if let rotatedAt = token.rotatedAt {
                 if rotatedAt > now.addingTimeInterval(-policy.reuseGrace.timeInterval) {
                     if sessionRevoked { return .revoked(userID: token.userID) }
                     return .concurrent(userID: token.userID, sessionID: token.sessionID, successor: token.successorSealed)
                 }
-                guard let sessionID = token.sessionID else { return .revoked(userID: token.userID) }
-                Self.revokeSession(&state, sessionID, now)
-                return .reuseDetected(userID: token.userID, sessionID: sessionID)
+                Self.revokeSession(&state, token.sessionID, now)
+                return .reuseDetected(userID: token.userID, sessionID: token.sessionID)
             }
             if token.revoked || sessionRevoked { return .revoked(userID: token.userID) }
             if token.expiresAt <= now { return .expired(userID: token.userID) }
             let previous = ClientInfo(userAgent: token.userAgent, ip: token.ip)
-            let sessionID: UUID
-            if var session {
-                guard Self.issue(&state, newTokenHash, session: session, client: client, policy: policy, now: now) else {
-                    // Past the session's maximum lifetime: the token ends, with no successor.
-                    state.tokens[tokenHash]?.revoked = true
-                    return .expired(userID: token.userID)
-                }
-                session.lastUsedAt = now
-                session.userAgent = client.userAgent
-                session.ip = client.ip
-                state.sessions[session.id] = session
-                sessionID = session.id
-            } else {
-                // A pre-session token becomes a session now.
-                sessionID = Self.startSession(&state, token.userID, newTokenHash, client, policy, now)
+            guard Self.issue(&state, newTokenHash, session: session, client: client, policy: policy, now: now) else {
+                // Past the session's maximum lifetime: the token ends, with no successor.
+                state.tokens[tokenHash]?.revoked = true
+                return .expired(userID: token.userID)
             }
+            session.lastUsedAt = now
+            session.userAgent = client.userAgent
+            session.ip = client.ip
+            state.sessions[session.id] = session
             state.tokens[tokenHash]?.revoked = true
             state.tokens[tokenHash]?.rotatedAt = now
             state.tokens[tokenHash]?.successorSealed = sealedSuccessor
-            return .rotated(userID: token.userID, sessionID: sessionID, previous: previous)
+            return .rotated(userID: token.userID, sessionID: session.id, previous: previous)
         }
     }
 
@@ -132,11 +116,7 @@ package final class InMemorySessionRepository: SessionRepository {
         let now = self.now()
         return state.withLock { state in
             guard let token = state.tokens[tokenHash], token.userID == userID else { return false }
-            if let sessionID = token.sessionID {
-                Self.revokeSession(&state, sessionID, now)
-            } else {
-                state.tokens[tokenHash]?.revoked = true
-            }
+            Self.revokeSession(&state, token.sessionID, now)
             return token.revoked == false
         }
     }
@@ -181,19 +161,13 @@ package final class InMemorySessionRepository: SessionRepository {
         let now = self.now()
         return state.withLock { state in
             guard let session = state.sessions[id], session.userID == userID else { return false }
-            for (hash, token) in state.tokens where token.sessionID == id { state.tokens[hash]?.revoked = true }
-            guard session.revokedAt == nil else { return false }
-            state.sessions[id]?.revokedAt = now
-            return true
+            Self.revokeSession(&state, id, now)
+            return session.revokedAt == nil
         }
     }
 
     package func purge(before cutoff: Date) async throws -> Int {
         state.withLock { state in
-            let tokens = state.tokens.filter { _, token in
-                token.sessionID == nil && (token.expiresAt < cutoff || (token.revoked && token.createdAt < cutoff))
-            }
-            for hash in tokens.keys { state.tokens[hash] = nil }
             let sessions = state.sessions.values.filter { session in
                 (session.revokedAt.map { $0 < cutoff } ?? false)
                     || state.tokens.values.contains { $0.sessionID == session.id && $0.expiresAt >= cutoff } == false
@@ -202,7 +176,7 @@ package final class InMemorySessionRepository: SessionRepository {
                 state.sessions[session.id] = nil
                 for (hash, token) in state.tokens where token.sessionID == session.id { state.tokens[hash] = nil }
             }
-            return tokens.count + sessions.count
+            return sessions.count
         }
     }
 }
