@@ -45,12 +45,15 @@ let package = Package(
         // The plugin contract: depends on nothing of ours.
         .target(name: "BotKit", path: "Sources/BotKit"),
         .target(name: "BotKitTesting", dependencies: ["BotKit"], path: "Sources/BotKitTesting"),
+        // The hardened JSON reader (linear time, explicit limits) for bytes from outside:
+        // request bodies, upstream replies, webhook events. Bots need `JSONValue` only.
+        .target(name: "BoundedJSON", dependencies: ["BotKit"], path: "Sources/BoundedJSON"),
 
         // Bots depend on BotKit only (and the HTTP-speaking ones on their shared transport).
         .target(name: "EchoBot", dependencies: ["BotKit"], path: "Sources/Bots/EchoBot"),
         .target(
             name: "BotTransport",
-            dependencies: ["BotKit", "CCurl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BotKit", "BoundedJSON", "CCurl", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Bots/BotTransport"),
         .target(
             name: "HTTPBot", dependencies: ["BotKit", "BotTransport", .product(name: "Logging", package: "swift-log")],
@@ -78,7 +81,7 @@ let package = Package(
         .target(
             name: "GatewayCore",
             dependencies: [
-                "BotKit", "Postgres",
+                "BotKit", "BoundedJSON", "Postgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -92,7 +95,7 @@ let package = Package(
         .target(
             name: "GatewayDomain",
             dependencies: [
-                "BotKit", "Postgres", "CArgon2", "GatewayCore",
+                "BotKit", "BoundedJSON", "Postgres", "CArgon2", "GatewayCore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -112,7 +115,7 @@ let package = Package(
         .target(
             name: "GatewayHTTP",
             dependencies: [
-                "BotKit", "Postgres", "GatewayCore", "GatewayDomain",
+                "BotKit", "BoundedJSON", "Postgres", "GatewayCore", "GatewayDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -131,7 +134,7 @@ let package = Package(
         .target(
             name: "GatewayOps",
             dependencies: [
-                "BotKit", "Postgres", "GatewayCore", "GatewayDomain", "GatewayHTTP",
+                "BotKit", "BoundedJSON", "Postgres", "GatewayCore", "GatewayDomain", "GatewayHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,7 +167,7 @@ let package = Package(
         .target(
             name: "BotCheck",
             dependencies: [
-                "BotKit", "BotKitTesting", "BotTransport", "WebhookBot", .product(name: "Logging", package: "swift-log"),
+                "BotKit", "BotKitTesting", "BoundedJSON", "BotTransport", "WebhookBot", .product(name: "Logging", package: "swift-log"),
             ]),
         // The composition root: names the bots this build ships.
         .executableTarget(
@@ -201,7 +204,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps", "EchoBot", "HTTPBot", "WebhookBot",
-                "BotCheck", "TestSupport",
+                "BotCheck", "TestSupport", "BoundedJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -211,7 +214,7 @@ let package = Package(
                 "Support/openai_client.py", "Support/anthropic_client.py", "Support/sdk_through_httpbot.py",
                 "Support/check_bot_protocol.py", "Support/console_browser.py", "Fixtures",
             ]),
-        .testTarget(name: "BotKitTests", dependencies: ["BotKit"]),
+        .testTarget(name: "BotKitTests", dependencies: ["BotKit", "BoundedJSON"]),
         .testTarget(
             name: "WebhookBotTests", dependencies: ["BotKit", "BotKitTesting", "BotTransport", "WebhookBot", "BotCheck"]),
         .testTarget(name: "EchoBotTests", dependencies: ["BotKit", "BotKitTesting", "EchoBot"]),

@@ -1,4 +1,5 @@
 import BotKit
+import BoundedJSON
 import BotKitTesting
 import BotTransport
 import Foundation

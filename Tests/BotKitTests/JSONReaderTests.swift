@@ -1,4 +1,5 @@
 import BotKit
+import BoundedJSON
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import BotKit
+import BoundedJSON
 import Testing
 
 @testable import Gateway

@@ -1,6 +1,7 @@
 import BotKit
+import BoundedJSON
 
-/// Upstream bodies are read with BotKit's `JSONReader`, leniently: deep enough for any
+/// Upstream bodies are read with `BoundedJSON`'s `JSONReader`, leniently: deep enough for any
 /// real reply, NUL kept and broken text replaced rather than refused.
 package enum UpstreamJSON {
     package static let limits = JSONReader.Limits(maxDepth: 128, strictText: false)

@@ -1,4 +1,5 @@
 import BotKit
+import BoundedJSON
 import GatewayCore
 
 /// What a stored message row carries beyond its text (the `messages.parts` JSON): a user

@@ -1,4 +1,5 @@
 import BotKit
+import BoundedJSON
 import GatewayCore
 import GatewayDomain
 import Hummingbird

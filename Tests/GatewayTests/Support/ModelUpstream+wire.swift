@@ -1,4 +1,5 @@
 import BotKit
+import BoundedJSON
 
 /// `ModelUpstream`'s answers in OpenAI's shape.
 enum OpenAIWire {

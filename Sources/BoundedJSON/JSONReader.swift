@@ -1,3 +1,7 @@
+#if canImport(BotKit)
+    import BotKit
+#endif
+
 /// Reads JSON into `JSONValue` in one pass over the bytes (RFC 8259), with explicit
 /// limits: nesting depth, number lengths, and items per document. Its cost grows linearly
 /// with the input whatever its shape, so a hostile document is refused as cheaply as a

@@ -1,3 +1,7 @@
+#if canImport(BotKit)
+    import BotKit
+#endif
+
 // Numbers, read in linear time with a bound on their length.
 extension JSONReader {
     /// A number per RFC 8259's grammar: integers that fit become `.int`, the rest `.double`.
