@@ -11,18 +11,23 @@ import Logging
 import Postgres
 import ServiceLifecycle
 
-/// Everything the routes need, built once at startup. The only composition root.
+/// Everything the routes need, built once at startup from the configuration, the bot
+/// kinds and the stores, in one step: nothing is changed after `init`. The only composition root.
 public struct GatewayServices: Sendable {
     public let config: GatewayConfig
-    public let pool: PostgresPool
+    /// The PostgreSQL pool behind the stores (nil: they live in memory).
+    public let database: PostgresPool?
     public let hasher: PasswordHasher
     public let tokens: AccessTokens
+    /// The users, through the bearer check's cache when there is one.
     public let users: any UserRepository
     /// The bearer check's user cache and its invalidation listener (nil: `USER_CACHE_SECONDS=0`).
     package let userCache: UserCache?
     package let apiKeyCache: APIKeyCache?
     /// Which budgets each user has (nil when caching is off).
     package let budgetCache: BudgetCache?
+    /// Fed by PostgreSQL's notifications (nil without caches or without a database: with
+    /// the stores in memory there is one process, and its writers invalidate directly).
     package let userListener: UserChangeListener?
     public let sessions: any SessionRepository
     /// Set once shutdown starts: `/ready` answers 503.
@@ -38,7 +43,8 @@ public struct GatewayServices: Sendable {
     package let keyAuthenticator: APIKeyAuthenticator
     package let keyUses: KeyUseRecorder
     public let usage: any UsageRepository
-    /// Security events stored for administrators (nil: `SECURITY_EVENTS_RETENTION_DAYS=0`).
+    /// Security events stored for administrators (nil: `SECURITY_EVENTS_RETENTION_DAYS=0`,
+    /// or no database).
     package let securityEvents: SecurityEventLog?
     /// Administrators, users and usage for `/api/v1/admin/` and `gateway admin`.
     public let admins: any AdminRepository
@@ -51,11 +57,12 @@ public struct GatewayServices: Sendable {
     /// Open streams: limits, write timeout, shutdown drain.
     package let streams: StreamRegistry
 
-    /// Opens nothing yet: the pool connects lazily. `registry` holds the bot kinds, named
-    /// by the executable (the composition root) or a test.
+    /// Opens nothing yet: a pool connects lazily. `registry` holds the bot kinds, named by
+    /// the executable (the composition root) or a test; `stores` is where state is kept.
     /// `now` is the wall clock of time-window rules that run in the gateway (tests inject one).
     public init(
-        config: GatewayConfig, logger: Logger, registry: BotRegistry, now: @escaping @Sendable () -> Date = { Date() }
+        config: GatewayConfig, logger: Logger, registry: BotRegistry, stores: GatewayStores,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) async throws {
         self.config = config
         self.logger = logger
@@ -63,68 +70,60 @@ public struct GatewayServices: Sendable {
         streams = StreamRegistry(
             maxPerUser: config.limits.maxStreamsPerUser, maxTotal: config.limits.maxStreams,
             writeTimeout: config.limits.streamWriteTimeout)
-        Observability.bootstrap()
         if config.allowInsecureSecretKey {
             logger.critical(
                 "ALLOW_INSECURE_SECRET_KEY is set: tokens are signed with a weak key. Never use this in production.")
         }
-        pool = PostgresPool(
-            conninfo: config.databaseConninfo, size: config.databasePoolSize, acquireTimeout: config.databasePoolTimeout,
-            statementTimeout: config.limits.databaseStatementTimeout, logger: logger)
+        database = stores.database
         hasher = try PasswordHasher(
             parameters: config.argon2, threads: config.hashThreads, queueMax: config.limits.hashQueueMax,
             niceness: Int32(config.hashNice))
         tokens = await AccessTokens(secret: config.secretKey, lifetime: config.accessTokenLifetime)
-        if config.userCacheTTL > .zero {
-            let cache = UserCache(ttl: config.userCacheTTL)
-            let keyCache = APIKeyCache(ttl: config.userCacheTTL)
-            let budgetCache = BudgetCache(ttl: config.userCacheTTL)
-            userCache = cache
-            apiKeyCache = keyCache
-            self.budgetCache = budgetCache
+        let caching = config.userCacheTTL > .zero
+        userCache = caching ? UserCache(ttl: config.userCacheTTL) : nil
+        apiKeyCache = caching ? APIKeyCache(ttl: config.userCacheTTL) : nil
+        budgetCache = caching ? BudgetCache(ttl: config.userCacheTTL) : nil
+        if let userCache, let apiKeyCache, let budgetCache, stores.database != nil {
             userListener = UserChangeListener(
                 conninfo: config.databaseConninfo,
-                caches: AuthCaches(users: cache, keys: keyCache, budgets: budgetCache), logger: logger)
-            users = CachedUserRepository(base: PostgresUserRepository(pool: pool), cache: cache)
+                caches: AuthCaches(users: userCache, keys: apiKeyCache, budgets: budgetCache), logger: logger)
         } else {
-            userCache = nil
-            apiKeyCache = nil
-            budgetCache = nil
             userListener = nil
-            users = PostgresUserRepository(pool: pool)
         }
-        sessions = PostgresSessionRepository(pool: pool)
+        users = userCache.map { CachedUserRepository(base: stores.users, cache: $0) } ?? stores.users
+        sessions = stores.sessions
         let policy = RefreshPolicy(
             lifetime: config.refreshTokenLifetime, maxSessionLifetime: config.sessionMaxLifetime,
             reuseGrace: config.refreshReuseGrace)
-        throttleStore =
+        throttleStore = stores.database.flatMap { pool in
             config.throttle.shared
-            ? PostgresThrottle(
-                pool: pool, window: config.throttle.window, secret: SymmetricKey(data: Data(config.secretKey.utf8)),
-                logger: logger) : nil
+                ? PostgresThrottle(
+                    pool: pool, window: config.throttle.window, secret: SymmetricKey(data: Data(config.secretKey.utf8)),
+                    logger: logger) : nil
+        }
         let throttles =
             throttleStore.map(Throttles.init(shared:))
             ?? Throttles(window: config.throttle.window, capacity: config.limits.throttleMaxKeys)
-        admins = PostgresAdminRepository(pool: pool, confirmedEmails: config.adminEmails)
-        securityEvents =
+        admins = stores.admins
+        let errorLog = errorLog
+        securityEvents = stores.database.flatMap { pool in
             config.securityEventsRetention > .zero ? SecurityEventLog(pool: pool, logs: errorLog) : nil
-        let accounts = AccountService(
+        }
+        accounts = AccountService(
             users: users, sessions: sessions, hasher: hasher, tokens: tokens, policy: policy,
             throttles: throttles,
             limits: config.throttle,
             events: SecurityEvents(logger: logger, store: securityEvents), logger: logger)
-        self.accounts = accounts
         bots = try BotDirectory(config: config.bots, registry: registry)
-        conversations = PostgresConversationRepository(pool: pool)
-        apiKeys = PostgresAPIKeyRepository(pool: pool)
+        conversations = stores.conversations
+        apiKeys = stores.apiKeys
         keyUses = KeyUseRecorder(keys: apiKeys, logs: errorLog)
         keyAuthenticator = APIKeyAuthenticator(keys: apiKeys, users: users, cache: apiKeyCache, uses: keyUses)
-        usage = PostgresUsageRepository(pool: pool)
+        usage = stores.usage
         usageBatcher = UsageBatcher(usage: usage, logs: errorLog)
-        let budgetRepository = PostgresBudgetRepository(pool: pool)
         budgets = Budgets(
-            repository: budgetRepository, cache: budgetCache,
-            settler: BudgetSettler(budgets: budgetRepository, logs: errorLog),
+            repository: stores.budgets, cache: budgetCache,
+            settler: BudgetSettler(budgets: stores.budgets, logs: errorLog),
             defaultMaxTokens: config.budgetDefaultMaxTokens)
         chat = ChatService(
             bots: bots, conversations: conversations, usage: usageBatcher,
@@ -134,14 +133,15 @@ public struct GatewayServices: Sendable {
 
     /// Applies pending migrations from `config.migrationsDirectory`.
     public func migrate() async throws {
+        guard let database else { return }
         let migrations = try Migrator.load(directory: config.migrationsDirectory)
-        try await Migrator(migrations: migrations, logger: logger).run(on: pool)
+        try await Migrator(migrations: migrations, logger: logger).run(on: database)
     }
 
     /// Closes the pool and the hashing threads.
     public func shutdown() async {
         userListener?.stop()
-        await pool.shutdown()
+        await database?.shutdown()
         await hasher.shutdown()
     }
 }
@@ -165,9 +165,9 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     router.add(middleware: errors)
     let bearer = BearerAuthenticator(tokens: services.tokens, users: services.users, keys: services.keyAuthenticator)
     let maxBody = services.config.maxBodyBytes
-    HealthController(pool: services.pool, timeout: .seconds(2), readiness: services.readiness).addRoutes(to: router)
+    HealthController(pool: services.database, timeout: .seconds(2), readiness: services.readiness).addRoutes(to: router)
     MetricsController(
-        user: services.config.metricsUser, password: services.config.metricsPassword, pool: services.pool,
+        user: services.config.metricsUser, password: services.config.metricsPassword, pool: services.database,
         bots: BotStatisticsExporter(bots: services.bots)
     )
     .addRoutes(to: router)
@@ -239,7 +239,7 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
             address: .hostname(config.host, port: config.port), serverName: "bot-gateway",
             availableConnectionsDelegate: MaximumAvailableConnections(config.limits.maxConnections)),
         services: [
-            DatabaseShutdownService(pool: services.pool, hasher: services.hasher),
+            DatabaseShutdownService(pool: services.database, hasher: services.hasher),
             // Shut down before the pool (services stop in reverse order): its last batch is written.
             services.keyUses, services.usageBatcher, services.budgets.settler,
             PurgeService(

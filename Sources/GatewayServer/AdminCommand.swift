@@ -21,7 +21,9 @@ struct AdminCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try loadConfig()
-        let services = try await GatewayServices(config: config, logger: makeLogger(config), registry: BuiltInBots.registry)
+        let logger = makeLogger(config)
+        let services = try await GatewayServices(
+            config: config, logger: logger, registry: BuiltInBots.registry, stores: .postgres(config, logger: logger))
         let changed: Bool
         do {
             changed = try await services.admins.setAdmin(email: email, action == .grant)

@@ -39,8 +39,11 @@ struct Serve: AsyncParsableCommand {
         FileDescriptors.raiseToHardLimit()
         let config = try loadConfig()
         let logger = makeLogger(config)
+        // The process's metrics backend, installed before anything records a metric.
+        Observability.bootstrap()
         let observability = try bootstrapTracing(config, logger: logger)
-        let services = try await GatewayServices(config: config, logger: logger, registry: BuiltInBots.registry)
+        let services = try await GatewayServices(
+            config: config, logger: logger, registry: BuiltInBots.registry, stores: .postgres(config, logger: logger))
         if config.autoMigrate && !skipMigrations {
             do {
                 try await services.migrate()
@@ -60,7 +63,8 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let config = try loadConfig()
         let logger = makeLogger(config)
-        let services = try await GatewayServices(config: config, logger: logger, registry: BuiltInBots.registry)
+        let services = try await GatewayServices(
+            config: config, logger: logger, registry: BuiltInBots.registry, stores: .postgres(config, logger: logger))
         do {
             try await services.migrate()
             await services.shutdown()

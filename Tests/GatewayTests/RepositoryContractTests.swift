@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Gateway
 @testable import GatewayCore
 @testable import GatewayDomain
 @testable import Postgres
@@ -10,22 +11,14 @@ import Testing
 @Suite struct RepositoryContractTests {
     enum Store: String, CaseIterable, Sendable { case memory, postgres }
 
-    /// The repositories of one store, with the pool to shut down (PostgreSQL only).
-    struct Repositories {
-        let users: any UserRepository
-        let sessions: any SessionRepository
-        let pool: PostgresPool?
-    }
-
-    static func with(_ store: Store, _ body: (Repositories) async throws -> Void) async throws {
+    /// Every repository of one store, as a gateway is given them.
+    static func with(_ store: Store, _ body: (GatewayStores) async throws -> Void) async throws {
         switch store {
         case .memory:
-            try await body(Repositories(users: InMemoryUserRepository(), sessions: InMemorySessionRepository(), pool: nil))
+            try await body(.inMemory())
         case .postgres:
             try await TestDatabase.withPool(try await TestDatabase.createMigrated()) { pool in
-                try await body(
-                    Repositories(
-                        users: PostgresUserRepository(pool: pool), sessions: PostgresSessionRepository(pool: pool), pool: pool))
+                try await body(.postgres(pool))
             }
         }
     }

@@ -179,4 +179,13 @@ package final class InMemorySessionRepository: SessionRepository {
             return sessions.count
         }
     }
+
+    /// Drops the sessions and tokens of a deleted user (the cascade; the reference schema's
+    /// tokens go in the same statement).
+    package func removeAll(userID: Int) {
+        state.withLock { state in
+            state.sessions = state.sessions.filter { $0.value.userID != userID }
+            state.tokens = state.tokens.filter { $0.value.userID != userID }
+        }
+    }
 }

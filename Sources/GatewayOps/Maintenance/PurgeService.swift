@@ -66,17 +66,17 @@ package struct PurgeService: Service {
 
 /// Closes the database pool after the HTTP server has drained.
 package struct DatabaseShutdownService: Service {
-    package let pool: PostgresPool
+    package let pool: PostgresPool?
     package let hasher: PasswordHasher
 
-    package init(pool: PostgresPool, hasher: PasswordHasher) {
+    package init(pool: PostgresPool?, hasher: PasswordHasher) {
         self.pool = pool
         self.hasher = hasher
     }
 
     package func run() async throws {
         try? await gracefulShutdown()
-        await pool.shutdown()
+        await pool?.shutdown()
         await hasher.shutdown()
     }
 }

@@ -14,7 +14,8 @@ package struct HealthController {
     package let readiness: Readiness
     package let probe: DatabaseProbe
 
-    package init(pool: PostgresPool, timeout: Duration, readiness: Readiness) {
+    /// `pool` nil: the state lives in this process's memory, which always answers.
+    package init(pool: PostgresPool?, timeout: Duration, readiness: Readiness) {
         self.readiness = readiness
         probe = DatabaseProbe(pool: pool, timeout: timeout)
     }
@@ -61,12 +62,12 @@ package final class DatabaseProbe: Sendable {
         package var running: Task<Bool, Never>?
     }
 
-    private let pool: PostgresPool
+    private let pool: PostgresPool?
     private let timeout: Duration
     private let period: Duration
     private let state = NIOLockedValueBox(State())
 
-    package init(pool: PostgresPool, timeout: Duration, period: Duration = .seconds(1)) {
+    package init(pool: PostgresPool?, timeout: Duration, period: Duration = .seconds(1)) {
         self.pool = pool
         self.timeout = timeout
         self.period = period
@@ -86,7 +87,7 @@ package final class DatabaseProbe: Sendable {
     }
 
     private func probe() async -> Bool {
-        let pool = self.pool
+        guard let pool = self.pool else { return true }
         let answer = await value(within: timeout) { (try? await pool.query("SELECT 1")) != nil } ?? false
         state.withLockedValue { state in
             state.answer = answer

@@ -12,10 +12,11 @@ import Postgres
 package struct MetricsController {
     package let user: String?
     package let password: String?
-    package let pool: PostgresPool
+    /// Nil when the state lives in memory (no pool gauges).
+    package let pool: PostgresPool?
     package let bots: BotStatisticsExporter
 
-    package init(user: String? = nil, password: String? = nil, pool: PostgresPool, bots: BotStatisticsExporter) {
+    package init(user: String? = nil, password: String? = nil, pool: PostgresPool?, bots: BotStatisticsExporter) {
         self.user = user
         self.password = password
         self.pool = pool

@@ -54,14 +54,14 @@ public enum Observability {
         return Int(line.dropFirst(8).trimmingCharacters(in: .whitespaces)) ?? 0
     }
 
-    /// Refreshes the gauges read at scrape time: process and database pool.
-    package static func refresh(pool: PostgresPool) {
+    /// Refreshes the gauges read at scrape time: process and database pool (if any).
+    package static func refresh(pool: PostgresPool?) {
         Gauge(label: "gateway_process_resident_memory_bytes").record(residentBytes)
         Gauge(label: "gateway_process_open_fds").record(openFileDescriptors)
         Gauge(label: "gateway_process_threads").record(threads)
         Gauge(label: "gateway_process_start_time_seconds").record(startTime.timeIntervalSince1970)
         Gauge(label: "gateway_build_info", dimensions: [("version", version), ("revision", revision)]).record(1)
-        let usage = pool.usage
+        guard let usage = pool?.usage else { return }
         Gauge(label: "gateway_db_pool_connections", dimensions: [("state", "in_use")]).record(usage.inUse)
         Gauge(label: "gateway_db_pool_connections", dimensions: [("state", "idle")]).record(usage.idle)
         Gauge(label: "gateway_db_pool_waiting").record(usage.waiting)

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Postgres
 
 @testable import Gateway
 @testable import GatewayCore
@@ -35,9 +36,10 @@ struct TestApp {
         database: String, _ overrides: [String: String] = [:], logger: Logger = TestDatabase.quietLogger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> GatewayServices {
-        try await GatewayServices(
-            config: GatewayConfig(environment: environment(database: database, overrides)), logger: logger,
-            registry: TestBots.registry, now: now)
+        Observability.bootstrap()
+        let config = try GatewayConfig(environment: environment(database: database, overrides))
+        return try await GatewayServices(
+            config: config, logger: logger, registry: TestBots.registry, stores: .postgres(config, logger: logger), now: now)
     }
 
     /// Runs `body` with a client of a live gateway on a fresh database; every response is
@@ -146,4 +148,9 @@ final class LogCapture: @unchecked Sendable {
             capture.append("\(event.level) \(event.message) \(fields)")
         }
     }
+}
+
+extension GatewayServices {
+    /// The test database's pool (these gateways keep their state in PostgreSQL).
+    var pool: PostgresPool { database! }
 }
