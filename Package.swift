@@ -109,6 +109,7 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/GatewayDomain"),
         // The HTTP layer: middleware, the chat API, `/v1` (OpenAI) and `/v1/messages` (Anthropic).

@@ -240,6 +240,8 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
             availableConnectionsDelegate: MaximumAvailableConnections(config.limits.maxConnections)),
         services: [
             DatabaseShutdownService(pool: services.database, hasher: services.hasher),
+            // Shut down before the pool (services stop in reverse order): dropped turns are stored.
+            services.chat.droppedTurns,
             // Shut down before the pool (services stop in reverse order): its last batch is written.
             services.keyUses, services.usageBatcher, services.budgets.settler,
             PurgeService(

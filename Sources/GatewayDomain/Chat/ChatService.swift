@@ -25,8 +25,11 @@ public struct ChatService: Sendable {
         self.recorder = TurnRecorder(
             conversations: conversations, batcher: usage, quotas: quotas, bots: bots,
             maxImageBytes: config.conversationImageBytes,
-            metrics: metrics, logs: logs)
+            metrics: metrics, logs: logs, dropped: DroppedTurns())
     }
+
+    /// Records turns whose run was dropped unfinished; an application service.
+    package var droppedTurns: DroppedTurns { recorder.dropped }
 
     /// This replica's recent calls per bot (latencies, outcomes), for the admin API.
     package var latencies: BotLatencies { calls.metrics.latencies }

@@ -16,6 +16,8 @@ package struct TurnRecorder: Sendable {
     package let maxImageBytes: Int
     package let metrics: BotMetrics
     package let logs: DampedLog
+    /// Where runs dropped before they were recorded are recorded.
+    package let dropped: DroppedTurns
 
     /// Records the turn; returns once it is committed, or throws `ChatService.TurnNotStored`.
     package func record(_ turn: ChatService.PreparedTurn, _ result: ChatService.TurnResult, latency: Duration)

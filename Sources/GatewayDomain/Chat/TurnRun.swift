@@ -4,7 +4,8 @@ import GatewayCore
 /// A turn being answered, pulled one delta at a time by whoever writes it to the client:
 /// the chosen bot, then `BOT_FALLBACK` when the chosen one fails before any output, then
 /// the stored turn. `finish()` records it once (later calls return the same outcome); a
-/// run dropped unfinished (its response never written) is cancelled and still recorded.
+/// run dropped unfinished (its response never written) is cancelled and still recorded
+/// (by `DroppedTurns`).
 /// Used by one task at a time.
 public final class TurnRun: @unchecked Sendable {
     package let turn: ChatService.PreparedTurn
@@ -31,7 +32,7 @@ public final class TurnRun: @unchecked Sendable {
         guard recorded == nil else { return }
         let (turn, recorder, latency) = (turn, recorder, ContinuousClock.now - started)
         let result = ended ?? call.cancelled()
-        Task { try? await recorder.record(turn, result, latency: latency) }
+        recorder.dropped.submit { try? await recorder.record(turn, result, latency: latency) }
     }
 
     /// The next piece of the answer; nil once it ended (finished, failed or cancelled).
