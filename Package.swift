@@ -168,7 +168,8 @@ let package = Package(
         .target(
             name: "BotCheck",
             dependencies: [
-                "BotKit", "BotKitTesting", "BoundedJSON", "BotTransport", "WebhookBot", .product(name: "Logging", package: "swift-log"),
+                "BotKit", "BotKitTesting", "BoundedJSON", "BotTransport", "WebhookBot",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // The composition root: names the bots this build ships.
         .executableTarget(

@@ -1,7 +1,7 @@
 import BotKit
-import BoundedJSON
 import BotKitTesting
 import BotTransport
+import BoundedJSON
 import Foundation
 import WebhookBot
 

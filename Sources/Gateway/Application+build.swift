@@ -201,16 +201,10 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         maxBodyBytes: maxBody,
         currency: services.config.costCurrency
     ).addRoutes(to: router)
-    OpenAIController(
-        chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams,
-        errors: errors
-    )
-    .addRoutes(to: router)
-    MessagesController(
-        chat: services.chat, bots: services.bots, bearer: bearer, maxBodyBytes: maxBody, streams: services.streams,
-        errors: errors
-    )
-    .addRoutes(to: router)
+    let intake = ModelCallIntake(
+        chat: services.chat, bots: services.bots, streams: services.streams, maxBodyBytes: maxBody)
+    OpenAIController(intake: intake, bearer: bearer, errors: errors).addRoutes(to: router)
+    MessagesController(intake: intake, bearer: bearer, errors: errors).addRoutes(to: router)
     DocsController().addRoutes(to: router)
     ConsoleController(
         auth: ConsoleAuth(

@@ -43,9 +43,10 @@ import Testing
             let list = try await client.send(.get, "/api/v1/conversations", bearer: token)
             #expect(list.text.contains(id))
             let one = try await client.send(.get, "/api/v1/conversations/\(id)", bearer: token).json()
-            #expect((one["messages"] as? [[String: Any]])?.compactMap { $0["content"] as? String } == [
-                "hello there", "hello there", "again", "again",
-            ])
+            #expect(
+                (one["messages"] as? [[String: Any]])?.compactMap { $0["content"] as? String } == [
+                    "hello there", "hello there", "again", "again",
+                ])
             try await client.register(email: "cal@example.com")
             let other = try await client.login(email: "cal@example.com").access
             #expect(try await client.send(.get, "/api/v1/conversations/\(id)", bearer: other).status == .notFound)
@@ -95,7 +96,8 @@ import Testing
                 .post, "/api/v1/admin/budgets", json: #"{"user_id":\#(fox),"unit":"tokens","period":"day","limit":1}"#,
                 bearer: admin)
             #expect(budget.status == .ok || budget.status == .created)
-            let refused = try await client.send(.post, "/api/v1/chat", json: #"{"message":"too long for one token"}"#, bearer: user)
+            let refused = try await client.send(
+                .post, "/api/v1/chat", json: #"{"message":"too long for one token"}"#, bearer: user)
             #expect(refused.status == .tooManyRequests)
             #expect(refused.headers[.retryAfter] != nil)
             #expect(try await client.send(.post, "/api/v1/admin/users/\(fox)/disable", bearer: admin).status == .noContent)

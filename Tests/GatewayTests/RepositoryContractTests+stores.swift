@@ -25,7 +25,9 @@ extension RepositoryContractTests {
             let ed = try await r.users.create(name: "Ed", email: "ed@example.com", passwordHash: "h")
             let fay = try await r.users.create(name: "Fay", email: "fay@example.com", passwordHash: "h")
             let ids = [UUID(), UUID(), UUID()]
-            for (index, id) in ids.enumerated() { try await r.conversations.store(Self.turn(id, user: ed.id, new: true, "q\(index)")) }
+            for (index, id) in ids.enumerated() {
+                try await r.conversations.store(Self.turn(id, user: ed.id, new: true, "q\(index)"))
+            }
             // The same turn written twice (a lost reply): stored and counted once.
             let twice = Self.turn(ids[0], user: ed.id, new: false, "again", tokens: 7)
             try await r.conversations.store(twice)
@@ -71,13 +73,17 @@ extension RepositoryContractTests {
             let key = try await r.apiKeys.create(
                 userID: gus.id, name: "ci", prefix: "gwk_abc", hash: hash, scope: .inference, expiresAt: nil)
             let id = try #require(UUID(uuidString: key.id))
-            #expect(try await r.apiKeys.grant(hash: hash) == APIKeyGrant(keyID: id, userID: gus.id, scope: .inference, expiresAt: nil))
+            #expect(
+                try await r.apiKeys.grant(hash: hash) == APIKeyGrant(keyID: id, userID: gus.id, scope: .inference, expiresAt: nil)
+            )
             #expect(try await r.apiKeys.list(userID: gus.id).map(\.name) == ["ci"])
             try await r.apiKeys.touch(ids: [id])
             #expect(try await r.apiKeys.list(userID: gus.id).first?.lastUsedAt != nil)
             try await r.usage.record([
-                UsageEntry(userID: gus.id, bot: "echo", keyID: id, tokens: TokenUsage(inputTokens: 2, outputTokens: 3), costNanos: 9),
-                UsageEntry(userID: gus.id, bot: "echo", keyID: nil, tokens: TokenUsage(inputTokens: 1, outputTokens: 1), costNanos: 0),
+                UsageEntry(
+                    userID: gus.id, bot: "echo", keyID: id, tokens: TokenUsage(inputTokens: 2, outputTokens: 3), costNanos: 9),
+                UsageEntry(
+                    userID: gus.id, bot: "echo", keyID: nil, tokens: TokenUsage(inputTokens: 1, outputTokens: 1), costNanos: 0),
             ])
             let today = UTCDay.string(Date())
             let rows = try await r.usage.usage(userID: gus.id, from: today, to: today)
@@ -104,7 +110,8 @@ extension RepositoryContractTests {
         try await Self.with(store) { r in
             let hal = try await r.users.create(name: "Hal", email: "hal@example.com", passwordHash: "h")
             try await r.usage.record([
-                UsageEntry(userID: hal.id, bot: "echo", keyID: nil, tokens: TokenUsage(inputTokens: 1, outputTokens: 1), costNanos: 0)
+                UsageEntry(
+                    userID: hal.id, bot: "echo", keyID: nil, tokens: TokenUsage(inputTokens: 1, outputTokens: 1), costNanos: 0)
             ])
             #expect(try await r.budgets.put(userID: hal.id + 99, keyID: nil, unit: .tokens, period: .day, limit: 10) == nil)
             #expect(try await r.budgets.put(userID: hal.id, keyID: UUID(), unit: .tokens, period: .day, limit: 10) == nil)
@@ -113,8 +120,11 @@ extension RepositoryContractTests {
             #expect(budget.spent == 2)
             #expect(try await r.budgets.rules(userID: hal.id) == [BudgetRule(id: budget.id, keyID: nil, unit: .tokens)])
             let hold = UUID()
-            #expect(try await r.budgets.reserve(holdID: hold, userID: hal.id, keyID: nil, tokens: 8, costNanos: 0, ttl: .seconds(60)) == nil)
-            let wait = try await r.budgets.reserve(holdID: UUID(), userID: hal.id, keyID: nil, tokens: 5, costNanos: 0, ttl: .seconds(60))
+            #expect(
+                try await r.budgets.reserve(holdID: hold, userID: hal.id, keyID: nil, tokens: 8, costNanos: 0, ttl: .seconds(60))
+                    == nil)
+            let wait = try await r.budgets.reserve(
+                holdID: UUID(), userID: hal.id, keyID: nil, tokens: 5, costNanos: 0, ttl: .seconds(60))
             #expect((wait ?? 0) >= 1)
             #expect(try await r.budgets.list(userID: hal.id).first?.reserved == 8)
             let settlement = BudgetSettlement(holdID: hold, userID: hal.id, keyID: nil, tokens: 3, costNanos: 0)
@@ -124,7 +134,9 @@ extension RepositoryContractTests {
             #expect(settled.spent == 5)
             #expect(settled.reserved == 0)
             // An expired hold is charged in full.
-            #expect(try await r.budgets.reserve(holdID: UUID(), userID: hal.id, keyID: nil, tokens: 4, costNanos: 0, ttl: .zero) == nil)
+            #expect(
+                try await r.budgets.reserve(holdID: UUID(), userID: hal.id, keyID: nil, tokens: 4, costNanos: 0, ttl: .zero)
+                    == nil)
             _ = try await r.budgets.releaseExpired()
             #expect(try await r.budgets.list(userID: hal.id).first?.spent == 9)
             // The same user, unit and period: the limit changes, nothing else.
@@ -149,7 +161,8 @@ extension RepositoryContractTests {
             #expect(try await r.admins.users(search: "JO", limit: 10, after: nil).map(\.id) == [jo.id])
             #expect(try await r.admins.users(search: nil, limit: 10, after: ida.id).map(\.id) == [jo.id])
             _ = try await r.sessions.start(userID: jo.id, tokenHash: "jo-1", client: Self.phone, policy: Self.policy)
-            _ = try await r.apiKeys.create(userID: jo.id, name: "k", prefix: "gwk_j", hash: "jo-key", scope: .full, expiresAt: nil)
+            _ = try await r.apiKeys.create(
+                userID: jo.id, name: "k", prefix: "gwk_j", hash: "jo-key", scope: .full, expiresAt: nil)
             let conversation = UUID()
             try await r.conversations.store(Self.turn(conversation, user: jo.id, new: true, "hi", tokens: 1))
             #expect(try await r.admins.daily(days: 2).last?.requests == 1)

@@ -77,7 +77,8 @@ package final class InMemoryConversationRepository: ConversationRepository {
             } else {
                 guard turn.isNew else { throw .conversationNotFound }
                 state.conversations[turn.conversationID] = Conversation(
-                    id: turn.conversationID, userID: turn.userID, title: turn.userMessage.trimmedWhitespace.prefix(codePoints: 80),
+                    id: turn.conversationID, userID: turn.userID,
+                    title: turn.userMessage.trimmedWhitespace.prefix(codePoints: 80),
                     bot: turn.bot, createdAt: now, updatedMicros: micros)
             }
             // Keyed by the messages' ids: the same turn written again adds nothing.

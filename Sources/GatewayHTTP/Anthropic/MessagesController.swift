@@ -10,22 +10,14 @@ import NIOCore
 /// bearer token (API key or access token); `model` names the bot; errors in Anthropic's
 /// shape. Nothing is stored unless the request carries `X-Conversation-Id`.
 package struct MessagesController {
-    package let chat: ChatService
-    package let bots: BotDirectory
+    /// What every model API does before the call (shared with `/v1`).
+    package let intake: ModelCallIntake
     package let bearer: BearerAuthenticator
-    package let maxBodyBytes: Int
-    package let streams: StreamRegistry
     package let errors: ErrorMiddleware
 
-    package init(
-        chat: ChatService, bots: BotDirectory, bearer: BearerAuthenticator, maxBodyBytes: Int, streams: StreamRegistry,
-        errors: ErrorMiddleware
-    ) {
-        self.chat = chat
-        self.bots = bots
+    package init(intake: ModelCallIntake, bearer: BearerAuthenticator, errors: ErrorMiddleware) {
+        self.intake = intake
         self.bearer = bearer
-        self.maxBodyBytes = maxBodyBytes
-        self.streams = streams
         self.errors = errors
     }
 
@@ -37,7 +29,7 @@ package struct MessagesController {
     }
 
     @Sendable package func messages(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let intake = ModelCallIntake(chat: chat, bots: bots, streams: streams, maxBodyBytes: maxBodyBytes)
+        let chat = intake.chat
         let (_, turn, lease) = try await intake.prepare(request, context: context) { try MessagesRequest.parse($0, extras: $1) }
         let format = MessageEvents(id: "msg_" + turn.assistantMessageID.lowercasedString, turn: turn)
         if let lease {

@@ -11,25 +11,21 @@ import NIOCore
 /// the bot; JSON or `stream: true` SSE chunks ending with `data: [DONE]`). Nothing is
 /// stored unless the request carries `X-Conversation-Id`.
 package struct OpenAIController {
-    package let chat: ChatService
-    package let bots: BotDirectory
+    /// What every model API does before the call (shared with `/v1/messages`).
+    package let intake: ModelCallIntake
     package let bearer: BearerAuthenticator
-    package let maxBodyBytes: Int
-    package let streams: StreamRegistry
     /// The gateway's error mapping, for errors `/v1` has no rendering of its own for.
     package let errors: ErrorMiddleware
 
-    package init(
-        chat: ChatService, bots: BotDirectory, bearer: BearerAuthenticator, maxBodyBytes: Int, streams: StreamRegistry,
-        errors: ErrorMiddleware
-    ) {
-        self.chat = chat
-        self.bots = bots
+    package init(intake: ModelCallIntake, bearer: BearerAuthenticator, errors: ErrorMiddleware) {
+        self.intake = intake
         self.bearer = bearer
-        self.maxBodyBytes = maxBodyBytes
-        self.streams = streams
         self.errors = errors
     }
+
+    package var chat: ChatService { intake.chat }
+    package var bots: BotDirectory { intake.bots }
+    package var maxBodyBytes: Int { intake.maxBodyBytes }
 
     package static let conversationHeader = HTTPField.Name("X-Conversation-Id")!
 
@@ -56,7 +52,6 @@ package struct OpenAIController {
     }
 
     @Sendable package func completions(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let intake = ModelCallIntake(chat: chat, bots: bots, streams: streams, maxBodyBytes: maxBodyBytes)
         let (parsed, turn, lease) = try await intake.prepare(request, context: context) {
             try CompletionRequest.parse($0, extras: $1)
         }

@@ -24,6 +24,13 @@ package struct ModelCallIntake: Sendable {
     package let streams: StreamRegistry
     package let maxBodyBytes: Int
 
+    package init(chat: ChatService, bots: BotDirectory, streams: StreamRegistry, maxBodyBytes: Int) {
+        self.chat = chat
+        self.bots = bots
+        self.streams = streams
+        self.maxBodyBytes = maxBodyBytes
+    }
+
     /// The parsed request, its prepared turn, and its stream's lease when it streams.
     package func prepare<Parsed: ModelCallRequest>(
         _ request: Request, context: AppRequestContext,

@@ -98,15 +98,17 @@ package struct InMemoryAdminRepository: AdminRepository {
         minutes.locale = Locale(identifier: "en_US_POSIX")
         minutes.timeZone = TimeZone(identifier: "UTC")
         minutes.dateFormat = "yyyy-MM-dd HH:mm"
-        return stores.apiKeys.all().sorted { ($1.row.info.createdAt, $0.id.lowercasedString) < ($0.row.info.createdAt, $1.id.lowercasedString) }
-            .prefix(limit).compactMap { id, row in
-                guard let owner = stores.users.row(row.userID) else { return nil }
-                let expired = row.info.expiresAt.map { $0 <= now } ?? false
-                return AdminKey(
-                    id: id, userID: row.userID, email: owner.user.email, name: row.info.name, prefix: row.info.prefix,
-                    scope: row.info.scope, createdAt: minutes.string(from: row.info.createdAt),
-                    lastUsedAt: row.info.lastUsedAt.map(minutes.string(from:)),
-                    state: row.revoked ? "revoked" : expired ? "expired" : "active")
-            }
+        return stores.apiKeys.all().sorted {
+            ($1.row.info.createdAt, $0.id.lowercasedString) < ($0.row.info.createdAt, $1.id.lowercasedString)
+        }
+        .prefix(limit).compactMap { id, row in
+            guard let owner = stores.users.row(row.userID) else { return nil }
+            let expired = row.info.expiresAt.map { $0 <= now } ?? false
+            return AdminKey(
+                id: id, userID: row.userID, email: owner.user.email, name: row.info.name, prefix: row.info.prefix,
+                scope: row.info.scope, createdAt: minutes.string(from: row.info.createdAt),
+                lastUsedAt: row.info.lastUsedAt.map(minutes.string(from:)),
+                state: row.revoked ? "revoked" : expired ? "expired" : "active")
+        }
     }
 }
