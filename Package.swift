@@ -1,5 +1,16 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+/// Bots that need nothing but BotKit: every folder of `Sources/Bots` not declared below is
+/// such a bot's target, and the executable depends on it. A new bot is its folder plus the
+/// line in `Sources/GatewayServer/BuiltInBots.swift` that registers it (and its import).
+let declaredBotFolders: Set<String> = ["BotTransport", "HTTPBot", "WebhookBot"]
+let simpleBots: [String] = {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/Bots").path
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.filter { $0.hasPrefix(".") == false && declaredBotFolders.contains($0) == false }.sorted()
+}()
 
 let package = Package(
     name: "bot-gateway",
@@ -50,7 +61,6 @@ let package = Package(
         .target(name: "BoundedJSON", dependencies: ["BotKit"], path: "Sources/BoundedJSON"),
 
         // Bots depend on BotKit only (and the HTTP-speaking ones on their shared transport).
-        .target(name: "EchoBot", dependencies: ["BotKit"], path: "Sources/Bots/EchoBot"),
         .target(
             name: "BotTransport",
             dependencies: ["BotKit", "BoundedJSON", "CCurl", .product(name: "Logging", package: "swift-log")],
@@ -175,14 +185,13 @@ let package = Package(
         .executableTarget(
             name: "GatewayServer",
             dependencies: [
-                "Gateway", "GatewayCore", "GatewayDomain", "GatewayOps", "Postgres", "EchoBot", "HTTPBot", "WebhookBot",
-                "BotCheck",
+                "Gateway", "GatewayCore", "GatewayDomain", "GatewayOps", "Postgres", "HTTPBot", "WebhookBot", "BotCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ] + simpleBots.map { .target(name: $0) }),
 
         // Benchmark yardsticks (scripts/bench): a bare Hummingbird server and a fake upstream.
         .executableTarget(
@@ -231,4 +240,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ]
+        // The bots found in `Sources/Bots` (EchoBot among them).
+        + simpleBots.map { .target(name: $0, dependencies: ["BotKit"], path: "Sources/Bots/\($0)") }
 )
