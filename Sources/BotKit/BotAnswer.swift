@@ -58,40 +58,46 @@ public enum BotAnswer {
                 }
             }
             // Ends the stream at the deadline; its end cancels the body (and a later finish
-            // of the body is ignored).
-            let watchdog = deadline.map { deadline in
-                Task {
-                    try? await Task.sleep(until: deadline, clock: .continuous)
-                    guard Task.isCancelled == false else { return }
-                    continuation.finish(throwing: BotError.timeout)
-                }
+            // of the body is ignored). One sweeper watches every answer's deadline.
+            let watch = deadline.map { deadline in
+                DeadlineSweeper.shared.watch(deadline) { continuation.finish(throwing: BotError.timeout) }
             }
-            tasks.store(answer, watchdog)
+            tasks.store(answer, watch)
         }
     }
 }
 
-/// An answer's body and watchdog, cancelled together when its stream ends (by the reader,
-/// the body or the deadline), even when that happens before they are stored.
+/// An answer's body task and deadline watch, cancelled and released together when its
+/// stream ends (by the reader, the body or the deadline), even when that happens before
+/// they are stored.
 final class AnswerTasks: Sendable {
-    private let state = Mutex<(tasks: [Task<Void, Never>], ended: Bool)>(([], false))
+    private struct State {
+        var body: Task<Void, Never>?
+        var watch: DeadlineSweeper.Watch?
+        var ended = false
+    }
 
-    func store(_ body: Task<Void, Never>, _ watchdog: Task<Void, Never>?) {
-        let tasks = [body] + (watchdog.map { [$0] } ?? [])
+    private let state = Mutex(State())
+
+    func store(_ body: Task<Void, Never>, _ watch: DeadlineSweeper.Watch?) {
         let ended = state.withLock { state in
-            if state.ended == false { state.tasks = tasks }
+            if state.ended == false { (state.body, state.watch) = (body, watch) }
             return state.ended
         }
-        if ended { for task in tasks { task.cancel() } }
+        if ended {
+            body.cancel()
+            watch.map(DeadlineSweeper.shared.release)
+        }
     }
 
     func end() {
-        let tasks = state.withLock { state in
+        let (body, watch) = state.withLock { state in
             state.ended = true
-            defer { state.tasks = [] }
-            return state.tasks
+            defer { (state.body, state.watch) = (nil, nil) }
+            return (state.body, state.watch)
         }
-        for task in tasks { task.cancel() }
+        body?.cancel()
+        watch.map(DeadlineSweeper.shared.release)
     }
 }
 

@@ -10,13 +10,6 @@ public protocol BotProvider: Sendable {
     /// A cheap reachability check that never bills a model call.
     func health() async -> BotHealth
 
-    /// True when the provider ends its stream with `BotError.timeout` at the request's
-    /// deadline by itself (the conformance kit's "deadline is honoured" check). The gateway
-    /// then reads its events directly; otherwise it relays them through a watchdog that
-    /// stops the call one second past the deadline, at a small cost per event. Defaults to
-    /// false: a plugin opts in once its tests pass the kit.
-    var honoursDeadline: Bool { get }
-
     /// Counters the gateway exports as metrics (`gateway_bot_upstream_connections_total`).
     var statistics: BotStatistics { get }
 
@@ -33,11 +26,17 @@ public protocol BotProvider: Sendable {
 }
 
 extension BotProvider {
-    public var honoursDeadline: Bool { false }
     public var capabilities: BotCapabilities { [] }
     public var acceptedExtras: Set<String> { [] }
     public var statistics: BotStatistics { BotStatistics() }
 }
+
+/// A provider whose stream ends with `BotError.timeout` at the request's deadline by
+/// construction: `FunctionBot` (held by `BotAnswer`) and this package's transport bots
+/// (libcurl's timeout is set from the deadline), each checked by the conformance kit. The
+/// gateway reads their events directly; any other provider's go through its deadline
+/// relay. Visible to this package only, so no plugin can claim it.
+package protocol DeadlineBound: BotProvider {}
 
 /// What a provider has done so far, for operators.
 public struct BotStatistics: Sendable, Equatable {

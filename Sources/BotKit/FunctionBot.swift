@@ -49,15 +49,15 @@ public struct FunctionBot: BotProvider {
 
     public var statistics: BotStatistics { BotStatistics(activeCalls: calls.running) }
 
-    /// Held to its deadline by `BotAnswer`, so the gateway reads it directly.
-    public var honoursDeadline: Bool { true }
-
     public func embed(_ request: EmbeddingRequest) async throws -> Embeddings {
         guard let embedder else { throw BotError.rejected("this bot makes no embeddings") }
         guard request.deadline > .now else { throw BotError.timeout }
         return try await embedder(request)
     }
 }
+
+/// Held to its deadline by `BotAnswer`.
+extension FunctionBot: DeadlineBound {}
 
 extension BotRegistry {
     /// Registers a bot kind written as one function (see `FunctionBot`); its settings, if

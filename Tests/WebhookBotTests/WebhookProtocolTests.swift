@@ -70,7 +70,7 @@ import Testing
         let bot = WebhookBot(settings: settings)
         #expect(bot.capabilities == [.tools, .images, .structuredOutput])
         #expect(bot.acceptedExtras == ["top_k"])
-        #expect(bot.honoursDeadline)
+        #expect((bot as any BotProvider) is any DeadlineBound)
         for (bad, variable) in [
             (["URL": "ftp://x"], "BOT_MINE_URL"), ([:], "BOT_MINE_URL"),
             (["URL": "http://x", "CAPABILITIES": "embeddings"], "BOT_MINE_CAPABILITIES"),

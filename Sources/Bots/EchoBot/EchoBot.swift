@@ -60,7 +60,6 @@ public struct EchoBot: BotProvider {
     public func health() async -> BotHealth { .ok }
     public var statistics: BotStatistics { bot.statistics }
     public var capabilities: BotCapabilities { bot.capabilities }
-    public var honoursDeadline: Bool { bot.honoursDeadline }
     public func embed(_ request: EmbeddingRequest) async throws -> Embeddings { try await bot.embed(request) }
 
     /// Embeddings, locally and deterministically: a unit vector of 16 dimensions (or the
@@ -102,3 +101,6 @@ public struct EchoBot: BotProvider {
         return pieces
     }
 }
+
+/// Its stream is its function bot's, held to the deadline by BotKit.
+extension EchoBot: DeadlineBound {}

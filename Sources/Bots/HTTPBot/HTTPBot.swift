@@ -43,9 +43,6 @@ public struct HTTPBot: BotProvider {
         upstream.stream(deadline: request.deadline, counting: calls) { try exchange(request) }
     }
 
-    /// libcurl's timeout is set from the deadline (the conformance kit verifies it).
-    public var honoursDeadline: Bool { true }
-
     /// Images, in each API's own shape (Ollama: base64 data only); structured output where
     /// the API has it (OpenAI's `response_format`, Ollama's `format`; Anthropic has none);
     /// tools on all three (Ollama: `auto` choice only; it has no other); embeddings on
@@ -67,3 +64,6 @@ public struct HTTPBot: BotProvider {
         await upstream.probe(settings.baseURL + format.healthPath, headers: format.authHeaders(settings))
     }
 }
+
+/// libcurl's timeout is set from the deadline (the conformance kit verifies it).
+extension HTTPBot: DeadlineBound {}

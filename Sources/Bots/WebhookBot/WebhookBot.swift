@@ -44,9 +44,6 @@ public struct WebhookBot: BotProvider {
         return (spec, WebhookEventParser())
     }
 
-    /// libcurl's timeout is set from the deadline, whatever the bot does.
-    public var honoursDeadline: Bool { true }
-
     public var capabilities: BotCapabilities { settings.capabilities }
 
     public var acceptedExtras: Set<String> { settings.extras }
@@ -60,3 +57,6 @@ public struct WebhookBot: BotProvider {
             headers: WebhookProtocol.healthHeaders(secret: settings.secret))
     }
 }
+
+/// libcurl's timeout is set from the deadline, whatever the webhook does.
+extension WebhookBot: DeadlineBound {}

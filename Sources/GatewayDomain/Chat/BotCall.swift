@@ -47,7 +47,7 @@ package final class BotCall: @unchecked Sendable {
             options: turn.options, deadline: started + bot.timeout)
         InstrumentationSystem.instrument.inject(span.context, into: &request.traceHeaders, using: TraceHeaders())
         deadline = request.deadline
-        events = BotEvents(bot.provider.stream(request), deadline: deadline, trusted: bot.provider.honoursDeadline)
+        events = BotEvents(bot.provider.stream(request), deadline: deadline, trusted: bot.provider is any DeadlineBound)
     }
 
     deinit {
@@ -162,8 +162,8 @@ package final class BotCall: @unchecked Sendable {
     }
 }
 
-/// A bot's events, read straight from its stream when the plugin honours the deadline
-/// itself (the BotKit conformance kit checks it), or through `BotDeadline` when not.
+/// A bot's events, read straight from its stream when BotKit or this package's transport
+/// holds it to its deadline (`DeadlineBound`), or through `BotDeadline` when not.
 package struct BotEvents {
     private var direct: AsyncThrowingStream<BotEvent, any Error>.AsyncIterator?
     private var bounded: (relay: BotDeadline, events: AsyncThrowingChannel<BotEvent, any Error>.AsyncIterator)?
