@@ -161,11 +161,18 @@ let package = Package(
             resources: [
                 .embedInCode("Docs/openapi.json"), .embedInCode("Console/console.js"), .embedInCode("Console/console.css"),
             ]),
+        // In-memory stores for every repository (one shared set of rows, as the tables are):
+        // what `GatewayStores.inMemory` builds, for tests and trying the gateway without a
+        // database.
+        .target(
+            name: "GatewayMemory",
+            dependencies: ["BotKit", "GatewayCore", "GatewayDomain", "GatewayOps"],
+            path: "Sources/GatewayMemory"),
         // Assembles the layers: `GatewayServices`, `buildApplication`, `runGateway`.
         .target(
             name: "Gateway",
             dependencies: [
-                "BotKit", "Postgres", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps",
+                "BotKit", "Postgres", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps", "GatewayMemory",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -214,7 +221,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps", "EchoBot", "HTTPBot", "WebhookBot",
+                "Gateway", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps", "GatewayMemory", "EchoBot", "HTTPBot",
+                "WebhookBot",
                 "BotCheck", "TestSupport", "BoundedJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

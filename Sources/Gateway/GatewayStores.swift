@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import GatewayDomain
+import GatewayMemory
 import GatewayOps
 import Logging
 import Postgres

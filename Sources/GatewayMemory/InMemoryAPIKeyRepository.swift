@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayDomain
 import Synchronization
 
 /// `APIKeyRepository` in this process's memory, with `PostgresAPIKeyRepository`'s rules: a

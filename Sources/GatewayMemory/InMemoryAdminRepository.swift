@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import GatewayDomain
+import GatewayOps
 
 /// `AdminRepository` over the in-memory stores, with `PostgresAdminRepository`'s rules:
 /// administrators are enabled users granted by email (and, with `ADMIN_EMAILS`, listed);

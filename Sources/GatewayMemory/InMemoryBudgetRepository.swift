@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayDomain
 import Synchronization
 
 /// `BudgetRepository` in this process's memory, with `PostgresBudgetRepository`'s rules: a

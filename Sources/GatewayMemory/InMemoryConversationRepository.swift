@@ -1,6 +1,7 @@
 import BotKit
 import Foundation
 import GatewayCore
+import GatewayDomain
 import Synchronization
 
 /// `ConversationRepository` in this process's memory, with `PostgresConversationRepository`'s

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayDomain
 import Synchronization
 
 /// `SessionRepository` in this process's memory, with `PostgresSessionRepository`'s rules:

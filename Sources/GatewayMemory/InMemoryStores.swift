@@ -1,4 +1,5 @@
 import Foundation
+import GatewayDomain
 
 /// The in-memory stores of one gateway, sharing their rows as PostgreSQL's tables do (a
 /// key's owner is a user; deleting the user takes its sessions, keys, conversations and

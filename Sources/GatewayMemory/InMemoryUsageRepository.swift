@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayDomain
 import Synchronization
 
 /// `UsageRepository` in this process's memory, with `PostgresUsageRepository`'s rules:

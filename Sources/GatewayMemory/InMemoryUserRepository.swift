@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayDomain
 import Synchronization
 
 /// `UserRepository` in this process's memory: what `PostgresUserRepository` does, for

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayDomain
 
 /// Calendar days in UTC as PostgreSQL's `(now() AT TIME ZONE 'UTC')::date` gives them: the
 /// in-memory stores date usage and budgets by these.

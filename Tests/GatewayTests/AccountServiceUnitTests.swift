@@ -4,6 +4,7 @@ import Testing
 
 @testable import GatewayCore
 @testable import GatewayDomain
+@testable import GatewayMemory
 
 /// The accounts domain on in-memory repositories: no database, no HTTP (run by
 /// `scripts/test --unit`). What the routes add on top is tested in `AuthTests`.

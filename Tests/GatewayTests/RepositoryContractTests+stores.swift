@@ -5,6 +5,7 @@ import Testing
 @testable import Gateway
 @testable import GatewayCore
 @testable import GatewayDomain
+@testable import GatewayMemory
 @testable import GatewayOps
 
 /// The conversation, usage, key, budget and administrator stores held to one contract.

@@ -26,6 +26,19 @@ public struct APIKeyInfo: Codable, Sendable, Equatable {
         case lastUsedAt = "last_used_at"
         case expiresAt = "expires_at"
     }
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(
+        id: String, name: String, prefix: String, scope: APIKeyScope, createdAt: Date, lastUsedAt: Date?, expiresAt: Date?
+    ) {
+        self.id = id
+        self.name = name
+        self.prefix = prefix
+        self.scope = scope
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+        self.expiresAt = expiresAt
+    }
 }
 
 /// Storage of API keys; secrets are stored as SHA-256 hex.
@@ -53,6 +66,14 @@ public struct APIKeyGrant: Sendable, Equatable {
 
     /// Unexpired at `now`; the one place a key's expiry is judged (the gateway's clock).
     package func isValid(at now: Date = Date()) -> Bool { expiresAt.map { $0 > now } ?? true }
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(keyID: UUID, userID: Int, scope: APIKeyScope, expiresAt: Date?) {
+        self.keyID = keyID
+        self.userID = userID
+        self.scope = scope
+        self.expiresAt = expiresAt
+    }
 }
 
 /// Makes API key secrets: `gwk_` + 43 base64url characters (32 random bytes).

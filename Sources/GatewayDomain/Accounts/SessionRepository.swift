@@ -31,6 +31,19 @@ public struct SessionInfo: Codable, Sendable, Equatable {
         try container.encodeIfPresent(ipAddress, forKey: .ipAddress)
         try container.encode(current, forKey: .current)
     }
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(
+        id: UUID, createdAt: Date, lastUsedAt: Date, expiresAt: Date, userAgent: String?, ipAddress: String?, current: Bool
+    ) {
+        self.id = id
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+        self.expiresAt = expiresAt
+        self.userAgent = userAgent
+        self.ipAddress = ipAddress
+        self.current = current
+    }
 }
 
 /// Where a refresh request came from.

@@ -6,6 +6,13 @@ public struct User: Codable, Sendable, Equatable {
     public let id: Int
     public let name: String
     public let email: String
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(id: Int, name: String, email: String) {
+        self.id = id
+        self.name = name
+        self.email = email
+    }
 }
 
 /// The user attached to an authenticated request.
@@ -52,4 +59,10 @@ public struct AuthenticatedUser: Sendable, Equatable {
 public struct UserCredentials: Sendable {
     public let user: User
     public let passwordHash: String
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(user: User, passwordHash: String) {
+        self.user = user
+        self.passwordHash = passwordHash
+    }
 }

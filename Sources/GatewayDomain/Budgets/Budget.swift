@@ -30,6 +30,23 @@ public struct Budget: Sendable, Equatable {
     /// The first day of the current period and of the next (UTC, `YYYY-MM-DD`).
     public let periodStart: String
     public let periodEnd: String
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(
+        id: UUID, userID: Int, keyID: UUID?, unit: BudgetUnit, period: BudgetPeriod, limit: Int, spent: Int, reserved: Int,
+        periodStart: String, periodEnd: String
+    ) {
+        self.id = id
+        self.userID = userID
+        self.keyID = keyID
+        self.unit = unit
+        self.period = period
+        self.limit = limit
+        self.spent = spent
+        self.reserved = reserved
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+    }
 }
 
 extension Budget: Encodable {
@@ -65,6 +82,13 @@ public struct BudgetRule: Sendable, Equatable {
 
     /// Whether calls made with `key` (nil: an access token) count against it.
     package func binds(key: UUID?) -> Bool { keyID == nil || keyID == key }
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(id: UUID, keyID: UUID?, unit: BudgetUnit) {
+        self.id = id
+        self.keyID = keyID
+        self.unit = unit
+    }
 }
 
 /// A call whose worst case does not fit a budget: 429 `budget_exceeded` with `Retry-After`

@@ -17,6 +17,15 @@ public struct ConversationSummary: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(id: String, title: String, bot: String, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.title = title
+        self.bot = bot
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// One stored message.
@@ -40,6 +49,23 @@ public struct StoredMessage: Codable, Sendable, Equatable {
         case outputTokens = "output_tokens"
         case latencyMs = "latency_ms"
         case createdAt = "created_at"
+    }
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(
+        id: String, role: ChatRole, content: String, bot: String?, status: MessageStatus, finishReason: String?,
+        inputTokens: Int?, outputTokens: Int?, latencyMs: Int?, createdAt: Date
+    ) {
+        self.id = id
+        self.role = role
+        self.content = content
+        self.bot = bot
+        self.status = status
+        self.finishReason = finishReason
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.latencyMs = latencyMs
+        self.createdAt = createdAt
     }
 }
 
@@ -133,4 +159,10 @@ public struct ConversationCursor: Sendable, Equatable {
 public struct ConversationPage: Sendable {
     public let items: [ConversationSummary]
     public let next: ConversationCursor?
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(items: [ConversationSummary], next: ConversationCursor?) {
+        self.items = items
+        self.next = next
+    }
 }

@@ -16,6 +16,15 @@ public struct UsageRow: Codable, Sendable, Equatable {
         case inputTokens = "input_tokens"
         case outputTokens = "output_tokens"
     }
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(day: String, bot: String, requests: Int, inputTokens: Int, outputTokens: Int) {
+        self.day = day
+        self.bot = bot
+        self.requests = requests
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
 }
 
 /// Calls of one user, bot and API key (nil: an access token) to add to today's usage.

@@ -13,6 +13,15 @@ public struct DailyStats: Sendable, Equatable {
     /// stored answers in milliseconds (nil: none that day).
     public let errors: Int
     public let medianLatencyMs: Double?
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(day: String, requests: Int, costNanos: Int, errors: Int, medianLatencyMs: Double?) {
+        self.day = day
+        self.requests = requests
+        self.costNanos = costNanos
+        self.errors = errors
+        self.medianLatencyMs = medianLatencyMs
+    }
 }
 
 /// An API key as administrators list it, with its owner.
@@ -26,6 +35,22 @@ public struct AdminKey: Sendable, Equatable {
     public let createdAt: String
     public let lastUsedAt: String?
     public let state: String
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(
+        id: UUID, userID: Int, email: String, name: String, prefix: String, scope: APIKeyScope, createdAt: String,
+        lastUsedAt: String?, state: String
+    ) {
+        self.id = id
+        self.userID = userID
+        self.email = email
+        self.name = name
+        self.prefix = prefix
+        self.scope = scope
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+        self.state = state
+    }
 }
 
 extension PostgresAdminRepository {

@@ -16,6 +16,15 @@ public struct AdminUser: Codable, Sendable, Equatable {
         case id, name, email, disabled
         case isAdmin = "is_admin"
     }
+
+    /// Every member (the memberwise initializer, open to the package's other stores).
+    package init(id: Int, name: String, email: String, isAdmin: Bool, disabled: Bool) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.isAdmin = isAdmin
+        self.disabled = disabled
+    }
 }
 
 /// One row of usage: a user's calls to one bot on one UTC day (all of them, or with one API
