@@ -156,18 +156,21 @@ import Testing
 
 /// Usage details in each API's terms.
 @Suite struct UsageDetailRenderingTests {
-    @Test func cachedAndReasoningTokensAreShownInEachShape() {
+    @Test func cachedAndReasoningTokensAreShownInEachShape() throws {
         let usage = TokenUsage(inputTokens: 100, outputTokens: 50, cachedInputTokens: 80, reasoningTokens: 30)
         #expect(
-            OpenAIController.usage(usage)
+            (try JSONValueEncoder.encode(CompletionUsage(usage)))
                 == [
                     "prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150,
                     "prompt_tokens_details": ["cached_tokens": 80],
                     "completion_tokens_details": ["reasoning_tokens": 30],
                 ])
-        #expect(MessageEvents.usage(usage) == ["input_tokens": 20, "output_tokens": 50, "cache_read_input_tokens": 80])
         #expect(
-            OpenAIController.usage(TokenUsage(inputTokens: 1, outputTokens: 2)) == [
+            try JSONValueEncoder.encode(AnthropicMessage.Usage(usage)) == [
+                "input_tokens": 20, "output_tokens": 50, "cache_read_input_tokens": 80,
+            ])
+        #expect(
+            (try JSONValueEncoder.encode(CompletionUsage(TokenUsage(inputTokens: 1, outputTokens: 2)))) == [
                 "prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3,
             ])
     }

@@ -1,18 +1,50 @@
 import BotKit
 
+/// The members of one kind of request body: the one list its parser reads and the OpenAPI
+/// schema named `schema` documents (`WireShapeUnitTests` holds the document to it, member
+/// by member, and debug builds stop a parser that reads a member not listed).
+package struct BodyShape: Sendable {
+    /// The name of the body's schema under `components.schemas` in `openapi.json`.
+    package let schema: String
+    package let members: Set<String>
+
+    package init(_ schema: String, _ members: Set<String>) {
+        self.schema = schema
+        self.members = members
+    }
+}
+
+/// A request body read as its shape: reading a member the shape does not list is the
+/// parser's bug, stopped in debug builds (free in release ones).
+package struct ShapedBody {
+    package let shape: BodyShape
+    package let members: [String: JSONValue]
+
+    package init(shape: BodyShape, members: [String: JSONValue]) {
+        self.shape = shape
+        self.members = members
+    }
+
+    package subscript(_ member: String) -> JSONValue? {
+        assert(shape.members.contains(member), "\(shape.schema) does not list \(member)")
+        return members[member]
+    }
+}
+
 /// Collects every field problem of one body, then throws them together as a 422.
 package struct FieldValidator {
-    package let body: [String: JSONValue]
+    package let body: ShapedBody
     package private(set) var issues: [ValidationIssue] = []
     /// Fields whose values are never echoed back (passwords).
     package static let secretFields: Set<String> = ["password", "current_password", "new_password"]
     package static let redacted = JSONValue.string("**********")
 
-    package init(_ body: [String: JSONValue]) { self.body = body }
+    package init(_ body: [String: JSONValue], shape: BodyShape) { self.body = ShapedBody(shape: shape, members: body) }
 
     /// The body as echoed in `input`, secrets replaced.
     package var echoedBody: JSONValue {
-        .object(body.reduce(into: [:]) { $0[$1.key] = Self.secretFields.contains($1.key) ? Self.redacted : $1.value })
+        .object(
+            body.members.reduce(into: [:]) { $0[$1.key] = Self.secretFields.contains($1.key) ? Self.redacted : $1.value })
     }
 
     private func echo(_ field: String, _ value: JSONValue) -> JSONValue {

@@ -47,13 +47,16 @@ package struct APIKeysController {
             }
     }
 
+    /// The body of `create`.
+    package static let createShape = BodyShape("ApiKeyRequest", ["name", "expires_in_days", "scope"])
+
     @Sendable package func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Created> {
         let user = try context.requireUser()
         guard user.credential == .accessToken else {
             throw APIError(
                 .forbidden, "API keys cannot create API keys. Sign in with your password to create one.", code: "forbidden")
         }
-        var validator = FieldValidator(try await BodyReader.object(request, limit: maxBodyBytes))
+        var validator = FieldValidator(try await BodyReader.object(request, limit: maxBodyBytes), shape: Self.createShape)
         let rawName = validator.requiredString("name")
         let name = rawName?.trimmedWhitespace
         if let rawName, let name, name.isEmpty || name.codePointCount > 100 {

@@ -40,8 +40,12 @@ package struct UsersController {
             .delete("me/sessions/:id", use: revokeSession)
     }
 
+    /// The bodies of `register` and `login`.
+    package static let registerShape = BodyShape("RegisterRequest", ["name", "email", "password"])
+    package static let loginShape = BodyShape("LoginRequest", ["email", "password"])
+
     @Sendable package func register(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<User> {
-        var validator = FieldValidator(try await BodyReader.object(request, limit: maxBodyBytes))
+        var validator = FieldValidator(try await BodyReader.object(request, limit: maxBodyBytes), shape: Self.registerShape)
         let fields = (
             AccountValidation.name(validator.requiredString("name"), &validator),
             AccountValidation.email(validator.requiredString("email"), &validator),
@@ -57,7 +61,7 @@ package struct UsersController {
     }
 
     @Sendable package func login(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<TokenResponse> {
-        var validator = FieldValidator(try await BodyReader.object(request, limit: maxBodyBytes))
+        var validator = FieldValidator(try await BodyReader.object(request, limit: maxBodyBytes), shape: Self.loginShape)
         let fields = (
             AccountValidation.email(validator.requiredString("email"), &validator),
             AccountValidation.password(validator.requiredString("password"), &validator)

@@ -5,8 +5,8 @@ import GatewayDomain
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// A message in Anthropic's shapes: the whole `message` object, or its stream of events
-/// (`message_start`; per content block `content_block_start`, `content_block_delta`s —
+/// A message's stream of events in Anthropic's shapes (the whole message is
+/// `AnthropicMessage`): (`message_start`; per content block `content_block_start`, `content_block_delta`s —
 /// `text_delta` or a tool use's `input_json_delta` — and `content_block_stop`; then
 /// `message_delta` with the stop reason and usage, `message_stop`; `error` on a failure
 /// after output). Blocks follow the bot's output: a text block, then one block per tool
@@ -24,31 +24,6 @@ package final class MessageEvents: TurnEventFormat, Sendable {
     }
 
     package var opening: ByteBuffer? { nil }
-
-    /// The message as `POST /v1/messages` returns it without streaming.
-    package func message(_ result: ChatService.TurnResult) -> JSONValue {
-        let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
-        var content: [JSONValue] = []
-        if result.text.isEmpty == false || result.toolCalls.isEmpty {
-            content.append(["type": "text", "text": .string(result.text)])
-        }
-        content += result.toolCalls.map(Self.toolUse)
-        return [
-            "id": .string(id), "type": "message", "role": "assistant", "model": .string(result.bot), "content": .array(content),
-            "stop_reason": .string(Self.stopReason(result.completion?.finishReason)), "stop_sequence": .null,
-            "usage": Self.usage(usage),
-        ]
-    }
-
-    /// Usage in Anthropic's terms: cache reads apart from the other input tokens.
-    package static func usage(_ usage: TokenUsage) -> JSONValue {
-        var object: JSONValue = [
-            "input_tokens": .int(Int64(usage.inputTokens - (usage.cachedInputTokens ?? 0))),
-            "output_tokens": .int(Int64(usage.outputTokens)),
-        ]
-        if let cached = usage.cachedInputTokens { object["cache_read_input_tokens"] = .int(Int64(cached)) }
-        return object
-    }
 
     package func delta(_ piece: String, first: Bool) -> ByteBuffer {
         var buffer = first ? start() : ByteBuffer()
@@ -130,7 +105,8 @@ package final class MessageEvents: TurnEventFormat, Sendable {
                     [
                         "type": "message_delta",
                         "delta": [
-                            "stop_reason": .string(Self.stopReason(result.completion?.finishReason)), "stop_sequence": .null,
+                            "stop_reason": .string(AnthropicMessage.stopReason(result.completion?.finishReason)),
+                            "stop_sequence": .null,
                         ],
                         "usage": ["output_tokens": .int(Int64(usage.outputTokens))],
                     ]))
@@ -154,23 +130,6 @@ package final class MessageEvents: TurnEventFormat, Sendable {
                     "usage": ["input_tokens": .int(Int64(input)), "output_tokens": 0],
                 ],
             ])
-    }
-
-    /// A tool call as a `tool_use` block (its arguments as the input object; `{}` when they
-    /// are not one).
-    package static func toolUse(_ call: ToolCall) -> JSONValue {
-        let input = (try? JSONReader.parse(Array(call.arguments.utf8))).flatMap { $0.object != nil ? $0 : nil } ?? [:]
-        return ["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input]
-    }
-
-    /// Anthropic's name for why generation stopped.
-    package static func stopReason(_ reason: FinishReason?) -> String {
-        switch reason?.rawValue {
-        case "length": "max_tokens"
-        case "tool_calls": "tool_use"
-        case "stop_sequence": "stop_sequence"
-        default: "end_turn"
-        }
     }
 
     package static func error(_ error: AnthropicError) -> ByteBuffer { event("error", error.body) }

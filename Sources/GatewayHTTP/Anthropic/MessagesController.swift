@@ -38,8 +38,7 @@ package struct MessagesController {
         let result = try await chat.answer(turn)
         // Anthropic's message has no way to say it was cut short: any failure is an error.
         if let error = result.error { throw error }
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: format.message(result).jsonBytes)))
+        let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+        return OpenAIController.json(try JSONValueEncoder.encode(AnthropicMessage(id: format.id, result: result, usage: usage)))
     }
 }

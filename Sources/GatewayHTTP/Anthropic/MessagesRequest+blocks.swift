@@ -94,7 +94,7 @@ extension MessagesRequest {
 
     /// `tools` (custom tools: a name, a description, an `input_schema` object) and
     /// `tool_choice` (`auto`, `any`, `tool` with a name, `none`).
-    package static func tools(_ body: [String: JSONValue]) throws -> ([ToolDefinition], ToolChoice) {
+    package static func tools(_ body: ShapedBody) throws -> ([ToolDefinition], ToolChoice) {
         var tools: [ToolDefinition] = []
         switch body["tools"] {
         case nil, .null?: break

@@ -12,16 +12,20 @@ package struct MessagesRequest {
     package let options: GenerationOptions
     package let stream: Bool
 
-    package static let known: Set<String> = [
-        "model", "messages", "max_tokens", "system", "stream", "temperature", "top_p", "stop_sequences", "metadata",
-        "tools", "tool_choice",
-    ]
+    /// The members the gateway reads (Anthropic's names).
+    package static let shape = BodyShape(
+        "MessagesRequest",
+        [
+            "model", "messages", "max_tokens", "system", "stream", "temperature", "top_p", "stop_sequences", "metadata",
+            "tools", "tool_choice",
+        ])
 
     /// `extras`: the members the bot `model` names takes through (`acceptedExtras`).
-    package static func parse(_ body: [String: JSONValue], extras accepted: (String) -> Set<String> = { _ in [] }) throws
+    package static func parse(_ raw: [String: JSONValue], extras accepted: (String) -> Set<String> = { _ in [] }) throws
         -> MessagesRequest
     {
-        let unknown = body.keys.filter { known.contains($0) == false }
+        let body = ShapedBody(shape: shape, members: raw)
+        let unknown = raw.keys.filter { shape.members.contains($0) == false }
         let extras = unknown.isEmpty ? [] : accepted(body["model"]?.string ?? "")
         if let refused = unknown.filter({ extras.contains($0) == false }).sorted().first {
             throw invalid("\(refused): Extra inputs are not permitted")
@@ -78,7 +82,7 @@ package struct MessagesRequest {
         default: throw invalid("stream: a boolean")
         }
         (options.tools, options.toolChoice) = try tools(body)
-        for name in unknown { options.extras[name] = body[name] }
+        for name in unknown { options.extras[name] = raw[name] }
         return MessagesRequest(model: model, messages: messages, options: options, stream: stream)
     }
 

@@ -112,8 +112,12 @@ package struct ChatController {
 
     /// The body's fields, with the contract's 422 details for anything off. One linear
     /// pass reads the body (`JSONReader`); the usual body costs no more than that.
+    /// The body of both chat routes.
+    package static let shape = BodyShape(
+        "ChatRequest", ["message", "conversation_id", "bot", "images", "tools", "tool_choice", "tool_results"])
+
     package static func validatedFields(_ body: ByteBuffer) throws -> Fields {
-        var validator = FieldValidator(try BodyReader.object(from: body))
+        var validator = FieldValidator(try BodyReader.object(from: body), shape: shape)
         let toolResults = Self.toolResults(validator.body["tool_results"], &validator)
         // A turn that sends tool results may say nothing more.
         let message =

@@ -49,7 +49,8 @@ package struct CompletionChunks: TurnEventFormat {
                 buffer.writeImmutableBuffer(
                     OpenAIController.event([
                         "id": .string(id), "object": "chat.completion.chunk", "created": .int(Int64(created)),
-                        "model": .string(result.bot), "choices": [], "usage": OpenAIController.usage(usage),
+                        "model": .string(result.bot), "choices": [],
+                        "usage": (try? JSONValueEncoder.encode(CompletionUsage(usage))) ?? .null,
                     ]))
             }
         }

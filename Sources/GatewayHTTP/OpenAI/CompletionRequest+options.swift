@@ -4,7 +4,7 @@ import GatewayDomain
 
 extension CompletionRequest {
     /// `top_p`, `stop`, `seed`, `user`, `parallel_tool_calls` and `n` (1 only), each checked.
-    package static func sampling(_ body: [String: JSONValue]) throws -> GenerationOptions {
+    package static func sampling(_ body: ShapedBody) throws -> GenerationOptions {
         var options = GenerationOptions()
         if let value = present(body["top_p"]) {
             guard let number = value.double, (0...1).contains(number) else {
@@ -46,7 +46,7 @@ extension CompletionRequest {
 
     /// `tools` (functions: a name of letters, digits, `_` and `-`, up to 64; a description;
     /// a JSON Schema object of parameters) and `tool_choice`.
-    package static func tools(_ body: [String: JSONValue]) throws -> ([ToolDefinition], ToolChoice) {
+    package static func tools(_ body: ShapedBody) throws -> ([ToolDefinition], ToolChoice) {
         var tools: [ToolDefinition] = []
         switch present(body["tools"]) {
         case nil: break
@@ -104,7 +104,7 @@ extension CompletionRequest {
     }
 
     /// `response_format`: `text`, `json_object`, or `json_schema` with a name and a schema.
-    package static func responseFormat(_ body: [String: JSONValue]) throws -> ResponseFormat {
+    package static func responseFormat(_ body: ShapedBody) throws -> ResponseFormat {
         guard let value = present(body["response_format"]) else { return .text }
         guard case .object(let format) = value else { throw invalid("response_format", "must be an object") }
         switch format["type"] {

@@ -14,17 +14,20 @@ package struct CompletionRequest {
     package let includeUsage: Bool
 
     /// The members the gateway reads (OpenAI's names).
-    package static let known: Set<String> = [
-        "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed", "user",
-        "stream", "stream_options", "n", "tools", "tool_choice", "parallel_tool_calls", "response_format", "metadata",
-        "store",
-    ]
+    package static let shape = BodyShape(
+        "ChatCompletionRequest",
+        [
+            "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed", "user",
+            "stream", "stream_options", "n", "tools", "tool_choice", "parallel_tool_calls", "response_format", "metadata",
+            "store",
+        ])
 
     /// `extras`: the members the bot `model` names takes through (`acceptedExtras`).
-    package static func parse(_ body: [String: JSONValue], extras accepted: (String) -> Set<String> = { _ in [] }) throws
+    package static func parse(_ raw: [String: JSONValue], extras accepted: (String) -> Set<String> = { _ in [] }) throws
         -> CompletionRequest
     {
-        let unknown = body.keys.filter { known.contains($0) == false }
+        let body = ShapedBody(shape: shape, members: raw)
+        let unknown = raw.keys.filter { shape.members.contains($0) == false }
         let extras = unknown.isEmpty ? [] : accepted(body["model"]?.string ?? "")
         if let refused = unknown.filter({ extras.contains($0) == false }).sorted().first { throw unrecognized(refused) }
         guard case .string(let model)? = body["model"], model.isEmpty == false else {
@@ -37,7 +40,7 @@ package struct CompletionRequest {
         var options = try sampling(body)
         options.responseFormat = try responseFormat(body)
         (options.tools, options.toolChoice) = try tools(body)
-        for name in unknown { options.extras[name] = body[name] }
+        for name in unknown { options.extras[name] = raw[name] }
         for key in ["max_tokens", "max_completion_tokens"] {
             guard let value = body[key], value != .null else { continue }
             guard let tokens = value.int, tokens >= 1, tokens <= 1_000_000 else {

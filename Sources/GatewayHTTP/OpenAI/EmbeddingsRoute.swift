@@ -11,8 +11,9 @@ extension OpenAIController {
     /// (little-endian float32, what OpenAI's SDK asks for by default); `dimensions`.
     @Sendable package func embeddings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let body = try await BodyReader.object(request, limit: maxBodyBytes)
-        if let unknown = body.keys.filter({ Self.embeddingMembers.contains($0) == false }).sorted().first {
+        let raw = try await BodyReader.object(request, limit: maxBodyBytes)
+        let body = ShapedBody(shape: Self.embeddingsShape, members: raw)
+        if let unknown = raw.keys.filter({ Self.embeddingsShape.members.contains($0) == false }).sorted().first {
             throw CompletionRequest.unrecognized(unknown)
         }
         guard case .string(let model)? = body["model"], model.isEmpty == false else {
@@ -47,20 +48,19 @@ extension OpenAIController {
         }
         guard let bot = bots.bot(named: model) else { throw ChatError.unknownBot(model) }
         let result = try await chat.embed(userID: user.id, keyID: user.keyID, bot: bot, inputs: inputs, dimensions: dimensions)
-        let tokens = Int64(result.inputTokens ?? 0)
-        let data: [JSONValue] = result.vectors.enumerated().map { index, vector in
-            [
-                "object": "embedding", "index": .int(Int64(index)),
-                "embedding": base64 ? .string(Self.base64(vector)) : .array(vector.map(JSONValue.double)),
-            ]
-        }
-        return Self.json([
-            "object": "list", "data": .array(data), "model": .string(bot.name),
-            "usage": ["prompt_tokens": .int(tokens), "total_tokens": .int(tokens)],
-        ])
+        let tokens = result.inputTokens ?? 0
+        let list = EmbeddingList(
+            data: result.vectors.enumerated().map { index, vector in
+                EmbeddingList.Embedding(
+                    index: index, embedding: base64 ? .string(Self.base64(vector)) : .array(vector.map(JSONValue.double)))
+            },
+            model: bot.name, usage: .init(prompt_tokens: tokens, total_tokens: tokens))
+        return Self.json(try JSONValueEncoder.encode(list))
     }
 
-    package static let embeddingMembers: Set<String> = ["model", "input", "encoding_format", "dimensions", "user"]
+    /// The body of `embeddings`.
+    package static let embeddingsShape = BodyShape(
+        "EmbeddingsRequest", ["model", "input", "encoding_format", "dimensions", "user"])
 
     /// A vector as OpenAI's `base64` encoding: little-endian float32 values.
     package static func base64(_ vector: [Double]) -> String {
@@ -68,5 +68,25 @@ extension OpenAIController {
         bytes.reserveCapacity(vector.count * 4)
         for value in vector { withUnsafeBytes(of: Float(value).bitPattern.littleEndian) { bytes += $0 } }
         return Data(bytes).base64EncodedString()
+    }
+}
+
+/// `POST /v1/embeddings`' answer: OpenAI's list of embeddings.
+package struct EmbeddingList: Encodable, Sendable {
+    package var object = "list"
+    package var data: [Embedding]
+    package var model: String
+    package var usage: Usage
+
+    package struct Embedding: Encodable, Sendable {
+        package var object = "embedding"
+        package var index: Int
+        /// Numbers, or their little-endian float32 bytes in base64.
+        package var embedding: JSONValue
+    }
+
+    package struct Usage: Encodable, Sendable {
+        package var prompt_tokens: Int
+        package var total_tokens: Int
     }
 }

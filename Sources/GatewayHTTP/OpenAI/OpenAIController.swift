@@ -64,28 +64,7 @@ package struct OpenAIController {
         let result = try await chat.answer(turn)
         if let error = result.error, result.partial == false { throw OpenAIError.from(error) }
         let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
-        var message: JSONValue = ["role": "assistant", "content": .string(result.text)]
-        if result.toolCalls.isEmpty == false {
-            if result.text.isEmpty { message["content"] = .null }
-            message["tool_calls"] = .array(
-                result.toolCalls.map { call in
-                    [
-                        "id": .string(call.id), "type": "function",
-                        "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
-                    ]
-                })
-        }
-        let body: JSONValue = [
-            "id": .string(id), "object": "chat.completion", "created": .int(Int64(created)), "model": .string(result.bot),
-            "choices": [
-                [
-                    "index": 0, "message": message,
-                    "finish_reason": .string(result.completion?.finishReason.rawValue ?? "error"),
-                ]
-            ],
-            "usage": Self.usage(usage),
-        ]
-        return Self.json(body)
+        return Self.json(try JSONValueEncoder.encode(ChatCompletion(id: id, created: created, result: result, usage: usage)))
     }
 
     /// `X-Conversation-Id`, when sent (a 400 when it is not a UUID; each route's middleware
@@ -103,18 +82,6 @@ package struct OpenAIController {
 
     package static func errorEvent(_ failure: OpenAIError) -> ByteBuffer {
         event(["error": ["message": .string(failure.message), "type": .string(failure.type), "code": .string(failure.code)]])
-    }
-
-    package static func usage(_ usage: TokenUsage) -> JSONValue {
-        var object: JSONValue = [
-            "prompt_tokens": .int(Int64(usage.inputTokens)), "completion_tokens": .int(Int64(usage.outputTokens)),
-            "total_tokens": .int(Int64(usage.totalTokens)),
-        ]
-        if let cached = usage.cachedInputTokens { object["prompt_tokens_details"] = ["cached_tokens": .int(Int64(cached))] }
-        if let reasoning = usage.reasoningTokens {
-            object["completion_tokens_details"] = ["reasoning_tokens": .int(Int64(reasoning))]
-        }
-        return object
     }
 
     /// One data-only SSE event, written by BotKit's JSON writer (no Foundation on the hot path).

@@ -52,8 +52,11 @@ package struct BudgetsController {
         }
     }
 
+    /// The body of `put`.
+    package static let putShape = BodyShape("BudgetRequest", ["user_id", "key_id", "unit", "period", "limit"])
+
     @Sendable package func put(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Budget> {
-        var validator = FieldValidator(try await BodyReader.object(request, limit: maxBodyBytes))
+        var validator = FieldValidator(try await BodyReader.object(request, limit: maxBodyBytes), shape: Self.putShape)
         let user = validator.body["user_id"]?.int.flatMap { (1...Int(Int32.max)).contains($0) ? $0 : nil }
         if user == nil {
             validator.issue(
