@@ -64,4 +64,7 @@ public struct ToolCallAssembler: Sendable {
 
     /// The calls so far, in index order.
     public var calls: [ToolCall] { byIndex.keys.sorted().map { byIndex[$0]! } }
+
+    /// The call of one index so far.
+    public func call(index: Int) -> ToolCall? { byIndex[index] }
 }

@@ -205,6 +205,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
         chat: services.chat, bots: services.bots, streams: services.streams, maxBodyBytes: maxBody)
     OpenAIController(intake: intake, bearer: bearer, errors: errors).addRoutes(to: router)
     MessagesController(intake: intake, bearer: bearer, errors: errors).addRoutes(to: router)
+    ResponsesController(intake: intake, bearer: bearer, errors: errors).addRoutes(to: router)
     DocsController().addRoutes(to: router)
     ConsoleController(
         auth: ConsoleAuth(

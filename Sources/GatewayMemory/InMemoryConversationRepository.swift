@@ -148,6 +148,51 @@ package final class InMemoryConversationRepository: ConversationRepository {
         }
     }
 
+    package func response(id: UUID, userID: Int) async throws -> StoredResponse? {
+        state.withLock { state in
+            let key = id.lowercasedString
+            guard let index = state.messages.firstIndex(where: { $0.stored.id == key && $0.stored.role == .assistant }),
+                case let message = state.messages[index],
+                state.conversations[message.conversationID]?.userID == userID
+            else { return nil }
+            let before = state.messages[..<index].last { $0.conversationID == message.conversationID }
+            let input = before.flatMap { $0.stored.role == .user ? $0 : nil }.map { row in
+                MessageParts.decode(row.parts, role: .user, content: row.stored.content)
+            }
+            let stored = message.stored
+            return StoredResponse(
+                conversationID: message.conversationID, input: input ?? [],
+                answer: MessageParts.decode(message.parts, role: .assistant, content: stored.content).last
+                    ?? ChatMessage(role: .assistant, content: ""),
+                bot: stored.bot ?? "", status: stored.status, finishReason: stored.finishReason,
+                usage: stored.inputTokens.flatMap { input in
+                    stored.outputTokens.map { TokenUsage(inputTokens: input, outputTokens: $0) }
+                }, createdAt: stored.createdAt,
+                isLatest: state.messages[(index + 1)...].contains { $0.conversationID == message.conversationID } == false)
+        }
+    }
+
+    package func deleteResponse(id: UUID, userID: Int) async throws -> Bool {
+        state.withLock { state in
+            let key = id.lowercasedString
+            guard let index = state.messages.firstIndex(where: { $0.stored.id == key && $0.stored.role == .assistant }),
+                case let conversation = state.messages[index].conversationID,
+                state.conversations[conversation]?.userID == userID
+            else { return false }
+            var doomed: Set<Int> = [index]
+            if let before = state.messages[..<index].lastIndex(where: { $0.conversationID == conversation }),
+                state.messages[before].stored.role == .user
+            {
+                doomed.insert(before)
+            }
+            state.messages = state.messages.enumerated().filter { doomed.contains($0.offset) == false }.map(\.element)
+            if state.messages.contains(where: { $0.conversationID == conversation }) == false {
+                state.conversations[conversation] = nil
+            }
+            return true
+        }
+    }
+
     /// Every assistant message (for administrators' daily figures).
     package func replies() -> [StoredMessage] {
         state.withLock { state in state.messages.map(\.stored).filter { $0.role == .assistant } }

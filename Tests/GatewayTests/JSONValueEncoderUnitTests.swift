@@ -55,6 +55,25 @@ import Testing
         #expect(try JSONValueEncoder.encode(JSONValue.int(4)) == 4)
     }
 
+    struct Nullable: Encodable {
+        var text: String? = nil
+        var number: Int? = nil
+        var flag: Bool? = nil
+        var inner: Inner? = nil
+        var kept: Double? = 1.5
+    }
+
+    @Test func nilOptionalsAreLeftOutOrWrittenAsNull() throws {
+        #expect(try JSONValueEncoder.encode(Nullable()) == ["kept": 1.5])
+        #expect(
+            try JSONValueEncoder.encode(Nullable(), nulls: true)
+                == ["text": .null, "number": .null, "flag": .null, "inner": .null, "kept": 1.5])
+        #expect(
+            try JSONValueEncoder.encode([Nullable(inner: Inner())], nulls: true) == [
+                ["text": .null, "number": .null, "flag": .null, "inner": ["flag": true, "ratio": 0.5], "kept": 1.5]
+            ])
+    }
+
     @Test func refusesNumbersJSONCannotCarry() {
         #expect(throws: EncodingError.self) { try JSONValueEncoder.encode(["n": UInt64.max]) }
         #expect(throws: EncodingError.self) { try JSONValueEncoder.encode([Double.nan]) }

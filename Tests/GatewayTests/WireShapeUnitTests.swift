@@ -20,6 +20,7 @@ import Testing
     static let requests: [BodyShape] = [
         ChatController.shape, UsersController.registerShape, UsersController.loginShape, APIKeysController.createShape,
         BudgetsController.putShape, CompletionRequest.shape, MessagesRequest.shape, OpenAIController.embeddingsShape,
+        ResponsesRequest.shape,
     ]
 
     @Test(arguments: requests.map(\.schema))
@@ -100,11 +101,12 @@ struct WireSample: Sendable, CustomTestStringConvertible {
     let encoded: @Sendable () throws -> Data
     var testDescription: String { schema }
 
-    /// Written by `JSONValueEncoder` and BotKit's writer (`/v1`, `/v1/messages`).
-    init(_ schema: String, wire value: some Encodable & Sendable) {
+    /// Written by `JSONValueEncoder` and BotKit's writer (`/v1`, `/v1/messages`; every
+    /// member, `null` when unset, with `nulls`: `/v1/responses`).
+    init(_ schema: String, wire value: some Encodable & Sendable, nulls: Bool = false) {
         self.schema = schema
         self.value = value
-        encoded = { Data(try JSONValueEncoder.encode(value).jsonBytes) }
+        encoded = { Data(try JSONValueEncoder.encode(value, nulls: nulls).jsonBytes) }
     }
 
     /// Written by `JSONResponse` (the chat API).
@@ -124,7 +126,36 @@ struct WireSample: Sendable, CustomTestStringConvertible {
         return result
     }
 
+    static var response: ResponseObject {
+        var echo = ResponseEcho()
+        echo.instructions = "Be brief."
+        echo.maxOutputTokens = 100
+        echo.temperature = 0.5
+        echo.topP = 0.9
+        echo.user = "u1"
+        echo.previousResponseID = "resp_" + String(repeating: "a", count: 32)
+        echo.metadata = ["k": "v"]
+        echo.tools = [
+            ["type": "function", "name": "lookup", "description": "d", "parameters": ["type": "object"], "strict": true]
+        ]
+        echo.toolChoice = ["type": "function", "name": "lookup"]
+        var response = ResponseObject(id: UUID(), createdAt: 1_700_000_000, model: "echo", echo: echo)
+            .finished(
+                answer: "Hello", calls: [call], bot: "echo", finishReason: "length", failure: .timeout, usage: usage)
+        response.incomplete_details = .init(reason: "max_output_tokens")
+        return response
+    }
+
     static let all: [WireSample] = [
+        WireSample("Response", wire: response, nulls: true),
+        WireSample(
+            "ResponseInputItemList",
+            wire: try! ResponseInputItems(
+                [
+                    ChatMessage(role: .tool, content: "3 cats", toolCallID: "call_1"),
+                    ChatMessage(role: .user, content: "hi", images: [ImagePart(url: "https://example.com/a.png")!]),
+                ], responseID: "resp_" + String(repeating: "b", count: 32), query: [:]), nulls: true),
+        WireSample("ResponseDeleted", wire: ResponseDeleted(id: "resp_" + String(repeating: "c", count: 32))),
         WireSample(
             "ChatCompletion", wire: ChatCompletion(id: "chatcmpl-" + id, created: 1_700_000_000, result: result, usage: usage)),
         WireSample("AnthropicMessage", wire: AnthropicMessage(id: "msg_" + id, result: result, usage: usage)),

@@ -10,6 +10,10 @@ public enum ChatError: Error, APIErrorConvertible, Equatable {
     case unsupported(bot: String, missing: BotCapabilities, input: JSONValue)
     /// A tool result that answers no open call of the conversation's last answer.
     case unansweredResult(String)
+    /// A stored response (`previous_response_id`) that is not there or not the caller's.
+    case responseNotFound
+    /// A stored response that a later turn of its conversation already continued.
+    case responseNotLatest
 
     public var apiError: APIError {
         switch self {
@@ -33,6 +37,12 @@ public enum ChatError: Error, APIErrorConvertible, Equatable {
             APIError(.notFound, "Unknown bot \"\(name.prefix(64))\". See GET /api/v1/bots.", code: "unknown_bot")
         case .conversationNotFound:
             APIError(.notFound, "Conversation not found.", code: "not_found")
+        case .responseNotFound:
+            APIError(.notFound, "Previous response not found.", code: "not_found")
+        case .responseNotLatest:
+            APIError(
+                .badRequest, "Previous response was continued already: only the latest response of a chain continues it.",
+                code: "invalid_request")
         }
     }
 

@@ -121,6 +121,43 @@ public protocol ConversationRepository: Sendable {
     func conversation(id: UUID, userID: Int) async throws -> (ConversationSummary, [StoredMessage])?
     /// Deletes one conversation of a user; false when not theirs.
     func delete(id: UUID, userID: Int) async throws -> Bool
+    /// One stored answer of a user (a Responses API response) with the input of its turn;
+    /// nil when there is no such answer or it is not theirs.
+    func response(id: UUID, userID: Int) async throws -> StoredResponse?
+    /// Deletes one stored answer of a user and the input of its turn (the conversation too,
+    /// when nothing else is left in it); false when not theirs.
+    func deleteResponse(id: UUID, userID: Int) async throws -> Bool
+}
+
+/// A stored answer as the Responses API shows it: one turn of a conversation.
+public struct StoredResponse: Sendable, Equatable {
+    public let conversationID: UUID
+    /// The turn's input as stored: tool results, then the user message.
+    public let input: [ChatMessage]
+    /// The answer: its text and tool calls.
+    public let answer: ChatMessage
+    public let bot: String
+    public let status: MessageStatus
+    public let finishReason: String?
+    public let usage: TokenUsage?
+    public let createdAt: Date
+    /// No turn follows it in its conversation (only the latest continues a chain).
+    public let isLatest: Bool
+
+    package init(
+        conversationID: UUID, input: [ChatMessage], answer: ChatMessage, bot: String, status: MessageStatus,
+        finishReason: String?, usage: TokenUsage?, createdAt: Date, isLatest: Bool
+    ) {
+        self.conversationID = conversationID
+        self.input = input
+        self.answer = answer
+        self.bot = bot
+        self.status = status
+        self.finishReason = finishReason
+        self.usage = usage
+        self.createdAt = createdAt
+        self.isLatest = isLatest
+    }
 }
 
 /// Who holds a conversation id (a client-chosen `X-Conversation-Id` may be anyone's).

@@ -99,7 +99,7 @@ package struct TurnPreparer: Sendable {
     }
 
     /// `BOT_SYSTEM_PROMPT`, when set, before the conversation.
-    private func withSystemPrompt(_ messages: [ChatMessage]) -> [ChatMessage] {
+    package func withSystemPrompt(_ messages: [ChatMessage]) -> [ChatMessage] {
         guard let prompt = config.systemPrompt else { return messages }
         return [ChatMessage(role: .system, content: prompt)] + messages
     }

@@ -12,10 +12,15 @@ package struct OpenAIError: Error, HTTPResponseError {
     package var type: String
     package var code: String
     package var headers: HTTPFields = [:]
+    /// The request member at fault, when one is.
+    package var param: String? = nil
 
     package func response(from request: Request, context: some RequestContext) throws -> Response {
         let body: JSONValue = [
-            "error": ["message": .string(message), "type": .string(type), "code": .string(code), "param": .null]
+            "error": [
+                "message": .string(message), "type": .string(type), "code": .string(code),
+                "param": param.map(JSONValue.string) ?? .null,
+            ]
         ]
         var headers = self.headers
         headers[.contentType] = "application/json"

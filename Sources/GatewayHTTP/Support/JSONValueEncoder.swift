@@ -4,14 +4,14 @@ import BotKit
 /// for BotKit's writer: the typed value is the one source of a body's members, and the
 /// bytes come from the same writer as every hand-built event, without Foundation.
 ///
-/// An optional that is nil is left out (as synthesized `Encodable` does); a value that must
-/// be `null` on the wire encodes `nil` itself. Integers outside `Int64` and non-finite
+/// An optional that is nil is left out (as synthesized `Encodable` does), or written as
+/// `null` with `nulls: true` (for APIs whose clients expect every member). Integers outside `Int64` and non-finite
 /// numbers are refused with `EncodingError.invalidValue`. Dates have no strategy here:
 /// encode them as strings.
 package enum JSONValueEncoder {
-    package static func encode(_ value: some Encodable) throws -> JSONValue {
+    package static func encode(_ value: some Encodable, nulls: Bool = false) throws -> JSONValue {
         if let json = value as? JSONValue { return json }
-        let root = Node()
+        let root = Node(nulls: nulls)
         try value.encode(to: NodeEncoder(node: root, codingPath: []))
         return root.value
     }
@@ -19,9 +19,13 @@ package enum JSONValueEncoder {
 
 /// One value being built: set once as a scalar, or filled as an object or an array.
 private final class Node {
+    /// Nil optionals are written as `null` (else left out).
+    let nulls: Bool
     var scalar: JSONValue?
     var members: [String: Node]?
     var items: [Node]?
+
+    init(nulls: Bool) { self.nulls = nulls }
 
     var value: JSONValue {
         if let members { return .object(members.mapValues(\.value)) }
@@ -30,14 +34,14 @@ private final class Node {
     }
 
     func member(_ key: String) -> Node {
-        let child = Node()
+        let child = Node(nulls: nulls)
         if members == nil { members = [:] }
         members![key] = child
         return child
     }
 
     func item() -> Node {
-        let child = Node()
+        let child = Node(nulls: nulls)
         if items == nil { items = [] }
         items!.append(child)
         return child
@@ -95,6 +99,32 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
 
     mutating func encode(_ value: some Encodable, forKey key: Key) throws {
         try node.member(key.stringValue).set(value, at: codingPath + [key])
+    }
+
+    // Synthesized `Encodable` writes optionals through these: each is a requirement of its
+    // own, so each is spelled out (a generic one would not replace the defaults).
+    mutating func encodeIfPresent(_ value: (some Encodable)?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try present(value, key) }
+    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try present(value, key) }
+
+    private mutating func present(_ value: (some Encodable)?, _ key: Key) throws {
+        if let value {
+            try encode(value, forKey: key)
+        } else if node.nulls {
+            try encodeNil(forKey: key)
+        }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)

@@ -1,0 +1,43 @@
+import BotKit
+import Foundation
+import GatewayCore
+
+extension TurnPreparer {
+    /// A Responses API turn: `input` after the stored chain `previous` ends with (its
+    /// conversation's history within `CHAT_CONTEXT_*`), stored in that conversation — or a
+    /// new one — unless `store` is false. Only the latest answer of a conversation continues
+    /// it; another user's answer is `responseNotFound`. What a turn stores is its function
+    /// call outputs and its last user message (system and developer messages, like
+    /// `instructions`, are context of this call only).
+    package func prepareResponse(
+        userID: Int, keyID: UUID?, bot name: String, input: [ChatMessage], previous: UUID?, store: Bool,
+        options: GenerationOptions
+    ) async throws -> ChatService.PreparedTurn {
+        guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
+        try ChatError.check(bot, needs: ChatService.PreparedTurn.needs(input, options))
+        try await quotas.admit(userID: userID)
+        var context: [ChatMessage] = []
+        var conversationID = UUID.random()
+        var isNew = true
+        let results = input.filter { $0.role == .tool }
+        if let previous {
+            guard let stored = try await conversations.response(id: previous, userID: userID),
+                let history = try await conversations.history(
+                    conversationID: stored.conversationID, userID: userID, limit: config.contextMessages)
+            else { throw ChatError.responseNotFound }
+            guard stored.isLatest else { throw ChatError.responseNotLatest }
+            try Self.checkResults(results, history: history)
+            context = Self.trim(history, characters: config.contextCharacters)
+            (conversationID, isNew) = (stored.conversationID, false)
+        }
+        let lastUser = input.last { $0.role == .user }
+        var turn = ChatService.PreparedTurn(
+            conversationID: conversationID, isNew: isNew, bot: bot,
+            messages: withSystemPrompt(MessageParts.answerable(context + input)), userID: userID,
+            userMessage: lastUser?.content ?? "", options: options, keyID: keyID)
+        turn.store = store
+        turn.input = results + (lastUser.map { [$0] } ?? [])
+        try await reserve(&turn)
+        return turn
+    }
+}
