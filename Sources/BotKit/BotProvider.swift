@@ -23,12 +23,18 @@ public protocol BotProvider: Sendable {
     /// Vectors for texts, for bots declaring `BotCapabilities.embeddings`; throws a
     /// `BotError` like `stream(_:)`.
     func embed(_ request: EmbeddingRequest) async throws -> Embeddings
+
+    /// The input tokens `request` takes, counted by the model's own service; nil (the
+    /// default) when the bot has no way to count, and the gateway estimates. Never bills a
+    /// model call.
+    func countTokens(_ request: BotRequest) async throws -> Int?
 }
 
 extension BotProvider {
     public var capabilities: BotCapabilities { [] }
     public var acceptedExtras: Set<String> { [] }
     public var statistics: BotStatistics { BotStatistics() }
+    public func countTokens(_ request: BotRequest) async throws -> Int? { nil }
 }
 
 /// A provider whose stream ends with `BotError.timeout` at the request's deadline by

@@ -36,8 +36,13 @@ import Testing
         let bodies = model.received
         let openai = bodies.filter { $0["model"] == .string("m") }
         let claude = bodies.filter { $0["model"] == .string("c") }
-        #expect(openai.count == 8)
-        #expect(claude.count == 7)
+        #expect(openai.count == 11)
+        #expect(claude.count == 10)
+        // Anthropic's count endpoint got what a message request sends the model, and nothing more.
+        let count = try #require(model.receivedCounts.first)
+        #expect(model.receivedCounts.count == 1)
+        #expect(Set(count.keys) == ["model", "system", "messages", "tools"])
+        #expect(count["model"] == .string("c") && count["system"] == .string("Be brief."))
         // OpenAI's wire: function tools, an assistant's tool_calls and a tool message, image_url parts.
         #expect(openai.contains { $0["tools"]?[0]?["function"]?["name"] == .string("lookup") })
         #expect(openai.contains { $0["messages"]?.array?.contains { $0["role"] == .string("tool") } == true })

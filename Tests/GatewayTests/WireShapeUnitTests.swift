@@ -20,7 +20,7 @@ import Testing
     static let requests: [BodyShape] = [
         ChatController.shape, UsersController.registerShape, UsersController.loginShape, APIKeysController.createShape,
         BudgetsController.putShape, CompletionRequest.shape, MessagesRequest.shape, OpenAIController.embeddingsShape,
-        ResponsesRequest.shape,
+        ResponsesRequest.shape, MessagesRequest.countShape,
     ]
 
     @Test(arguments: requests.map(\.schema))
@@ -155,6 +155,7 @@ struct WireSample: Sendable, CustomTestStringConvertible {
                     ChatMessage(role: .tool, content: "3 cats", toolCallID: "call_1"),
                     ChatMessage(role: .user, content: "hi", images: [ImagePart(url: "https://example.com/a.png")!]),
                 ], responseID: "resp_" + String(repeating: "b", count: 32), query: [:]), nulls: true),
+        WireSample("TokenCount", wire: TokenCount(input_tokens: 12)),
         WireSample("ResponseDeleted", wire: ResponseDeleted(id: "resp_" + String(repeating: "c", count: 32))),
         WireSample(
             "ChatCompletion", wire: ChatCompletion(id: "chatcmpl-" + id, created: 1_700_000_000, result: result, usage: usage)),

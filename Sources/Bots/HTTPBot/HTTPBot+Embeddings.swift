@@ -7,15 +7,27 @@ extension HTTPBot {
     /// attempt, bounded like a chat call (deadline, response size), failures as `BotError`s.
     public func embed(_ request: EmbeddingRequest) async throws -> Embeddings {
         guard settings.api != .anthropic else { throw BotError.rejected("Anthropic's API makes no embeddings") }
-        let breaker = upstream.breaker
-        guard breaker.allow() else { throw BotError.unavailable("circuit open") }
         var body: JSONValue = ["model": .string(settings.model), "input": .array(request.inputs.map(JSONValue.string))]
         if let dimensions = request.dimensions { body["dimensions"] = .int(Int64(dimensions)) }
         if settings.api == .openai, let user = request.userID { body["user"] = .string(user) }
+        let count = request.inputs.count
+        return try await exchange(
+            path: settings.api == .openai ? "/embeddings" : "/api/embed", body: body, deadline: request.deadline
+        ) { [api = settings.api] in try Self.embeddings($0, api: api, count: count) }
+    }
+
+    /// One JSON exchange with the upstream outside a chat call (embeddings, token counts):
+    /// behind the circuit breaker, one attempt, bounded by the deadline and the response
+    /// size, failures as `BotError`s (an answer that is not what was asked counts against
+    /// the upstream: `read` throwing a `WireError`).
+    func exchange<Answer>(
+        path: String, body: JSONValue, deadline: ContinuousClock.Instant, read: (JSONValue) throws -> Answer
+    ) async throws -> Answer {
+        let breaker = upstream.breaker
+        guard breaker.allow() else { throw BotError.unavailable("circuit open") }
         let spec = upstream.transfer(
-            settings.baseURL + (settings.api == .openai ? "/embeddings" : "/api/embed"),
-            headers: ["Content-Type: application/json"] + format.authHeaders(settings), body: body.jsonBytes,
-            deadline: request.deadline)
+            settings.baseURL + path, headers: ["Content-Type: application/json"] + format.authHeaders(settings),
+            body: body.jsonBytes, deadline: deadline)
         do {
             var status = 0
             var bytes: [UInt8] = []
@@ -28,14 +40,14 @@ extension HTTPBot {
             guard (200..<300).contains(status) else {
                 throw upstream.statusFailure(status, retryAfter: nil, body: Array(bytes.prefix(UpstreamClient.loggedErrorBytes)))
             }
-            let embeddings = try Self.embeddings(try UpstreamJSON.object(bytes), api: settings.api, count: request.inputs.count)
+            let answer = try read(try UpstreamJSON.object(bytes))
             breaker.recordSuccess()
-            return embeddings
+            return answer
         } catch let failure as AttemptFailure {
             if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
             throw failure.error
         } catch let error as TransportError {
-            let failure = upstream.transportFailure(error, deadline: request.deadline)
+            let failure = upstream.transportFailure(error, deadline: deadline)
             if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
             throw failure.error
         } catch is WireError {

@@ -78,6 +78,12 @@ package struct BotMetrics: Sendable {
     }
 
     /// A finished turn that could not be stored (`gateway_chat_turns_not_stored_total`).
+    /// A token count answered: by the model's service (`upstream`) or estimated.
+    package func tokenCount(bot: String, upstream: Bool) {
+        Counter(label: "gateway_token_counts_total", dimensions: [("bot", bot), ("source", upstream ? "upstream" : "estimate")])
+            .increment()
+    }
+
     package func storeFailed() {
         Counter(label: "gateway_chat_turns_not_stored_total").increment()
     }

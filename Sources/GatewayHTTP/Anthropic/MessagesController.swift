@@ -2,6 +2,7 @@ import BotKit
 import Foundation
 import GatewayCore
 import GatewayDomain
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -26,6 +27,26 @@ package struct MessagesController {
         bearer.acceptsAPIKeyHeader = true
         router.group("/v1/messages").add(middleware: AnthropicErrorMiddleware(errors: errors)).add(middleware: bearer)
             .post(use: messages)
+            .post("count_tokens", use: countTokens)
+    }
+
+    /// The header telling whether a token count is the model service's (`upstream`) or
+    /// the gateway's estimate (`estimate`).
+    package static let countSourceHeader = HTTPField.Name("X-Token-Count-Source")!
+
+    /// `POST /v1/messages/count_tokens`: `{"input_tokens": n}` for a message request's
+    /// model, messages, system prompt and tools; see `ChatService.countTokens`.
+    @Sendable package func countTokens(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let bots = intake.bots
+        let parsed = try MessagesRequest.parse(try await BodyReader.object(request, limit: intake.maxBodyBytes), counting: true) {
+            bots.bot(named: $0)?.provider.acceptedExtras ?? []
+        }
+        let (tokens, counted) = try await intake.chat.countTokens(
+            userID: user.id, bot: parsed.model, messages: parsed.messages, options: parsed.options)
+        var response = OpenAIController.json(try JSONValueEncoder.encode(TokenCount(input_tokens: tokens)))
+        response.headers[Self.countSourceHeader] = counted ? "upstream" : "estimate"
+        return response
     }
 
     @Sendable package func messages(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -41,4 +62,9 @@ package struct MessagesController {
         let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
         return OpenAIController.json(try JSONValueEncoder.encode(AnthropicMessage(id: format.id, result: result, usage: usage)))
     }
+}
+
+/// What `POST /v1/messages/count_tokens` answers (Anthropic's shape).
+package struct TokenCount: Encodable, Sendable {
+    package var input_tokens: Int
 }

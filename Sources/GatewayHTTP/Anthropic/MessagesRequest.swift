@@ -20,10 +20,16 @@ package struct MessagesRequest {
             "tools", "tool_choice",
         ])
 
+    /// The body of `POST /v1/messages/count_tokens`: what a message request sends the
+    /// model, without sampling, limit or stream.
+    package static let countShape = BodyShape("CountTokensRequest", ["model", "messages", "system", "tools", "tool_choice"])
+
     /// `extras`: the members the bot `model` names takes through (`acceptedExtras`).
-    package static func parse(_ raw: [String: JSONValue], extras accepted: (String) -> Set<String> = { _ in [] }) throws
-        -> MessagesRequest
-    {
+    /// `counting`: the body of a token count (`countShape`).
+    package static func parse(
+        _ raw: [String: JSONValue], counting: Bool = false, extras accepted: (String) -> Set<String> = { _ in [] }
+    ) throws -> MessagesRequest {
+        let shape = counting ? countShape : shape
         let body = ShapedBody(shape: shape, members: raw)
         let unknown = raw.keys.filter { shape.members.contains($0) == false }
         let extras = unknown.isEmpty ? [] : accepted(body["model"]?.string ?? "")
@@ -32,9 +38,6 @@ package struct MessagesRequest {
         }
         guard case .string(let model)? = body["model"], model.isEmpty == false else {
             throw invalid("model: Field required (a non-empty string)")
-        }
-        guard let maxTokens = body["max_tokens"]?.int, (1...1_000_000).contains(maxTokens) else {
-            throw invalid("max_tokens: Field required (an integer from 1 to 1000000)")
         }
         guard case .array(let items)? = body["messages"], items.isEmpty == false else {
             throw invalid("messages: Field required (a non-empty array)")
@@ -55,7 +58,20 @@ package struct MessagesRequest {
             let blocks = try Blocks(content, at: "messages.\(index).content")
             messages += try blocks.messages(role: role == "user" ? .user : .assistant)
         }
-        var options = GenerationOptions(maxTokens: maxTokens)
+        var options = GenerationOptions()
+        var stream = false
+        if counting == false { try sampling(body, into: &options, stream: &stream) }
+        (options.tools, options.toolChoice) = try tools(body)
+        for name in unknown { options.extras[name] = raw[name] }
+        return MessagesRequest(model: model, messages: messages, options: options, stream: stream)
+    }
+
+    /// `max_tokens` (required), `temperature`, `top_p`, `stop_sequences`, `metadata` and `stream`.
+    private static func sampling(_ body: ShapedBody, into options: inout GenerationOptions, stream: inout Bool) throws {
+        guard let maxTokens = body["max_tokens"]?.int, (1...1_000_000).contains(maxTokens) else {
+            throw invalid("max_tokens: Field required (an integer from 1 to 1000000)")
+        }
+        options.maxTokens = maxTokens
         options.temperature = try number(body["temperature"], "temperature", 0...1)
         options.topP = try number(body["top_p"], "top_p", 0...1)
         switch body["stop_sequences"] {
@@ -75,15 +91,11 @@ package struct MessagesRequest {
             if case .string(let user)? = metadata["user_id"] { options.endUser = String(user.prefix(256)) }
         default: throw invalid("metadata: an object")
         }
-        var stream = false
         switch body["stream"] {
         case nil, .null?: break
         case .bool(let flag)?: stream = flag
         default: throw invalid("stream: a boolean")
         }
-        (options.tools, options.toolChoice) = try tools(body)
-        for name in unknown { options.extras[name] = raw[name] }
-        return MessagesRequest(model: model, messages: messages, options: options, stream: stream)
     }
 
     private static func number(_ value: JSONValue?, _ name: String, _ range: ClosedRange<Double>) throws -> Double? {

@@ -17,10 +17,13 @@ final class ModelUpstream: Sendable {
     private let server = NIOLockedValueBox<LoopbackServer?>(nil)
     private let bodies = NIOLockedValueBox<[[String: JSONValue]]>([])
     private let traceparents = NIOLockedValueBox<[String]>([])
+    private let counts = NIOLockedValueBox<[[String: JSONValue]]>([])
 
     var base: String { "http://127.0.0.1:\(server.withLockedValue { $0?.port } ?? 0)" }
     /// The request bodies received, oldest first.
     var received: [[String: JSONValue]] { bodies.withLockedValue { $0 } }
+    /// The bodies of token counts received (Anthropic's `count_tokens`), oldest first.
+    var receivedCounts: [[String: JSONValue]] { counts.withLockedValue { $0 } }
     /// The `traceparent` headers received, oldest first.
     var receivedTraceparents: [String] { traceparents.withLockedValue { $0 } }
 
@@ -29,6 +32,16 @@ final class ModelUpstream: Sendable {
         let router = Router()
         router.post("v1/chat/completions") { request, _ in try await upstream.answer(request, anthropic: false) }
         router.post("v1/messages") { request, _ in try await upstream.answer(request, anthropic: true) }
+        // Anthropic's count: every count is 4242 tokens, so a test tells it from an estimate.
+        router.post("v1/messages/count_tokens") { request, _ in
+            let data = try await request.body.collect(upTo: 1 << 22)
+            if case .object(let body) = try JSONReader.parse(Array(buffer: data)) {
+                upstream.counts.withLockedValue { $0.append(body) }
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"input_tokens":4242}"#)))
+        }
         var logger = Logger(label: "model-upstream")
         logger.logLevel = .critical
         let server = try await LoopbackServer.start { running in

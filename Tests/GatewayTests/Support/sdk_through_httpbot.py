@@ -53,4 +53,26 @@ for model in ["claude", "up"]:
         {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
         {"type": "text", "text": "what is this?"}]}])
     assert seen.content[0].text == "I see 1 image(s)", (model, seen)
+
+# Token counts: Anthropic's own count through an Anthropic-format bot, the gateway's
+# estimate for any other.
+counted = an.messages.with_raw_response.count_tokens(
+    model="claude", system="Be brief.", tools=atools, messages=[question])
+assert counted.parse().input_tokens == 4242 and counted.headers["x-token-count-source"] == "upstream", counted
+estimated = an.messages.with_raw_response.count_tokens(model="up", messages=[question])
+assert 0 < estimated.parse().input_tokens < 64 and estimated.headers["x-token-count-source"] == "estimate", estimated
+
+# The Responses API through both wire formats: a function tool round trip by
+# previous_response_id, then a streamed answer.
+rtools = [{"type": "function", "name": "lookup", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}]
+for model in ["up", "claude"]:
+    first = oa.responses.create(model=model, input="find cats", tools=rtools)
+    call = next(item for item in first.output if item.type == "function_call")
+    assert (call.name, call.arguments) == ("lookup", '{"q":"find cats"}'), (model, first)
+    second = oa.responses.create(model=model, previous_response_id=first.id, tools=rtools, input=[
+        {"type": "function_call_output", "call_id": call.call_id, "output": "3 cats"}])
+    assert second.output_text == "result: 3 cats", (model, second)
+    with oa.responses.stream(model=model, input="what is this?", store=False) as stream:
+        final = stream.get_final_response()
+    assert final.output_text and final.status == "completed", (model, final)
 print("sdks through httpbot: ok")

@@ -1,0 +1,30 @@
+import BotKit
+import Foundation
+
+extension ChatService {
+    /// How many input tokens `messages` take for the bot `name`: its model service's own
+    /// count when the bot has one (Anthropic-format upstreams), else — or when that count
+    /// fails or takes past the bot's timeout — the gateway's estimate, the one usage uses
+    /// when a bot reports none. No quota, no budget hold; counted in
+    /// `gateway_token_counts_total{bot, source}`. `counted`: the service counted.
+    public func countTokens(userID: Int, bot name: String, messages: [ChatMessage], options: GenerationOptions)
+        async throws -> (tokens: Int, counted: Bool)
+    {
+        guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
+        let request = BotRequest(
+            messages: messages, userID: String(userID), options: options, deadline: .now + bot.timeout)
+        let provider = bot.provider
+        let counted = try? await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { try await provider.countTokens(request) }
+            group.addTask {
+                try await Task.sleep(until: request.deadline + BotDeadline.grace, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        calls.metrics.tokenCount(bot: bot.name, upstream: counted != nil)
+        if let counted { return (counted, true) }
+        return (Quotas.usage(nil, messages: messages, reply: "").inputTokens, false)
+    }
+}
