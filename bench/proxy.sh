@@ -31,11 +31,20 @@ proxy_bench() {
     requests=$(tail -n 1 "$results" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
     run "nginx direct SSE" "http://127.0.0.1:$nginx_port/sse/v1/chat/completions" post.lua "$CONNECTIONS" BENCH_BODY="$streamed"
     run "proxy stream via gateway" "$v1" post.lua "$CONNECTIONS" BENCH_BODY="$streamed" BENCH_TOKEN="$key"
+    # OpenAI's Responses API over the same upstream, nothing stored (as chat completions
+    # without X-Conversation-Id): its cost beside /v1/chat/completions'.
+    local responses="http://127.0.0.1:$gw_port/v1/responses"
+    run "responses via gateway" "$responses" post.lua "$CONNECTIONS" \
+        BENCH_BODY='{"model":"fast","input":"hi","store":false}' BENCH_TOKEN="$key"
+    run "responses stream via gateway" "$responses" post.lua "$CONNECTIONS" \
+        BENCH_BODY='{"model":"sse","input":"hi","store":false,"stream":true}' BENCH_TOKEN="$key"
     # The chat API through HTTPBot with its turn stored, against the same fast upstream.
     run "POST /api/v1/chat via HTTPBot (nginx)" "$api/chat" post.lua "$CONNECTIONS" \
         BENCH_BODY='{"message":"hi","bot":"sse"}' BENCH_TOKEN="$token"
     run "nginx direct (1 conn)" "$direct" post.lua 1 BENCH_BODY="$plain"
     run "proxy via gateway (1 conn)" "$v1" post.lua 1 BENCH_BODY="$plain" BENCH_TOKEN="$key"
+    run "responses via gateway (1 conn)" "$responses" post.lua 1 \
+        BENCH_BODY='{"model":"fast","input":"hi","store":false}' BENCH_TOKEN="$key"
     local ttft_nginx ttft_proxy
     ttft_nginx=$(python3 bench/ttft.py "http://127.0.0.1:$nginx_port" /sse/v1/chat/completions "$streamed" "" 300 '"content"')
     ttft_proxy=$(python3 bench/ttft.py "http://127.0.0.1:$gw_port" /v1/chat/completions "$streamed" "$key" 300 '"content"')
@@ -56,6 +65,12 @@ figures = {
     "added_p50_ms": round(one["p50_ms"] - direct["p50_ms"], 3), "added_p99_ms": round(one["p99_ms"] - direct["p99_ms"], 3),
     "ttft_nginx": ttft_nginx, "ttft_gateway": ttft_proxy,
     "ttft_added_p50_ms": round(ttft_proxy.get("p50_ms", 0) - ttft_nginx.get("p50_ms", 0), 3),
+    # The Responses API beside chat completions: throughput, and latency added at 1 connection.
+    "responses_rps_pct_of_completions": round(
+        100 * rows["responses via gateway"]["rps"] / max(rows["proxy via gateway"]["rps"], 1), 1),
+    "responses_stream_rps_pct_of_completions": round(
+        100 * rows["responses stream via gateway"]["rps"] / max(rows["proxy stream via gateway"]["rps"], 1), 1),
+    "responses_added_p50_ms": round(rows["responses via gateway (1 conn)"]["p50_ms"] - one["p50_ms"], 3),
 }
 json.dump(figures, open(sys.argv[2], "w"), indent=2)
 print(f"    gateway CPU per proxied call: {cpu_ms:.3f} ms; upstream connections opened while measuring: {opened} "

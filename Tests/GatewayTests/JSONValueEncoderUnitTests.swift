@@ -74,6 +74,51 @@ import Testing
             ])
     }
 
+    struct EveryInteger: Encodable {
+        var a: Int8? = nil
+        var b: Int16? = nil
+        var c: Int32? = nil
+        var d: Int64? = nil
+        var e: UInt? = nil
+        var f: UInt8? = nil
+        var g: UInt16? = nil
+        var h: UInt32? = nil
+        var i: UInt64? = nil
+        var j: Float? = nil
+    }
+
+    class Base: Encodable {
+        enum CodingKeys: String, CodingKey { case base }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(1, forKey: .base)
+        }
+    }
+
+    final class Derived: Base {
+        enum Keys: String, CodingKey { case own, parent }
+        override func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(2, forKey: .own)
+            try super.encode(to: container.superEncoder(forKey: .parent))
+            try super.encode(to: container.superEncoder())
+            var list = container.nestedUnkeyedContainer(forKey: .own)
+            var inner = list.nestedUnkeyedContainer()
+            try inner.encode(3)
+            try super.encode(to: list.superEncoder())
+            #expect(list.count == 2 && encoder.userInfo.isEmpty)
+        }
+    }
+
+    @Test func everyContainerAndOptionalKindIsWritten() throws {
+        let nulls = try JSONValueEncoder.encode(EveryInteger(), nulls: true)
+        #expect(nulls.object?.count == 10 && nulls.object?.values.allSatisfy { $0 == .null } == true)
+        #expect(try JSONValueEncoder.encode(EveryInteger(a: 1, e: 2, j: 0.5)) == ["a": 1, "e": 2, "j": 0.5])
+        #expect(
+            try JSONValueEncoder.encode(Derived())
+                == ["own": [[3], ["base": 1]], "parent": ["base": 1], "super": ["base": 1]])
+    }
+
     @Test func refusesNumbersJSONCannotCarry() {
         #expect(throws: EncodingError.self) { try JSONValueEncoder.encode(["n": UInt64.max]) }
         #expect(throws: EncodingError.self) { try JSONValueEncoder.encode([Double.nan]) }

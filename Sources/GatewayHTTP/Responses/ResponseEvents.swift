@@ -15,7 +15,8 @@ import NIOCore
 /// state is only ever touched by one task at a time.
 package final class ResponseEvents: TurnEventFormat, Sendable {
     private let base: ResponseObject
-    private let turn: ChatService.PreparedTurn
+    /// What the bot was sent (usage is estimated from it when the bot reports none).
+    private let messages: [ChatMessage]
 
     private struct State {
         var sequence = 0
@@ -28,9 +29,9 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
 
     private let state = NIOLockedValueBox(State())
 
-    package init(base: ResponseObject, turn: ChatService.PreparedTurn) {
+    package init(base: ResponseObject, messages: [ChatMessage]) {
         self.base = base
-        self.turn = turn
+        self.messages = messages
     }
 
     package var opening: ByteBuffer? { nil }
@@ -86,7 +87,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
         return state.withLockedValue { state in
             var buffer = sentAny ? ByteBuffer() : started(&state)
             closeOpen(&state, into: &buffer)
-            let usage = Quotas.usage(result.completion?.usage, messages: turn.messages, reply: result.text)
+            let usage = Quotas.usage(result.completion?.usage, messages: messages, reply: result.text)
             let failure = ending ? BotError.unavailable("the gateway is shutting down") : result.error
             let response = base.finished(
                 answer: result.text, calls: result.toolCalls.isEmpty ? state.calls.calls : result.toolCalls, bot: result.bot,

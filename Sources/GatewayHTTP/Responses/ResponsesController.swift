@@ -54,7 +54,7 @@ package struct ResponsesController {
             echo: parsed.echo)
         if let lease {
             return try await TurnStream.afterFirstOutput(
-                intake.chat.start(turn), format: ResponseEvents(base: base, turn: turn), lease: lease)
+                intake.chat.start(turn), format: ResponseEvents(base: base, messages: turn.messages), lease: lease)
         }
         let result = try await intake.chat.answer(turn)
         if let error = result.error, result.partial == false { throw OpenAIError.from(error) }

@@ -53,13 +53,9 @@ private final class Node {
         case let json as JSONValue: scalar = json
         case let text as String: scalar = .string(text)
         case let flag as Bool: scalar = .bool(flag)
-        case let number as Int: scalar = .int(Int64(number))
-        case let number as Int64: scalar = .int(number)
-        case let number as Int32: scalar = .int(Int64(number))
-        case let number as UInt64:
+        case let number as any BinaryInteger:
             guard let exact = Int64(exactly: number) else { throw Self.refused(number, path, "integer too large") }
             scalar = .int(exact)
-        case let number as UInt: try set(UInt64(number), at: path)
         case let number as Double:
             guard number.isFinite else { throw Self.refused(number, path, "not a finite number") }
             scalar = .double(number)

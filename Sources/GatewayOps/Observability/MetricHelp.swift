@@ -18,6 +18,8 @@ package enum MetricHelp {
         "gateway_bot_unknown_outcomes_total":
             "Failed bot calls charged as if they ran: the request went out and the upstream may have processed it (timeout, 5xx).",
         "gateway_db_errors_total": "Database errors by SQLSTATE class.",
+        "gateway_token_counts_total":
+            "Token counts answered (POST /v1/messages/count_tokens), by the model's service (upstream) or estimated.",
         "gateway_db_pool_connections": "Database pool connections by state.",
         "gateway_db_pool_wait_seconds": "Time spent waiting for a database connection.",
         "gateway_db_pool_waiting": "Callers waiting for a database connection.",
