@@ -168,7 +168,9 @@ package final class InMemoryConversationRepository: ConversationRepository {
                 usage: stored.inputTokens.flatMap { input in
                     stored.outputTokens.map { TokenUsage(inputTokens: input, outputTokens: $0) }
                 }, createdAt: stored.createdAt,
-                isLatest: state.messages[(index + 1)...].contains { $0.conversationID == message.conversationID } == false)
+                isLatest: state.messages[(index + 1)...].contains {
+                    $0.conversationID == message.conversationID && $0.stored.role == .assistant && $0.stored.status == .ok
+                } == false)
         }
     }
 

@@ -30,6 +30,9 @@ extension RepositoryContractTests {
             #expect(latest.usage == TokenUsage(inputTokens: 4, outputTokens: 4))
             #expect(latest.bot == "echo" && latest.status == .ok && latest.finishReason == "stop")
             #expect(latest.isLatest)
+            // An answer that failed after it does not end the chain (the client never saw it).
+            try await r.conversations.store(Self.turn(conversation, user: gil.id, new: false, "x", status: .failed))
+            #expect(try await r.conversations.response(id: second.assistantMessageID, userID: gil.id)?.isLatest == true)
             let earlier = try #require(try await r.conversations.response(id: first.assistantMessageID, userID: gil.id))
             #expect(earlier.input == [ChatMessage(role: .user, content: "find cats")])
             #expect(earlier.isLatest == false)
@@ -44,6 +47,9 @@ extension RepositoryContractTests {
             #expect(try await r.conversations.response(id: first.assistantMessageID, userID: gil.id)?.isLatest == true)
             #expect(try await r.conversations.owner(of: conversation, userID: gil.id) == .caller)
             #expect(try await r.conversations.deleteResponse(id: first.assistantMessageID, userID: gil.id))
+            #expect(try await r.conversations.owner(of: conversation, userID: gil.id) == .caller)
+            let failed = try #require(try await r.conversations.conversation(id: conversation, userID: gil.id)?.1.last)
+            #expect(try await r.conversations.deleteResponse(id: try #require(UUID(uuidString: failed.id)), userID: gil.id))
             #expect(try await r.conversations.owner(of: conversation, userID: gil.id) == .nobody)
             #expect(try await r.conversations.deleteResponse(id: first.assistantMessageID, userID: gil.id) == false)
         }

@@ -113,6 +113,28 @@ import Testing
         }
     }
 
+    @Test func aResponseThatFailsBeforeAnyOutputLeavesTheChainAsItWas() async throws {
+        try await TestApp.run(["BOTS": "failing=failing", "BOT_FAILING_ERROR": "unavailable"]) { client, _ in
+            try await client.register(email: "retry@example.com")
+            let token = try await client.login(email: "retry@example.com").access
+            let first = try await client.send(.post, "/v1/responses", json: #"{"model":"default","input":"a"}"#, bearer: token)
+            let id = try #require(try first.json()["id"] as? String)
+            let failed = try await client.send(
+                .post, "/v1/responses", json: #"{"model":"failing","input":"b","previous_response_id":"\#(id)"}"#,
+                bearer: token)
+            #expect(failed.status == .serviceUnavailable)
+            // The retry continues the same response: the failure stored nothing.
+            let retried = try await client.send(
+                .post, "/v1/responses", json: #"{"model":"default","input":"b","previous_response_id":"\#(id)"}"#,
+                bearer: token)
+            #expect(retried.status == .ok)
+            let listed = try await client.send(.get, "/api/v1/conversations", bearer: token).json()
+            let conversation = try #require((listed["items"] as? [[String: Any]])?.first?["id"] as? String)
+            let detail = try await client.send(.get, "/api/v1/conversations/\(conversation)", bearer: token).json()
+            #expect((detail["messages"] as? [[String: Any]])?.count == 4)
+        }
+    }
+
     @Test func aFailureAfterOutputEndsTheStreamWithResponseFailed() async throws {
         try await TestApp.run(["BOTS": "midfail=midfail"]) { client, _ in
             try await client.register(email: "mid@example.com")

@@ -37,6 +37,7 @@ extension HTTPBot {
                 case .body(let chunk): bytes += chunk
                 }
             }
+            if status == 0, Task.isCancelled { throw CancellationError() }
             guard (200..<300).contains(status) else {
                 throw upstream.statusFailure(status, retryAfter: nil, body: Array(bytes.prefix(UpstreamClient.loggedErrorBytes)))
             }
@@ -53,6 +54,10 @@ extension HTTPBot {
         } catch is WireError {
             breaker.recordFailure()
             throw BotError.upstreamFailure(status: 0)
+        } catch {
+            // The caller went away (cancellation): says nothing about the upstream.
+            breaker.recordNeutral()
+            throw error
         }
     }
 

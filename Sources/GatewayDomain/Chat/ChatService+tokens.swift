@@ -2,7 +2,8 @@ import BotKit
 import Foundation
 
 extension ChatService {
-    /// How many input tokens `messages` take for the bot `name`: its model service's own
+    /// How many input tokens `messages` (after `BOT_SYSTEM_PROMPT`, as the call sends them)
+    /// take for the bot `name`: its model service's own
     /// count when the bot has one (Anthropic-format upstreams), else — or when that count
     /// fails or takes past the bot's timeout — the gateway's estimate, the one usage uses
     /// when a bot reports none. No quota, no budget hold; counted in
@@ -11,6 +12,7 @@ extension ChatService {
         async throws -> (tokens: Int, counted: Bool)
     {
         guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
+        let messages = preparer.withSystemPrompt(messages)
         let request = BotRequest(
             messages: messages, userID: String(userID), options: options, deadline: .now + bot.timeout)
         let provider = bot.provider

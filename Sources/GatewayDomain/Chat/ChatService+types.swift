@@ -57,6 +57,9 @@ extension ChatService {
         public let userMessage: String
         /// False for `/v1` calls without `X-Conversation-Id`: nothing is stored.
         public var store = true
+        /// False for Responses API turns: one that fails before any output stores nothing
+        /// but usage (its id never reached the client, and it would end the chain).
+        public var storesFailures = true
         public let userMessageID = UUID.random()
         public let assistantMessageID = UUID.random()
         /// What the client asked, with `maxTokens` set when a budget capped it.

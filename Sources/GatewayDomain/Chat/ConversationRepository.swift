@@ -141,7 +141,7 @@ public struct StoredResponse: Sendable, Equatable {
     public let finishReason: String?
     public let usage: TokenUsage?
     public let createdAt: Date
-    /// No turn follows it in its conversation (only the latest continues a chain).
+    /// No complete answer follows it in its conversation (only the latest continues a chain).
     public let isLatest: Bool
 
     package init(

@@ -12,8 +12,8 @@ extension PostgresConversationRepository {
             SELECT a.conversation_id, a.content, a.parts::text AS parts, a.bot, a.status, a.finish_reason,
                    a.input_tokens, a.output_tokens, a.created_at,
                    p.role AS input_role, p.content AS input_content, p.parts::text AS input_parts,
-                   NOT EXISTS (SELECT 1 FROM messages l WHERE l.conversation_id = a.conversation_id AND l.seq > a.seq)
-                       AS latest
+                   NOT EXISTS (SELECT 1 FROM messages l WHERE l.conversation_id = a.conversation_id AND l.seq > a.seq
+                               AND l.role = 'assistant' AND l.status = \(MessageStatus.ok.rawValue)) AS latest
             FROM messages a JOIN conversations c ON c.id = a.conversation_id
             LEFT JOIN LATERAL (
                 SELECT b.role, b.content, b.parts FROM messages b
@@ -40,8 +40,9 @@ extension PostgresConversationRepository {
             createdAt: try row.decode("created_at"), isLatest: try row.decode("latest"))
     }
 
-    /// One statement: the answer, the user row of its turn, and the conversation when they
-    /// were all it held (every sub-select sees the rows as they were before the deletes).
+    /// The answer and the user row of its turn in one statement; then the conversation when
+    /// nothing is left in it, in a statement of its own, whose snapshot sees a turn committed
+    /// meanwhile (a turn committing after it finds no conversation and is not stored).
     package func deleteResponse(id: UUID, userID: Int) async throws -> Bool {
         let result = try await pool.query(
             """
@@ -56,15 +57,17 @@ extension PostgresConversationRepository {
             ), doomed AS (
                 SELECT id FROM answer UNION ALL SELECT id FROM input
             ), gone AS (
-                DELETE FROM messages WHERE id IN (SELECT id FROM doomed) RETURNING id
-            ), emptied AS (
-                DELETE FROM conversations c WHERE c.id IN (SELECT conversation_id FROM answer)
-                    AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
-                                    AND m.id NOT IN (SELECT id FROM doomed))
-                RETURNING c.id
+                DELETE FROM messages WHERE id IN (SELECT id FROM doomed) RETURNING conversation_id
             )
-            SELECT (SELECT count(*) FROM gone) AS deleted, (SELECT count(*) FROM emptied) AS emptied
+            SELECT DISTINCT conversation_id FROM gone
             """)
-        return try result.first?.decode("deleted", as: Int.self) ?? 0 > 0
+        guard let row = result.first else { return false }
+        let conversation: UUID = try row.decode("conversation_id")
+        _ = try await pool.query(
+            """
+            DELETE FROM conversations c WHERE c.id = \(conversation) AND c.user_id = \(userID)
+                AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
+            """)
+        return true
     }
 }

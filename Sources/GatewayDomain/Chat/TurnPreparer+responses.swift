@@ -6,9 +6,10 @@ extension TurnPreparer {
     /// A Responses API turn: `input` after the stored chain `previous` ends with (its
     /// conversation's history within `CHAT_CONTEXT_*`), stored in that conversation — or a
     /// new one — unless `store` is false. Only the latest answer of a conversation continues
-    /// it; another user's answer is `responseNotFound`. What a turn stores is its function
-    /// call outputs and its last user message (system and developer messages, like
-    /// `instructions`, are context of this call only).
+    /// it (answers that failed or were cut off after it do not count); another user's answer
+    /// is `responseNotFound`. What a turn stores is its function call outputs and its last
+    /// user message; system and developer messages, like `instructions`, are context of this
+    /// call only and come first, before the chain.
     package func prepareResponse(
         userID: Int, keyID: UUID?, bot name: String, input: [ChatMessage], previous: UUID?, store: Bool,
         options: GenerationOptions
@@ -33,9 +34,12 @@ extension TurnPreparer {
         let lastUser = input.last { $0.role == .user }
         var turn = ChatService.PreparedTurn(
             conversationID: conversationID, isNew: isNew, bot: bot,
-            messages: withSystemPrompt(MessageParts.answerable(context + input)), userID: userID,
+            messages: withSystemPrompt(
+                input.filter { $0.role == .system } + MessageParts.answerable(context + input.filter { $0.role != .system })),
+            userID: userID,
             userMessage: lastUser?.content ?? "", options: options, keyID: keyID)
         turn.store = store
+        turn.storesFailures = false
         turn.input = results + (lastUser.map { [$0] } ?? [])
         try await reserve(&turn)
         return turn

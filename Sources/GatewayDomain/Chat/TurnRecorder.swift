@@ -28,7 +28,7 @@ package struct TurnRecorder: Sendable {
         let cost = tokens.map(price.cost) ?? 0
         turn.hold?.settle(tokens: tokens.map { $0.inputTokens + $0.outputTokens } ?? 0, costNanos: cost)
         if let tokens { quotas.spent(userID: turn.userID, tokens) }
-        if turn.store {
+        if turn.store, turn.storesFailures || result.status != .failed {
             try await store(turn, result, latency: latency, accounted: tokens, cost: cost)
         } else if let tokens {
             addUsage(turn, result, tokens, cost: cost)

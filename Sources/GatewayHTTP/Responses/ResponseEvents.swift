@@ -25,6 +25,15 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
         var nextIndex = 0
         var text = ""
         var calls = ToolCallAssembler()
+        /// Each call's place among the calls, in the order they began (their items' ids, as
+        /// the finished response numbers them).
+        var ordinals: [Int: Int] = [:]
+
+        mutating func ordinal(_ index: Int) -> Int {
+            if let known = ordinals[index] { return known }
+            ordinals[index] = ordinals.count
+            return ordinals.count - 1
+        }
     }
 
     private let state = NIOLockedValueBox(State())
@@ -66,7 +75,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
                 state.nextIndex += 1
                 state.open = (index, piece.index)
                 let item = OutputItem.functionCall(
-                    id: OutputItem.callID(base.id, piece.index), status: "in_progress", callID: piece.id ?? "",
+                    id: OutputItem.callID(base.id, state.ordinal(piece.index)), status: "in_progress", callID: piece.id ?? "",
                     name: piece.name ?? "", arguments: "")
                 write(&state, "response.output_item.added", ["output_index": .int(Int64(index)), "item": encoded(item)], &buffer)
             }
@@ -74,7 +83,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
                 write(
                     &state, "response.function_call_arguments.delta",
                     [
-                        "item_id": .string(OutputItem.callID(base.id, piece.index)),
+                        "item_id": .string(OutputItem.callID(base.id, state.ordinal(piece.index))),
                         "output_index": .int(Int64(state.open!.outputIndex)), "delta": .string(piece.arguments),
                     ], &buffer)
             }
@@ -131,7 +140,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
         let item: OutputItem
         if let tool = open.tool {
             let call = state.calls.call(index: tool)
-            let id = OutputItem.callID(base.id, tool)
+            let id = OutputItem.callID(base.id, state.ordinal(tool))
             let arguments = call?.arguments ?? ""
             write(
                 &state, "response.function_call_arguments.done",

@@ -93,7 +93,8 @@ package struct ResponseObject: Encodable, Sendable {
         let failure: BotError? = stored.status == .ok ? nil : .upstreamFailure(status: 0)
         self = finished(
             answer: stored.answer.content, calls: stored.answer.toolCalls, bot: stored.bot, finishReason: stored.finishReason,
-            failure: failure, usage: stored.usage ?? TokenUsage(inputTokens: 0, outputTokens: 0))
+            failure: failure,
+            usage: Quotas.usage(stored.usage, messages: stored.input, reply: stored.answer.content))
     }
 }
 
@@ -135,7 +136,9 @@ package enum OutputItem: Encodable, Sendable {
             try container.encode("message", forKey: .type)
             try container.encode(status, forKey: .status)
             try container.encode("assistant", forKey: .role)
-            try container.encode([Self.textPart(text)], forKey: .content)
+            // Just added to a stream, a message has no part yet (`content_part.added` follows).
+            let parts = status == "in_progress" && text.isEmpty ? [] : [Self.textPart(text)]
+            try container.encode(parts, forKey: .content)
         case .functionCall(let id, let status, let callID, let name, let arguments):
             try container.encode(id, forKey: .id)
             try container.encode("function_call", forKey: .type)
