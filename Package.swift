@@ -161,6 +161,15 @@ let package = Package(
             resources: [
                 .embedInCode("Docs/openapi.json"), .embedInCode("Console/console.js"), .embedInCode("Console/console.css"),
             ]),
+        // The domain's stores on PostgreSQL that live apart from their protocols: conversations
+        // (turns in batches, stored responses) and sessions (rotation, reuse detection).
+        .target(
+            name: "GatewayPostgres",
+            dependencies: [
+                "BotKit", "BoundedJSON", "Postgres", "GatewayCore", "GatewayDomain",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/GatewayPostgres"),
         // In-memory stores for every repository (one shared set of rows, as the tables are):
         // what `GatewayStores.inMemory` builds, for tests and trying the gateway without a
         // database.
@@ -172,7 +181,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "BotKit", "Postgres", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps", "GatewayMemory",
+                "BotKit", "Postgres", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps", "GatewayMemory", "GatewayPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -221,7 +230,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps", "GatewayMemory", "EchoBot", "HTTPBot",
+                "Gateway", "GatewayCore", "GatewayDomain", "GatewayHTTP", "GatewayOps", "GatewayMemory", "GatewayPostgres", "EchoBot", "HTTPBot",
                 "WebhookBot",
                 "BotCheck", "TestSupport", "BoundedJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import GatewayDomain
 import GatewayMemory
+import GatewayPostgres
 import GatewayOps
 import Logging
 import Postgres

@@ -6,6 +6,7 @@ import Testing
 @testable import Gateway
 @testable import GatewayCore
 @testable import GatewayDomain
+@testable import GatewayPostgres
 @testable import GatewayHTTP
 @testable import GatewayOps
 @testable import Postgres

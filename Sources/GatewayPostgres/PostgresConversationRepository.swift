@@ -1,6 +1,7 @@
 import BotKit
 import Foundation
 import GatewayCore
+import GatewayDomain
 import Postgres
 
 /// `ConversationRepository` on PostgreSQL.

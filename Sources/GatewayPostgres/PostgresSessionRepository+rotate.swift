@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayDomain
 import Postgres
 
 /// Sessions start and refresh tokens rotate here. Every new token comes from `issue`,

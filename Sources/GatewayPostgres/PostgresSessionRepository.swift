@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayDomain
 import Postgres
 
 /// `SessionRepository` on PostgreSQL (starting and rotating in `+rotate`).
