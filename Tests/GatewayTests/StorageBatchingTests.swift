@@ -6,9 +6,9 @@ import Testing
 @testable import Gateway
 @testable import GatewayCore
 @testable import GatewayDomain
-@testable import GatewayPostgres
 @testable import GatewayHTTP
 @testable import GatewayOps
+@testable import GatewayPostgres
 @testable import Postgres
 
 /// Group commit of chat turns, array parameters and prepared statements.
