@@ -54,7 +54,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
                 state.nextIndex += 1
                 state.open = (index, nil)
                 let item = OutputItem.message(id: messageID, status: "in_progress", text: "")
-                write(&state, "response.output_item.added", ["output_index": .int(Int64(index)), "item": encoded(item)], &buffer)
+                write(&state, "response.output_item.added", ["output_index": .int(Int64(index)), "item": item.json], &buffer)
                 write(&state, "response.content_part.added", part(index, ["part": OutputItem.textPart("")]), &buffer)
             }
             state.text += piece
@@ -77,7 +77,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
                 let item = OutputItem.functionCall(
                     id: OutputItem.callID(base.id, state.ordinal(piece.index)), status: "in_progress", callID: piece.id ?? "",
                     name: piece.name ?? "", arguments: "")
-                write(&state, "response.output_item.added", ["output_index": .int(Int64(index)), "item": encoded(item)], &buffer)
+                write(&state, "response.output_item.added", ["output_index": .int(Int64(index)), "item": item.json], &buffer)
             }
             if piece.arguments.isEmpty == false {
                 write(
@@ -107,7 +107,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
                 case "incomplete": "response.incomplete"
                 default: "response.completed"
                 }
-            write(&state, name, ["response": encoded(response)], &buffer)
+            write(&state, name, ["response": response.json], &buffer)
             return buffer
         }
     }
@@ -128,8 +128,8 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
     /// `response.created` and `response.in_progress`, before the first item.
     private func started(_ state: inout State) -> ByteBuffer {
         var buffer = ByteBuffer()
-        write(&state, "response.created", ["response": encoded(base)], &buffer)
-        write(&state, "response.in_progress", ["response": encoded(base)], &buffer)
+        write(&state, "response.created", ["response": base.json], &buffer)
+        write(&state, "response.in_progress", ["response": base.json], &buffer)
         return buffer
     }
 
@@ -158,7 +158,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
             item = .message(id: messageID, status: "completed", text: state.text)
         }
         write(
-            &state, "response.output_item.done", ["output_index": .int(Int64(open.outputIndex)), "item": encoded(item)],
+            &state, "response.output_item.done", ["output_index": .int(Int64(open.outputIndex)), "item": item.json],
             &buffer)
     }
 
@@ -178,5 +178,4 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
         buffer.writeImmutableBuffer(ChatEvents.event(type, .object(payload)))
     }
 
-    private func encoded(_ value: some Encodable) -> JSONValue { (try? JSONValueEncoder.encode(value, nulls: true)) ?? .null }
 }

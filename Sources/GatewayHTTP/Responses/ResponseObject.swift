@@ -169,3 +169,54 @@ package struct ResponseUsage: Encodable, Sendable {
         total_tokens = usage.totalTokens
     }
 }
+
+/// The typed values written directly: what `encode(to:)` writes with `nulls`, without the
+/// generic encoder (a response's hot path: it cost 8 % of a proxied call's CPU).
+/// `WireShapeUnitTests` checks both give the same JSON.
+extension ResponseObject {
+    package var json: JSONValue {
+        func optional<Value>(_ value: Value?, _ write: (Value) -> JSONValue) -> JSONValue { value.map(write) ?? .null }
+        return .object([
+            "id": .string(id), "object": .string(object), "created_at": .int(Int64(created_at)), "status": .string(status),
+            "error": optional(error) { ["code": .string($0.code), "message": .string($0.message)] },
+            "incomplete_details": optional(incomplete_details) { ["reason": .string($0.reason)] },
+            "instructions": optional(instructions, JSONValue.string),
+            "max_output_tokens": optional(max_output_tokens) { .int(Int64($0)) }, "model": .string(model),
+            "output": .array(output.map(\.json)), "parallel_tool_calls": .bool(parallel_tool_calls),
+            "previous_response_id": optional(previous_response_id, JSONValue.string), "store": .bool(store),
+            "temperature": optional(temperature, JSONValue.double), "text": text, "tool_choice": tool_choice,
+            "tools": .array(tools), "top_p": optional(top_p, JSONValue.double), "truncation": .string(truncation),
+            "usage": optional(usage, \.json), "user": optional(user, JSONValue.string),
+            "metadata": .object(metadata.mapValues(JSONValue.string)),
+        ])
+    }
+}
+
+extension OutputItem {
+    package var json: JSONValue {
+        switch self {
+        case .message(let id, let status, let text):
+            [
+                "id": .string(id), "type": "message", "status": .string(status), "role": "assistant",
+                "content": .array(status == "in_progress" && text.isEmpty ? [] : [Self.textPart(text)]),
+            ]
+        case .functionCall(let id, let status, let callID, let name, let arguments):
+            [
+                "id": .string(id), "type": "function_call", "status": .string(status), "call_id": .string(callID),
+                "name": .string(name), "arguments": .string(arguments),
+            ]
+        }
+    }
+}
+
+extension ResponseUsage {
+    package var json: JSONValue {
+        [
+            "input_tokens": .int(Int64(input_tokens)),
+            "input_tokens_details": ["cached_tokens": .int(Int64(input_tokens_details.cached_tokens))],
+            "output_tokens": .int(Int64(output_tokens)),
+            "output_tokens_details": ["reasoning_tokens": .int(Int64(output_tokens_details.reasoning_tokens))],
+            "total_tokens": .int(Int64(total_tokens)),
+        ]
+    }
+}

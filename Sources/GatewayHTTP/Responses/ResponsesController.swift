@@ -62,12 +62,12 @@ package struct ResponsesController {
         let response = base.finished(
             answer: result.text, calls: result.toolCalls, bot: result.bot,
             finishReason: result.completion?.finishReason.rawValue, failure: result.error, usage: usage)
-        return OpenAIController.json(try JSONValueEncoder.encode(response, nulls: true))
+        return OpenAIController.json(response.json)
     }
 
     @Sendable package func retrieve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (id, stored) = try await stored(request, context)
-        return OpenAIController.json(try JSONValueEncoder.encode(ResponseObject(stored: stored, id: id), nulls: true))
+        return OpenAIController.json(ResponseObject(stored: stored, id: id).json)
     }
 
     @Sendable package func delete(_ request: Request, context: AppRequestContext) async throws -> Response {

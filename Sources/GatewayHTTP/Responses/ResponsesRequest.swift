@@ -158,7 +158,18 @@ package enum ResponseID {
     }
 
     /// The id's 32 lowercase hex digits.
-    package static func hex(_ id: UUID) -> String { id.lowercasedString.replacingOccurrences(of: "-", with: "") }
+    package static func hex(_ id: UUID) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: id.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 32) { out in
+                for (index, byte) in bytes.enumerated() {
+                    out[2 * index] = digits[Int(byte >> 4)]
+                    out[2 * index + 1] = digits[Int(byte & 0x0f)]
+                }
+                return 32
+            }
+        }
+    }
 
     /// OpenAI's 404 for a response that is not there (or not the caller's).
     package static func notFound(_ id: String, param: String? = nil) -> OpenAIError {
