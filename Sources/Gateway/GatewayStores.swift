@@ -2,8 +2,8 @@ import Foundation
 import GatewayCore
 import GatewayDomain
 import GatewayMemory
-import GatewayPostgres
 import GatewayOps
+import GatewayPostgres
 import Logging
 import Postgres
 

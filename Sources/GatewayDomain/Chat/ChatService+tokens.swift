@@ -16,15 +16,7 @@ extension ChatService {
         let request = BotRequest(
             messages: messages, userID: String(userID), options: options, deadline: .now + bot.timeout)
         let provider = bot.provider
-        let counted = try? await withThrowingTaskGroup(of: Int?.self) { group in
-            group.addTask { try await provider.countTokens(request) }
-            group.addTask {
-                try await Task.sleep(until: request.deadline + BotDeadline.grace, clock: .continuous)
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
-        }
+        let counted = try? await Self.within(request.deadline) { try await provider.countTokens(request) }
         calls.metrics.tokenCount(bot: bot.name, upstream: counted != nil)
         if let counted { return (counted, true) }
         return (Quotas.usage(nil, messages: messages, reply: "").inputTokens, false)

@@ -75,16 +75,10 @@ public struct ChatService: Sendable {
         let provider = bot.provider
         var embeddings: Embeddings
         do {
-            embeddings = try await withThrowingTaskGroup(of: Embeddings?.self) { group in
-                group.addTask { try await provider.embed(request) }
-                group.addTask {
-                    try await Task.sleep(until: request.deadline + BotDeadline.grace, clock: .continuous)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let embeddings = first else { throw BotError.timeout }
-                return embeddings
+            guard let answer = try await Self.within(request.deadline, { try await provider.embed(request) }) else {
+                throw BotError.timeout
             }
+            embeddings = answer
         } catch let error as BotError where error.outcomeUnknown {
             // The upstream may have processed (and billed) the inputs: charged as if it ran.
             let usage =
@@ -110,5 +104,21 @@ public struct ChatService: Sendable {
     /// Answers the turn whole and stores it; returns only once it is committed.
     public func answer(_ turn: PreparedTurn) async throws(TurnNotStored) -> TurnResult {
         try await start(turn).finish()
+    }
+
+    /// A bot's answer outside a turn (embeddings, a token count), or nil once `deadline`
+    /// and the grace past it have passed (the call is then cancelled).
+    static func within<Answer: Sendable>(
+        _ deadline: ContinuousClock.Instant, _ call: @escaping @Sendable () async throws -> Answer?
+    ) async throws -> Answer? {
+        try await withThrowingTaskGroup(of: Answer?.self) { group in
+            group.addTask { try await call() }
+            group.addTask {
+                try await Task.sleep(until: deadline + BotDeadline.grace, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
     }
 }

@@ -37,10 +37,8 @@ package struct MessagesController {
     /// `POST /v1/messages/count_tokens`: `{"input_tokens": n}` for a message request's
     /// model, messages, system prompt and tools; see `ChatService.countTokens`.
     @Sendable package func countTokens(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let bots = intake.bots
-        let parsed = try MessagesRequest.parse(try await BodyReader.object(request, limit: intake.maxBodyBytes), counting: true) {
-            bots.bot(named: $0)?.provider.acceptedExtras ?? []
+        let (user, parsed) = try await intake.read(request, context: context) {
+            try MessagesRequest.parse($0, counting: true, extras: $1)
         }
         let (tokens, counted) = try await intake.chat.countTokens(
             userID: user.id, bot: parsed.model, messages: parsed.messages, options: parsed.options)

@@ -32,11 +32,7 @@ package struct ResponsesController {
     }
 
     @Sendable package func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let bots = intake.bots
-        let parsed = try ResponsesRequest.parse(try await BodyReader.object(request, limit: intake.maxBodyBytes)) { model in
-            bots.bot(named: model)?.provider.acceptedExtras ?? []
-        }
+        let (user, parsed) = try await intake.read(request, context: context) { try ResponsesRequest.parse($0, extras: $1) }
         let lease = try parsed.stream ? intake.streams.admit(userID: user.id, channel: context.channel) : nil
         let turn: ChatService.PreparedTurn
         do {

@@ -31,16 +31,26 @@ package struct ModelCallIntake: Sendable {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    /// The parsed request, its prepared turn, and its stream's lease when it streams.
-    package func prepare<Parsed: ModelCallRequest>(
+    /// The caller and the body as `parse` reads it, told which extra members the bot a
+    /// model name names takes through.
+    package func read<Parsed>(
         _ request: Request, context: AppRequestContext,
         parse: ([String: JSONValue], (String) -> Set<String>) throws -> Parsed
-    ) async throws -> (Parsed, ChatService.PreparedTurn, StreamRegistry.Lease?) {
+    ) async throws -> (AuthenticatedUser, Parsed) {
         let user = try context.requireUser()
         let bots = self.bots
         let parsed = try parse(try await BodyReader.object(request, limit: maxBodyBytes)) { model in
             bots.bot(named: model)?.provider.acceptedExtras ?? []
         }
+        return (user, parsed)
+    }
+
+    /// The parsed request, its prepared turn, and its stream's lease when it streams.
+    package func prepare<Parsed: ModelCallRequest>(
+        _ request: Request, context: AppRequestContext,
+        parse: ([String: JSONValue], (String) -> Set<String>) throws -> Parsed
+    ) async throws -> (Parsed, ChatService.PreparedTurn, StreamRegistry.Lease?) {
+        let (user, parsed) = try await read(request, context: context, parse: parse)
         let conversation = try OpenAIController.conversation(request)
         let lease = try parsed.stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await chat.prepareCompletion(
