@@ -8,14 +8,19 @@ import Testing
 @Suite struct DeadlineSweeperTests {
     @Test func passedDeadlinesExpireAndReleasedOnesDoNot() async throws {
         let sweeper = DeadlineSweeper(tick: .milliseconds(5))
-        let expired = Atomic(0)
+        let (expiries, expire) = AsyncStream.makeStream(of: Void.self)
         let released = Atomic(0)
         let soon = ContinuousClock.now + .milliseconds(20)
-        for _ in 0..<10 { _ = sweeper.watch(soon) { expired.add(1, ordering: .relaxed) } }
+        for _ in 0..<10 { _ = sweeper.watch(soon) { expire.yield() } }
         let kept = sweeper.watch(soon) { released.add(1, ordering: .relaxed) }
         sweeper.release(kept)
         let later = sweeper.watch(.now + .seconds(3600)) { released.add(1, ordering: .relaxed) }
-        while expired.load(ordering: .relaxed) < 10 { try await Task.sleep(for: .milliseconds(5)) }
+        // Waits for the ten expiries themselves, not for a time.
+        var expired = 0
+        for await _ in expiries {
+            expired += 1
+            if expired == 10 { break }
+        }
         #expect(sweeper.watching == 1)
         sweeper.release(later)
         #expect(sweeper.watching == 0)
