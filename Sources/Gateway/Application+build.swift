@@ -184,7 +184,7 @@ public func buildRouter(_ services: GatewayServices) -> Router<AppRequestContext
     BotsController(bots: services.bots, bearer: bearer).addRoutes(to: router)
     APIKeysController(
         keys: services.apiKeys, authenticator: services.keyAuthenticator, bearer: bearer.forAccount, maxBodyBytes: maxBody,
-        defaultLifetimeDays: services.config.limits.apiKeyDefaultDays
+        defaultLifetimeDays: services.config.limits.apiKeyDefaultDays, botNames: Set(services.bots.entries.map(\.name))
     ).addRoutes(to: router)
     UsageController(usage: services.usage, bearer: bearer.forAccount).addRoutes(to: router)
     let admin = AdminController(

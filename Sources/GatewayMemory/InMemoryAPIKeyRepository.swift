@@ -24,14 +24,14 @@ package final class InMemoryAPIKeyRepository: APIKeyRepository {
         self.now = now
     }
 
-    package func create(userID: Int, name: String, prefix: String, hash: String, scope: APIKeyScope, expiresAt: Date?)
-        async throws -> APIKeyInfo
-    {
+    package func create(
+        userID: Int, name: String, prefix: String, hash: String, scope: APIKeyScope, bots: [String]?, expiresAt: Date?
+    ) async throws -> APIKeyInfo {
         // As the foreign key does: no key for a user that is not there.
         guard users.row(userID) != nil else { throw InMemoryStoreError.foreignKey("api_keys.user_id") }
         let id = UUID.random()
         let info = APIKeyInfo(
-            id: id.lowercasedString, name: name, prefix: prefix, scope: scope, createdAt: now(), lastUsedAt: nil,
+            id: id.lowercasedString, name: name, prefix: prefix, scope: scope, bots: bots, createdAt: now(), lastUsedAt: nil,
             expiresAt: expiresAt)
         rows.withLock { $0[id] = Row(info: info, userID: userID, hash: hash) }
         return info
@@ -55,7 +55,9 @@ package final class InMemoryAPIKeyRepository: APIKeyRepository {
     package func grant(hash: String) async throws -> APIKeyGrant? {
         rows.withLock { rows in
             rows.first { $0.value.hash == hash && $0.value.revoked == false }.map { id, row in
-                APIKeyGrant(keyID: id, userID: row.userID, scope: row.info.scope, expiresAt: row.info.expiresAt)
+                APIKeyGrant(
+                    keyID: id, userID: row.userID, scope: row.info.scope, bots: BotAccess(row.info.bots),
+                    expiresAt: row.info.expiresAt)
             }
         }
     }
@@ -66,7 +68,8 @@ package final class InMemoryAPIKeyRepository: APIKeyRepository {
             for id in ids where rows[id] != nil {
                 let info = rows[id]!.info
                 rows[id]!.info = APIKeyInfo(
-                    id: info.id, name: info.name, prefix: info.prefix, scope: info.scope, createdAt: info.createdAt,
+                    id: info.id, name: info.name, prefix: info.prefix, scope: info.scope, bots: info.bots,
+                    createdAt: info.createdAt,
                     lastUsedAt: now, expiresAt: info.expiresAt)
             }
         }

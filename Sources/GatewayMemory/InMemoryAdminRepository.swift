@@ -107,7 +107,7 @@ package struct InMemoryAdminRepository: AdminRepository {
             let expired = row.info.expiresAt.map { $0 <= now } ?? false
             return AdminKey(
                 id: id, userID: row.userID, email: owner.user.email, name: row.info.name, prefix: row.info.prefix,
-                scope: row.info.scope, createdAt: minutes.string(from: row.info.createdAt),
+                scope: row.info.scope, bots: row.info.bots, createdAt: minutes.string(from: row.info.createdAt),
                 lastUsedAt: row.info.lastUsedAt.map(minutes.string(from:)),
                 state: row.revoked ? "revoked" : expired ? "expired" : "active")
         }

@@ -72,12 +72,22 @@ extension RepositoryContractTests {
             let gus = try await r.users.create(name: "Gus", email: "gus@example.com", passwordHash: "h")
             let hash = APIKeySecret.hash("gwk_test")
             let key = try await r.apiKeys.create(
-                userID: gus.id, name: "ci", prefix: "gwk_abc", hash: hash, scope: .inference, expiresAt: nil)
+                userID: gus.id, name: "ci", prefix: "gwk_abc", hash: hash, scope: .inference, bots: nil, expiresAt: nil)
             let id = try #require(UUID(uuidString: key.id))
             #expect(
-                try await r.apiKeys.grant(hash: hash) == APIKeyGrant(keyID: id, userID: gus.id, scope: .inference, expiresAt: nil)
-            )
+                try await r.apiKeys.grant(hash: hash)
+                    == APIKeyGrant(keyID: id, userID: gus.id, scope: .inference, bots: .everyBot, expiresAt: nil))
             #expect(try await r.apiKeys.list(userID: gus.id).map(\.name) == ["ci"])
+            // A key limited to some bots keeps its list, in order.
+            let limited = try await r.apiKeys.create(
+                userID: gus.id, name: "two", prefix: "gwk_two", hash: APIKeySecret.hash("gwk_two"), scope: .full,
+                bots: ["echo", "b-2"],
+                expiresAt: nil)
+            #expect(limited.bots == ["echo", "b-2"])
+            #expect(try await r.apiKeys.grant(hash: APIKeySecret.hash("gwk_two"))?.bots == BotAccess(names: ["b-2", "echo"]))
+            #expect(try await r.apiKeys.list(userID: gus.id).map(\.bots) == [["echo", "b-2"], nil])
+            let limitedID = try #require(UUID(uuidString: limited.id))
+            #expect(try await r.apiKeys.revoke(id: limitedID, userID: gus.id) == APIKeySecret.hash("gwk_two"))
             try await r.apiKeys.touch(ids: [id])
             #expect(try await r.apiKeys.list(userID: gus.id).first?.lastUsedAt != nil)
             try await r.usage.record([
@@ -163,7 +173,7 @@ extension RepositoryContractTests {
             #expect(try await r.admins.users(search: nil, limit: 10, after: ida.id).map(\.id) == [jo.id])
             _ = try await r.sessions.start(userID: jo.id, tokenHash: "jo-1", client: Self.phone, policy: Self.policy)
             _ = try await r.apiKeys.create(
-                userID: jo.id, name: "k", prefix: "gwk_j", hash: "jo-key", scope: .full, expiresAt: nil)
+                userID: jo.id, name: "k", prefix: "gwk_j", hash: "jo-key", scope: .full, bots: nil, expiresAt: nil)
             let conversation = UUID()
             try await r.conversations.store(Self.turn(conversation, user: jo.id, new: true, "hi", tokens: 1))
             #expect(try await r.admins.daily(days: 2).last?.requests == 1)

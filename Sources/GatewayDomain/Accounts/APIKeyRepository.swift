@@ -16,12 +16,14 @@ public struct APIKeyInfo: Codable, Sendable, Equatable {
     public let name: String
     public let prefix: String
     public let scope: APIKeyScope
+    /// The bots it may call (nil: every bot).
+    public let bots: [String]?
     public let createdAt: Date
     public let lastUsedAt: Date?
     public let expiresAt: Date?
 
     package enum CodingKeys: String, CodingKey {
-        case id, name, prefix, scope
+        case id, name, prefix, scope, bots
         case createdAt = "created_at"
         case lastUsedAt = "last_used_at"
         case expiresAt = "expires_at"
@@ -29,12 +31,14 @@ public struct APIKeyInfo: Codable, Sendable, Equatable {
 
     /// Every member (the memberwise initializer, open to the package's other stores).
     package init(
-        id: String, name: String, prefix: String, scope: APIKeyScope, createdAt: Date, lastUsedAt: Date?, expiresAt: Date?
+        id: String, name: String, prefix: String, scope: APIKeyScope, bots: [String]?, createdAt: Date, lastUsedAt: Date?,
+        expiresAt: Date?
     ) {
         self.id = id
         self.name = name
         self.prefix = prefix
         self.scope = scope
+        self.bots = bots
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt
         self.expiresAt = expiresAt
@@ -43,8 +47,10 @@ public struct APIKeyInfo: Codable, Sendable, Equatable {
 
 /// Storage of API keys; secrets are stored as SHA-256 hex.
 public protocol APIKeyRepository: Sendable {
-    func create(userID: Int, name: String, prefix: String, hash: String, scope: APIKeyScope, expiresAt: Date?) async throws
-        -> APIKeyInfo
+    /// Stores a key; `bots` limits the bots it may call (nil: every bot).
+    func create(
+        userID: Int, name: String, prefix: String, hash: String, scope: APIKeyScope, bots: [String]?, expiresAt: Date?
+    ) async throws -> APIKeyInfo
     func list(userID: Int) async throws -> [APIKeyInfo]
     /// Revokes a key of the user and returns its hash; nil when it is not theirs or
     /// already revoked.
@@ -62,16 +68,19 @@ public struct APIKeyGrant: Sendable, Equatable {
     public let userID: Int
     /// No default: a grant built without its scope would not compile, rather than open.
     public let scope: APIKeyScope
+    /// No default either: the bots it may call.
+    public let bots: BotAccess
     public let expiresAt: Date?
 
     /// Unexpired at `now`; the one place a key's expiry is judged (the gateway's clock).
     package func isValid(at now: Date = Date()) -> Bool { expiresAt.map { $0 > now } ?? true }
 
     /// Every member (the memberwise initializer, open to the package's other stores).
-    package init(keyID: UUID, userID: Int, scope: APIKeyScope, expiresAt: Date?) {
+    package init(keyID: UUID, userID: Int, scope: APIKeyScope, bots: BotAccess, expiresAt: Date?) {
         self.keyID = keyID
         self.userID = userID
         self.scope = scope
+        self.bots = bots
         self.expiresAt = expiresAt
     }
 }
@@ -98,15 +107,15 @@ package struct PostgresAPIKeyRepository: APIKeyRepository {
         self.pool = pool
     }
 
-    package func create(userID: Int, name: String, prefix: String, hash: String, scope: APIKeyScope, expiresAt: Date?)
-        async throws
-        -> APIKeyInfo
-    {
+    package func create(
+        userID: Int, name: String, prefix: String, hash: String, scope: APIKeyScope, bots: [String]?, expiresAt: Date?
+    ) async throws -> APIKeyInfo {
         let result = try await pool.query(
             """
-            INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scope, expires_at)
-            VALUES (\(UUID.random()), \(userID), \(name), \(prefix), \(hash), \(scope.rawValue), \(expiresAt))
-            RETURNING id, name, prefix, scope, created_at, last_used_at, expires_at
+            INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scope, bots, expires_at)
+            VALUES (\(UUID.random()), \(userID), \(name), \(prefix), \(hash), \(scope.rawValue),
+                    \(bots.map { PostgresArray($0) })::text[], \(expiresAt))
+            RETURNING id, name, prefix, scope, array_to_string(bots, ',') AS bots, created_at, last_used_at, expires_at
             """)
         guard let row = result.first else { throw DatabaseError.decoding("no key returned") }
         return try Self.info(row)
@@ -115,7 +124,7 @@ package struct PostgresAPIKeyRepository: APIKeyRepository {
     package func list(userID: Int) async throws -> [APIKeyInfo] {
         try await pool.query(
             """
-            SELECT id, name, prefix, scope, created_at, last_used_at, expires_at FROM api_keys
+            SELECT id, name, prefix, scope, array_to_string(bots, ',') AS bots, created_at, last_used_at, expires_at FROM api_keys
             WHERE user_id = \(userID) AND revoked_at IS NULL ORDER BY created_at DESC
             """
         ).rows.map(Self.info)
@@ -133,12 +142,14 @@ package struct PostgresAPIKeyRepository: APIKeyRepository {
     package func grant(hash: String) async throws -> APIKeyGrant? {
         guard
             let row = try await pool.query(
-                "SELECT id, user_id, scope, expires_at FROM api_keys WHERE key_hash = \(hash) AND revoked_at IS NULL"
+                "SELECT id, user_id, scope, array_to_string(bots, ',') AS bots, expires_at FROM api_keys WHERE key_hash = \(hash) AND revoked_at IS NULL"
             ).first
         else { return nil }
         return APIKeyGrant(
             keyID: try row.decode("id"), userID: try row.decode("user_id"),
-            scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference, expiresAt: try row.decodeIfPresent("expires_at"))
+            scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference,
+            bots: BotAccess(try Self.bots(row)),
+            expiresAt: try row.decodeIfPresent("expires_at"))
     }
 
     package func touch(ids: [UUID]) async throws {
@@ -146,10 +157,16 @@ package struct PostgresAPIKeyRepository: APIKeyRepository {
             "UPDATE api_keys SET last_used_at = now() WHERE id = ANY(\(PostgresArray(ids))::uuid[])")
     }
 
+    /// A key's bot list, read as `array_to_string(bots, ',')` (bot names hold no commas).
+    private static func bots(_ row: Row) throws -> [String]? {
+        (try row.decodeIfPresent("bots") as String?).map { $0.split(separator: ",").map(String.init) }
+    }
+
     private static func info(_ row: Row) throws -> APIKeyInfo {
         APIKeyInfo(
             id: try row.decode("id"), name: try row.decode("name"), prefix: try row.decode("prefix"),
-            scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference, createdAt: try row.decode("created_at"),
+            scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference, bots: try Self.bots(row),
+            createdAt: try row.decode("created_at"),
             lastUsedAt: try row.decodeIfPresent("last_used_at"),
             expiresAt: try row.decodeIfPresent("expires_at"))
     }

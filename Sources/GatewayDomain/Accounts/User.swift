@@ -22,12 +22,17 @@ public struct AuthenticatedUser: Sendable, Equatable {
     public let email: String
     /// What the request presented.
     public var credential: Credential = .accessToken
+    /// The bots it may call: every bot, unless its API key names some.
+    public var bots: BotAccess = .everyBot
 
-    package init(id: Int, name: String, email: String, credential: Credential = .accessToken) {
+    package init(
+        id: Int, name: String, email: String, credential: Credential = .accessToken, bots: BotAccess = .everyBot
+    ) {
         self.id = id
         self.name = name
         self.email = email
         self.credential = credential
+        self.bots = bots
     }
 
     /// How a request authenticated.
@@ -51,7 +56,6 @@ public struct AuthenticatedUser: Sendable, Equatable {
     public var keyID: UUID? {
         if case .apiKey(let id, _) = credential { return id }
         return nil
-
     }
 }
 

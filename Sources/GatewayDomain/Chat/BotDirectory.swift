@@ -37,6 +37,17 @@ public struct BotDirectory: Sendable {
         return entries.first { $0.name == wanted }
     }
 
+    /// The bot `name` names (nil: the default bot) if `access` allows it: `unknownBot`
+    /// when there is none, `botNotAllowed` when the caller's API key may not call it.
+    public func bot(named name: String?, for access: BotAccess) throws(ChatError) -> Entry {
+        guard let bot = bot(named: name) else { throw .unknownBot(name ?? "") }
+        guard access.permits(bot.name) else { throw .botNotAllowed(bot.name) }
+        return bot
+    }
+
+    /// The bots `access` allows, in configuration order.
+    public func entries(for access: BotAccess) -> [Entry] { entries.filter { access.permits($0.name) } }
+
     /// The default bot (always configured).
     public var defaultBot: Entry { entries[0] }
 }

@@ -5,6 +5,8 @@ import HTTPTypes
 /// Failures of the chat API that are the client's to fix.
 public enum ChatError: Error, APIErrorConvertible, Equatable {
     case unknownBot(String)
+    /// A configured bot the caller's API key may not call.
+    case botNotAllowed(String)
     case conversationNotFound
     /// The bot lacks capabilities the request needs (`input`: what the 422 echoes).
     case unsupported(bot: String, missing: BotCapabilities, input: JSONValue)
@@ -35,6 +37,8 @@ public enum ChatError: Error, APIErrorConvertible, Equatable {
             ])
         case .unknownBot(let name):
             APIError(.notFound, "Unknown bot \"\(name.prefix(64))\". See GET /api/v1/bots.", code: "unknown_bot")
+        case .botNotAllowed(let name):
+            APIError(.forbidden, "This API key may not call the bot \"\(name)\".", code: "bot_not_allowed")
         case .conversationNotFound:
             APIError(.notFound, "Conversation not found.", code: "not_found")
         case .responseNotFound:

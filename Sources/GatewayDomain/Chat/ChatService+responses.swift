@@ -6,11 +6,12 @@ import Foundation
 extension ChatService {
     /// A turn after the stored chain `previous` ends with; see `TurnPreparer.prepareResponse`.
     public func prepareResponse(
-        userID: Int, keyID: UUID?, bot name: String, input: [ChatMessage], previous: UUID?, store: Bool,
+        userID: Int, keyID: UUID?, access: BotAccess, bot name: String, input: [ChatMessage], previous: UUID?, store: Bool,
         options: GenerationOptions
     ) async throws -> PreparedTurn {
         try await preparer.prepareResponse(
-            userID: userID, keyID: keyID, bot: name, input: input, previous: previous, store: store, options: options)
+            userID: userID, keyID: keyID, access: access, bot: name, input: input, previous: previous, store: store,
+            options: options)
     }
 
     /// A stored answer of `userID`; nil when not theirs.

@@ -8,10 +8,10 @@ extension ChatService {
     /// fails or takes past the bot's timeout — the gateway's estimate, the one usage uses
     /// when a bot reports none. No quota, no budget hold; counted in
     /// `gateway_token_counts_total{bot, source}`. `counted`: the service counted.
-    public func countTokens(userID: Int, bot name: String, messages: [ChatMessage], options: GenerationOptions)
-        async throws -> (tokens: Int, counted: Bool)
-    {
-        guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
+    public func countTokens(
+        userID: Int, access: BotAccess, bot name: String, messages: [ChatMessage], options: GenerationOptions
+    ) async throws -> (tokens: Int, counted: Bool) {
+        let bot = try bots.bot(named: name, for: access)
         let messages = preparer.withSystemPrompt(messages)
         let request = BotRequest(
             messages: messages, userID: String(userID), options: options, deadline: .now + bot.timeout)

@@ -8,6 +8,8 @@ extension ChatService {
         public var userID: Int
         /// The API key it was asked with (nil: an access token), for budgets and usage.
         public var keyID: UUID? = nil
+        /// The bots the caller may call.
+        public var access: BotAccess
         public var message: String
         public var conversationID: UUID?
         public var bot: String?
@@ -18,11 +20,13 @@ extension ChatService {
         public var options: GenerationOptions = GenerationOptions()
 
         package init(
-            userID: Int, keyID: UUID? = nil, message: String, conversationID: UUID? = nil, bot: String? = nil,
+            userID: Int, keyID: UUID? = nil, access: BotAccess, message: String, conversationID: UUID? = nil,
+            bot: String? = nil,
             images: [ImagePart] = [], toolResults: [ChatMessage] = [], options: GenerationOptions = GenerationOptions()
         ) {
             self.userID = userID
             self.keyID = keyID
+            self.access = access
             self.message = message
             self.conversationID = conversationID
             self.bot = bot

@@ -39,11 +39,12 @@ public struct ChatService: Sendable {
 
     /// A turn whose context the client sends (the OpenAI-compatible API); see `TurnPreparer`.
     public func prepareCompletion(
-        userID: Int, keyID: UUID?, bot name: String, messages: [ChatMessage], conversationID: UUID?,
+        userID: Int, keyID: UUID?, access: BotAccess, bot name: String, messages: [ChatMessage], conversationID: UUID?,
         options: GenerationOptions
     ) async throws -> PreparedTurn {
         try await preparer.prepareCompletion(
-            userID: userID, keyID: keyID, bot: name, messages: messages, conversationID: conversationID, options: options)
+            userID: userID, keyID: keyID, access: access, bot: name, messages: messages, conversationID: conversationID,
+            options: options)
     }
 
     /// Starts answering the turn; its writer pulls the deltas and finishes it.

@@ -11,10 +11,10 @@ extension TurnPreparer {
     /// user message; system and developer messages, like `instructions`, are context of this
     /// call only and come first, before the chain.
     package func prepareResponse(
-        userID: Int, keyID: UUID?, bot name: String, input: [ChatMessage], previous: UUID?, store: Bool,
+        userID: Int, keyID: UUID?, access: BotAccess, bot name: String, input: [ChatMessage], previous: UUID?, store: Bool,
         options: GenerationOptions
     ) async throws -> ChatService.PreparedTurn {
-        guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
+        let bot = try bots.bot(named: name, for: access)
         try ChatError.check(bot, needs: ChatService.PreparedTurn.needs(input, options))
         try await quotas.admit(userID: userID)
         var context: [ChatMessage] = []

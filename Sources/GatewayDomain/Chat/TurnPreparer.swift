@@ -14,7 +14,7 @@ package struct TurnPreparer: Sendable {
     package var streamWriteTimeout: Duration = .seconds(30)
 
     package func prepare(_ request: ChatService.TurnRequest) async throws -> ChatService.PreparedTurn {
-        guard let bot = bots.bot(named: request.bot) else { throw ChatError.unknownBot(request.bot ?? "") }
+        let bot = try bots.bot(named: request.bot, for: request.access)
         // The new input alone: what stored history carries was checked when it was sent.
         var input = request.toolResults
         if request.message.isEmpty == false || request.images.isEmpty == false || input.isEmpty {
@@ -72,10 +72,10 @@ package struct TurnPreparer: Sendable {
     /// A turn whose context the client sends itself (the OpenAI-compatible API). It is
     /// stored only when `conversationID` is given (created when new, never another user's).
     package func prepareCompletion(
-        userID: Int, keyID: UUID?, bot name: String, messages: [ChatMessage], conversationID: UUID?,
+        userID: Int, keyID: UUID?, access: BotAccess, bot name: String, messages: [ChatMessage], conversationID: UUID?,
         options: GenerationOptions
     ) async throws -> ChatService.PreparedTurn {
-        guard let bot = bots.bot(named: name) else { throw ChatError.unknownBot(name) }
+        let bot = try bots.bot(named: name, for: access)
         try ChatError.check(bot, needs: ChatService.PreparedTurn.needs(messages, options))
         try await quotas.admit(userID: userID)
         var isNew = true

@@ -12,16 +12,19 @@ package struct APIKeysController {
     package let maxBodyBytes: Int
     /// `API_KEY_DEFAULT_DAYS`: lifetime of a key created without `expires_in_days` (nil: none).
     package let defaultLifetimeDays: Int?
+    /// The configured bots' names: what a key's `bots` list may name.
+    package let botNames: Set<String>
 
     package init(
         keys: any APIKeyRepository, authenticator: APIKeyAuthenticator, bearer: BearerAuthenticator, maxBodyBytes: Int,
-        defaultLifetimeDays: Int? = nil
+        defaultLifetimeDays: Int? = nil, botNames: Set<String>
     ) {
         self.keys = keys
         self.authenticator = authenticator
         self.bearer = bearer
         self.maxBodyBytes = maxBodyBytes
         self.defaultLifetimeDays = defaultLifetimeDays
+        self.botNames = botNames
     }
 
     package struct Created: Encodable, Sendable {
@@ -29,6 +32,7 @@ package struct APIKeysController {
         package let name: String
         package let prefix: String
         package let scope: APIKeyScope
+        package let bots: [String]?
         package let key: String
         package let created_at: Date
         package let expires_at: Date?
@@ -48,7 +52,7 @@ package struct APIKeysController {
     }
 
     /// The body of `create`.
-    package static let createShape = BodyShape("ApiKeyRequest", ["name", "expires_in_days", "scope"])
+    package static let createShape = BodyShape("ApiKeyRequest", ["name", "expires_in_days", "scope", "bots"])
 
     @Sendable package func create(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Created> {
         let user = try context.requireUser()
@@ -83,17 +87,39 @@ package struct APIKeysController {
                     ctx: ["expected": "'inference' or 'full'"])
             }
         }
+        let bots = Self.bots(&validator, known: botNames)
         let validName = try validator.finish(name)
         let secret = APIKeySecret.make()
         let info = try await keys.create(
             userID: user.id, name: validName, prefix: APIKeySecret.prefix(secret), hash: APIKeySecret.hash(secret),
-            scope: scope, expiresAt: expiresAt)
+            scope: scope, bots: bots, expiresAt: expiresAt)
         context.logger.info("api key created", metadata: ["user_id": "\(user.id)", "key_prefix": .string(info.prefix)])
         return JSONResponse(
             Created(
-                id: info.id, name: info.name, prefix: info.prefix, scope: info.scope, key: secret, created_at: info.createdAt,
-                expires_at: info.expiresAt),
+                id: info.id, name: info.name, prefix: info.prefix, scope: info.scope, bots: info.bots, key: secret,
+                created_at: info.createdAt, expires_at: info.expiresAt),
             status: .created
         ).secret()
+    }
+
+    /// The body's `bots`: absent or null for every bot, else 1 to 64 names of configured
+    /// bots (any case; kept lowercase, in order, once each). Records an issue otherwise.
+    static func bots(_ validator: inout FieldValidator, known: Set<String>) -> [String]? {
+        guard let value = validator.body["bots"], value != .null else { return nil }
+        guard case .array(let items) = value, (1...64).contains(items.count) else {
+            validator.issue("bots", type: "list_type", "Input should be a list of 1 to 64 bot names", input: value)
+            return nil
+        }
+        var names: [String] = []
+        for item in items {
+            guard case .string(let text) = item, known.contains(text.lowercased()) else {
+                validator.issue(
+                    "bots", type: "value_error", "Value error, Unknown bot. See GET /api/v1/bots.", input: item,
+                    ctx: ["error": .object([:])])
+                return nil
+            }
+            if names.contains(text.lowercased()) == false { names.append(text.lowercased()) }
+        }
+        return names
     }
 }

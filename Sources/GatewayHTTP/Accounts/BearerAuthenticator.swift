@@ -37,7 +37,6 @@ package struct BearerAuthenticator: RouterMiddleware {
         var copy = self
         copy.accountOnly = true
         return copy
-
     }
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -51,16 +50,17 @@ package struct BearerAuthenticator: RouterMiddleware {
         }
         if acceptsAPIKeyHeader, let key = request.headers[Self.apiKeyHeader] { credentials.append(key.trimmedWhitespace) }
         guard let first = credentials.first else { throw APIError.notAuthenticated }
-        let (user, kind) = try await withSpan("bearer check") { _ in
-            let (user, kind) = try await authenticate(first)
-            // Two credentials must both be valid, and the same user's.
-            for other in credentials.dropFirst() where try await authenticate(other).user.id != user.id {
-                throw APIError.invalidBearer
+        let authenticated = try await withSpan("bearer check") { _ in
+            var user = try await authenticate(first)
+            // Two credentials must both be valid, and the same user's; the bots both allow.
+            for other in credentials.dropFirst() {
+                let second = try await authenticate(other)
+                guard second.id == user.id else { throw APIError.invalidBearer }
+                user.bots = user.bots.intersection(second.bots)
             }
-            return (user, kind)
+            return user
         }
         var context = context
-        let authenticated = AuthenticatedUser(id: user.id, name: user.name, email: user.email, credential: kind)
         if accountOnly, authenticated.managesAccount == false {
             throw APIError(
                 .forbidden,
@@ -68,20 +68,23 @@ package struct BearerAuthenticator: RouterMiddleware {
                 code: "forbidden")
         }
         context.user = authenticated
-        context.logger[metadataKey: "user_id"] = "\(user.id)"
+        context.logger[metadataKey: "user_id"] = "\(authenticated.id)"
         return try await next(request, context)
     }
 
-    /// The user an access token or API key belongs to; `invalidBearer` when none.
-    private func authenticate(_ credential: String) async throws -> (user: User, kind: AuthenticatedUser.Credential) {
+    /// The user an access token or API key belongs to, with what it grants; `invalidBearer`
+    /// when none.
+    private func authenticate(_ credential: String) async throws -> AuthenticatedUser {
         if credential.hasPrefix(APIKeySecret.marker) {
             guard credential.count <= 128, let (owner, grant) = try await keys.user(forKeyHash: APIKeySecret.hash(credential))
             else { throw APIError.invalidBearer }
-            return (owner, .apiKey(grant.keyID, scope: grant.scope))
+            return AuthenticatedUser(
+                id: owner.id, name: owner.name, email: owner.email, credential: .apiKey(grant.keyID, scope: grant.scope),
+                bots: grant.bots)
         }
         guard let claims = await tokens.verify(credential), let found = try await users.find(id: claims.uid),
             found.email.lowercased() == claims.sub.value.lowercased()
         else { throw APIError.invalidBearer }
-        return (found, .accessToken)
+        return AuthenticatedUser(id: found.id, name: found.name, email: found.email)
     }
 }

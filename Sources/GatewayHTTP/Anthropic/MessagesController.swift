@@ -41,7 +41,7 @@ package struct MessagesController {
             try MessagesRequest.parse($0, counting: true, extras: $1)
         }
         let (tokens, counted) = try await intake.chat.countTokens(
-            userID: user.id, bot: parsed.model, messages: parsed.messages, options: parsed.options)
+            userID: user.id, access: user.bots, bot: parsed.model, messages: parsed.messages, options: parsed.options)
         var response = OpenAIController.json(try JSONValueEncoder.encode(TokenCount(input_tokens: tokens)))
         response.headers[Self.countSourceHeader] = counted ? "upstream" : "estimate"
         return response

@@ -24,14 +24,14 @@ package struct BotsController {
     package func addRoutes(to router: Router<AppRequestContext>) {
         router.group("/api/v1/bots").add(middleware: bearer)
             .get { _, context in
-                _ = try context.requireUser()
-                return JSONResponse(health())
+                JSONResponse(health(for: try context.requireUser().bots))
             }
     }
 
-    /// Every bot's health as last probed (`BOT_HEALTH_CACHE_SECONDS`); never waits on a bot.
-    package func health() -> [BotInfo] {
-        bots.entries.enumerated().map { index, entry in
+    /// The health of every bot `access` allows, as last probed (`BOT_HEALTH_CACHE_SECONDS`);
+    /// never waits on a bot.
+    package func health(for access: BotAccess = .everyBot) -> [BotInfo] {
+        bots.entries.enumerated().filter { access.permits($0.element.name) }.map { index, entry in
             let health = bots.health.health(of: entry.name, provider: entry.provider)
             return BotInfo(
                 name: entry.name, kind: entry.kind, default: index == 0, fallback: entry.name == bots.fallback,

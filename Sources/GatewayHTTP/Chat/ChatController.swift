@@ -81,7 +81,8 @@ package struct ChatController {
         let lease = try stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await service.prepare(
             .init(
-                userID: user.id, keyID: user.keyID, message: fields.message, conversationID: fields.conversationID,
+                userID: user.id, keyID: user.keyID, access: user.bots, message: fields.message,
+                conversationID: fields.conversationID,
                 bot: fields.bot,
                 images: fields.images, toolResults: fields.toolResults, options: fields.options))
         if let lease {

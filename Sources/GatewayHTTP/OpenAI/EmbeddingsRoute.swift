@@ -46,7 +46,7 @@ extension OpenAIController {
         if let value = body["user"], value != .null {
             guard case .string = value else { throw CompletionRequest.invalid("user", "must be a string") }
         }
-        guard let bot = bots.bot(named: model) else { throw ChatError.unknownBot(model) }
+        let bot = try bots.bot(named: model, for: user.bots)
         let result = try await chat.embed(userID: user.id, keyID: user.keyID, bot: bot, inputs: inputs, dimensions: dimensions)
         let tokens = result.inputTokens ?? 0
         let list = EmbeddingList(

@@ -32,9 +32,11 @@ package struct OpenAIController {
     package func addRoutes(to router: Router<AppRequestContext>) {
         router.group("/v1").add(middleware: OpenAIErrorMiddleware(errors: errors)).add(middleware: bearer)
             .get("models") { _, context in
-                _ = try context.requireUser()
+                // The bots the caller may call: a key limited to some lists only those.
+                let access = try context.requireUser().bots
                 return JSONResponse(
-                    ModelList(data: bots.entries.map { ModelList.Model(id: $0.name, owned_by: "gateway:\($0.kind)") }))
+                    ModelList(
+                        data: bots.entries(for: access).map { ModelList.Model(id: $0.name, owned_by: "gateway:\($0.kind)") }))
             }
             .post("chat/completions", use: completions)
             .post("embeddings", use: embeddings)

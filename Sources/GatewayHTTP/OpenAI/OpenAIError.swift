@@ -38,6 +38,10 @@ package struct OpenAIError: Error, HTTPResponseError {
             return OpenAIError(
                 status: .notFound, message: "The model `\(name.prefix(64))` does not exist. See GET /v1/models.",
                 type: "invalid_request_error", code: "model_not_found")
+        case ChatError.botNotAllowed(let name):
+            return OpenAIError(
+                status: .forbidden, message: "This API key may not use the model `\(name)`.", type: "permission_error",
+                code: "model_not_allowed")
         case ChatError.unsupported(let bot, let missing, _):
             return OpenAIError(
                 status: .badRequest,

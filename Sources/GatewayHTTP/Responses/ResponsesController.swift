@@ -37,7 +37,8 @@ package struct ResponsesController {
         let turn: ChatService.PreparedTurn
         do {
             turn = try await intake.chat.prepareResponse(
-                userID: user.id, keyID: user.keyID, bot: parsed.model, input: parsed.messages, previous: parsed.previous,
+                userID: user.id, keyID: user.keyID, access: user.bots, bot: parsed.model, input: parsed.messages,
+                previous: parsed.previous,
                 store: parsed.store, options: parsed.options)
         } catch ChatError.responseNotFound {
             throw ResponseID.notFound(parsed.echo.previousResponseID ?? "", param: "previous_response_id")

@@ -54,7 +54,8 @@ package struct ModelCallIntake: Sendable {
         let conversation = try OpenAIController.conversation(request)
         let lease = try parsed.stream ? streams.admit(userID: user.id, channel: context.channel) : nil
         let turn = try await chat.prepareCompletion(
-            userID: user.id, keyID: user.keyID, bot: parsed.model, messages: parsed.messages, conversationID: conversation,
+            userID: user.id, keyID: user.keyID, access: user.bots, bot: parsed.model, messages: parsed.messages,
+            conversationID: conversation,
             options: parsed.options)
         return (parsed, turn, lease)
     }

@@ -32,14 +32,16 @@ public struct AdminKey: Sendable, Equatable {
     public let name: String
     public let prefix: String
     public let scope: APIKeyScope
+    /// The bots it may call (nil: every bot).
+    public let bots: [String]?
     public let createdAt: String
     public let lastUsedAt: String?
     public let state: String
 
     /// Every member (the memberwise initializer, open to the package's other stores).
     package init(
-        id: UUID, userID: Int, email: String, name: String, prefix: String, scope: APIKeyScope, createdAt: String,
-        lastUsedAt: String?, state: String
+        id: UUID, userID: Int, email: String, name: String, prefix: String, scope: APIKeyScope, bots: [String]?,
+        createdAt: String, lastUsedAt: String?, state: String
     ) {
         self.id = id
         self.userID = userID
@@ -47,6 +49,7 @@ public struct AdminKey: Sendable, Equatable {
         self.name = name
         self.prefix = prefix
         self.scope = scope
+        self.bots = bots
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt
         self.state = state
@@ -87,7 +90,8 @@ extension PostgresAdminRepository {
     package func keys(limit: Int) async throws -> [AdminKey] {
         try await pool.query(
             """
-            SELECT k.id, k.user_id, u.email, k.name, k.prefix, k.scope, to_char(k.created_at, 'YYYY-MM-DD HH24:MI') AS created,
+            SELECT k.id, k.user_id, u.email, k.name, k.prefix, k.scope, array_to_string(k.bots, ', ') AS bots,
+                   to_char(k.created_at, 'YYYY-MM-DD HH24:MI') AS created,
                    to_char(k.last_used_at, 'YYYY-MM-DD HH24:MI') AS used,
                    CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked'
                         WHEN k.expires_at IS NOT NULL AND k.expires_at <= now() THEN 'expired' ELSE 'active' END AS state
@@ -97,7 +101,9 @@ extension PostgresAdminRepository {
             AdminKey(
                 id: try row.decode("id"), userID: try row.decode("user_id"), email: try row.decode("email"),
                 name: try row.decode("name"), prefix: try row.decode("prefix"),
-                scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference, createdAt: try row.decode("created"),
+                scope: APIKeyScope(rawValue: try row.decode("scope")) ?? .inference,
+                bots: (try row.decodeIfPresent("bots") as String?)?.components(separatedBy: ", "),
+                createdAt: try row.decode("created"),
                 lastUsedAt: try row.decodeIfPresent("used"), state: try row.decode("state"))
         }
     }

@@ -89,7 +89,8 @@ extension ConsoleController {
         let token = csrf(request)
         let rows = try await admins.keys(limit: 200).map { key -> [HTML] in
             [
-                "\(key.email)", "\(key.name)", "<code>\(key.prefix)…</code>", "\(key.scope.rawValue)", "\(key.createdAt)",
+                "\(key.email)", "\(key.name)", "<code>\(key.prefix)…</code>", "\(key.scope.rawValue)",
+                "\(key.bots?.joined(separator: ", ") ?? "every bot")", "\(key.createdAt)",
                 "\(key.lastUsedAt ?? "never")",
                 key.state == "active" ? "<span class=\"good\">active</span>" : "<span class=\"bad\">\(key.state)</span>",
                 key.state == "active"
@@ -102,7 +103,7 @@ extension ConsoleController {
         }
         return ConsolePage.render(
             title: "Keys", csrf: token,
-            ConsolePage.table(["owner", "name", "prefix", "scope", "created (UTC)", "last used", "state", ""], rows))
+            ConsolePage.table(["owner", "name", "prefix", "scope", "bots", "created (UTC)", "last used", "state", ""], rows))
     }
 
     package func botsPage(_ request: Request) async -> Response {
