@@ -2,8 +2,8 @@
 ///
 /// Counts come from upstreams and webhook bots, which may send anything: every count is
 /// clamped to `0...TokenUsage.maximum` whenever it is set, so negative or huge numbers
-/// can never trap a sum, a metric or a cost; cached input is at most the input, reasoning
-/// at most the output.
+/// can never trap a sum, a metric or a cost; cached input (read and written together) is at
+/// most the input, reasoning at most the output.
 public struct TokenUsage: Sendable, Equatable, Codable {
     /// More tokens than any model takes or writes in one call; sums of millions of calls
     /// stay far inside 64 bits.
@@ -13,18 +13,27 @@ public struct TokenUsage: Sendable, Equatable, Codable {
     public var outputTokens: Int { didSet { normalize() } }
     /// Input tokens served from the upstream's prompt cache (part of `inputTokens`), when reported.
     public var cachedInputTokens: Int? { didSet { normalize() } }
+    /// Input tokens the upstream wrote to its prompt cache (part of `inputTokens`, apart
+    /// from `cachedInputTokens`), when reported: Anthropic prices them above plain input.
+    public var cacheWriteInputTokens: Int? { didSet { normalize() } }
     /// Output tokens spent on hidden reasoning (part of `outputTokens`), when reported.
     public var reasoningTokens: Int? { didSet { normalize() } }
 
-    public init(inputTokens: Int, outputTokens: Int, cachedInputTokens: Int? = nil, reasoningTokens: Int? = nil) {
+    public init(
+        inputTokens: Int, outputTokens: Int, cachedInputTokens: Int? = nil, reasoningTokens: Int? = nil,
+        cacheWriteInputTokens: Int? = nil
+    ) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cachedInputTokens = cachedInputTokens
         self.reasoningTokens = reasoningTokens
+        self.cacheWriteInputTokens = cacheWriteInputTokens
         normalize()
     }
 
-    private enum CodingKeys: String, CodingKey { case inputTokens, outputTokens, cachedInputTokens, reasoningTokens }
+    private enum CodingKeys: String, CodingKey {
+        case inputTokens, outputTokens, cachedInputTokens, reasoningTokens, cacheWriteInputTokens
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -32,7 +41,8 @@ public struct TokenUsage: Sendable, Equatable, Codable {
             inputTokens: try c.decode(Int.self, forKey: .inputTokens),
             outputTokens: try c.decode(Int.self, forKey: .outputTokens),
             cachedInputTokens: try c.decodeIfPresent(Int.self, forKey: .cachedInputTokens),
-            reasoningTokens: try c.decodeIfPresent(Int.self, forKey: .reasoningTokens))
+            reasoningTokens: try c.decodeIfPresent(Int.self, forKey: .reasoningTokens),
+            cacheWriteInputTokens: try c.decodeIfPresent(Int.self, forKey: .cacheWriteInputTokens))
     }
 
     /// A count as stored: within `0...maximum`.
@@ -44,10 +54,12 @@ public struct TokenUsage: Sendable, Equatable, Codable {
         let output = Self.clamped(outputTokens)
         let cached = cachedInputTokens.map { min(Self.clamped($0), input) }
         let reasoning = reasoningTokens.map { min(Self.clamped($0), output) }
+        let written = cacheWriteInputTokens.map { min(Self.clamped($0), input - (cached ?? 0)) }
         if input != inputTokens { inputTokens = input }
         if output != outputTokens { outputTokens = output }
         if cached != cachedInputTokens { cachedInputTokens = cached }
         if reasoning != reasoningTokens { reasoningTokens = reasoning }
+        if written != cacheWriteInputTokens { cacheWriteInputTokens = written }
     }
 
     public var totalTokens: Int { inputTokens + outputTokens }

@@ -15,6 +15,15 @@ public struct ChatMessage: Sendable, Codable, Equatable {
     public var toolCalls: [ToolCall]
     /// The call a `tool` message answers.
     public var toolCallID: String?
+    /// The content as the client split it into text blocks, when one of them is a cache
+    /// breakpoint (empty: one block, `content`); `content` is their texts joined by newlines.
+    /// Per call only: never stored with the conversation.
+    public var textBlocks: [TextBlock] = []
+    /// A cache breakpoint after the whole message (a marked image, tool call or tool result).
+    public var cache: CacheControl?
+
+    /// What is stored and sent to webhook bots: cache breakpoints are per call.
+    private enum CodingKeys: String, CodingKey { case role, content, images, toolCalls, toolCallID }
 
     public init(
         role: ChatRole, content: String, images: [ImagePart] = [], toolCalls: [ToolCall] = [], toolCallID: String? = nil
@@ -83,6 +92,9 @@ public struct GenerationOptions: Sendable, Equatable {
     public var responseFormat: ResponseFormat = .text
     /// Tools the model may call, and whether it must (bots declaring `tools`).
     public var tools: [ToolDefinition] = []
+    /// OpenAI's `prompt_cache_key`: groups calls that share a long prefix, for services
+    /// that route by it (OpenAI-format bots pass it on; others ignore it).
+    public var promptCacheKey: String?
     public var toolChoice: ToolChoice = .auto
     /// Provider-specific parameters the client sent beyond the ones above, passed only to
     /// a bot that accepts them by name (`BotProvider.acceptedExtras`); others are a 400.

@@ -3,11 +3,16 @@ public struct ToolDefinition: Sendable, Equatable {
     public var name: String
     public var description: String?
     public var parameters: JSONValue
+    /// A cache breakpoint after this definition (the tools come first in a prompt).
+    public var cache: CacheControl?
 
-    public init(name: String, description: String? = nil, parameters: JSONValue = ["type": "object"]) {
+    public init(
+        name: String, description: String? = nil, parameters: JSONValue = ["type": "object"], cache: CacheControl? = nil
+    ) {
         self.name = name
         self.description = description
         self.parameters = parameters
+        self.cache = cache
     }
 }
 

@@ -128,7 +128,8 @@ struct WireSample: Sendable, CustomTestStringConvertible {
         encoded = { try JSONResponse(value).body() }
     }
 
-    static let usage = TokenUsage(inputTokens: 120, outputTokens: 30, cachedInputTokens: 100, reasoningTokens: 12)
+    static let usage = TokenUsage(
+        inputTokens: 120, outputTokens: 30, cachedInputTokens: 100, reasoningTokens: 12, cacheWriteInputTokens: 8)
     static let call = ToolCall(id: "call_1", name: "lookup", arguments: #"{"q":"swift"}"#)
     static let id = "0b6f4d3c-1111-4222-8333-444455556666"
     static var result: ChatService.TurnResult {

@@ -173,7 +173,9 @@ import Testing
         let anthropic: JSONValue = [
             "input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 70, "cache_creation_input_tokens": 20,
         ]
-        #expect(AnthropicFormat.usage(anthropic) == TokenUsage(inputTokens: 100, outputTokens: 5, cachedInputTokens: 70))
+        #expect(
+            AnthropicFormat.usage(anthropic)
+                == TokenUsage(inputTokens: 100, outputTokens: 5, cachedInputTokens: 70, cacheWriteInputTokens: 20))
     }
 }
 

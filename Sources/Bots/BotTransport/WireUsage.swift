@@ -23,7 +23,8 @@ package enum WireUsage {
         let written = TokenUsage.clamped(usage?["cache_creation_input_tokens"]?.int ?? 0)
         return TokenUsage(
             inputTokens: TokenUsage.clamped(input) + read + written, outputTokens: output,
-            cachedInputTokens: usage?["cache_read_input_tokens"] == nil ? nil : read)
+            cachedInputTokens: usage?["cache_read_input_tokens"] == nil ? nil : read,
+            cacheWriteInputTokens: usage?["cache_creation_input_tokens"] == nil ? nil : written)
     }
 
     /// The bot protocol's `usage` (webhook bots): `input_tokens` and `output_tokens` ≥ 0,

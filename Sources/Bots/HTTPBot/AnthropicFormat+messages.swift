@@ -2,6 +2,35 @@ import BotKit
 import BotTransport
 
 extension AnthropicFormat {
+    /// `system`: the system messages' text joined by blank lines, or — when one carries a
+    /// cache breakpoint — their text blocks with every breakpoint where the client put it.
+    static func system(_ messages: [ChatMessage]) -> JSONValue? {
+        let system = messages.filter { $0.role == .system }
+        guard system.contains(where: \.isCacheMarked) else {
+            let text = system.map(\.content).joined(separator: "\n\n")
+            return text.isEmpty ? nil : .string(text)
+        }
+        let blocks = system.flatMap { message in marked(textBlocks(message), message.cache) }
+        return blocks.isEmpty ? nil : .array(blocks)
+    }
+
+    /// A message's text blocks, each with its breakpoint.
+    static func textBlocks(_ message: ChatMessage) -> [JSONValue] {
+        message.blocks.map { block in
+            var text: JSONValue = ["type": "text", "text": .string(block.text)]
+            if let cache = block.cache { text["cache_control"] = cache.json }
+            return text
+        }
+    }
+
+    /// `blocks` with `cache` (a breakpoint after the whole message) on the last one.
+    static func marked(_ blocks: [JSONValue], _ cache: CacheControl?) -> [JSONValue] {
+        guard let cache, blocks.isEmpty == false else { return blocks }
+        var blocks = blocks
+        blocks[blocks.count - 1]["cache_control"] = cache.json
+        return blocks
+    }
+
     /// The conversation without its system messages: tool results (consecutive ones
     /// together) become a user message of `tool_result` blocks, as Anthropic requires.
     static func messages(_ messages: [ChatMessage]) throws -> [JSONValue] {
@@ -14,9 +43,11 @@ extension AnthropicFormat {
         }
         for message in messages where message.role != .system {
             if message.role == .tool {
-                results.append([
+                var result: JSONValue = [
                     "type": "tool_result", "tool_use_id": .string(message.toolCallID ?? ""), "content": .string(message.content),
-                ])
+                ]
+                if let cache = message.cache { result["cache_control"] = cache.json }
+                results.append(result)
                 continue
             }
             flush()
@@ -27,9 +58,9 @@ extension AnthropicFormat {
     }
 
     /// A message: its text, or blocks — images, text, and an assistant's `tool_use`s (their
-    /// arguments must be a JSON object).
+    /// arguments must be a JSON object) — with their cache breakpoints.
     static func message(_ message: ChatMessage) throws -> JSONValue {
-        guard message.images.isEmpty == false || message.toolCalls.isEmpty == false else {
+        guard message.images.isEmpty == false || message.toolCalls.isEmpty == false || message.isCacheMarked else {
             return ["role": .string(message.role.rawValue), "content": .string(message.content)]
         }
         var blocks: [JSONValue] = message.images.map { image in
@@ -39,7 +70,7 @@ extension AnthropicFormat {
                 ["type": "image", "source": ["type": "base64", "media_type": .string(mediaType), "data": .string(base64)]]
             }
         }
-        if message.content.isEmpty == false { blocks.append(["type": "text", "text": .string(message.content)]) }
+        blocks += textBlocks(message)
         for call in message.toolCalls {
             let input: JSONValue
             do { input = try UpstreamJSON.object(call.arguments) } catch {
@@ -47,7 +78,7 @@ extension AnthropicFormat {
             }
             blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
         }
-        return ["role": .string(message.role.rawValue), "content": .array(blocks)]
+        return ["role": .string(message.role.rawValue), "content": .array(marked(blocks, message.cache))]
     }
 
     /// `tools` (`input_schema`) and `tool_choice` in Anthropic's shape.
@@ -57,6 +88,7 @@ extension AnthropicFormat {
             options.tools.map { tool in
                 var definition: JSONValue = ["name": .string(tool.name), "input_schema": tool.parameters]
                 if let description = tool.description { definition["description"] = .string(description) }
+                if let cache = tool.cache { definition["cache_control"] = cache.json }
                 return definition
             })
         switch options.toolChoice {

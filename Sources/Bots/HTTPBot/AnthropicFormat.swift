@@ -14,14 +14,13 @@ struct AnthropicFormat: WireFormat {
     func chatRequest(_ request: BotRequest, settings: HTTPBotSettings, stream: Bool) throws -> (
         path: String, headers: [String], body: [UInt8]
     ) {
-        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
         var body: JSONValue = [
             "model": .string(settings.model),
             "messages": .array(try Self.messages(request.messages)),
             "max_tokens": .int(Int64(settings.maxTokens(for: request) ?? 1024)),
             "stream": .bool(stream),
         ]
-        if system.isEmpty == false { body["system"] = .string(system) }
+        if let system = Self.system(request.messages) { body["system"] = system }
         if let temperature = request.options.temperature ?? settings.temperature { body["temperature"] = .double(temperature) }
         if let topP = request.options.topP { body["top_p"] = .double(topP) }
         if request.options.stop.isEmpty == false {

@@ -19,9 +19,8 @@ extension AnthropicFormat {
     /// What Anthropic's count endpoint takes: the message request's model, messages, system
     /// prompt, tools and tool choice (no sampling, no limit, no stream).
     static func countBody(_ request: BotRequest, settings: HTTPBotSettings) throws -> JSONValue {
-        let system = request.messages.filter { $0.role == .system }.map(\.content).joined(separator: "\n\n")
         var body: JSONValue = ["model": .string(settings.model), "messages": .array(try messages(request.messages))]
-        if system.isEmpty == false { body["system"] = .string(system) }
+        if let system = system(request.messages) { body["system"] = system }
         tools(request.options, into: &body)
         return body
     }

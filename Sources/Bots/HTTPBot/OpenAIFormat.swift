@@ -103,6 +103,7 @@ struct OpenAIFormat: WireFormat {
             ]
         }
         if let user = Self.endUser(request) { body["user"] = .string(user) }
+        if let key = request.options.promptCacheKey { body["prompt_cache_key"] = .string(key) }
         return (
             "/chat/completions",
             ["Content-Type: application/json", "Accept: " + (stream ? "text/event-stream" : "application/json")],

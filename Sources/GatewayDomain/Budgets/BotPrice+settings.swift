@@ -14,6 +14,7 @@ extension BotPrice {
         input = try price("PRICE_INPUT") ?? 0
         output = try price("PRICE_OUTPUT") ?? 0
         cachedInput = try price("PRICE_CACHED_INPUT") ?? input
+        cacheWrite = try price("PRICE_CACHE_WRITE") ?? input
     }
 
     /// `12`, `0.15` or `2.500000` as millionths; nil beyond six decimals or 1,000,000.

@@ -2,31 +2,38 @@
     import BotKit
 #endif
 
-/// A bot's prices, from `BOT_<NAME>_PRICE_INPUT`, `_PRICE_OUTPUT` and `_PRICE_CACHED_INPUT`
-/// (units of `COST_CURRENCY` per million tokens, up to six decimals; cached input defaults
-/// to the input price; unset: free). Costs are counted in nanos, billionths of a unit.
+/// A bot's prices, from `BOT_<NAME>_PRICE_INPUT`, `_PRICE_OUTPUT`, `_PRICE_CACHED_INPUT`
+/// (prompt-cache reads) and `_PRICE_CACHE_WRITE` (prompt-cache writes) in units of
+/// `COST_CURRENCY` per million tokens, up to six decimals; both cache prices default to the
+/// input price; unset: free. Costs are counted in nanos, billionths of a unit.
 public struct BotPrice: Sendable, Equatable {
     /// Millionths of a unit per million tokens (the price with six decimals).
     public var input: Int
     public var output: Int
     public var cachedInput: Int
+    /// Input tokens written to the upstream's prompt cache (Anthropic: 1.25× input for 5 minutes).
+    public var cacheWrite: Int
 
     public static let free = BotPrice(input: 0, output: 0, cachedInput: 0)
 
-    public init(input: Int, output: Int, cachedInput: Int) {
+    /// `cacheWrite` nil: the input price.
+    public init(input: Int, output: Int, cachedInput: Int, cacheWrite: Int? = nil) {
         self.input = input
         self.output = output
         self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite ?? input
     }
 
     /// True when every price is zero.
     public var isFree: Bool { self == .free }
 
-    /// The cost in nanos of `usage` (cached input tokens are part of the input), rounded up.
+    /// The cost in nanos of `usage` (cache reads and writes are part of the input), rounded up.
     public func cost(_ usage: TokenUsage) -> Int {
         let cached = min(max(usage.cachedInputTokens ?? 0, 0), usage.inputTokens)
-        return Self.nanos(tokens: usage.inputTokens - cached, micros: input)
-            + Self.nanos(tokens: cached, micros: cachedInput) + Self.nanos(tokens: usage.outputTokens, micros: output)
+        let written = min(max(usage.cacheWriteInputTokens ?? 0, 0), usage.inputTokens - cached)
+        return Self.nanos(tokens: usage.inputTokens - cached - written, micros: input)
+            + Self.nanos(tokens: cached, micros: cachedInput) + Self.nanos(tokens: written, micros: cacheWrite)
+            + Self.nanos(tokens: usage.outputTokens, micros: output)
     }
 
     /// Tokens at a price of `micros` millionths per million tokens, in nanos (rounded up):
@@ -45,6 +52,6 @@ public struct BotPrice: Sendable, Equatable {
     package func maximum(_ other: BotPrice) -> BotPrice {
         BotPrice(
             input: max(input, other.input), output: max(output, other.output),
-            cachedInput: max(cachedInput, other.cachedInput))
+            cachedInput: max(cachedInput, other.cachedInput), cacheWrite: max(cacheWrite, other.cacheWrite))
     }
 }

@@ -63,8 +63,8 @@ package struct Budgets: Sendable {
             holdFor: holdFor)
     }
 
-    /// Reserves `usage` at `price`, every input token at the higher of the input and cached
-    /// input prices (embeddings: input only); nil when no budget binds.
+    /// Reserves `usage` at `price`, every input token at the highest of the input, cached
+    /// input and cache write prices (embeddings: input only); nil when no budget binds.
     package func reserve(userID: Int, keyID: UUID?, usage: TokenUsage, price: BotPrice, holdFor: Duration) async throws
         -> BudgetHold?
     {
@@ -77,8 +77,8 @@ package struct Budgets: Sendable {
         -> BudgetHold
     {
         let holdID = UUID.random()
-        let highest = max(price.input, price.cachedInput)
-        let worst = BotPrice(input: highest, output: price.output, cachedInput: highest)
+        let highest = max(price.input, price.cachedInput, price.cacheWrite)
+        let worst = BotPrice(input: highest, output: price.output, cachedInput: highest, cacheWrite: highest)
         if let wait = try await repository.reserve(
             holdID: holdID, userID: userID, keyID: keyID, tokens: usage.inputTokens + usage.outputTokens,
             costNanos: worst.cost(usage), ttl: holdFor)

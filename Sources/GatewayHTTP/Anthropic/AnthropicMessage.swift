@@ -43,16 +43,18 @@ package struct AnthropicMessage: Encodable, Sendable {
         }
     }
 
-    /// Usage in Anthropic's terms: cache reads apart from the other input tokens.
+    /// Usage in Anthropic's terms: cache reads and writes apart from the other input tokens.
     package struct Usage: Encodable, Sendable {
         package var input_tokens: Int
         package var output_tokens: Int
         package var cache_read_input_tokens: Int?
+        package var cache_creation_input_tokens: Int?
 
         package init(_ usage: TokenUsage) {
-            input_tokens = usage.inputTokens - (usage.cachedInputTokens ?? 0)
+            input_tokens = usage.inputTokens - (usage.cachedInputTokens ?? 0) - (usage.cacheWriteInputTokens ?? 0)
             output_tokens = usage.outputTokens
             cache_read_input_tokens = usage.cachedInputTokens
+            cache_creation_input_tokens = usage.cacheWriteInputTokens
         }
     }
 

@@ -5,54 +5,63 @@ import GatewayDomain
 extension MessagesRequest {
     /// A message's content: a string, or blocks — `text` (joined with newlines), `image`
     /// (base64 or URL sources), an assistant's `tool_use` and a user's `tool_result`; any
-    /// other block type is a 400.
+    /// other block type is a 400. Each block may carry `cache_control`: a text block keeps
+    /// its own, a marked tool result its own, a marked image or tool call marks the message.
     package struct Blocks {
-        package var text = ""
+        package var texts: [TextBlock] = []
         package var images: [ImagePart] = []
         package var toolCalls: [ToolCall] = []
-        package var results: [(id: String, text: String)] = []
+        package var results: [(id: String, text: String, cache: CacheControl?)] = []
+        /// A marked image or tool_use: a breakpoint after the message.
+        package var cache: CacheControl?
 
-        package var isTextOnly: Bool { images.isEmpty && toolCalls.isEmpty && results.isEmpty }
+        package var isTextOnly: Bool { images.isEmpty && toolCalls.isEmpty && results.isEmpty && cache == nil }
+        /// The text blocks joined by newlines.
+        package var text: String { texts.map(\.text).joined(separator: "\n") }
 
         package init(_ value: JSONValue, at path: String) throws {
             switch value {
-            case .string(let text): self.text = text
+            case .string(let text): texts = [TextBlock(text)]
             case .array(let blocks):
-                var texts: [String] = []
                 for (number, block) in blocks.enumerated() {
                     let at = "\(path).\(number)"
                     guard case .object(let fields) = block, case .string(let type)? = fields["type"] else {
                         throw invalid("\(at): a content block with a type")
                     }
+                    let cache = try MessagesRequest.cacheControl(fields["cache_control"], at: "\(at).cache_control")
                     switch type {
                     case "text":
                         guard case .string(let text)? = fields["text"] else { throw invalid("\(at).text: a string") }
-                        texts.append(text)
+                        texts.append(TextBlock(text, cache: cache))
                     case "image":
                         images.append(try image(fields["source"], at: "\(at).source"))
+                        self.cache = cache ?? self.cache
                     case "tool_use":
                         guard case .string(let id)? = fields["id"], id.isEmpty == false, case .string(let name)? = fields["name"],
                             case .object? = fields["input"]
                         else { throw invalid("\(at): a tool_use with an id, a name and an input object") }
                         let input = String(decoding: fields["input"]!.jsonBytes, as: UTF8.self)
                         toolCalls.append(ToolCall(id: id, name: name, arguments: input))
+                        self.cache = cache ?? self.cache
                     case "tool_result":
                         guard case .string(let id)? = fields["tool_use_id"], id.isEmpty == false else {
                             throw invalid("\(at).tool_use_id: the id of the tool_use it answers")
                         }
                         var result = ""
+                        // A marked block inside the result marks the result.
+                        var marked = cache
                         if let content = fields["content"], content != .null {
                             let inner = try Blocks(content, at: "\(at).content")
                             guard inner.isTextOnly else { throw invalid("\(at).content: text only") }
                             result = inner.text
+                            marked = marked ?? inner.texts.last { $0.cache != nil }?.cache
                         }
                         if fields["is_error"] == .bool(true) { result = "Error: " + result }
-                        results.append((id, result))
+                        results.append((id, result, marked))
                     default:
                         throw invalid("\(at).type: text, image, tool_use or tool_result (not \(type))")
                     }
                 }
-                text = texts.joined(separator: "\n")
             default:
                 throw invalid("\(path): a string or an array of content blocks")
             }
@@ -64,9 +73,11 @@ extension MessagesRequest {
             if role == .user, toolCalls.isEmpty == false { throw invalid("tool_use blocks belong in assistant messages") }
             if role == .assistant, results.isEmpty == false { throw invalid("tool_result blocks belong in user messages") }
             if role == .assistant, images.isEmpty == false { throw invalid("image blocks belong in user messages") }
-            var out = results.map { ChatMessage(role: .tool, content: $0.text, toolCallID: $0.id) }
+            var out = results.map { ChatMessage(role: .tool, blocks: [TextBlock($0.text)], toolCallID: $0.id, cache: $0.cache) }
             if results.isEmpty || text.isEmpty == false || images.isEmpty == false || toolCalls.isEmpty == false {
-                out.append(ChatMessage(role: role, content: text, images: images, toolCalls: role == .assistant ? toolCalls : []))
+                out.append(
+                    ChatMessage(
+                        role: role, blocks: texts, images: images, toolCalls: role == .assistant ? toolCalls : [], cache: cache))
             }
             return out
         }
@@ -105,7 +116,9 @@ extension MessagesRequest {
                 else { throw invalid("tools.\(index): a custom tool with a name of 1 to 64 characters") }
                 let schema = tool["input_schema"] ?? ["type": "object"]
                 guard case .object = schema else { throw invalid("tools.\(index).input_schema: an object") }
-                return ToolDefinition(name: name, description: tool["description"]?.string, parameters: schema)
+                return ToolDefinition(
+                    name: name, description: tool["description"]?.string, parameters: schema,
+                    cache: try cacheControl(tool["cache_control"], at: "tools.\(index).cache_control"))
             }
         default: throw invalid("tools: an array")
         }
@@ -128,5 +141,15 @@ extension MessagesRequest {
         }
         if choice == .required, tools.isEmpty { throw invalid("tool_choice: `any` needs `tools`") }
         return (tools, choice)
+    }
+
+    /// A block's or tool's `cache_control`: absent, null, or `{"type": "ephemeral"}` with an
+    /// optional `ttl` of `5m` or `1h`.
+    package static func cacheControl(_ value: JSONValue?, at path: String) throws -> CacheControl? {
+        guard let value, value != .null else { return nil }
+        guard let cache = CacheControl(json: value) else {
+            throw invalid(#"\#(path): {"type": "ephemeral"} with an optional ttl of 5m or 1h"#)
+        }
+        return cache
     }
 }

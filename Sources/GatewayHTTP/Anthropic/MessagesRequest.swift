@@ -48,7 +48,7 @@ package struct MessagesRequest {
         case let value?:
             let blocks = try Blocks(value, at: "system")
             guard blocks.isTextOnly else { throw invalid("system: text blocks only") }
-            messages.append(ChatMessage(role: .system, content: blocks.text))
+            messages.append(ChatMessage(role: .system, blocks: blocks.texts))
         }
         for (index, item) in items.enumerated() {
             guard case .object(let fields) = item, case .string(let role)? = fields["role"],

@@ -3,7 +3,8 @@ import GatewayCore
 import GatewayDomain
 
 extension CompletionRequest {
-    /// `top_p`, `stop`, `seed`, `user`, `parallel_tool_calls` and `n` (1 only), each checked.
+    /// `top_p`, `stop`, `seed`, `user`, `prompt_cache_key`, `parallel_tool_calls` and `n` (1
+    /// only), each checked.
     package static func sampling(_ body: ShapedBody) throws -> GenerationOptions {
         var options = GenerationOptions()
         if let value = present(body["top_p"]) {
@@ -33,6 +34,12 @@ extension CompletionRequest {
                 throw invalid("user", "must be a string of at most 256 characters")
             }
             options.endUser = user
+        }
+        if let value = present(body["prompt_cache_key"]) {
+            guard case .string(let key) = value, (1...1024).contains(key.count) else {
+                throw invalid("prompt_cache_key", "must be a string of 1 to 1024 characters")
+            }
+            options.promptCacheKey = key
         }
         switch present(body["parallel_tool_calls"]) {
         case nil, .bool?: break
@@ -64,7 +71,9 @@ extension CompletionRequest {
                 }
                 let parameters = present(function["parameters"]) ?? ["type": "object", "properties": [:]]
                 guard case .object = parameters else { throw invalid(at + ".function.parameters", "must be an object") }
-                return ToolDefinition(name: name, description: description, parameters: parameters)
+                return ToolDefinition(
+                    name: name, description: description, parameters: parameters,
+                    cache: try cacheControl(tool["cache_control"], at: at + ".cache_control"))
             }
         default: throw invalid("tools", "must be an array")
         }

@@ -19,7 +19,7 @@ package struct CompletionRequest {
         [
             "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed", "user",
             "stream", "stream_options", "n", "tools", "tool_choice", "parallel_tool_calls", "response_format", "metadata",
-            "store",
+            "store", "prompt_cache_key",
         ])
 
     /// `extras`: the members the bot `model` names takes through (`acceptedExtras`).
@@ -72,6 +72,8 @@ package struct CompletionRequest {
             throw invalid("messages[\(index)]", "must be an object with a role")
         }
         var message = try content(fields, role: roleText, index: index)
+        // A breakpoint after the whole message (its last part), as LiteLLM takes it.
+        message.cache = try cacheControl(fields["cache_control"], at: "messages[\(index)].cache_control") ?? message.cache
         if roleText == "tool" {
             guard case .string(let id)? = fields["tool_call_id"], id.isEmpty == false else {
                 throw invalid("messages[\(index)].tool_call_id", "must be the id of the call this result answers")
@@ -99,29 +101,33 @@ package struct CompletionRequest {
         case .string(let text)?:
             return ChatMessage(role: role, content: text)
         case .array(let parts)?:
-            var texts: [String] = []
+            var texts: [TextBlock] = []
             var images: [ImagePart] = []
+            var cache: CacheControl?
             for (number, part) in parts.enumerated() {
                 let at = "messages[\(index)].content[\(number)]"
                 guard case .object(let p) = part, case .string(let type)? = p["type"] else {
                     throw invalid(at, "must be an object with a type")
                 }
+                // Anthropic's prompt-cache breakpoints, for bots whose service takes them.
+                let marked = try cacheControl(p["cache_control"], at: at + ".cache_control")
                 switch type {
                 case "text":
                     guard case .string(let text)? = p["text"] else { throw invalid(at + ".text", "must be a string") }
-                    texts.append(text)
+                    texts.append(TextBlock(text, cache: marked))
                 case "image_url":
                     guard case .object(let image)? = p["image_url"], case .string(let url)? = image["url"],
                         let parsed = ImagePart(url: url)
                     else { throw invalid(at + ".image_url.url", "must be an https URL or a base64 image data URL") }
                     images.append(parsed)
+                    cache = marked ?? cache
                 default: throw invalid(at + ".type", "must be text or image_url (not \(type))")
                 }
             }
             guard images.isEmpty || role == .user else {
                 throw invalid("messages[\(index)].content", "may hold image parts only in a user message")
             }
-            return ChatMessage(role: role, content: texts.joined(separator: "\n"), images: images)
+            return ChatMessage(role: role, blocks: texts, images: images, cache: cache)
         case .null?,
             nil where role == .assistant:
             return ChatMessage(role: role, content: "")
@@ -139,6 +145,17 @@ package struct CompletionRequest {
 
     package static func invalid(_ parameter: String, _ problem: String) -> OpenAIError {
         OpenAIError(
-            status: .badRequest, message: "`\(parameter)` \(problem).", type: "invalid_request_error", code: "invalid_request")
+            status: .badRequest, message: "`\(parameter)` \(problem).", type: "invalid_request_error", code: "invalid_request",
+            param: parameter)
+    }
+
+    /// A `cache_control` (Anthropic's prompt-cache breakpoint, as LiteLLM and others take it
+    /// on this API): absent, null, or `{"type": "ephemeral"}` with an optional `ttl`.
+    package static func cacheControl(_ value: JSONValue?, at path: String) throws -> CacheControl? {
+        guard let value, value != .null else { return nil }
+        guard let cache = CacheControl(json: value) else {
+            throw invalid(path, #"must be {"type": "ephemeral"} with an optional ttl of 5m or 1h"#)
+        }
+        return cache
     }
 }

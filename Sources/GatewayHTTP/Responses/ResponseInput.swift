@@ -58,28 +58,32 @@ package enum ResponseInput {
         switch fields["content"] {
         case .string(let text)?: return ChatMessage(role: role, content: text)
         case .array(let parts)?:
-            var texts: [String] = []
+            var texts: [TextBlock] = []
             var images: [ImagePart] = []
+            var cache: CacheControl?
             for (number, part) in parts.enumerated() {
                 let path = "\(at).content[\(number)]"
                 guard case .object(let p) = part else { throw invalid(path, "must be an object") }
+                // Anthropic's prompt-cache breakpoints, for bots whose service takes them.
+                let marked = try CompletionRequest.cacheControl(p["cache_control"], at: path + ".cache_control")
                 switch (p["type"]?.string, role) {
                 case ("input_text", .user), ("input_text", .system), ("output_text", .assistant):
-                    texts.append(try string(p["text"], at: path + ".text", empty: true))
+                    texts.append(TextBlock(try string(p["text"], at: path + ".text", empty: true), cache: marked))
                 case ("input_image", .user):
                     guard case .string(let url)? = p["image_url"], let image = ImagePart(url: url) else {
                         throw invalid(path + ".image_url", "must be an https URL or a base64 image data URL")
                     }
                     images.append(image)
+                    cache = marked ?? cache
                 case ("refusal", .assistant):
-                    texts.append(try string(p["refusal"], at: path + ".refusal", empty: true))
+                    texts.append(TextBlock(try string(p["refusal"], at: path + ".refusal", empty: true), cache: marked))
                 default:
                     let expected =
                         role == .assistant ? "output_text or refusal" : "input_text" + (role == .user ? " or input_image" : "")
                     throw invalid(path + ".type", "must be \(expected) in a \(fields["role"]?.string ?? "") message")
                 }
             }
-            return ChatMessage(role: role, content: texts.joined(separator: "\n"), images: images)
+            return ChatMessage(role: role, blocks: texts, images: images, cache: cache)
         default: throw invalid(at + ".content", "must be a string or an array of parts")
         }
     }
@@ -121,7 +125,10 @@ package enum ResponseInput {
             guard case .object = parameters else { throw invalid(at + ".parameters", "must be a JSON Schema object") }
             let strict = ResponsesRequest.present(tool["strict"])
             guard strict == nil || strict?.bool != nil else { throw invalid(at + ".strict", "must be a boolean") }
-            tools.append(ToolDefinition(name: name, description: description, parameters: parameters))
+            tools.append(
+                ToolDefinition(
+                    name: name, description: description, parameters: parameters,
+                    cache: try CompletionRequest.cacheControl(tool["cache_control"], at: at + ".cache_control")))
             echo.append([
                 "type": "function", "name": .string(name), "description": description.map(JSONValue.string) ?? .null,
                 "parameters": parameters, "strict": strict ?? .bool(false),

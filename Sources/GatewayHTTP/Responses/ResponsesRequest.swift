@@ -24,6 +24,7 @@ package struct ResponsesRequest: Sendable {
         [
             "model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "text", "max_output_tokens",
             "temperature", "top_p", "metadata", "stream", "store", "previous_response_id", "user", "include",
+            "prompt_cache_key",
         ])
 
     /// `extras`: the members the bot `model` names takes through (`acceptedExtras`).
@@ -68,6 +69,12 @@ package struct ResponsesRequest: Sendable {
             }
             options.endUser = user
             echo.user = user
+        }
+        if let value = present(body["prompt_cache_key"]) {
+            guard case .string(let key) = value, (1...1024).contains(key.count) else {
+                throw invalid("prompt_cache_key", "must be a string of 1 to 1024 characters")
+            }
+            options.promptCacheKey = key
         }
         echo.parallelToolCalls = try flag(body["parallel_tool_calls"], "parallel_tool_calls") ?? true
         echo.metadata = try metadata(present(body["metadata"]))

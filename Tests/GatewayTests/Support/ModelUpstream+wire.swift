@@ -42,10 +42,17 @@ enum OpenAIWire {
 
 /// `ModelUpstream`'s answers in Anthropic's shape.
 enum AnthropicWire {
-    static func render(_ reply: ModelUpstream.Reply, stream: Bool) -> String {
+    static func render(_ reply: ModelUpstream.Reply, stream: Bool, cached: Bool = false) -> String {
         func json(_ value: JSONValue) -> String { String(decoding: value.jsonBytes, as: UTF8.self) }
         func event(_ value: JSONValue) -> String { "event: \(value["type"]?.string ?? "")\ndata: \(json(value))\n\n" }
-        let usage: JSONValue = ["input_tokens": 9, "output_tokens": 4]
+        var usage: JSONValue = ["input_tokens": 9, "output_tokens": 4]
+        var start: JSONValue = ["input_tokens": 9, "output_tokens": 1]
+        if cached {
+            for key in ["cache_read_input_tokens", "cache_creation_input_tokens"] {
+                usage[key] = key.hasPrefix("cache_read") ? 5 : 7
+                start[key] = usage[key]
+            }
+        }
         switch (reply, stream) {
         case (.text(let text), false):
             return json(["content": [["type": "text", "text": .string(text)]], "stop_reason": "end_turn", "usage": usage])
@@ -57,12 +64,12 @@ enum AnthropicWire {
                 "usage": usage,
             ])
         case (.text(let text), true):
-            return event(["type": "message_start", "message": ["usage": ["input_tokens": 9, "output_tokens": 1]]])
+            return event(["type": "message_start", "message": ["usage": start]])
                 + event(["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": .string(text)]])
                 + event(["type": "message_delta", "delta": ["stop_reason": "end_turn"], "usage": ["output_tokens": 4]])
                 + event(["type": "message_stop"])
         case (.call(let name, let arguments), true):
-            return event(["type": "message_start", "message": ["usage": ["input_tokens": 9, "output_tokens": 1]]])
+            return event(["type": "message_start", "message": ["usage": start]])
                 + event([
                     "type": "content_block_start", "index": 0,
                     "content_block": ["type": "tool_use", "id": "toolu_up", "name": .string(name), "input": [:]],

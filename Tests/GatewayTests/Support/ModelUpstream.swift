@@ -62,7 +62,11 @@ final class ModelUpstream: Sendable {
         if let parent = request.headers[HTTPField.Name("traceparent")!] { traceparents.withLockedValue { $0.append(parent) } }
         let reply = Self.reply(body, anthropic: anthropic)
         let stream = body["stream"] == .bool(true)
-        let text = anthropic ? AnthropicWire.render(reply, stream: stream) : OpenAIWire.render(reply, stream: stream)
+        // A prompt with cache breakpoints reads 5 tokens from Anthropic's cache and writes 7.
+        let cached = String(decoding: JSONValue.object(body).jsonBytes, as: UTF8.self).contains("\"cache_control\"")
+        let text =
+            anthropic
+            ? AnthropicWire.render(reply, stream: stream, cached: cached) : OpenAIWire.render(reply, stream: stream)
         return Response(
             status: .ok, headers: [.contentType: stream ? "text/event-stream" : "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: text)))
