@@ -54,11 +54,41 @@ public struct BotStatistics: Sendable, Equatable {
     public var activeCalls: Int
     /// The state of the provider's circuit breaker (nil: it has none).
     public var circuit: CircuitState?
+    /// Each upstream of a bot served by several (empty: one, or none).
+    public var deployments: [DeploymentStatistics] = []
 
     public init(upstreamConnectionsOpened: Int = 0, activeCalls: Int = 0, circuit: CircuitState? = nil) {
         self.upstreamConnectionsOpened = upstreamConnectionsOpened
         self.activeCalls = activeCalls
         self.circuit = circuit
+    }
+}
+
+/// One upstream of a bot served by several: its share and what it served since the
+/// process started.
+public struct DeploymentStatistics: Sendable, Equatable {
+    /// Its name among the bot's deployments (its position, from 1).
+    public var name: String
+    public var weight: Int
+    /// Attempts sent to it, and those that failed.
+    public var calls: Int
+    public var failures: Int
+    /// Attempts running on it now.
+    public var activeCalls: Int
+    public var circuit: CircuitState
+    public var upstreamConnectionsOpened: Int
+
+    public init(
+        name: String, weight: Int, calls: Int, failures: Int, activeCalls: Int, circuit: CircuitState,
+        upstreamConnectionsOpened: Int
+    ) {
+        self.name = name
+        self.weight = weight
+        self.calls = calls
+        self.failures = failures
+        self.activeCalls = activeCalls
+        self.circuit = circuit
+        self.upstreamConnectionsOpened = upstreamConnectionsOpened
     }
 }
 

@@ -167,10 +167,10 @@ import Testing
         let bot = try Self.bot(
             upstream, model: "flood",
             ["STREAM": "true", "MAX_RESPONSE_BYTES": "\(128 << 20)", "BREAKER_FAILURES": "1", "BREAKER_COOLDOWN_SECONDS": "1"])
-        bot.upstream.breaker.recordFailure(now: .now - .seconds(2))
+        bot.deployments[0].client.breaker.recordFailure(now: .now - .seconds(2))
         var probe = bot.stream(Self.ask(bot)).makeAsyncIterator()
         _ = try await probe.next()
-        #expect(bot.upstream.breaker.current == .closed(failures: 0))
+        #expect(bot.deployments[0].client.breaker.current == .closed(failures: 0))
         var other = bot.stream(Self.ask(bot)).makeAsyncIterator()
         guard case .delta = try await other.next() else { throw BotError.upstreamFailure(status: 0) }
     }

@@ -8,7 +8,20 @@ extension UpstreamClient {
         deadline: ContinuousClock.Instant, counting calls: CallCounter? = nil,
         attempt build: @escaping @Sendable () throws -> (TransportRequest, any ResponseParser)
     ) -> AsyncThrowingStream<BotEvent, any Error> {
-        let call = UpstreamCall(client: self, deadline: deadline, calls: calls, build: build)
+        DeploymentSet(single: self).stream(deadline: deadline, counting: calls) { _ in try build() }
+    }
+}
+
+extension DeploymentSet {
+    /// One call over the bot's deployments: `attempt` builds the transfer for the deployment
+    /// (its index) each try goes to. A deployment's failure before any output moves the call
+    /// to another (`AttemptFailure.movesOn`) without waiting; once each was tried, retries
+    /// follow the policy of the deployment they go to.
+    package func stream(
+        deadline: ContinuousClock.Instant, counting calls: CallCounter? = nil,
+        attempt build: @escaping @Sendable (Int) throws -> (TransportRequest, any ResponseParser)
+    ) -> AsyncThrowingStream<BotEvent, any Error> {
+        let call = UpstreamCall(deployments: self, deadline: deadline, calls: calls, build: build)
         return AsyncThrowingStream(unfolding: { try await call.next() })
     }
 }
@@ -26,10 +39,16 @@ extension UpstreamClient {
 /// held up by its client. A call dropped unfinished cancels its transfer. Used by one
 /// reader at a time.
 final class UpstreamCall: @unchecked Sendable {
-    private let client: UpstreamClient
+    private let deployments: DeploymentSet
+    /// The deployment of the attempt in flight (or the last one).
+    private var current = 0
+    /// Deployments that failed this call before any output, since the last retry round.
+    private var tried: Set<Int> = []
+    private var client: UpstreamClient { deployments[current].client }
     private let deadline: ContinuousClock.Instant
-    private let build: @Sendable () throws -> (TransportRequest, any ResponseParser)
+    private let build: @Sendable (Int) throws -> (TransportRequest, any ResponseParser)
     private let calls: CallCounter?
+    /// Attempts after a failure that moved nowhere (the policy's `retries` bounds them).
     private var attempts = 0
     /// The attempt in flight.
     private var exchange: UpstreamExchange?
@@ -44,10 +63,10 @@ final class UpstreamCall: @unchecked Sendable {
     private var ended = false
 
     init(
-        client: UpstreamClient, deadline: ContinuousClock.Instant, calls: CallCounter?,
-        build: @escaping @Sendable () throws -> (TransportRequest, any ResponseParser)
+        deployments: DeploymentSet, deadline: ContinuousClock.Instant, calls: CallCounter?,
+        build: @escaping @Sendable (Int) throws -> (TransportRequest, any ResponseParser)
     ) {
-        self.client = client
+        self.deployments = deployments
         self.deadline = deadline
         self.calls = calls
         self.build = build
@@ -58,6 +77,7 @@ final class UpstreamCall: @unchecked Sendable {
         if let exchange {
             exchange.cancel()
             if told == false { client.breaker.recordNeutral() }
+            deployments[current].running.stopped()
         }
         if ended == false { calls?.stopped() }
     }
@@ -111,6 +131,7 @@ final class UpstreamCall: @unchecked Sendable {
         do {
             finished = try exchange!.absorb(event, into: &ready, client)
         } catch  where ready.isEmpty == false {
+            deployments[current].noteFailure()
             abandonAttempt()
             tell(error)
             // Nothing is retried after output: the call's error as it will be thrown.
@@ -126,6 +147,7 @@ final class UpstreamCall: @unchecked Sendable {
         }
         if finished {
             exchange = nil
+            deployments[current].running.stopped()
             end()
         }
     }
@@ -152,8 +174,18 @@ final class UpstreamCall: @unchecked Sendable {
             }
             throw error
         }
+        if exchange != nil { deployments[current].noteFailure() }
         abandonAttempt()
         tell(failure)
+        if failure.movesOn, emitted == false, deployments.count > 1 {
+            tried.insert(current)
+            if deployments.hasCandidate(excluding: tried) {
+                client.logger.notice("moving upstream call to another deployment", metadata: ["error": "\(failure.error)"])
+                return
+            }
+            tried = []
+        }
+        attempts += 1
         let retryable = failure.retryable && emitted == false && attempts <= client.policy.retries
         guard retryable, let wait = client.backoff(attempt: attempts, retryAfter: failure.retryAfter, deadline: deadline)
         else {
@@ -167,20 +199,25 @@ final class UpstreamCall: @unchecked Sendable {
     }
 
     private func startAttempt() throws {
-        guard client.breaker.allow() else { throw BotError.unavailable("circuit open") }
-        attempts += 1
+        guard let chosen = deployments.pick(excluding: tried) ?? (tried.isEmpty ? nil : deployments.pick()) else {
+            throw BotError.unavailable("circuit open")
+        }
+        current = chosen
         told = false
         let spec: TransportRequest
         let parser: any ResponseParser
-        do { (spec, parser) = try build() } catch let error as BotError { throw AttemptFailure(error: error) } catch {
+        do { (spec, parser) = try build(chosen) } catch let error as BotError { throw AttemptFailure(error: error) } catch {
             throw AttemptFailure(error: .rejected("request could not be encoded"))
         }
+        deployments[chosen].started()
         exchange = UpstreamExchange(client.transport.start(spec), parser: parser, deadline: spec.deadline)
     }
 
     /// Drops the attempt in flight, cancelling its transfer if it still runs.
     private func abandonAttempt() {
-        exchange?.cancel()
-        exchange = nil
+        guard let exchange else { return }
+        exchange.cancel()
+        self.exchange = nil
+        deployments[current].running.stopped()
     }
 }

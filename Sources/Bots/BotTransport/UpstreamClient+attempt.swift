@@ -8,6 +8,10 @@ package struct AttemptFailure: Error {
     /// True when the failure says the upstream is unhealthy (feeds the circuit breaker).
     package var countsAgainstUpstream = false
     package var retryAfter: Int?
+    /// Whether another deployment of the bot may take the call before any output (429, any
+    /// 5xx, refused credentials, a refused connection). A 500 or 504 is never retried on the
+    /// deployment that said it, since it may have run the call, but another may answer it.
+    package var movesOn = false
 
     package init(error: BotError, retryable: Bool = false, countsAgainstUpstream: Bool = false, retryAfter: Int? = nil) {
         self.error = error
@@ -123,30 +127,35 @@ extension UpstreamClient {
         logger.error(
             "upstream answered with an error",
             metadata: ["status": "\(status)", "body": .string(redacted(String(decoding: body, as: UTF8.self)))])
+        var failure: AttemptFailure
         switch status {
         case 429:
-            return AttemptFailure(error: .rateLimited(retryAfterSeconds: retryAfter), retryable: true, retryAfter: retryAfter)
+            failure = AttemptFailure(error: .rateLimited(retryAfterSeconds: retryAfter), retryable: true, retryAfter: retryAfter)
         case 502, 503:
             // Said by the upstream or a proxy before it: not processed, safe to try again.
-            return AttemptFailure(
+            failure = AttemptFailure(
                 error: .upstreamFailure(status: status), retryable: true, countsAgainstUpstream: true, retryAfter: retryAfter)
         case 500, 504:
             // It may have run (and billed) the call: not retried, charged as unknown outcome.
-            return AttemptFailure(error: .upstreamFailure(status: status), countsAgainstUpstream: true)
+            failure = AttemptFailure(error: .upstreamFailure(status: status), countsAgainstUpstream: true)
         case 401, 403:
-            return AttemptFailure(error: .unavailable("upstream refused the credentials (HTTP \(status))"))
+            failure = AttemptFailure(error: .unavailable("upstream refused the credentials (HTTP \(status))"))
         case 400..<500:
             return AttemptFailure(error: .rejected("HTTP \(status)"))
         default:
-            return AttemptFailure(error: .upstreamFailure(status: status), countsAgainstUpstream: true)
+            failure = AttemptFailure(error: .upstreamFailure(status: status), countsAgainstUpstream: true)
         }
+        failure.movesOn = true
+        return failure
     }
 
     package func transportFailure(_ error: TransportError, deadline: ContinuousClock.Instant) -> AttemptFailure {
         logger.warning("upstream transfer failed", metadata: ["error": "\(error)"])
         switch error {
         case .connect(let why):
-            return AttemptFailure(error: .unavailable(why), retryable: true, countsAgainstUpstream: true)
+            var failure = AttemptFailure(error: .unavailable(why), retryable: true, countsAgainstUpstream: true)
+            failure.movesOn = true
+            return failure
         case .timeout:
             return AttemptFailure(error: .timeout, countsAgainstUpstream: true)
         case .idle:

@@ -23,8 +23,13 @@ extension HTTPBot {
     func exchange<Answer>(
         path: String, body: JSONValue, deadline: ContinuousClock.Instant, read: (JSONValue) throws -> Answer
     ) async throws -> Answer {
+        // One deployment, as a chat call's first attempt picks it.
+        guard let chosen = deployments.pick() else { throw BotError.unavailable("circuit open") }
+        let upstream = deployments[chosen].client
         let breaker = upstream.breaker
-        guard breaker.allow() else { throw BotError.unavailable("circuit open") }
+        let settings = endpoints[chosen]
+        var body = body
+        if body["model"] != nil { body["model"] = .string(settings.model) }
         let spec = upstream.transfer(
             settings.baseURL + path, headers: ["Content-Type: application/json"] + format.authHeaders(settings),
             body: body.jsonBytes, deadline: deadline)

@@ -11,8 +11,11 @@ import Logging
 public struct HTTPBot: BotProvider {
     public let settings: HTTPBotSettings
     let format: any WireFormat
-    /// Transport, retries, circuit breaker (shared with the other HTTP-speaking kinds).
-    let upstream: UpstreamClient
+    /// Its upstreams, each with its own transport client, retries and circuit breaker
+    /// (shared with the other HTTP-speaking kinds); one unless `URL` lists several.
+    let deployments: DeploymentSet
+    /// Each deployment's settings: `settings` with its URL, secret and model.
+    let endpoints: [HTTPBotSettings]
     /// Calls running now.
     let calls = CallCounter()
 
@@ -25,7 +28,21 @@ public struct HTTPBot: BotProvider {
         case .anthropic: format = AnthropicFormat()
         case .ollama: format = OllamaFormat()
         }
-        upstream = UpstreamClient(policy: settings.upstream, secret: settings.apiKey, bot: name, logger: logger)
+        endpoints = settings.deployments.map { deployment in
+            var own = settings
+            (own.baseURL, own.apiKey, own.model) = (deployment.baseURL, deployment.apiKey, deployment.model)
+            return own
+        }
+        let several = settings.deployments.count > 1
+        deployments = DeploymentSet(
+            settings.deployments.enumerated().map { index, deployment in
+                var named = logger ?? Logger(label: "gateway.bot")
+                if several { named[metadataKey: "deployment"] = "\(index + 1)" }
+                return Deployment(
+                    name: "\(index + 1)",
+                    client: UpstreamClient(policy: settings.upstream, secret: deployment.apiKey, bot: name, logger: named),
+                    weight: deployment.weight)
+            }, balance: settings.balance)
     }
 
     /// Registers the `http` kind.
@@ -40,7 +57,7 @@ public struct HTTPBot: BotProvider {
     /// no watchdog: libcurl's total timeout is set from it for every transfer, and a backoff
     /// that would pass it is not taken. A reader that is gone cancels the transfer.
     public func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
-        upstream.stream(deadline: request.deadline, counting: calls) { try exchange(request) }
+        deployments.stream(deadline: request.deadline, counting: calls) { try exchange(request, deployment: $0) }
     }
 
     /// Images, in each API's own shape (Ollama: base64 data only); structured output where
@@ -58,10 +75,24 @@ public struct HTTPBot: BotProvider {
     /// The members `EXTRAS` lets clients pass through.
     public var acceptedExtras: Set<String> { settings.extras }
 
-    public var statistics: BotStatistics { upstream.statistics(calls: calls) }
+    public var statistics: BotStatistics { deployments.statistics(calls: calls) }
 
+    /// Healthy while some deployment is (each probed at once); the detail names the others.
     public func health() async -> BotHealth {
-        await upstream.probe(settings.baseURL + format.healthPath, headers: format.authHeaders(settings))
+        let format = format
+        let probes = await withTaskGroup(of: (Int, BotHealth).self) { group in
+            for (index, settings) in endpoints.enumerated() {
+                let client = deployments[index].client
+                group.addTask {
+                    (index, await client.probe(settings.baseURL + format.healthPath, headers: format.authHeaders(settings)))
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        guard endpoints.count > 1 else { return probes[0] ?? BotHealth(healthy: false, detail: "no probe") }
+        let sick = probes.keys.sorted().filter { probes[$0]?.healthy == false }
+        let detail = sick.map { "deployment \($0 + 1): \(probes[$0]?.detail ?? "")" }.joined(separator: "; ")
+        return BotHealth(healthy: sick.count < endpoints.count, detail: sick.isEmpty ? "ok" : detail)
     }
 }
 

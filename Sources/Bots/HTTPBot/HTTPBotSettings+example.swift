@@ -28,6 +28,13 @@ extension HTTPBotSettings {
         # BOT_CLAUDE_MODEL=claude-sonnet-4-5
         # BOT_CLAUDE_MAX_TOKENS=1024
 
+        # One bot over several deployments (API keys, regions, replicas; BOTS=pool=http):
+        # BOT_POOL_URL=https://a.example.com/v1,https://b.example.com/v1   # one URL per deployment
+        # BOT_POOL_API_KEY=sk-a,sk-b         # one for all, or one per URL (also MODEL)
+        # BOT_POOL_MODEL=gpt-4o-mini
+        # BOT_POOL_WEIGHTS=3,1               # each URL's share of calls (default all 1)
+        # BOT_POOL_BALANCE=least-in-flight   # or weighted (chance by weight)
+
         # A named local Ollama bot (BOTS=local=http):
         # BOT_LOCAL_URL=http://127.0.0.1:11434
         # BOT_LOCAL_API=ollama

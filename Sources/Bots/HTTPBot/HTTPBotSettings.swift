@@ -6,10 +6,12 @@ import BotTransport
 ///
 /// | key | default | meaning |
 /// |---|---|---|
-/// | `URL` | required | base URL, e.g. `https://api.openai.com/v1`, `http://127.0.0.1:11434` |
+/// | `URL` | required | base URL, e.g. `https://api.openai.com/v1`, `http://127.0.0.1:11434`; a comma-separated list for one bot served by several deployments |
 /// | `API` | `openai` | wire format: `openai`, `anthropic`, `ollama` |
-/// | `API_KEY` | none | secret for the format's auth header; never logged |
-/// | `MODEL` | required | model name sent upstream |
+/// | `API_KEY` | none | secret for the format's auth header; never logged; one, or one per URL |
+/// | `MODEL` | required | model name sent upstream; one, or one per URL |
+/// | `WEIGHTS` | all 1 | each URL's share of calls, 1 to 1000 each |
+/// | `BALANCE` | `least-in-flight` | how calls are spread: `least-in-flight` (per unit of weight) or `weighted` (chance) |
 /// | `MAX_TOKENS`, `TEMPERATURE` | upstream's (Anthropic: 1024 tokens) | generation defaults |
 /// | `STREAM` | `true` | ask the upstream to stream; `false` for servers that cannot |
 /// | `ANTHROPIC_VERSION` | `2023-06-01` | `anthropic-version` header |
@@ -33,6 +35,11 @@ public struct HTTPBotSettings: Sendable {
         return maxTokens.map { min($0, asked) } ?? asked
     }
     public var temperature: Double?
+    /// The upstreams that serve the bot (one unless `URL` lists several); the first one's
+    /// URL, secret and model are also `baseURL`, `apiKey`, `model`.
+    public var deployments: [Deployment]
+    /// How calls are spread over `deployments`.
+    package var balance: Balance
     public var stream: Bool
     public var timeout: Duration
     /// Headers, timeouts, retries, breaker, TLS and size limits (the keys `UpstreamPolicy` reads).
@@ -45,18 +52,20 @@ public struct HTTPBotSettings: Sendable {
         "stop_sequences", "seed", "user", "metadata", "tools", "tool_choice", "response_format", "format", "options",
     ]
 
+    /// One upstream of the bot: where it is, its secret, its model name, its share.
+    public struct Deployment: Sendable, Equatable {
+        public var baseURL: String
+        public var apiKey: String?
+        public var model: String
+        public var weight: Int
+    }
+
     public init(_ configuration: BotConfiguration) throws {
-        let url = try configuration.require("URL")
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw BotConfigurationError(configuration.variable("URL"), "must start with http:// or https://, got \"\(url)\"")
-        }
-        baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         api = API(rawValue: try configuration.choice("API", API.allCases.map(\.rawValue), default: "openai"))!
-        apiKey = configuration.string("API_KEY")
-        if let apiKey, UpstreamPolicy.isHeaderSafe(apiKey) == false {
-            throw BotConfigurationError(configuration.variable("API_KEY"), "must be printable ASCII")
-        }
-        model = try configuration.require("MODEL")
+        deployments = try Self.deployments(configuration)
+        (baseURL, apiKey, model) = (deployments[0].baseURL, deployments[0].apiKey, deployments[0].model)
+        balance = Balance(
+            rawValue: try configuration.choice("BALANCE", Balance.allCases.map(\.rawValue), default: "least-in-flight"))!
         maxTokens =
             configuration.string("MAX_TOKENS") == nil
             ? nil : try configuration.int("MAX_TOKENS", default: 0, range: 1...1_000_000)

@@ -42,10 +42,12 @@ extension AdminController {
         package let time_to_first_token_ms: Percentiles?
         package let timeout_seconds: Double
         package let price: Prices
+        /// Each upstream of a bot served by several (absent: one).
+        package let deployments: [AdminDeployment]?
 
         package enum CodingKeys: String, CodingKey {
             case circuit, active_calls, upstream_connections_opened, calls, latency_ms, time_to_first_token_ms
-            case timeout_seconds, price
+            case timeout_seconds, price, deployments
         }
 
         /// One flat object: `info`'s members, then these.
@@ -60,6 +62,28 @@ extension AdminController {
             try container.encodeIfPresent(time_to_first_token_ms, forKey: .time_to_first_token_ms)
             try container.encode(timeout_seconds, forKey: .timeout_seconds)
             try container.encode(price, forKey: .price)
+            try container.encodeIfPresent(deployments, forKey: .deployments)
+        }
+    }
+
+    /// One deployment of a bot: its share, what this replica sent it, its circuit.
+    package struct AdminDeployment: Encodable, Sendable {
+        package let name: String
+        package let weight: Int
+        package let calls: Int
+        package let failures: Int
+        package let active_calls: Int
+        package let circuit: CircuitState
+        package let upstream_connections_opened: Int
+
+        package init(_ statistics: DeploymentStatistics) {
+            name = statistics.name
+            weight = statistics.weight
+            calls = statistics.calls
+            failures = statistics.failures
+            active_calls = statistics.activeCalls
+            circuit = statistics.circuit
+            upstream_connections_opened = statistics.upstreamConnectionsOpened
         }
     }
 
@@ -92,7 +116,8 @@ extension AdminController {
                 timeout_seconds: entry.timeout.timeInterval,
                 price: Prices(
                     input: perMillion(entry.price.input), output: perMillion(entry.price.output),
-                    cached_input: perMillion(entry.price.cachedInput), currency: currency))
+                    cached_input: perMillion(entry.price.cachedInput), currency: currency),
+                deployments: statistics.deployments.isEmpty ? nil : statistics.deployments.map(AdminDeployment.init))
         }
     }
 }

@@ -113,7 +113,7 @@ extension ConsoleController {
                 "\(bot.info.name)\(bot.info.default ? " (default)" : "")\(bot.info.fallback ? " (fallback)" : "")",
                 "\(bot.info.kind)",
                 bot.info.healthy ? "<span class=\"good\">healthy</span>" : "<span class=\"bad\">\(bot.info.detail)</span>",
-                "\(bot.circuit?.rawValue ?? "–")", "\(bot.active_calls)",
+                "\(bot.circuit?.rawValue ?? "–")\(Self.deployments(bot.deployments))", "\(bot.active_calls)",
                 "\(bot.calls["ok", default: 0]) ok, \(bot.calls.values.reduce(0, +) - bot.calls["ok", default: 0]) not",
                 "\(milliseconds(bot.latency_ms?.p50)) / \(milliseconds(bot.latency_ms?.p99))",
                 "\(milliseconds(bot.time_to_first_token_ms?.p50))",
@@ -171,5 +171,18 @@ extension ConsoleController {
             disabled ? "user disabled in the console" : "user enabled in the console",
             metadata: ["user_id": "\(id)", "by": "\(by)"])
         return ConsolePage.redirect("/console/users")
+    }
+
+    /// A bot's deployments under its breaker: each one's circuit, calls and failures.
+    static func deployments(_ deployments: [AdminController.AdminDeployment]?) -> HTML {
+        guard let deployments else { return "" }
+        let items = deployments.map { deployment -> HTML in
+            let circuit: HTML =
+                deployment.circuit == .closed
+                ? "\(deployment.circuit.rawValue)" : "<span class=\"bad\">\(deployment.circuit.rawValue)</span>"
+            return
+                "<li>#\(deployment.name) ×\(deployment.weight): \(circuit), \(deployment.calls) calls, \(deployment.failures) failed</li>"
+        }
+        return "<ul class=\"deployments\">\(items)</ul>"
     }
 }

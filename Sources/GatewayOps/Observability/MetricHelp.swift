@@ -11,6 +11,10 @@ package enum MetricHelp {
         "gateway_bot_latency_seconds": "Duration of successful bot calls.",
         "gateway_bot_time_to_first_token_seconds": "Time from a bot call to its first output.",
         "gateway_bot_tokens_total": "Tokens reported by bots, by direction.",
+        "gateway_bot_deployment_calls_total": "Attempts sent to each deployment of a bot served by several.",
+        "gateway_bot_deployment_failures_total": "Attempts on each deployment of a bot that failed (the call may have moved on).",
+        "gateway_bot_deployment_active_calls": "Attempts running on each deployment of a bot now.",
+        "gateway_bot_deployment_circuit_open": "1 while a deployment's circuit breaker is open or half-open, else 0.",
         "gateway_bot_upstream_connections_total":
             "Connections bots opened to their upstreams (reused connections are not counted again).",
         "gateway_build_info": "Version and revision of the running gateway (always 1).",

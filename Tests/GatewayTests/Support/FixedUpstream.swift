@@ -18,15 +18,32 @@ final class FixedUpstream: Sendable {
     var requests: Int { count.withLockedValue { $0 } }
 
     static func start(status: HTTPResponse.Status = .ok, body: String, delay: Duration = .zero) async throws -> FixedUpstream {
+        try await start(statuses: { _ in status }, body: body, delay: delay)
+    }
+
+    /// `statuses` gives the status of the n-th request (from 1).
+    static func start(
+        statuses: @escaping @Sendable (Int) -> HTTPResponse.Status, body: String, delay: Duration = .zero
+    ) async throws -> FixedUpstream {
         let upstream = FixedUpstream()
         let router = Router()
         let count = upstream.count
         router.post("v1/chat/completions") { request, _ in
             _ = try await request.body.collect(upTo: 1 << 22)
-            count.withLockedValue { $0 += 1 }
+            let number = count.withLockedValue {
+                $0 += 1
+                return $0
+            }
             if delay > .zero { try await Task.sleep(for: delay) }
             return Response(
-                status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+                status: statuses(number), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        // Its health probe (OpenAI's model list) always answers.
+        router.get("v1/models") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"object":"list","data":[]}"#)))
         }
         var logger = Logger(label: "fixed-upstream")
         logger.logLevel = .critical
