@@ -25,15 +25,23 @@ import Testing
             let token = try await AdminTests.admin(client, services, "ops@example.com")
             let body = #"{"model":"spread","messages":[{"role":"user","content":"hi"}]}"#
             var refused: [Int] = []
-            for _ in 0..<300 {
+            func call() async throws {
                 let response = try await client.send(.post, "/v1/chat/completions", json: body, bearer: token)
                 if response.status != .ok { refused.append(response.status.code) }
             }
+            // Until its circuit opens: each 429 passes it over for a second (no Retry-After),
+            // each 500 counts against its breaker.
+            let start = ContinuousClock.now
+            while failing.requests < 6, ContinuousClock.now < start + .seconds(60) { try await call() }
+            #expect(failing.requests == 6)
+            let before = (light.requests, heavy.requests)
+            for _ in 0..<300 { try await call() }
             #expect(refused.isEmpty, "clients saw \(refused)")
             // Every call ended on a healthy deployment, in the weights' proportion (1 : 3).
-            #expect(light.requests + heavy.requests == 300)
-            #expect((45...105).contains(light.requests), "light \(light.requests), heavy \(heavy.requests)")
-            // The failing one saw its three 429s and three 500s, then its circuit kept calls away.
+            let (lightShare, heavyShare) = (light.requests - before.0, heavy.requests - before.1)
+            #expect(lightShare + heavyShare == 300)
+            #expect((45...105).contains(lightShare), "light \(lightShare), heavy \(heavyShare)")
+            // Its circuit kept calls away since.
             #expect(failing.requests == 6)
 
             await services.bots.health.refresh(services.bots)
@@ -52,6 +60,29 @@ import Testing
             #expect(metrics.contains(#"gateway_bot_deployment_circuit_open{bot="spread",deployment="3"} 1"#))
             #expect(metrics.contains(#"gateway_bot_deployment_failures_total{bot="spread",deployment="3"} 6"#))
             #expect(metrics.contains(#"gateway_bot_deployment_calls_total{bot="spread",deployment="2"} \#(heavy.requests)"#))
+        }
+    }
+
+    /// A deployment that answered 500 may have run the call: the call goes elsewhere, and
+    /// is never sent to it again, even when the other deployment needs a second try.
+    @Test func aCallIsNeverResentToADeploymentThatMayHaveRunIt() async throws {
+        let answer = FixedUpstream.completion(usage: #"{"prompt_tokens":3,"completion_tokens":1}"#)
+        let broken = try await FixedUpstream.start(status: .internalServerError, body: #"{"error":{"message":"no"}}"#)
+        let busy = try await FixedUpstream.start(statuses: { $0 == 1 ? .serviceUnavailable : .ok }, body: answer)
+        defer { [broken, busy].forEach { $0.stop() } }
+        let settings = [
+            "BOTS": "pair=http", "BOT_PAIR_URL": "\(broken.base),\(busy.base)", "BOT_PAIR_MODEL": "m",
+            "BOT_PAIR_STREAM": "false", "BOT_PAIR_RETRIES": "1", "BOT_PAIR_RETRY_BASE_MS": "10",
+        ]
+        try await TestApp.run(settings) { client, _ in
+            try await client.register(email: "pair@example.com")
+            let token = try await client.login(email: "pair@example.com").access
+            let response = try await client.send(
+                .post, "/v1/chat/completions", json: #"{"model":"pair","messages":[{"role":"user","content":"hi"}]}"#,
+                bearer: token)
+            #expect(response.status == .ok)
+            // Whichever came first: one 500 from the broken one, a 503 then the answer from the other.
+            #expect((broken.requests, busy.requests) == (1, 2))
         }
     }
 }

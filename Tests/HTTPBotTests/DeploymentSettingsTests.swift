@@ -62,6 +62,11 @@ import Testing
         set[1].running.stopped()
         #expect(set.pick() == 1)
         #expect(set.pick(excluding: [1]) == 0)
+        // One that said 429 is passed over while another may take the call, not when none may.
+        set[1].coolOff(for: .seconds(60))
+        set[1].running.stopped()
+        #expect(set.pick() == 0)
+        #expect(set.pick(excluding: [0]) == 1)
         set[0].client.breaker.recordFailure()
         #expect(set.pick(excluding: [1]) == nil)
         #expect(set.hasCandidate(excluding: [1]) == false)

@@ -12,6 +12,8 @@ package final class Deployment: Sendable {
     package let running = CallCounter()
     private let attempts = Atomic(0)
     private let failed = Atomic(0)
+    /// Until when it is passed over while another deployment can take calls.
+    private let coolingUntil = Mutex<ContinuousClock.Instant?>(nil)
 
     package init(name: String, client: UpstreamClient, weight: Int) {
         self.name = name
@@ -20,13 +22,21 @@ package final class Deployment: Sendable {
     }
 
     /// An attempt starts on it.
-    func started() {
+    package func started() {
         attempts.add(1, ordering: .relaxed)
         running.started()
     }
 
     /// An attempt on it failed (any failure before or after output).
-    func noteFailure() { failed.add(1, ordering: .relaxed) }
+    package func noteFailure() { failed.add(1, ordering: .relaxed) }
+
+    /// Passes it over for `duration` while another deployment can take calls (it said 429,
+    /// or refused the credentials: failures its circuit breaker does not count).
+    func coolOff(for duration: Duration) {
+        coolingUntil.withLock { $0 = .now + duration }
+    }
+
+    var isCooling: Bool { coolingUntil.withLock { $0.map { ContinuousClock.now < $0 } ?? false } }
 
     package var statistics: DeploymentStatistics {
         DeploymentStatistics(
@@ -66,12 +76,16 @@ package struct DeploymentSet: Sendable {
 
     /// The deployment for the next attempt, skipping `tried` and any whose circuit refuses
     /// (the one chosen may become its breaker's half-open probe); nil when none may take it.
+    /// Deployments cooling off (after a 429 or refused credentials) come only when no other may.
     package func pick(excluding tried: Set<Int> = []) -> Int? {
-        var candidates = deployments.indices.filter { tried.contains($0) == false }
-        while candidates.isEmpty == false {
-            let chosen = choose(among: candidates)
-            if deployments[chosen].client.breaker.allow() { return chosen }
-            candidates.removeAll { $0 == chosen }
+        let candidates = deployments.indices.filter { tried.contains($0) == false }
+        let cooling = Set(candidates.filter { deployments[$0].isCooling })
+        for var group in [candidates.filter { cooling.contains($0) == false }, candidates.filter(cooling.contains)] {
+            while group.isEmpty == false {
+                let chosen = choose(among: group)
+                if deployments[chosen].client.breaker.allow() { return chosen }
+                group.removeAll { $0 == chosen }
+            }
         }
         return nil
     }

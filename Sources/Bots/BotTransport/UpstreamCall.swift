@@ -44,6 +44,8 @@ final class UpstreamCall: @unchecked Sendable {
     private var current = 0
     /// Deployments that failed this call before any output, since the last retry round.
     private var tried: Set<Int> = []
+    /// Deployments that may have run this call (a 500 or 504): never sent it again.
+    private var spent: Set<Int> = []
     private var client: UpstreamClient { deployments[current].client }
     private let deadline: ContinuousClock.Instant
     private let build: @Sendable (Int) throws -> (TransportRequest, any ResponseParser)
@@ -177,31 +179,35 @@ final class UpstreamCall: @unchecked Sendable {
         if exchange != nil { deployments[current].noteFailure() }
         abandonAttempt()
         tell(failure)
+        if let wait = failure.coolOff { deployments[current].coolOff(for: wait) }
         if failure.movesOn, emitted == false, deployments.count > 1 {
             tried.insert(current)
-            if deployments.hasCandidate(excluding: tried) {
+            if failure.retryable == false { spent.insert(current) }
+            if deployments.hasCandidate(excluding: tried.union(spent)) {
                 client.logger.notice("moving upstream call to another deployment", metadata: ["error": "\(failure.error)"])
                 return
             }
             tried = []
         }
         attempts += 1
-        let retryable = failure.retryable && emitted == false && attempts <= client.policy.retries
+        // A deployment that may have run the call is not sent it again, but another may be.
+        let elsewhere = failure.movesOn && spent.count < deployments.count && deployments.count > 1
+        let retryable = (failure.retryable || elsewhere) && emitted == false && attempts <= client.policy.retries
         guard retryable, let wait = client.backoff(attempt: attempts, retryAfter: failure.retryAfter, deadline: deadline)
         else {
             throw failure.error
         }
         client.logger.notice("retrying upstream call", metadata: ["attempt": "\(attempts)", "error": "\(failure.error)"])
-        do { try await Task.sleep(for: wait) } catch {
-            client.breaker.recordNeutral()
-            throw error
-        }
+        // The failed attempt already told its breaker; a cancelled wait says nothing more
+        // (another call may hold the half-open probe).
+        try await Task.sleep(for: wait)
     }
 
     private func startAttempt() throws {
-        guard let chosen = deployments.pick(excluding: tried) ?? (tried.isEmpty ? nil : deployments.pick()) else {
-            throw BotError.unavailable("circuit open")
-        }
+        guard
+            let chosen = deployments.pick(excluding: tried.union(spent))
+                ?? (tried.isEmpty ? nil : deployments.pick(excluding: spent))
+        else { throw BotError.unavailable("circuit open") }
         current = chosen
         told = false
         let spec: TransportRequest

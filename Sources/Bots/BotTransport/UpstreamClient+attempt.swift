@@ -12,6 +12,9 @@ package struct AttemptFailure: Error {
     /// 5xx, refused credentials, a refused connection). A 500 or 504 is never retried on the
     /// deployment that said it, since it may have run the call, but another may answer it.
     package var movesOn = false
+    /// How long the deployment that said it should be passed over while another can take
+    /// calls (a 429: its `Retry-After` or a second; refused credentials: 30 s).
+    package var coolOff: Duration?
 
     package init(error: BotError, retryable: Bool = false, countsAgainstUpstream: Bool = false, retryAfter: Int? = nil) {
         self.error = error
@@ -131,6 +134,7 @@ extension UpstreamClient {
         switch status {
         case 429:
             failure = AttemptFailure(error: .rateLimited(retryAfterSeconds: retryAfter), retryable: true, retryAfter: retryAfter)
+            failure.coolOff = .seconds(min(max(retryAfter ?? 1, 1), 60))
         case 502, 503:
             // Said by the upstream or a proxy before it: not processed, safe to try again.
             failure = AttemptFailure(
@@ -140,6 +144,7 @@ extension UpstreamClient {
             failure = AttemptFailure(error: .upstreamFailure(status: status), countsAgainstUpstream: true)
         case 401, 403:
             failure = AttemptFailure(error: .unavailable("upstream refused the credentials (HTTP \(status))"))
+            failure.coolOff = .seconds(30)
         case 400..<500:
             return AttemptFailure(error: .rejected("HTTP \(status)"))
         default:

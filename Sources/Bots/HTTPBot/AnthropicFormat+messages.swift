@@ -46,7 +46,10 @@ extension AnthropicFormat {
                 var result: JSONValue = [
                     "type": "tool_result", "tool_use_id": .string(message.toolCallID ?? ""), "content": .string(message.content),
                 ]
-                if let cache = message.cache { result["cache_control"] = cache.json }
+                // A marked text part of the result (chat completions' tool content) marks it.
+                if let cache = message.cache ?? message.textBlocks.last(where: { $0.cache != nil })?.cache {
+                    result["cache_control"] = cache.json
+                }
                 results.append(result)
                 continue
             }

@@ -25,8 +25,11 @@ extension HTTPBot {
     ) async throws -> Answer {
         // One deployment, as a chat call's first attempt picks it.
         guard let chosen = deployments.pick() else { throw BotError.unavailable("circuit open") }
-        let upstream = deployments[chosen].client
+        let deployment = deployments[chosen]
+        let upstream = deployment.client
         let breaker = upstream.breaker
+        deployment.started()
+        defer { deployment.running.stopped() }
         let settings = endpoints[chosen]
         var body = body
         if body["model"] != nil { body["model"] = .string(settings.model) }
@@ -50,13 +53,16 @@ extension HTTPBot {
             breaker.recordSuccess()
             return answer
         } catch let failure as AttemptFailure {
+            deployment.noteFailure()
             if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
             throw failure.error
         } catch let error as TransportError {
+            deployment.noteFailure()
             let failure = upstream.transportFailure(error, deadline: deadline)
             if failure.countsAgainstUpstream { breaker.recordFailure() } else { breaker.recordNeutral() }
             throw failure.error
         } catch is WireError {
+            deployment.noteFailure()
             breaker.recordFailure()
             throw BotError.upstreamFailure(status: 0)
         } catch {
