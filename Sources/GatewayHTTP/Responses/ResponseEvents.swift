@@ -17,6 +17,11 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
     private let base: ResponseObject
     /// What the bot was sent (usage is estimated from it when the bot reports none).
     private let messages: [ChatMessage]
+    /// `"response":` and the response as it starts, written once for `response.created` and
+    /// `response.in_progress`.
+    private let startedMembers: [UInt8]
+    /// `"item_id":"msg_…"`: the text message's id, as every text event names it.
+    private let itemIDMember: [UInt8]
 
     private struct State {
         var sequence = 0
@@ -41,6 +46,10 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
     package init(base: ResponseObject, messages: [ChatMessage]) {
         self.base = base
         self.messages = messages
+        startedMembers = Array(#""response":"#.utf8) + base.json.jsonBytes
+        var member = Array(#""item_id":"#.utf8)
+        JSONValue.append(string: OutputItem.messageID(base.id), to: &member)
+        itemIDMember = member
     }
 
     package var opening: ByteBuffer? { nil }
@@ -58,9 +67,15 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
                 write(&state, "response.content_part.added", part(index, ["part": OutputItem.textPart("")]), &buffer)
             }
             state.text += piece
-            let index = state.open!.outputIndex
-            write(
-                &state, "response.output_text.delta", part(index, ["delta": .string(piece), "logprobs": []]), &buffer)
+            // The one event per delta, written directly (no dictionary, no key sorting).
+            var members = Array(#""content_index":0,"delta":"#.utf8)
+            members.reserveCapacity(members.count + piece.utf8.count + itemIDMember.count + 48)
+            JSONValue.append(string: piece, to: &members)
+            members.append(UInt8(ascii: ","))
+            members += itemIDMember
+            members += #","logprobs":[],"output_index":"#.utf8
+            members += String(state.open!.outputIndex).utf8
+            write(&state, "response.output_text.delta", members: members, &buffer)
             return buffer
         }
     }
@@ -128,8 +143,8 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
     /// `response.created` and `response.in_progress`, before the first item.
     private func started(_ state: inout State) -> ByteBuffer {
         var buffer = ByteBuffer()
-        write(&state, "response.created", ["response": base.json], &buffer)
-        write(&state, "response.in_progress", ["response": base.json], &buffer)
+        write(&state, "response.created", members: startedMembers, &buffer)
+        write(&state, "response.in_progress", members: startedMembers, &buffer)
         return buffer
     }
 
@@ -176,6 +191,21 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
         payload["sequence_number"] = .int(Int64(state.sequence))
         state.sequence += 1
         buffer.writeImmutableBuffer(ChatEvents.event(type, .object(payload)))
+    }
+
+    /// The same from members already written as JSON (without braces); `type` is a plain
+    /// event name, which needs no escaping.
+    private func write(_ state: inout State, _ type: String, members: [UInt8], _ buffer: inout ByteBuffer) {
+        buffer.writeString("event: ")
+        buffer.writeString(type)
+        buffer.writeString("\ndata: {")
+        buffer.writeBytes(members)
+        buffer.writeString(",\"sequence_number\":")
+        buffer.writeString(String(state.sequence))
+        buffer.writeString(",\"type\":\"")
+        buffer.writeString(type)
+        buffer.writeString("\"}\n\n")
+        state.sequence += 1
     }
 
 }
