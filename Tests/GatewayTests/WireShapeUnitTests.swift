@@ -1,4 +1,5 @@
 import BotKit
+import BoundedJSON
 import Foundation
 import Testing
 
@@ -40,6 +41,10 @@ import Testing
         streaming.usage = nil
         streaming.error = nil
         #expect(streaming.json == (try JSONValueEncoder.encode(streaming, nulls: true)))
+        // And the bytes written directly are that JSON.
+        for value in [response, streaming] {
+            #expect(try JSONReader.parse(value.jsonBytes) == value.json)
+        }
         #expect(ResponseID.hex(UUID(uuidString: "0B6F4D3C-1111-4222-8333-444455556666")!) == "0b6f4d3c111142228333444455556666")
     }
 

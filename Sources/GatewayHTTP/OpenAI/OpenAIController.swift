@@ -95,9 +95,11 @@ package struct OpenAIController {
         return buffer
     }
 
-    package static func json(_ object: JSONValue) -> Response {
+    package static func json(_ object: JSONValue) -> Response { json(bytes: object.jsonBytes) }
+
+    /// A 200 whose JSON body is already written.
+    package static func json(bytes: [UInt8]) -> Response {
         Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: object.jsonBytes)))
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

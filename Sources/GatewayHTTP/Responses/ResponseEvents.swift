@@ -46,7 +46,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
     package init(base: ResponseObject, messages: [ChatMessage]) {
         self.base = base
         self.messages = messages
-        startedMembers = Array(#""response":"#.utf8) + base.json.jsonBytes
+        startedMembers = Array(#""response":"#.utf8) + base.jsonBytes
         var member = Array(#""item_id":"#.utf8)
         JSONValue.append(string: OutputItem.messageID(base.id), to: &member)
         itemIDMember = member
@@ -122,7 +122,7 @@ package final class ResponseEvents: TurnEventFormat, Sendable {
                 case "incomplete": "response.incomplete"
                 default: "response.completed"
                 }
-            write(&state, name, ["response": response.json], &buffer)
+            write(&state, name, members: Array(#""response":"#.utf8) + response.jsonBytes, &buffer)
             return buffer
         }
     }

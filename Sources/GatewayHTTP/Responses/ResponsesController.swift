@@ -59,12 +59,12 @@ package struct ResponsesController {
         let response = base.finished(
             answer: result.text, calls: result.toolCalls, bot: result.bot,
             finishReason: result.completion?.finishReason.rawValue, failure: result.error, usage: usage)
-        return OpenAIController.json(response.json)
+        return OpenAIController.json(bytes: response.jsonBytes)
     }
 
     @Sendable package func retrieve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (id, stored) = try await stored(request, context)
-        return OpenAIController.json(ResponseObject(stored: stored, id: id).json)
+        return OpenAIController.json(bytes: ResponseObject(stored: stored, id: id).jsonBytes)
     }
 
     @Sendable package func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
