@@ -35,7 +35,7 @@ import Testing
         }
         let claude = model.received.filter { $0["model"] == .string("c") }
         let up = model.received.filter { $0["model"] == .string("m") }
-        try #require(claude.count == 3 && up.count == 2)
+        try #require(claude.count == 4 && up.count == 2)
         let ephemeral: JSONValue = ["type": "ephemeral"]
         // /v1/messages: the system blocks, the tool, the text block and the tool result keep
         // their markers, where the client put them, and nothing else gains one.
@@ -57,8 +57,11 @@ import Testing
         // /v1/chat/completions and /v1/responses: the marked parts arrive as marked blocks.
         #expect(claude[1]["system"] == [["type": "text", "text": "long system prompt", "cache_control": ephemeral]])
         #expect(
-            claude[2]["messages"]?[0]?["content"]
+            claude[3]["messages"]?[0]?["content"]
                 == [["type": "text", "text": "long prefix", "cache_control": ephemeral], ["type": "text", "text": "hi"]])
+        // A chat-completions tool message's marked part marks the tool_result it becomes.
+        let result = claude[2]["messages"]?[2]?["content"]?[0]
+        #expect(result?["type"] == "tool_result" && result?["cache_control"] == ephemeral)
         // OpenAI's wire takes the cache key, never Anthropic's markers.
         #expect(up.map { $0["prompt_cache_key"] } == ["tenant-7", "tenant-8"])
         #expect(up.allSatisfy { Self.markers(.object($0)) == 0 })

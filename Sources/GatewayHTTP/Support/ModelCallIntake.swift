@@ -39,8 +39,10 @@ package struct ModelCallIntake: Sendable {
     ) async throws -> (AuthenticatedUser, Parsed) {
         let user = try context.requireUser()
         let bots = self.bots
+        // A bot the caller may not call takes no extras: its answer (a 400 for an extra
+        // member, else the 403) tells nothing an unknown name would not.
         let parsed = try parse(try await BodyReader.object(request, limit: maxBodyBytes)) { model in
-            bots.bot(named: model)?.provider.acceptedExtras ?? []
+            bots.bot(named: model).flatMap { user.bots.permits($0.name) ? $0 : nil }?.provider.acceptedExtras ?? []
         }
         return (user, parsed)
     }

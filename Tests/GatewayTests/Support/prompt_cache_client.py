@@ -35,6 +35,14 @@ marked = oa.chat.completions.create(model="claude", messages=[
     {"role": "system", "content": [{"type": "text", "text": "long system prompt", "cache_control": eph}]},
     {"role": "user", "content": "hi"}])
 assert marked.usage.prompt_tokens == 21 and marked.usage.prompt_tokens_details.cached_tokens == 5, marked.usage
+# A tool result whose text part is marked marks its tool_result block.
+tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
+called = oa.chat.completions.create(model="claude", tools=tools, messages=[
+    {"role": "user", "content": "find cats"},
+    {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "toolu_9", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}]},
+    {"role": "tool", "tool_call_id": "toolu_9", "content": [{"type": "text", "text": "3 cats", "cache_control": eph}]}])
+assert called.choices[0].message.content == "result: 3 cats", called
 keyed = oa.chat.completions.create(model="up", messages=[{"role": "user", "content": "hi"}],
                                    extra_body={"prompt_cache_key": "tenant-7"})
 assert keyed.choices[0].message.content == "echo: hi", keyed
