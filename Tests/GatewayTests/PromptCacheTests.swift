@@ -7,23 +7,7 @@ import Testing
 /// OpenAI-format one, and the cache's reads and writes come back in usage and are priced.
 @Suite struct PromptCacheTests {
     @Test func markersAndCacheKeysReachTheModel() async throws {
-        let python = ProcessInfo.processInfo.environment["TEST_PYTHON"] ?? "python3"
-        let model = try await ModelUpstream.start()
-        defer { model.stop() }
-        let bots = [
-            "BOTS": "up=http,claude=http", "BOT_UP_URL": model.base + "/v1", "BOT_UP_MODEL": "m", "BOT_UP_RETRIES": "0",
-            "BOT_CLAUDE_URL": model.base, "BOT_CLAUDE_API": "anthropic", "BOT_CLAUDE_MODEL": "c", "BOT_CLAUDE_RETRIES": "0",
-        ]
-        try await TestApp.run(bots) { client, _ in
-            try await client.register(email: "cache@example.com")
-            let token = try await client.login(email: "cache@example.com").access
-            let key = try #require(try await OpenAICompatibilityTests.key(client, token: token)["key"] as? String)
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-                "Support/prompt_cache_client.py"
-            ).path
-            let status = try await Subprocess.run(
-                ["/usr/bin/env", python, script, "http://localhost:\(try #require(client.port))", key], quiet: false)
-            #expect(status == 0)
+        let model = try await SDKScript.run("prompt_cache_client.py", email: "cache@example.com") { client, key in
             // A marker that is not Anthropic's shape is refused, naming where it is.
             let bad = try await client.send(
                 .post, "/v1/chat/completions",

@@ -14,25 +14,7 @@ import Testing
 /// wire format each bot kind sent.
 @Suite struct SDKThroughHTTPBotTests {
     @Test func toolsImagesAndJSONTravelEndToEnd() async throws {
-        let python = ProcessInfo.processInfo.environment["TEST_PYTHON"] ?? "python3"
-        let model = try await ModelUpstream.start()
-        defer { model.stop() }
-        let bots = [
-            "BOTS": "up=http,claude=http", "BOT_UP_URL": model.base + "/v1", "BOT_UP_MODEL": "m", "BOT_UP_RETRIES": "0",
-            "BOT_CLAUDE_URL": model.base, "BOT_CLAUDE_API": "anthropic", "BOT_CLAUDE_MODEL": "c", "BOT_CLAUDE_RETRIES": "0",
-        ]
-        try await TestApp.run(bots) { client, _ in
-            try await client.register(email: "e2e@example.com")
-            let token = try await client.login(email: "e2e@example.com").access
-            let key = try #require(try await OpenAICompatibilityTests.key(client, token: token)["key"] as? String)
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-                "Support/sdk_through_httpbot.py"
-            ).path
-            let port = try #require(client.port)
-            let status = try await Subprocess.run(
-                ["/usr/bin/env", python, script, "http://localhost:\(port)", key], quiet: false)
-            #expect(status == 0)
-        }
+        let model = try await SDKScript.run("sdk_through_httpbot.py", email: "e2e@example.com")
         let bodies = model.received
         let openai = bodies.filter { $0["model"] == .string("m") }
         let claude = bodies.filter { $0["model"] == .string("c") }
