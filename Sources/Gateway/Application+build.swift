@@ -85,7 +85,7 @@ public struct GatewayServices: Sendable {
         budgetCache = caching ? BudgetCache(ttl: config.userCacheTTL) : nil
         if let userCache, let apiKeyCache, let budgetCache, stores.database != nil {
             userListener = UserChangeListener(
-                conninfo: config.databaseConninfo,
+                conninfo: config.databaseListenConninfo,
                 caches: AuthCaches(users: userCache, keys: apiKeyCache, budgets: budgetCache), logger: logger)
         } else {
             userListener = nil

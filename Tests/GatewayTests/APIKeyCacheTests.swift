@@ -74,6 +74,29 @@ import Testing
         }
     }
 
+    /// `DATABASE_LISTEN_URL`: the listener holds its LISTEN session there (here the same
+    /// database under its own application name, as a direct connection past a pooler would be).
+    @Test func theListenerUsesItsOwnURL() async throws {
+        let name = try await TestDatabase.createMigrated()
+        let listen = TestDatabase.url(name) + "?application_name=cache-listener"
+        try await TestApp.run(["DATABASE_LISTEN_URL": listen], database: name) { client, services in
+            #expect(
+                try await AuthCacheTests.eventually {
+                    let rows = try await services.pool.query(
+                        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'cache-listener' AND query LIKE 'LISTEN%'"
+                    )
+                    return try rows.first?.decode("n") as Int? == 1
+                })
+            let key = try await Self.keyed(client, services, email: "listen@example.com")
+            #expect(try await client.send(.get, "/v1/models", bearer: key).status == .ok)
+            _ = try await services.pool.query("UPDATE api_keys SET revoked_at = now()")
+            #expect(
+                try await AuthCacheTests.eventually {
+                    try await client.send(.get, "/v1/models", bearer: key).status == .unauthorized
+                })
+        }
+    }
+
     @Test func aKeyGoesWithItsUser() async throws {
         try await TestApp.run { client, services in
             let key = try await Self.keyed(client, services, email: "gone@example.com")

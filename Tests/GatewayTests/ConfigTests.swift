@@ -34,6 +34,14 @@ import Testing
         let url = try #require(base["DATABASE_URL"])
         #expect(config.databaseConninfo.hasPrefix(url + "&connect_timeout=5&keepalives=1&"))
         #expect(config.databaseConninfo.hasSuffix("&tcp_user_timeout=15000"))
+        // The listener's session: DATABASE_URL's unless DATABASE_LISTEN_URL names another.
+        #expect(config.databaseListenConninfo == config.databaseConninfo)
+        var direct = base
+        direct["DATABASE_LISTEN_URL"] = "postgresql://u:secret-pw@db-direct:5432/chat"
+        let split = try GatewayConfig(environment: direct)
+        #expect(split.databaseListenConninfo.hasPrefix("postgresql://u:secret-pw@db-direct:5432/chat?connect_timeout=5"))
+        #expect(split.databaseConninfo == config.databaseConninfo)
+        #expect(split.summary.contains { $0.1.contains("secret-pw") } == false)
     }
 
     @Test(arguments: [

@@ -43,6 +43,11 @@ extension ConfigKey {
                     "Either DATABASE_URL or the reference service's DATABASE_* variables. Unless the URL sets them, the gateway\n"
                     + "adds connect_timeout, keepalives and tcp_user_timeout=15000 so a silent database host is noticed in seconds."
             )
+        case .databaseListenURL:
+            .init(
+                .database, .text, nil, example: "postgresql://user:pass@db-direct:5432/chat", secret: true,
+                "the one session the cache listener holds for LISTEN (unset: DATABASE_URL); point it past a pooler",
+                note: "A pooler in transaction mode (PgBouncer) cannot carry LISTEN: give the listener a direct connection.")
         case .databaseHost: .init(.database, .text, nil, example: "127.0.0.1", "used when DATABASE_URL is unset")
         case .databasePort: .init(.database, .integer(1...65535), "5432", "used when DATABASE_URL is unset")
         case .databaseUser: .init(.database, .text, nil, example: "postgres", "used when DATABASE_URL is unset")

@@ -19,6 +19,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case streamWriteTimeout = "STREAM_WRITE_TIMEOUT_SECONDS"
     // Database
     case databaseURL = "DATABASE_URL"
+    case databaseListenURL = "DATABASE_LISTEN_URL"
     case databaseHost = "DATABASE_HOST"
     case databasePort = "DATABASE_PORT"
     case databaseUser = "DATABASE_USER"

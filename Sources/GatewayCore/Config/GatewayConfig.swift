@@ -10,6 +10,9 @@ public struct GatewayConfig: Sendable {
     /// `DATABASE_URL` passed to libpq untouched (plus timeouts it does not set); or built
     /// from the reference's `DATABASE_HOST`/`_PORT`/`_USER`/`_PASSWORD`/`_NAME`.
     public var databaseConninfo: String
+    /// `DATABASE_LISTEN_URL` (with the same timeouts), else `databaseConninfo`: the session
+    /// the cache listener holds for LISTEN, which a transaction-mode pooler cannot carry.
+    public var databaseListenConninfo: String
     public var databasePoolSize: Int
     /// Longest wait for a free connection before 503.
     public var databasePoolTimeout: Duration
@@ -79,6 +82,9 @@ public struct GatewayConfig: Sendable {
         databasePoolSize = try env.int(.poolSize)
         databasePoolTimeout = try env.duration(.poolTimeout)
         databaseConninfo = DatabaseURL.withTimeouts(try Self.conninfo(env), connectTimeout: databasePoolTimeout)
+        let timeout = databasePoolTimeout
+        databaseListenConninfo =
+            env.string(.databaseListenURL).map { DatabaseURL.withTimeouts($0, connectTimeout: timeout) } ?? databaseConninfo
         userCacheTTL = try env.duration(.userCache)
         migrationsDirectory = env.string(.migrationsDirectory) ?? ""
         autoMigrate = try env.bool(.autoMigrate)
@@ -120,7 +126,8 @@ public struct GatewayConfig: Sendable {
         summary = Self.summary(
             env,
             overriding: [
-                .databaseURL: Self.maskConninfo(databaseConninfo), .hashThreads: String(hashThreads),
+                .databaseURL: Self.maskConninfo(databaseConninfo),
+                .databaseListenURL: Self.maskConninfo(databaseListenConninfo), .hashThreads: String(hashThreads),
                 .maxConnections: String(limits.maxConnections),
             ])
     }
