@@ -153,6 +153,7 @@ struct WireSample: Sendable, CustomTestStringConvertible {
         echo.user = "u1"
         echo.previousResponseID = "resp_" + String(repeating: "a", count: 32)
         echo.metadata = ["k": "v"]
+        echo.promptCacheKey = "tenant-7"
         echo.tools = [
             ["type": "function", "name": "lookup", "description": "d", "parameters": ["type": "object"], "strict": true]
         ]

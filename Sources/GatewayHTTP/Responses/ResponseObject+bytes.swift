@@ -29,6 +29,7 @@ extension ResponseObject {
         object.value("usage", usage?.json ?? .null)
         object.value("user", user.map(JSONValue.string) ?? .null)
         object.value("metadata", .object(metadata.mapValues(JSONValue.string)))
+        object.value("prompt_cache_key", prompt_cache_key.map(JSONValue.string) ?? .null)
         return object.finished
     }
 }

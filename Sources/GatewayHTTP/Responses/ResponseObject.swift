@@ -33,6 +33,8 @@ package struct ResponseObject: Encodable, Sendable {
     package var usage: ResponseUsage?
     package var user: String?
     package var metadata: [String: String]
+    /// The request's `prompt_cache_key` (not stored: null when read back).
+    package var prompt_cache_key: String?
 
     package struct ResponseFailure: Encodable, Sendable {
         package var code: String
@@ -63,6 +65,7 @@ package struct ResponseObject: Encodable, Sendable {
         top_p = echo.topP
         user = echo.user
         metadata = echo.metadata
+        prompt_cache_key = echo.promptCacheKey
     }
 
     /// The same response, answered: its output, usage and how it ended.
@@ -188,6 +191,7 @@ extension ResponseObject {
             "tools": .array(tools), "top_p": optional(top_p, JSONValue.double), "truncation": .string(truncation),
             "usage": optional(usage, \.json), "user": optional(user, JSONValue.string),
             "metadata": .object(metadata.mapValues(JSONValue.string)),
+            "prompt_cache_key": optional(prompt_cache_key, JSONValue.string),
         ])
     }
 }

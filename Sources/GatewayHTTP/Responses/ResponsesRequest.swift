@@ -75,6 +75,7 @@ package struct ResponsesRequest: Sendable {
                 throw invalid("prompt_cache_key", "must be a string of 1 to 1024 characters")
             }
             options.promptCacheKey = key
+            echo.promptCacheKey = key
         }
         echo.parallelToolCalls = try flag(body["parallel_tool_calls"], "parallel_tool_calls") ?? true
         echo.metadata = try metadata(present(body["metadata"]))
@@ -148,6 +149,7 @@ package struct ResponseEcho: Sendable {
     package var metadata: [String: String] = [:]
     package var previousResponseID: String?
     package var store = true
+    package var promptCacheKey: String?
 
     package init() {}
 }

@@ -49,5 +49,6 @@ assert keyed.choices[0].message.content == "echo: hi", keyed
 response = oa.responses.create(model="claude", input=[{"role": "user", "content": [
     {"type": "input_text", "text": "long prefix", "cache_control": eph}, {"type": "input_text", "text": "hi"}]}])
 assert response.usage.input_tokens == 21 and response.usage.input_tokens_details.cached_tokens == 5, response.usage
-oa.responses.create(model="up", input="hi", extra_body={"prompt_cache_key": "tenant-8"})
+echoed = oa.responses.create(model="up", input="hi", extra_body={"prompt_cache_key": "tenant-8"})
+assert echoed.prompt_cache_key == "tenant-8", echoed
 print("prompt cache: ok")
