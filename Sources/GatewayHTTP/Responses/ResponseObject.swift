@@ -173,29 +173,8 @@ package struct ResponseUsage: Encodable, Sendable {
     }
 }
 
-/// The typed values written directly: what `encode(to:)` writes with `nulls`, without the
-/// generic encoder (a response's hot path: it cost 8 % of a proxied call's CPU).
-/// `WireShapeUnitTests` checks both give the same JSON.
-extension ResponseObject {
-    package var json: JSONValue {
-        func optional<Value>(_ value: Value?, _ write: (Value) -> JSONValue) -> JSONValue { value.map(write) ?? .null }
-        return .object([
-            "id": .string(id), "object": .string(object), "created_at": .int(Int64(created_at)), "status": .string(status),
-            "error": optional(error) { ["code": .string($0.code), "message": .string($0.message)] },
-            "incomplete_details": optional(incomplete_details) { ["reason": .string($0.reason)] },
-            "instructions": optional(instructions, JSONValue.string),
-            "max_output_tokens": optional(max_output_tokens) { .int(Int64($0)) }, "model": .string(model),
-            "output": .array(output.map(\.json)), "parallel_tool_calls": .bool(parallel_tool_calls),
-            "previous_response_id": optional(previous_response_id, JSONValue.string), "store": .bool(store),
-            "temperature": optional(temperature, JSONValue.double), "text": text, "tool_choice": tool_choice,
-            "tools": .array(tools), "top_p": optional(top_p, JSONValue.double), "truncation": .string(truncation),
-            "usage": optional(usage, \.json), "user": optional(user, JSONValue.string),
-            "metadata": .object(metadata.mapValues(JSONValue.string)),
-            "prompt_cache_key": optional(prompt_cache_key, JSONValue.string),
-        ])
-    }
-}
-
+/// The output items and usage as JSON values, for the stream's item events and the
+/// response object's direct writer (`ResponseObject+bytes.swift`).
 extension OutputItem {
     package var json: JSONValue {
         switch self {
