@@ -78,6 +78,8 @@ package struct DeploymentSet: Sendable {
     /// (the one chosen may become its breaker's half-open probe); nil when none may take it.
     /// Deployments cooling off (after a 429 or refused credentials) come only when no other may.
     package func pick(excluding tried: Set<Int> = []) -> Int? {
+        // One upstream (most bots): its breaker decides, with nothing to allocate per call.
+        if deployments.count == 1 { return tried.contains(0) == false && deployments[0].client.breaker.allow() ? 0 : nil }
         let candidates = deployments.indices.filter { tried.contains($0) == false }
         let cooling = Set(candidates.filter { deployments[$0].isCooling })
         for var group in [candidates.filter { cooling.contains($0) == false }, candidates.filter(cooling.contains)] {

@@ -17,12 +17,13 @@ package final class BotStatisticsExporter: Sendable {
     package func refresh() {
         exported.withLockedValue { exported in
             for entry in bots.entries {
-                let total = entry.provider.statistics.upstreamConnectionsOpened
+                let statistics = entry.provider.statistics
+                let total = statistics.upstreamConnectionsOpened
                 let counter = Counter(label: "gateway_bot_upstream_connections_total", dimensions: [("bot", entry.name)])
                 // Incremented by 0 on the first scrape too, so every bot's family is present.
                 counter.increment(by: max(0, total - exported[entry.name, default: 0]))
                 exported[entry.name] = total
-                for deployment in entry.provider.statistics.deployments {
+                for deployment in statistics.deployments {
                     let dimensions = [("bot", entry.name), ("deployment", deployment.name)]
                     for (label, value) in [
                         ("gateway_bot_deployment_calls_total", deployment.calls),
