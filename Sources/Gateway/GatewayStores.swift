@@ -25,7 +25,7 @@ public struct GatewayStores: Sendable {
     public static func postgres(_ config: GatewayConfig, logger: Logger) -> GatewayStores {
         let pool = PostgresPool(
             conninfo: config.databaseConninfo, size: config.databasePoolSize, acquireTimeout: config.databasePoolTimeout,
-            statementTimeout: config.limits.databaseStatementTimeout, logger: logger)
+            statementTimeout: config.limits.databaseStatementTimeout, mode: config.databasePoolMode, logger: logger)
         return postgres(pool, adminEmails: config.adminEmails)
     }
 

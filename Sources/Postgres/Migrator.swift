@@ -75,57 +75,68 @@ public struct Migrator: Sendable {
     }
 
     /// Applies pending migrations; returns the versions applied by this call.
+    ///
+    /// Each migration runs in a transaction of its own that first takes the migration lock
+    /// (`pg_advisory_xact_lock`, released by its commit) and reads what is applied: nothing
+    /// is held on the session between transactions, so this works as well through a
+    /// transaction-mode pooler, and a replica that waited on the lock sees the other's work.
     @discardableResult
     public func run(on pool: PostgresPool) async throws -> [Int] {
         let migrations = self.migrations
         let logger = self.logger
         return try await pool.withConnection { connection in
-            // Migrations may rewrite large tables: no statement timeout on this session, which
-            // is closed afterwards so the pool reconnects it with its own settings.
-            _ = try connection.execute("SET statement_timeout = 0", [])
-            defer { connection.close() }
-            _ = try connection.execute("SELECT pg_advisory_lock($1)", [String(Self.advisoryLockKey)])
-            defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1)", [String(Self.advisoryLockKey)]) }
-            _ = try connection.execute(
-                """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version integer PRIMARY KEY,
-                    name text NOT NULL,
-                    checksum text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now())
-                """, [])
-            let applied = try connection.execute("SELECT version, checksum FROM schema_migrations", [])
-            var checksums: [Int: String] = [:]
-            for row in applied.rows {
-                checksums[try row.decode("version")] = try row.decode("checksum", as: String.self)
-            }
-            let known = Set(migrations.map(\.version))
-            if let stray = checksums.keys.sorted().first(where: { known.contains($0) == false }) {
-                throw MigrationError.unknownApplied(version: stray)
-            }
             var done: [Int] = []
-            for migration in migrations {
-                if let checksum = checksums[migration.version] {
-                    guard checksum == migration.checksum else {
-                        throw MigrationError.changedAfterApply(version: migration.version, name: migration.name)
-                    }
-                    continue
-                }
-                _ = try connection.execute("BEGIN", [])
+            while true {
+                // Migrations may rewrite large tables: no statement timeout in these transactions.
+                try connection.begin(statementTimeout: 0)
                 do {
+                    guard let migration = try Self.nextPending(migrations, on: connection) else {
+                        _ = try connection.execute("COMMIT", [])
+                        return done
+                    }
                     try connection.executeScript(migration.sql)
                     _ = try connection.execute(
                         "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                         [String(migration.version), migration.name, migration.checksum])
                     _ = try connection.execute("COMMIT", [])
+                    logger.info(
+                        "migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                    done.append(migration.version)
                 } catch {
-                    _ = try? connection.execute("ROLLBACK", [])
+                    if connection.isOpen { _ = try? connection.execute("ROLLBACK", []) }
                     throw error
                 }
-                logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
-                done.append(migration.version)
             }
-            return done
         }
+    }
+
+    /// Inside a transaction: takes the lock, checks what is applied against the files and
+    /// returns the first migration not applied yet.
+    private static func nextPending(_ migrations: [Migration], on connection: PQConnection) throws -> Migration? {
+        _ = try connection.execute("SELECT pg_advisory_xact_lock($1)", [String(advisoryLockKey)])
+        _ = try connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """, [])
+        let applied = try connection.execute("SELECT version, checksum FROM schema_migrations", [])
+        var checksums: [Int: String] = [:]
+        for row in applied.rows {
+            checksums[try row.decode("version")] = try row.decode("checksum", as: String.self)
+        }
+        let known = Set(migrations.map(\.version))
+        if let stray = checksums.keys.sorted().first(where: { known.contains($0) == false }) {
+            throw MigrationError.unknownApplied(version: stray)
+        }
+        for migration in migrations {
+            guard let checksum = checksums[migration.version] else { return migration }
+            guard checksum == migration.checksum else {
+                throw MigrationError.changedAfterApply(version: migration.version, name: migration.name)
+            }
+        }
+        return nil
     }
 }

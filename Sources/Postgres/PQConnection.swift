@@ -5,7 +5,7 @@ import Logging
 /// One libpq connection. Every method blocks, so it is only ever used on the pool's
 /// own threads, and by one caller at a time (the pool hands it out exclusively).
 public final class PQConnection: @unchecked Sendable {
-    private var handle: OpaquePointer?
+    var handle: OpaquePointer?
     /// Statements prepared on this session, by SQL text: the server parses and plans each
     /// once per connection instead of on every call.
     private var prepared: [String: String] = [:]
@@ -15,13 +15,16 @@ public final class PQConnection: @unchecked Sendable {
     private let conninfo: String
     private let notices: NoticeSink
 
-    /// Statements run after each connect (session settings; fixed text, no request data).
-    private let setup: [String]
+    /// How the server connection behind this one is held (see `PoolMode`).
+    package let mode: PoolMode
+    /// `statement_timeout` in milliseconds (nil: the server's own).
+    package let statementTimeout: Int?
 
-    package init(conninfo: String, logger: Logger, setup: [String] = []) {
+    package init(conninfo: String, logger: Logger, statementTimeout: Int? = nil, mode: PoolMode = .session) {
         self.conninfo = conninfo
         self.notices = NoticeSink(logger: logger)
-        self.setup = setup
+        self.statementTimeout = statementTimeout
+        self.mode = mode
     }
 
     deinit { close() }
@@ -53,8 +56,18 @@ public final class PQConnection: @unchecked Sendable {
                     metadata: ["pg_message": .string(String(cString: message).trimmingCharacters(in: .newlines))])
             }, Unmanaged.passUnretained(notices).toOpaque())
         handle = fresh
-        _ = try execute("SET TIME ZONE 'UTC'", [])
-        for statement in setup { _ = try execute(statement, []) }
+        // A transaction-mode pooler tracks the time zone (a reported parameter) and restores it
+        // on whichever server connection serves the next transaction; the statement timeout it
+        // does not track, so that mode sets it per transaction instead (`begin`, `execute`).
+        try executeScript("SET TIME ZONE 'UTC'")
+        if mode == .session, let statementTimeout { try executeScript("SET statement_timeout = \(statementTimeout)") }
+    }
+
+    /// Opens a transaction. Under transaction pooling the statement timeout is set for this
+    /// transaction only, in the same round trip.
+    package func begin(statementTimeout override: Int? = nil) throws {
+        let timeout = override ?? (mode == .transaction ? statementTimeout : nil)
+        try executeScript(timeout.map { "BEGIN; SET LOCAL statement_timeout = \($0)" } ?? "BEGIN")
     }
 
     /// An idle connection has nothing to read. When its socket is readable or hung up
@@ -111,22 +124,38 @@ public final class PQConnection: @unchecked Sendable {
     /// Runs one parameterized statement (text format), prepared on first use on this
     /// connection. Parameters always travel separately from the SQL text.
     public func execute(_ sql: String, _ parameters: [String?]) throws -> QueryResult {
+        try execute(sql, parameters, replanned: false)
+    }
+
+    private func execute(_ sql: String, _ parameters: [String?], replanned: Bool) throws -> QueryResult {
         guard let handle else { throw DatabaseError.connectionLost("not connected") }
         // libpq takes C strings: a NUL would silently cut the value. Refuse it instead.
         if parameters.contains(where: { $0?.utf8.contains(0) == true }) { throw DatabaseError.nulCharacter }
         let owned: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
         defer { owned.forEach { free($0) } }
         let values: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
-        guard let name = try statementName(sql, parameterCount: values.count, handle: handle) else {
+        if mode == .transaction {
+            // No named statements: the next call may reach another server connection.
+            if let statementTimeout, isIdle { return try executeAlone(sql, values, timeout: statementTimeout, handle: handle) }
             return try consume(PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0), handle: handle)
         }
         do {
+            guard let name = try statementName(sql, parameterCount: values.count, handle: handle) else {
+                return try consume(PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0), handle: handle)
+            }
             return try consume(PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0), handle: handle)
-        } catch DatabaseError.query(let sqlstate, _) where sqlstate == "0A000" && isIdle {
+        } catch DatabaseError.query(let sqlstate, _) where sqlstate == "0A000" && isIdle && replanned == false {
             // "cached plan must not change result type": the schema changed under a
             // prepared statement (a migration ran meanwhile). Forget the plans, run again.
             deallocateAll(handle)
-            return try execute(sql, parameters)
+            return try execute(sql, parameters, replanned: true)
+        } catch DatabaseError.query(let sqlstate, _) where sqlstate == "26000" || sqlstate == "42P05" {
+            // A statement prepared on this session is gone, or one not prepared here exists:
+            // another client's transactions share the server session (a transaction-mode pooler).
+            notices.logger.error(
+                "prepared statements do not survive between transactions: DATABASE_URL seems to reach a transaction-mode pooler; set DB_POOL_MODE=transaction")
+            close()
+            throw DatabaseError.query(sqlstate: sqlstate, message: "prepared statement lost (transaction-mode pooler?)")
         }
     }
 
@@ -153,7 +182,7 @@ public final class PQConnection: @unchecked Sendable {
         _ = try consume(PQexec(handle, sql), handle: handle)
     }
 
-    private func consume(_ result: OpaquePointer?, handle: OpaquePointer) throws -> QueryResult {
+    func consume(_ result: OpaquePointer?, handle: OpaquePointer) throws -> QueryResult {
         guard let result else {
             close()
             throw DatabaseError.connectionLost(Self.errorMessage(handle))
@@ -196,7 +225,7 @@ public final class PQConnection: @unchecked Sendable {
         return String(cString: value)
     }
 
-    private static func errorMessage(_ handle: OpaquePointer) -> String {
+    static func errorMessage(_ handle: OpaquePointer) -> String {
         guard let message = PQerrorMessage(handle) else { return "unknown error" }
         return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
     }

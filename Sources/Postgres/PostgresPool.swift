@@ -40,13 +40,19 @@ public final class PostgresPool: Sendable {
     ///   - conninfo: a libpq connection string or `postgresql://` URL, passed on untouched.
     ///   - size: maximum number of connections (and threads).
     ///   - acquireTimeout: how long a caller waits for a free connection.
-    ///   - statementTimeout: `statement_timeout` of every connection (nil: the server's).
-    public init(conninfo: String, size: Int, acquireTimeout: Duration, statementTimeout: Duration? = nil, logger: Logger) {
+    ///   - statementTimeout: `statement_timeout` of every statement (nil: the server's).
+    ///   - mode: whether `conninfo` reaches a transaction-mode pooler (see `PoolMode`).
+    public init(
+        conninfo: String, size: Int, acquireTimeout: Duration, statementTimeout: Duration? = nil, mode: PoolMode = .session,
+        logger: Logger
+    ) {
         self.size = size
         self.acquireTimeout = acquireTimeout
         self.logger = logger
-        let setup = statementTimeout.map { ["SET statement_timeout = \(max(1, Int($0 / .milliseconds(1))))"] } ?? []
-        let connections = (0..<size).map { _ in PQConnection(conninfo: conninfo, logger: logger, setup: setup) }
+        let milliseconds = statementTimeout.map { max(1, Int($0 / .milliseconds(1))) }
+        let connections = (0..<size).map { _ in
+            PQConnection(conninfo: conninfo, logger: logger, statementTimeout: milliseconds, mode: mode)
+        }
         self.state = NIOLockedValueBox(State(idle: connections))
         self.threads = NIOThreadPool(numberOfThreads: size)
         self.threads.start()
@@ -121,7 +127,7 @@ public final class PostgresPool: Sendable {
         let transaction = Transaction(connection: connection, threads: threads)
         try await threads.runIfActive {
             try connection.ensureConnected()
-            _ = try connection.execute("BEGIN", [])
+            try connection.begin()
         }
         do {
             let value = try await body(transaction)

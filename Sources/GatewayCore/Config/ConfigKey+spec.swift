@@ -60,6 +60,13 @@ extension ConfigKey {
                 "wait for a free connection (or a connect) before 503; also libpq's connect_timeout")
         case .statementTimeout:
             .init(.database, .seconds(0...86400), "30", "statement_timeout of each pool connection; 0 = the server's/URL's own")
+        case .poolMode:
+            .init(
+                .database, .choice(["session", "transaction"]), "session",
+                "transaction: DATABASE_URL reaches a transaction-mode pooler (PgBouncer); nothing is kept on a session",
+                note:
+                    "In transaction mode no statement is prepared by name and the statement timeout is set per transaction\n"
+                    + "(SET LOCAL); give DATABASE_LISTEN_URL a direct connection, as LISTEN needs a session.")
         case .userCache:
             .init(
                 .database, .seconds(0...3600), "30",

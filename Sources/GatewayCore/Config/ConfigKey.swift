@@ -28,6 +28,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case poolSize = "DB_POOL_SIZE"
     case poolTimeout = "DB_POOL_TIMEOUT_SECONDS"
     case statementTimeout = "DB_STATEMENT_TIMEOUT_SECONDS"
+    case poolMode = "DB_POOL_MODE"
     case userCache = "USER_CACHE_SECONDS"
     case autoMigrate = "AUTO_MIGRATE"
     case migrationsDirectory = "MIGRATIONS_DIR"

@@ -14,6 +14,8 @@ public struct GatewayConfig: Sendable {
     /// the cache listener holds for LISTEN, which a transaction-mode pooler cannot carry.
     public var databaseListenConninfo: String
     public var databasePoolSize: Int
+    /// `DB_POOL_MODE`: whether `databaseConninfo` reaches a transaction-mode pooler.
+    public var databasePoolMode: PoolMode
     /// Longest wait for a free connection before 503.
     public var databasePoolTimeout: Duration
     /// How long the bearer check may reuse a user read from the database; changes and
@@ -80,6 +82,7 @@ public struct GatewayConfig: Sendable {
         host = env.string(.host) ?? ""
         port = try env.int(.port)
         databasePoolSize = try env.int(.poolSize)
+        databasePoolMode = PoolMode(rawValue: try env.choice(.poolMode)) ?? .session
         databasePoolTimeout = try env.duration(.poolTimeout)
         databaseConninfo = DatabaseURL.withTimeouts(try Self.conninfo(env), connectTimeout: databasePoolTimeout)
         let timeout = databasePoolTimeout

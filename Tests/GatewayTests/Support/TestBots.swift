@@ -17,13 +17,25 @@ import WebhookBot
 /// - `midfail`: sends one delta, then fails.
 /// - `slow`: sends a delta every 50 ms for 10 s and records when it is cancelled.
 /// - `flood`: sends 64 KiB deltas as fast as they are taken until cancelled (counted).
-/// - `gated`: answers like the echo bot once `TestBots.gate` opens (holds calls in flight).
+/// - `gated`: answers like the echo bot once its gate opens (holds calls in flight): the
+///   gate named by `BOT_<NAME>_GATE`, or `TestBots.gate`.
 /// - `stubborn`: ignores its deadline and never answers (it only stops when cancelled).
 enum TestBots {
     static let cancellations = NIOLockedValueBox(0)
     static let floodCancellations = NIOLockedValueBox(0)
     /// Holds `gated` bots' answers until a test opens it (once per process).
     static let gate = Gate()
+    private static let gates = NIOLockedValueBox<[String: Gate]>([:])
+
+    /// The gate of that name (`BOT_<NAME>_GATE`), made on first use; one test's own.
+    static func gate(named name: String) -> Gate {
+        gates.withLockedValue { gates in
+            if let gate = gates[name] { return gate }
+            let gate = Gate()
+            gates[name] = gate
+            return gate
+        }
+    }
 
     static var registry: BotRegistry {
         // The executable's kinds, named the same way it does, plus the test bots.
@@ -50,7 +62,7 @@ enum TestBots {
         registry.register(kind: "slow") { _ in SlowBot() }
         registry.register(kind: "flood") { _ in FloodBot() }
         registry.register(kind: "stubborn") { _ in StubbornBot() }
-        registry.register(kind: "gated") { _ in GatedEchoBot() }
+        registry.register(kind: "gated") { config in GatedEchoBot(gate: config.string("GATE").map(gate(named:)) ?? gate) }
         registry.register(kind: "counted") { _ in CountedBot() }
         return registry
     }
@@ -238,9 +250,11 @@ final class Gate: Sendable {
 
 /// The echo bot, once `TestBots.gate` is open.
 struct GatedEchoBot: BotProvider {
+    let gate: Gate
+
     func stream(_ request: BotRequest) -> AsyncThrowingStream<BotEvent, any Error> {
-        BotAnswer.stream { writer in
-            await TestBots.gate.wait()
+        BotAnswer.stream { [gate] writer in
+            await gate.wait()
             var completion = BotCompletion()
             for try await event in EchoBot().stream(request) {
                 switch event {
