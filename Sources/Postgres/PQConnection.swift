@@ -153,7 +153,8 @@ public final class PQConnection: @unchecked Sendable {
             // A statement prepared on this session is gone, or one not prepared here exists:
             // another client's transactions share the server session (a transaction-mode pooler).
             notices.logger.error(
-                "prepared statements do not survive between transactions: DATABASE_URL seems to reach a transaction-mode pooler; set DB_POOL_MODE=transaction")
+                "prepared statements do not survive between transactions: DATABASE_URL seems to reach a transaction-mode pooler; set DB_POOL_MODE=transaction"
+            )
             close()
             throw DatabaseError.query(sqlstate: sqlstate, message: "prepared statement lost (transaction-mode pooler?)")
         }

@@ -20,7 +20,8 @@ import Testing
             try Self.sessionModeThroughThePoolerIsNamed(bouncer.url(database))
             let overrides = [
                 "DATABASE_URL": bouncer.url(database), "DATABASE_LISTEN_URL": TestDatabase.url(database),
-                "DB_POOL_MODE": "transaction", "DB_POOL_SIZE": "10", "DB_POOL_TIMEOUT_SECONDS": "20", "REFRESH_REUSE_GRACE_SECONDS": "0",
+                "DB_POOL_MODE": "transaction", "DB_POOL_SIZE": "10", "DB_POOL_TIMEOUT_SECONDS": "20",
+                "REFRESH_REUSE_GRACE_SECONDS": "0",
                 "ADMIN_EMAILS": BudgetTests.admins("bouncer"), "BOTS": "echo=echo,held=gated", "BOT_HELD_GATE": "bouncer",
             ]
             try await TestApp.run(overrides, database: database) { first, one in

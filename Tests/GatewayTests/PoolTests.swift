@@ -210,19 +210,23 @@ import Testing
         let connection = PQConnection(
             conninfo: url, logger: TestDatabase.quietLogger, statementTimeout: 1500, mode: .transaction)
         try connection.ensureConnected()
-        #expect(try connection.execute("SHOW statement_timeout", []).first?.decode("statement_timeout", as: String.self) == "1500ms")
+        #expect(
+            try connection.execute("SHOW statement_timeout", []).first?.decode("statement_timeout", as: String.self) == "1500ms")
         for value in 0..<3 {
             #expect(try connection.execute("SELECT $1::int AS v", [String(value)]).first?.decode("v", as: Int.self) == value)
         }
         #expect(throws: DatabaseError.self) { try connection.execute("SELECT 1 / $1::int", ["0"]) }
         #expect(throws: DatabaseError.self) { try connection.execute("SELECT pg_sleep(3)", []) }
         try connection.begin()
-        #expect(try connection.execute("SHOW statement_timeout", []).first?.decode("statement_timeout", as: String.self) == "1500ms")
+        #expect(
+            try connection.execute("SHOW statement_timeout", []).first?.decode("statement_timeout", as: String.self) == "1500ms")
         _ = try connection.execute("COMMIT", [])
         // Outside those transactions the session is as the server made it.
         try connection.executeScript("BEGIN")
         #expect(try connection.execute("SHOW statement_timeout", []).first?.decode("statement_timeout", as: String.self) == "0")
-        #expect(try connection.execute("SELECT count(*)::int AS n FROM pg_prepared_statements", []).first?.decode("n", as: Int.self) == 0)
+        #expect(
+            try connection.execute("SELECT count(*)::int AS n FROM pg_prepared_statements", []).first?.decode("n", as: Int.self)
+                == 0)
         _ = try connection.execute("ROLLBACK", [])
         connection.close()
         // A setting the server refuses is the statement's error, and the connection goes on.
@@ -235,7 +239,8 @@ import Testing
         let pool = PostgresPool(
             conninfo: url, size: 2, acquireTimeout: .seconds(5), statementTimeout: .seconds(1), mode: .transaction,
             logger: TestDatabase.quietLogger)
-        let migrator = Migrator(migrations: try Migrator.load(directory: TestDatabase.migrationsDirectory), logger: TestDatabase.quietLogger)
+        let migrator = Migrator(
+            migrations: try Migrator.load(directory: TestDatabase.migrationsDirectory), logger: TestDatabase.quietLogger)
         async let one = migrator.run(on: pool)
         async let two = migrator.run(on: pool)
         let applied = try await one + two
