@@ -241,8 +241,10 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
             services.keyUses, services.usageBatcher, services.budgets.settler,
             PurgeService(
                 sessions: services.sessions, throttles: services.throttleStore, securityEvents: services.securityEvents,
-                securityEventsRetention: config.securityEventsRetention, interval: .seconds(600), retention: .days(1),
-                logger: logger),
+                securityEventsRetention: config.securityEventsRetention,
+                partitions: services.database.map {
+                    HistoryPartitions(pool: $0, messagesRetention: config.messagesRetention, logger: logger)
+                }, interval: .seconds(600), retention: .days(1), logger: logger),
         ] + (services.userListener.map { [UserCacheService(listener: $0)] } ?? [])
             + (services.securityEvents.map { [$0] } ?? []),
         onServerRunning: { channel in

@@ -33,6 +33,7 @@ package struct PostgresConversationRepository: ConversationRepository {
                 UNION ALL
                 (SELECT 1, m.role, m.content, m.parts, m.seq FROM messages m JOIN conversations c ON c.id = m.conversation_id
                  WHERE m.conversation_id = \(conversationID) AND c.user_id = \(userID) AND m.status <> \(MessageStatus.failed.rawValue)
+                   AND \(Self.withinConversation("m", conversationID))
                  ORDER BY m.seq DESC LIMIT \(limit))
             ) h ORDER BY kind, seq
             """)
@@ -81,6 +82,7 @@ package struct PostgresConversationRepository: ConversationRepository {
             column("acc_out", "bigint", \.accounted?.outputTokens), column("uparts", "text", \.userParts),
             column("aparts", "text", \.replyParts), column("key", "uuid", \.keyID),
             column("acc_cached", "bigint") { $0.accounted?.cachedInputTokens ?? 0 }, column("cost", "bigint", \.costNanos),
+            column("at", "timestamptz", \.createdAt),
         ]
         let result = try await pool.query(
             """
@@ -88,8 +90,8 @@ package struct PostgresConversationRepository: ConversationRepository {
                 SELECT * FROM unnest(\(SQL.list(columns.map(\.1))))
                     WITH ORDINALITY AS t(\(raw: columns.map(\.0).joined(separator: ", ")), ord)
             ), created AS (
-                INSERT INTO conversations AS c (id, user_id, title, bot)
-                SELECT DISTINCT ON (conv) conv, uid, title, bot FROM t WHERE is_new ORDER BY conv, ord
+                INSERT INTO conversations AS c (id, user_id, title, bot, created_at)
+                SELECT DISTINCT ON (conv) conv, uid, title, bot, least(at, now()) FROM t WHERE is_new ORDER BY conv, ord
                 ON CONFLICT (id) DO UPDATE SET updated_at = now() WHERE c.user_id = EXCLUDED.user_id
                 RETURNING id, user_id
             ), touched AS (
@@ -102,8 +104,8 @@ package struct PostgresConversationRepository: ConversationRepository {
                 SELECT id, user_id FROM created UNION SELECT id, user_id FROM touched
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, role, content, bot, status, finish_reason,
-                                      input_tokens, output_tokens, latency_ms, parts)
-                SELECT v.id, t.conv, v.role, v.content, v.bot, v.status, v.finish, v.itok, v.otok, v.lat, v.parts::jsonb
+                                      input_tokens, output_tokens, latency_ms, parts, created_at)
+                SELECT v.id, t.conv, v.role, v.content, v.bot, v.status, v.finish, v.itok, v.otok, v.lat, v.parts::jsonb, t.at
                 FROM t JOIN target ON target.id = t.conv AND target.user_id = t.uid
                 CROSS JOIN LATERAL (VALUES
                     (1, t.umid, 'user', t.umsg, NULL::text, \(MessageStatus.ok.rawValue)::text, NULL::text, NULL::int,
@@ -111,7 +113,7 @@ package struct PostgresConversationRepository: ConversationRepository {
                     (2, t.amid, 'assistant', t.reply, t.bot, t.status, t.finish, t.itok, t.otok, t.lat, t.aparts)
                 ) AS v(n, id, role, content, bot, status, finish, itok, otok, lat, parts)
                 ORDER BY t.ord, v.n
-                ON CONFLICT (id) DO NOTHING
+                ON CONFLICT (id, created_at) DO NOTHING
                 RETURNING id
             ), usage_src AS (
                 SELECT t.uid, t.bot, t.key, count(*)::int AS requests, sum(t.acc_in)::bigint AS input,
@@ -123,6 +125,16 @@ package struct PostgresConversationRepository: ConversationRepository {
             """)
         let stored = Set(try result.rows.map { try $0.decode("ord", as: Int.self) })
         return turns.indices.map { stored.contains($0 + 1) ? nil : ChatError.conversationNotFound }
+    }
+
+    /// The conversation's time range as a condition on its messages' partition key, with a
+    /// day's margin for clock skew between replicas (whose clocks stamp the messages): the
+    /// bounds are InitPlans, so PostgreSQL prunes the partitions outside them at run time.
+    static func withinConversation(_ alias: String, _ id: UUID) -> SQL {
+        """
+        \(raw: alias).created_at BETWEEN (SELECT created_at - interval '1 day' FROM conversations WHERE id = \(id))
+            AND (SELECT updated_at + interval '1 day' FROM conversations WHERE id = \(id))
+        """
     }
 
     package func list(userID: Int, limit: Int, after cursor: ConversationCursor?) async throws -> ConversationPage {
@@ -156,7 +168,7 @@ package struct PostgresConversationRepository: ConversationRepository {
         let messages = try await pool.query(
             """
             SELECT id, role, content, bot, status, finish_reason, input_tokens, output_tokens, latency_ms, created_at
-            FROM messages WHERE conversation_id = \(id) ORDER BY seq
+            FROM messages m WHERE conversation_id = \(id) AND \(Self.withinConversation("m", id)) ORDER BY seq
             """)
         return (
             try Self.summary(row),

@@ -152,6 +152,13 @@ extension ConfigKey {
             .init(
                 .operations, .integer(0...3650), "90",
                 "days security events are kept in PostgreSQL for administrators; 0 = logged only")
+        case .messagesRetention:
+            .init(
+                .operations, .integer(0...36500), "0",
+                "drop whole months of messages that ended this many days ago; 0 = keep every message",
+                note:
+                    "messages are partitioned by month: a month's partition is dropped once all of it is older than this\n"
+                    + "(no row-by-row delete). Conversations stay, with what is left of their messages.")
         case .otelEndpoint:
             .init(
                 .operations, .text, nil, example: "http://127.0.0.1:4318",

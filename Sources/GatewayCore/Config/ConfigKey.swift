@@ -68,6 +68,7 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     case logFormat = "LOG_FORMAT"
     case adminEmails = "ADMIN_EMAILS"
     case securityEventsRetention = "SECURITY_EVENTS_RETENTION_DAYS"
+    case messagesRetention = "MESSAGES_RETENTION_DAYS"
     case otelEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT"
     // Bots
     case botProvider = "BOT_PROVIDER"

@@ -57,6 +57,8 @@ public struct GatewayConfig: Sendable {
     public var limits: LimitsConfig
     /// `SECURITY_EVENTS_RETENTION_DAYS` (zero: events are only logged).
     public var securityEventsRetention: Duration
+    /// `MESSAGES_RETENTION_DAYS` (zero: keep every message).
+    public var messagesRetention: Duration
     /// `ADMIN_EMAILS`, lower-cased: when set, the only accounts that may administer (and only
     /// once granted on the host with `gateway admin grant`).
     public var adminEmails: Set<String>
@@ -109,6 +111,7 @@ public struct GatewayConfig: Sendable {
             maxRefreshesPerIP: try env.int(.refreshMaxPerIP), maxRegistrationsPerIP: try env.int(.registerMaxPerIP),
             window: try env.duration(.throttleWindow), shared: try env.choice(.throttleStore) == "postgres")
         securityEventsRetention = .days(try env.int(.securityEventsRetention))
+        messagesRetention = .days(try env.int(.messagesRetention))
         adminEmails = Set(
             (env.string(.adminEmails) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                 .filter { $0.isEmpty == false })

@@ -102,6 +102,9 @@ public struct ChatTurn: Sendable {
     /// The user message's and the reply's `MessageParts` JSON (nil: plain text).
     public var userParts: String? = nil
     public var replyParts: String? = nil
+    /// When the turn was made: its messages' `created_at` (the partition key), fixed here so
+    /// a batch written again after a lost reply finds the same rows.
+    public var createdAt = Date()
 }
 
 /// Storage of conversations; every call is scoped to the owning user.

@@ -6,14 +6,15 @@ import Logging
 import Postgres
 import ServiceLifecycle
 
-/// Deletes expired and long-revoked refresh tokens, and ended throttle windows,
-/// periodically, off the request path.
+/// Deletes expired and long-revoked refresh tokens, and ended throttle windows, and keeps
+/// the history's monthly partitions (at start, then each round), off the request path.
 package struct PurgeService: Service {
     package let sessions: any SessionRepository
     package let throttles: PostgresThrottle?
     package let securityEvents: SecurityEventLog?
     /// `SECURITY_EVENTS_RETENTION_DAYS`.
     package let securityEventsRetention: Duration
+    package let partitions: HistoryPartitions?
     package let interval: Duration
     /// Revoked tokens are kept this long so reuse can still be detected.
     package let retention: Duration
@@ -21,8 +22,10 @@ package struct PurgeService: Service {
 
     package init(
         sessions: any SessionRepository, throttles: PostgresThrottle? = nil, securityEvents: SecurityEventLog? = nil,
-        securityEventsRetention: Duration, interval: Duration, retention: Duration, logger: Logger
+        securityEventsRetention: Duration, partitions: HistoryPartitions? = nil, interval: Duration, retention: Duration,
+        logger: Logger
     ) {
+        self.partitions = partitions
         self.sessions = sessions
         self.throttles = throttles
         self.securityEvents = securityEvents
@@ -33,6 +36,7 @@ package struct PurgeService: Service {
     }
 
     package func run() async throws {
+        await PostgresPool.$isBackground.withValue(true) { await keepPartitions() }
         while Task.isCancelled == false && Task.isShuttingDownGracefully == false {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
@@ -60,6 +64,15 @@ package struct PurgeService: Service {
             _ = try await throttles?.purge()
         } catch {
             logger.warning("throttle purge failed", metadata: ["error": "\(error)"])
+        }
+        await keepPartitions()
+    }
+
+    private func keepPartitions() async {
+        do {
+            try await partitions?.maintain()
+        } catch {
+            logger.warning("history partition upkeep failed", metadata: ["error": "\(error)"])
         }
     }
 }
