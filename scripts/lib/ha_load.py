@@ -103,9 +103,13 @@ def load(url, workers, seconds, out):
                     problems.append(f"{text}: {status} {data[:200]!r}")
             if status == 200:
                 # The answer must say the turn was stored.
-                if "conversation_id" not in json.loads(data):
+                try:
+                    stored = "conversation_id" in json.loads(data)
+                except ValueError:
+                    stored = False
+                if not stored:
                     with lock:
-                        problems.append(f"{text}: 200 without conversation_id")
+                        problems.append(f"{text}: 200 without conversation_id: {data[:200]!r}")
             elif status == 503:
                 time.sleep(0.02)
         conn.close()
