@@ -30,6 +30,8 @@ public struct GatewayServices: Sendable {
     /// the stores in memory there is one process, and its writers invalidate directly).
     package let userListener: UserChangeListener?
     public let sessions: any SessionRepository
+    /// The standby for reads that may lag (`DATABASE_READ_URL`), sampled while serving.
+    package let replicaReads: ReplicaReads?
     /// Set once shutdown starts: `/ready` answers 503.
     package let readiness = Readiness()
     /// The shared throttle counters (`THROTTLE_STORE=postgres`), purged with the sessions.
@@ -75,6 +77,7 @@ public struct GatewayServices: Sendable {
                 "ALLOW_INSECURE_SECRET_KEY is set: tokens are signed with a weak key. Never use this in production.")
         }
         database = stores.database
+        replicaReads = stores.reads
         hasher = try PasswordHasher(
             parameters: config.argon2, threads: config.hashThreads, queueMax: config.limits.hashQueueMax,
             niceness: Int32(config.hashNice))
@@ -234,7 +237,7 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
             address: .hostname(config.host, port: config.port), serverName: "bot-gateway",
             availableConnectionsDelegate: MaximumAvailableConnections(config.limits.maxConnections)),
         services: [
-            DatabaseShutdownService(pool: services.database, hasher: services.hasher),
+            DatabaseShutdownService(pool: services.database, standby: services.replicaReads?.standby, hasher: services.hasher),
             // Shut down before the pool (services stop in reverse order): dropped turns are stored.
             services.chat.droppedTurns,
             // Shut down before the pool (services stop in reverse order): its last batch is written.
@@ -246,6 +249,7 @@ public func buildApplication(_ services: GatewayServices) -> some ApplicationPro
                     HistoryPartitions(pool: $0, messagesRetention: config.messagesRetention, logger: logger)
                 }, interval: .seconds(600), retention: .days(1), logger: logger),
         ] + (services.userListener.map { [UserCacheService(listener: $0)] } ?? [])
+            + (services.replicaReads.map { [ReplicaReadsService(reads: $0)] } ?? [])
             + (services.securityEvents.map { [$0] } ?? []),
         onServerRunning: { channel in
             logger.info(

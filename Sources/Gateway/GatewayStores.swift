@@ -13,6 +13,8 @@ public struct GatewayStores: Sendable {
     /// The pool the repositories share; also what health checks, migrations, the cache
     /// invalidation listener, shared throttles and security events use (nil: none of those).
     public let database: PostgresPool?
+    /// The standby for reads that may lag (`DATABASE_READ_URL`), when one is configured.
+    public var reads: ReplicaReads? = nil
     public let users: any UserRepository
     public let sessions: any SessionRepository
     public let apiKeys: any APIKeyRepository
@@ -26,16 +28,30 @@ public struct GatewayStores: Sendable {
         let pool = PostgresPool(
             conninfo: config.databaseConninfo, size: config.databasePoolSize, acquireTimeout: config.databasePoolTimeout,
             statementTimeout: config.limits.databaseStatementTimeout, mode: config.databasePoolMode, logger: logger)
-        return postgres(pool, adminEmails: config.adminEmails)
+        let reads = config.databaseReadConninfo.map { url in
+            // A standby is not behind the transaction pooler: its pool keeps sessions.
+            ReplicaReads(
+                primary: pool,
+                standby: PostgresPool(
+                    conninfo: url, size: config.databasePoolSize, acquireTimeout: config.databasePoolTimeout,
+                    statementTimeout: config.limits.databaseStatementTimeout, logger: logger),
+                maxLag: config.databaseReadMaxLag, logger: logger)
+        }
+        return postgres(pool, adminEmails: config.adminEmails, reads: reads)
     }
 
-    /// The repositories on an open pool (`adminEmails`: `ADMIN_EMAILS`, lower-cased).
-    package static func postgres(_ pool: PostgresPool, adminEmails: Set<String> = []) -> GatewayStores {
-        GatewayStores(
+    /// The repositories on an open pool (`adminEmails`: `ADMIN_EMAILS`, lower-cased; `reads`:
+    /// a standby for the reads that may lag).
+    package static func postgres(_ pool: PostgresPool, adminEmails: Set<String> = [], reads: ReplicaReads? = nil) -> GatewayStores
+    {
+        var stores = GatewayStores(
             database: pool, users: PostgresUserRepository(pool: pool), sessions: PostgresSessionRepository(pool: pool),
-            apiKeys: PostgresAPIKeyRepository(pool: pool), conversations: PostgresConversationRepository(pool: pool),
-            usage: PostgresUsageRepository(pool: pool), budgets: PostgresBudgetRepository(pool: pool),
-            admins: PostgresAdminRepository(pool: pool, confirmedEmails: adminEmails))
+            apiKeys: PostgresAPIKeyRepository(pool: pool),
+            conversations: PostgresConversationRepository(pool: pool, reads: reads),
+            usage: PostgresUsageRepository(pool: pool, reads: reads), budgets: PostgresBudgetRepository(pool: pool),
+            admins: PostgresAdminRepository(pool: pool, confirmedEmails: adminEmails, reads: reads))
+        stores.reads = reads
+        return stores
     }
 
     /// This process's memory (one gateway, nothing durable): for tests of the domain and

@@ -9,9 +9,13 @@ package struct PostgresConversationRepository: ConversationRepository {
     package let pool: PostgresPool
     /// Turns finishing together are stored together (see `GroupCommit`).
     package let writer: GroupCommit<ChatTurn>
+    /// Where lists and shown conversations may be read (a standby that keeps up, and has
+    /// the reader's own writes), if anywhere but `pool`.
+    package let reads: ReplicaReads?
 
-    package init(pool: PostgresPool, maxBatch: Int = 64) {
+    package init(pool: PostgresPool, reads: ReplicaReads? = nil, maxBatch: Int = 64) {
         self.pool = pool
+        self.reads = reads
         self.writer = GroupCommit(maxBatch: maxBatch) { turns in
             do {
                 return try await Self.store(turns, pool: pool)
@@ -53,6 +57,7 @@ package struct PostgresConversationRepository: ConversationRepository {
 
     package func store(_ turn: ChatTurn) async throws {
         try await writer.submit(turn)
+        reads?.wrote(turn.userID)
     }
 
     /// Turns in one statement: new conversations created, existing ones touched, both
@@ -138,7 +143,7 @@ package struct PostgresConversationRepository: ConversationRepository {
     }
 
     package func list(userID: Int, limit: Int, after cursor: ConversationCursor?) async throws -> ConversationPage {
-        let result = try await pool.query(
+        let result = try await (reads?.pool(for: userID) ?? pool).query(
             """
             SELECT id, title, bot, created_at, updated_at,
                    (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us
@@ -162,10 +167,11 @@ package struct PostgresConversationRepository: ConversationRepository {
     }
 
     package func conversation(id: UUID, userID: Int) async throws -> (ConversationSummary, [StoredMessage])? {
-        let head = try await pool.query(
+        let reading = reads?.pool(for: userID) ?? pool
+        let head = try await reading.query(
             "SELECT id, title, bot, created_at, updated_at FROM conversations WHERE id = \(id) AND user_id = \(userID)")
         guard let row = head.first else { return nil }
-        let messages = try await pool.query(
+        let messages = try await reading.query(
             """
             SELECT id, role, content, bot, status, finish_reason, input_tokens, output_tokens, latency_ms, created_at
             FROM messages m WHERE conversation_id = \(id) AND \(Self.withinConversation("m", id)) ORDER BY seq
@@ -185,7 +191,9 @@ package struct PostgresConversationRepository: ConversationRepository {
     }
 
     package func delete(id: UUID, userID: Int) async throws -> Bool {
-        try await pool.query("DELETE FROM conversations WHERE id = \(id) AND user_id = \(userID)").rowsAffected == 1
+        let deleted = try await pool.query("DELETE FROM conversations WHERE id = \(id) AND user_id = \(userID)").rowsAffected == 1
+        reads?.wrote(userID)
+        return deleted
     }
 
     private static func summary(_ row: Row) throws -> ConversationSummary {

@@ -48,6 +48,17 @@ extension ConfigKey {
                 .database, .text, nil, example: "postgresql://user:pass@db-direct:5432/chat", secret: true,
                 "the one session the cache listener holds for LISTEN (unset: DATABASE_URL); point it past a pooler",
                 note: "A pooler in transaction mode (PgBouncer) cannot carry LISTEN: give the listener a direct connection.")
+        case .databaseReadURL:
+            .init(
+                .database, .text, nil, example: "postgresql://user:pass@db-standby:5432/chat", secret: true,
+                "a streaming standby for reads that may lag: conversation lists and views, usage and admin reports",
+                note:
+                    "Auth, budgets, quotas, turn writes and the history a turn continues always use DATABASE_URL. A user's\n"
+                    + "reads stay on the primary until the standby has replayed their last write (through this process).")
+        case .databaseReadMaxLag:
+            .init(
+                .database, .seconds(0.1...3600), "2",
+                "reads go to the standby only while it has replayed the primary's WAL of this long ago")
         case .databaseHost: .init(.database, .text, nil, example: "127.0.0.1", "used when DATABASE_URL is unset")
         case .databasePort: .init(.database, .integer(1...65535), "5432", "used when DATABASE_URL is unset")
         case .databaseUser: .init(.database, .text, nil, example: "postgres", "used when DATABASE_URL is unset")

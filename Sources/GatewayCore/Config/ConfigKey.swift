@@ -20,6 +20,8 @@ public enum ConfigKey: String, CaseIterable, Sendable {
     // Database
     case databaseURL = "DATABASE_URL"
     case databaseListenURL = "DATABASE_LISTEN_URL"
+    case databaseReadURL = "DATABASE_READ_URL"
+    case databaseReadMaxLag = "DATABASE_READ_MAX_LAG_SECONDS"
     case databaseHost = "DATABASE_HOST"
     case databasePort = "DATABASE_PORT"
     case databaseUser = "DATABASE_USER"

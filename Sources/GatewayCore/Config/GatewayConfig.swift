@@ -13,6 +13,10 @@ public struct GatewayConfig: Sendable {
     /// `DATABASE_LISTEN_URL` (with the same timeouts), else `databaseConninfo`: the session
     /// the cache listener holds for LISTEN, which a transaction-mode pooler cannot carry.
     public var databaseListenConninfo: String
+    /// `DATABASE_READ_URL` (with the same timeouts): a standby for reads that may lag.
+    public var databaseReadConninfo: String?
+    /// `DATABASE_READ_MAX_LAG_SECONDS`.
+    public var databaseReadMaxLag: Duration
     public var databasePoolSize: Int
     /// `DB_POOL_MODE`: whether `databaseConninfo` reaches a transaction-mode pooler.
     public var databasePoolMode: PoolMode
@@ -90,6 +94,8 @@ public struct GatewayConfig: Sendable {
         let timeout = databasePoolTimeout
         databaseListenConninfo =
             env.string(.databaseListenURL).map { DatabaseURL.withTimeouts($0, connectTimeout: timeout) } ?? databaseConninfo
+        databaseReadConninfo = env.string(.databaseReadURL).map { DatabaseURL.withTimeouts($0, connectTimeout: timeout) }
+        databaseReadMaxLag = try env.duration(.databaseReadMaxLag)
         userCacheTTL = try env.duration(.userCache)
         migrationsDirectory = env.string(.migrationsDirectory) ?? ""
         autoMigrate = try env.bool(.autoMigrate)
@@ -134,6 +140,7 @@ public struct GatewayConfig: Sendable {
             overriding: [
                 .databaseURL: Self.maskConninfo(databaseConninfo),
                 .databaseListenURL: Self.maskConninfo(databaseListenConninfo), .hashThreads: String(hashThreads),
+                .databaseReadURL: databaseReadConninfo.map(Self.maskConninfo) ?? "(unset: every read on DATABASE_URL)",
                 .maxConnections: String(limits.maxConnections),
             ])
     }

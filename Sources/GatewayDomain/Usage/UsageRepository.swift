@@ -79,9 +79,12 @@ public protocol UsageRepository: Sendable {
 /// `UsageRepository` on PostgreSQL.
 package struct PostgresUsageRepository: UsageRepository {
     package let pool: PostgresPool
+    /// Where usage reports may be read (a standby that keeps up), if anywhere but `pool`.
+    package let reads: ReplicaReads?
 
-    package init(pool: PostgresPool) {
+    package init(pool: PostgresPool, reads: ReplicaReads? = nil) {
         self.pool = pool
+        self.reads = reads
     }
 
     package func record(_ entries: [UsageEntry]) async throws {
@@ -134,7 +137,7 @@ package struct PostgresUsageRepository: UsageRepository {
         """
 
     package func usage(userID: Int, from: String, to: String) async throws -> [UsageRow] {
-        try await pool.query(
+        try await (reads?.pool(for: userID) ?? pool).query(
             """
             SELECT to_char(day, 'YYYY-MM-DD') AS day, bot, requests, input_tokens, output_tokens FROM usage_daily
             WHERE user_id = \(userID) AND day BETWEEN \(from)::date AND \(to)::date ORDER BY day, bot

@@ -110,11 +110,17 @@ package struct PostgresAdminRepository: AdminRepository {
     /// granted on the host are administrators. It never makes one: a stranger could
     /// register a listed address first, since emails are not verified.
     package var confirmedEmails: Set<String> = []
+    /// Where reports (usage, daily figures, keys) may be read, if anywhere but `pool`.
+    package var reads: ReplicaReads?
 
-    package init(pool: PostgresPool, confirmedEmails: Set<String> = []) {
+    package init(pool: PostgresPool, confirmedEmails: Set<String> = [], reads: ReplicaReads? = nil) {
         self.pool = pool
         self.confirmedEmails = confirmedEmails
+        self.reads = reads
     }
+
+    /// The pool of reports over every user: the standby while it keeps up.
+    var reports: PostgresPool { reads?.pool(for: nil) ?? pool }
 
     package func isAdmin(userID: Int) async throws -> Bool {
         let result = try await pool.query(
@@ -168,7 +174,7 @@ package struct PostgresAdminRepository: AdminRepository {
 
     package func usage(from: String, to: String, userID: Int?) async throws -> (all: [AdminUsageRow], byKey: [AdminUsageRow]) {
         func rows(_ table: SQL, key: SQL) async throws -> [AdminUsageRow] {
-            try await pool.query(
+            try await reports.query(
                 """
                 SELECT u.user_id, users.email, u.bot, \(key) AS key_id, u.day::text AS day, u.requests, u.input_tokens,
                        u.output_tokens, u.cached_input_tokens, u.cost_nanos

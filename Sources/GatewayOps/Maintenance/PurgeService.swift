@@ -80,16 +80,19 @@ package struct PurgeService: Service {
 /// Closes the database pool after the HTTP server has drained.
 package struct DatabaseShutdownService: Service {
     package let pool: PostgresPool?
+    package let standby: PostgresPool?
     package let hasher: PasswordHasher
 
-    package init(pool: PostgresPool?, hasher: PasswordHasher) {
+    package init(pool: PostgresPool?, standby: PostgresPool? = nil, hasher: PasswordHasher) {
         self.pool = pool
+        self.standby = standby
         self.hasher = hasher
     }
 
     package func run() async throws {
         try? await gracefulShutdown()
         await pool?.shutdown()
+        await standby?.shutdown()
         await hasher.shutdown()
     }
 }
@@ -106,5 +109,18 @@ package struct UserCacheService: Service {
         listener.start()
         try? await gracefulShutdown()
         listener.stop()
+    }
+}
+
+/// Samples the read standby (`DATABASE_READ_URL`) while the server runs.
+package struct ReplicaReadsService: Service {
+    package let reads: ReplicaReads
+
+    package init(reads: ReplicaReads) {
+        self.reads = reads
+    }
+
+    package func run() async throws {
+        await cancelWhenGracefulShutdown { await reads.run() }
     }
 }
