@@ -59,7 +59,7 @@ start_cluster() {
     port="$(free_port)"
     echo "$port" | as_pg tee "$dir/gateway.port" >/dev/null
     as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=1000 -c fsync=$fsync" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=1000 -c fsync=$fsync ${PG_EXTRA_OPTS:-}" start >/dev/null
     echo "$port"
 }
 
