@@ -19,21 +19,26 @@
 -- Creates monthly partitions of `parent` from where its partitions end until `ahead` from
 -- now; returns how many it made. Bounds are UTC month starts.
 CREATE OR REPLACE FUNCTION gateway_create_partitions(parent regclass, ahead interval) RETURNS integer
-LANGUAGE plpgsql SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql SET TimeZone = 'UTC' SET lock_timeout = '1s' AS $$
 DECLARE
     upper_bound timestamptz;
     made integer := 0;
+    name text;
 BEGIN
+    -- One replica at a time (the others wait, then find the months made).
+    PERFORM pg_advisory_xact_lock(7262000002);
     SELECT max((regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'))[1]::timestamptz)
     INTO upper_bound
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
     WHERE i.inhparent = parent;
     upper_bound := coalesce(upper_bound, date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC');
     WHILE upper_bound < now() + ahead LOOP
+        name := (SELECT relname FROM pg_class WHERE oid = parent) || to_char(upper_bound AT TIME ZONE 'UTC', '"_p"YYYY"_"MM');
+        -- Made apart, then attached: ATTACH takes only SHARE UPDATE EXCLUSIVE on the parent,
+        -- so chat reads and writes go on meanwhile.
+        EXECUTE format('CREATE TABLE %I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name, parent);
         EXECUTE format(
-            'CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-            (SELECT relname FROM pg_class WHERE oid = parent) || to_char(upper_bound AT TIME ZONE 'UTC', '"_p"YYYY"_"MM'),
-            parent,
+            'ALTER TABLE %s ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', parent, name,
             to_char(upper_bound AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
             to_char((upper_bound AT TIME ZONE 'UTC') + interval '1 month', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
         upper_bound := ((upper_bound AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC';
@@ -45,10 +50,13 @@ END $$;
 -- Drops the partitions of `parent` whose range ends at or before `before`; returns their
 -- names. Whole tables go: no row-by-row delete, no bloat, no vacuum debt.
 CREATE OR REPLACE FUNCTION gateway_drop_partitions(parent regclass, before timestamptz) RETURNS SETOF text
-LANGUAGE plpgsql SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql SET TimeZone = 'UTC' SET lock_timeout = '1s' AS $$
 DECLARE
     part record;
 BEGIN
+    -- DROP needs the parent alone for a moment: it waits at most lock_timeout (chat queues
+    -- behind it meanwhile), else this round fails and the next one tries again.
+    PERFORM pg_advisory_xact_lock(7262000002);
     FOR part IN
         SELECT c.oid::regclass::text AS name,
                (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'))[1]::timestamptz AS ends
@@ -113,6 +121,11 @@ DECLARE
     horizon timestamptz;
     next_seq bigint;
 BEGIN
+    -- Every lock up front, in the order turn writes take them (users, conversations, then
+    -- messages and usage), so a write in flight is waited for instead of deadlocking.
+    -- Gateways of the previous release must be stopped: their inserts name the old key.
+    LOCK TABLE users, conversations IN SHARE ROW EXCLUSIVE MODE;
+    LOCK TABLE messages, usage_daily, usage_by_key IN ACCESS EXCLUSIVE MODE;
     -- messages: the identity becomes a sequence continuing after the largest seq.
     SELECT coalesce(max(seq), 0) + 1 INTO next_seq FROM messages;
     ALTER TABLE messages ALTER COLUMN seq DROP IDENTITY;
@@ -134,6 +147,9 @@ BEGIN
     CREATE INDEX usage_by_key_user_idx ON usage_by_key (user_id, day);
     PERFORM gateway_partition_attach('usage_by_key', horizon);
 END $$;
+
+-- Autovacuum does not analyze a partitioned parent.
+ANALYZE messages, usage_daily, usage_by_key;
 
 DROP FUNCTION gateway_partition_start(text, text);
 DROP FUNCTION gateway_partition_attach(text, timestamptz);

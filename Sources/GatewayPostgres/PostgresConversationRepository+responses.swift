@@ -62,7 +62,7 @@ extension PostgresConversationRepository {
             )
             SELECT DISTINCT conversation_id FROM gone
             """)
-        reads?.wrote(userID)
+        defer { reads?.wrote(userID) }
         guard let row = result.first else { return false }
         let conversation: UUID = try row.decode("conversation_id")
         _ = try await pool.query(

@@ -56,8 +56,9 @@ package struct PostgresConversationRepository: ConversationRepository {
     }
 
     package func store(_ turn: ChatTurn) async throws {
+        // Even when the reply was lost: the turn may have committed.
+        defer { reads?.wrote(turn.userID) }
         try await writer.submit(turn)
-        reads?.wrote(turn.userID)
     }
 
     /// Turns in one statement: new conversations created, existing ones touched, both
@@ -65,7 +66,9 @@ package struct PostgresConversationRepository: ConversationRepository {
     /// (summed per user, bot and key, one upsert per row of `usage_daily`). Rows travel as
     /// arrays through `unnest`, so one turn or sixty-four cost the same round trip.
     ///
-    /// Idempotent: messages are keyed by their ids (`ON CONFLICT DO NOTHING`) and usage
+    /// Idempotent: messages are keyed by their ids and `created_at`, stamped when the turn
+    /// was made (`ON CONFLICT DO NOTHING`, with no target: the same on the previous schema,
+    /// keyed by id alone), and usage
     /// counts only rows inserted now, so writing a batch again after a lost reply neither
     /// duplicates a message nor counts a call twice. A new conversation created meanwhile
     /// by the same user (two `/v1` calls with one new `X-Conversation-Id`) is joined, not
@@ -118,7 +121,7 @@ package struct PostgresConversationRepository: ConversationRepository {
                     (2, t.amid, 'assistant', t.reply, t.bot, t.status, t.finish, t.itok, t.otok, t.lat, t.aparts)
                 ) AS v(n, id, role, content, bot, status, finish, itok, otok, lat, parts)
                 ORDER BY t.ord, v.n
-                ON CONFLICT (id, created_at) DO NOTHING
+                ON CONFLICT DO NOTHING
                 RETURNING id
             ), usage_src AS (
                 SELECT t.uid, t.bot, t.key, count(*)::int AS requests, sum(t.acc_in)::bigint AS input,
@@ -143,16 +146,18 @@ package struct PostgresConversationRepository: ConversationRepository {
     }
 
     package func list(userID: Int, limit: Int, after cursor: ConversationCursor?) async throws -> ConversationPage {
-        let result = try await (reads?.pool(for: userID) ?? pool).query(
-            """
-            SELECT id, title, bot, created_at, updated_at,
-                   (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us
-            FROM conversations
-            WHERE user_id = \(userID)
-              AND (\(cursor?.updatedMicros)::bigint IS NULL OR (updated_at, id) < (timestamptz 'epoch' + \(cursor?.updatedMicros)::bigint * interval '1 microsecond', \(cursor?.id)::uuid))
-            ORDER BY updated_at DESC, id DESC
-            LIMIT \(limit + 1)
-            """)
+        let result = try await reading(for: userID) {
+            try await $0.query(
+                """
+                SELECT id, title, bot, created_at, updated_at,
+                       (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us
+                FROM conversations
+                WHERE user_id = \(userID)
+                  AND (\(cursor?.updatedMicros)::bigint IS NULL OR (updated_at, id) < (timestamptz 'epoch' + \(cursor?.updatedMicros)::bigint * interval '1 microsecond', \(cursor?.id)::uuid))
+                ORDER BY updated_at DESC, id DESC
+                LIMIT \(limit + 1)
+                """)
+        }
         var items: [ConversationSummary] = []
         var next: ConversationCursor?
         for (index, row) in result.rows.enumerated() {
@@ -167,15 +172,20 @@ package struct PostgresConversationRepository: ConversationRepository {
     }
 
     package func conversation(id: UUID, userID: Int) async throws -> (ConversationSummary, [StoredMessage])? {
-        let reading = reads?.pool(for: userID) ?? pool
-        let head = try await reading.query(
-            "SELECT id, title, bot, created_at, updated_at FROM conversations WHERE id = \(id) AND user_id = \(userID)")
-        guard let row = head.first else { return nil }
-        let messages = try await reading.query(
-            """
-            SELECT id, role, content, bot, status, finish_reason, input_tokens, output_tokens, latency_ms, created_at
-            FROM messages m WHERE conversation_id = \(id) AND \(Self.withinConversation("m", id)) ORDER BY seq
-            """)
+        // Not found on the standby: perhaps made through another gateway a moment ago.
+        let read: (PostgresPool) async throws -> (Row, QueryResult)? = { pool in
+            let head = try await pool.query(
+                "SELECT id, title, bot, created_at, updated_at FROM conversations WHERE id = \(id) AND user_id = \(userID)")
+            guard let row = head.first else { return nil }
+            let messages = try await pool.query(
+                """
+                SELECT id, role, content, bot, status, finish_reason, input_tokens, output_tokens, latency_ms, created_at
+                FROM messages m WHERE conversation_id = \(id) AND \(Self.withinConversation("m", id)) ORDER BY seq
+                """)
+            return (row, messages)
+        }
+        let found = try await reading(for: userID, missing: { $0 == nil }, read)
+        guard let (row, messages) = found else { return nil }
         return (
             try Self.summary(row),
             try messages.rows.map { row in
@@ -191,9 +201,16 @@ package struct PostgresConversationRepository: ConversationRepository {
     }
 
     package func delete(id: UUID, userID: Int) async throws -> Bool {
-        let deleted = try await pool.query("DELETE FROM conversations WHERE id = \(id) AND user_id = \(userID)").rowsAffected == 1
-        reads?.wrote(userID)
-        return deleted
+        defer { reads?.wrote(userID) }
+        return try await pool.query("DELETE FROM conversations WHERE id = \(id) AND user_id = \(userID)").rowsAffected == 1
+    }
+
+    /// Runs a read that may lag where `reads` sends it (the primary without a standby).
+    func reading<T: Sendable>(
+        for user: Int, missing: (T) -> Bool = { _ in false }, _ body: (PostgresPool) async throws -> T
+    ) async throws -> T {
+        guard let reads else { return try await body(pool) }
+        return try await reads.read(for: user, missing: missing, body)
     }
 
     private static func summary(_ row: Row) throws -> ConversationSummary {

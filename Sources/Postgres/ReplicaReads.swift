@@ -53,6 +53,24 @@ public final class ReplicaReads: Sendable {
         return useStandby ? standby : primary
     }
 
+    /// Runs `body` on the pool for a read of `user`'s data. An answer from the standby that
+    /// failed, or that `missing` finds wanting (a row written through another gateway a
+    /// moment ago), is asked again of the primary; a standby that could not be reached is
+    /// not used again until a sample finds it caught up.
+    public func read<T: Sendable>(
+        for user: Int?, missing: (T) -> Bool = { _ in false }, _ body: (PostgresPool) async throws -> T
+    ) async throws -> T {
+        let chosen = pool(for: user)
+        guard chosen !== primary else { return try await body(primary) }
+        do {
+            let value = try await body(chosen)
+            if missing(value) == false { return value }
+        } catch let error as DatabaseError {
+            if error.isUnavailable { state.withLockedValue { $0.caughtUp = nil } }
+        }
+        return try await body(primary)
+    }
+
     /// Records that `user` just wrote (after the commit): their reads stay on the primary
     /// until the standby has replayed past now.
     public func wrote(_ user: Int) {
@@ -82,16 +100,18 @@ public final class ReplicaReads: Sendable {
         let started = ContinuousClock.now
         do {
             let position = try await PostgresPool.$isBackground.withValue(true) {
-                try await primary.query("SELECT pg_current_wal_lsn()::text AS lsn").first?.decode("lsn", as: String.self)
+                // The insert position: every commit acknowledged so far lies below it, flushed or not.
+                try await primary.query("SELECT pg_current_wal_insert_lsn()::text AS lsn").first?.decode("lsn", as: String.self)
             }
             guard let position else { return }
             let replayed = try await PostgresPool.$isBackground.withValue(true) {
                 try await standby.query(
                     """
-                    SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= \(position)::pg_lsn AS replayed
+                    SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= \(position)::pg_lsn AS replayed
                     """
                 ).first?.decode("replayed", as: Bool.self)
             }
+            // Not a standby (an old primary back after a failover, say) is never caught up.
             guard replayed == true else { return }
             state.withLockedValue { state in
                 state.caughtUp = started

@@ -69,6 +69,15 @@ import Testing
                 #expect(listed.text.contains("elsewhere"))
                 _ = try await standby.query("SELECT pg_wal_replay_resume()")
                 try await Self.waitUntil { reads.pool(for: nil) === reads.standby }
+
+                // The standby goes away: reads are answered by the primary at once.
+                try await cluster.sql(cluster.primary, "ALTER SYSTEM SET synchronous_standby_names = ''")
+                try await cluster.sql(cluster.primary, "SELECT pg_reload_conf()")
+                try await cluster.standby.stop()
+                let fallback = try await client.send(.get, "/api/v1/conversations", bearer: token)
+                #expect(fallback.status == .ok)
+                #expect(fallback.text.contains("elsewhere"))
+                #expect(reads.pool(for: nil) === reads.primary)
             }
         }
     }

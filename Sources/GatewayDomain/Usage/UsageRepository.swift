@@ -137,12 +137,17 @@ package struct PostgresUsageRepository: UsageRepository {
         """
 
     package func usage(userID: Int, from: String, to: String) async throws -> [UsageRow] {
-        try await (reads?.pool(for: userID) ?? pool).query(
-            """
+        let query: SQL = """
             SELECT to_char(day, 'YYYY-MM-DD') AS day, bot, requests, input_tokens, output_tokens FROM usage_daily
             WHERE user_id = \(userID) AND day BETWEEN \(from)::date AND \(to)::date ORDER BY day, bot
             """
-        ).rows.map { row in
+        let result: QueryResult
+        if let reads {
+            result = try await reads.read(for: userID) { try await $0.query(query) }
+        } else {
+            result = try await pool.query(query)
+        }
+        return try result.rows.map { row in
             UsageRow(
                 day: try row.decode("day"), bot: try row.decode("bot"), requests: try row.decode("requests"),
                 inputTokens: try row.decode("input_tokens"), outputTokens: try row.decode("output_tokens"))

@@ -58,7 +58,7 @@ public struct AdminKey: Sendable, Equatable {
 
 extension PostgresAdminRepository {
     package func daily(days: Int) async throws -> [DailyStats] {
-        try await reports.query(
+        try await report(
             """
             WITH days AS (
                 SELECT generate_series((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int, (now() AT TIME ZONE 'UTC')::date,
@@ -88,7 +88,7 @@ extension PostgresAdminRepository {
     }
 
     package func keys(limit: Int) async throws -> [AdminKey] {
-        try await reports.query(
+        try await report(
             """
             SELECT k.id, k.user_id, u.email, k.name, k.prefix, k.scope, array_to_string(k.bots, ', ') AS bots,
                    to_char(k.created_at, 'YYYY-MM-DD HH24:MI') AS created,

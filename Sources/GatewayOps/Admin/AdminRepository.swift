@@ -119,8 +119,11 @@ package struct PostgresAdminRepository: AdminRepository {
         self.reads = reads
     }
 
-    /// The pool of reports over every user: the standby while it keeps up.
-    var reports: PostgresPool { reads?.pool(for: nil) ?? pool }
+    /// Runs a report over every user: on the standby while it keeps up.
+    func report(_ query: SQL) async throws -> QueryResult {
+        guard let reads else { return try await pool.query(query) }
+        return try await reads.read(for: nil) { try await $0.query(query) }
+    }
 
     package func isAdmin(userID: Int) async throws -> Bool {
         let result = try await pool.query(
@@ -174,7 +177,7 @@ package struct PostgresAdminRepository: AdminRepository {
 
     package func usage(from: String, to: String, userID: Int?) async throws -> (all: [AdminUsageRow], byKey: [AdminUsageRow]) {
         func rows(_ table: SQL, key: SQL) async throws -> [AdminUsageRow] {
-            try await reports.query(
+            try await report(
                 """
                 SELECT u.user_id, users.email, u.bot, \(key) AS key_id, u.day::text AS day, u.requests, u.input_tokens,
                        u.output_tokens, u.cached_input_tokens, u.cost_nanos

@@ -21,26 +21,47 @@ package struct HistoryPartitions: Sendable {
         self.logger = logger
     }
 
-    /// One round; returns the partitions created and dropped. Idempotent, and safe while
-    /// another replica runs it (creation and drops take the parent's lock in turn).
+    /// One round; returns the partitions created and dropped. Each table on its own (one
+    /// failing leaves the others kept); replicas take turns (a transaction-scoped lock in
+    /// the functions); creation and drops wait at most a second for the parent's lock.
     @discardableResult
     package func maintain(now: Date = Date()) async throws -> (created: Int, dropped: [String]) {
         var created = 0
+        var failure: (any Error)?
         for table in Self.tables {
-            let made = try await pool.query(
-                "SELECT gateway_create_partitions(\(table)::regclass, \(Self.ahead)::interval) AS n")
-            created += try made.first?.decode("n", as: Int.self) ?? 0
+            do {
+                let made = try await pool.query(
+                    "SELECT gateway_create_partitions(\(table)::regclass, \(Self.ahead)::interval) AS n, now() AS at")
+                created += try made.first?.decode("n", as: Int.self) ?? 0
+                try warnOfSkew(made.first?.decode("at", as: Date.self))
+            } catch {
+                failure = error
+            }
         }
         var dropped: [String] = []
         if messagesRetention > .zero {
             let cutoff = now.addingTimeInterval(-messagesRetention.timeInterval)
-            let gone = try await pool.query("SELECT gateway_drop_partitions('messages'::regclass, \(cutoff)) AS name")
-            dropped = try gone.rows.map { try $0.decode("name", as: String.self) }
+            do {
+                let gone = try await pool.query("SELECT gateway_drop_partitions('messages'::regclass, \(cutoff)) AS name")
+                dropped = try gone.rows.map { try $0.decode("name", as: String.self) }
+            } catch {
+                failure = error
+            }
         }
         if created > 0 || dropped.isEmpty == false {
             logger.info(
                 "history partitions kept", metadata: ["created": "\(created)", "dropped": "\(dropped.joined(separator: ","))"])
         }
+        if let failure { throw failure }
         return (created, dropped)
+    }
+
+    /// Turns stamp their messages with this host's clock (the partition key): a clock far
+    /// from the database's is worth an operator's look.
+    private func warnOfSkew(_ databaseNow: Date?) {
+        guard let databaseNow, abs(databaseNow.timeIntervalSinceNow) > 60 else { return }
+        logger.warning(
+            "this host's clock is more than a minute from the database's: messages are stamped with this host's time",
+            metadata: ["skew_seconds": "\(Int(-databaseNow.timeIntervalSinceNow))"])
     }
 }
