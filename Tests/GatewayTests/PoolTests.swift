@@ -228,6 +228,13 @@ import Testing
             try connection.execute("SELECT count(*)::int AS n FROM pg_prepared_statements", []).first?.decode("n", as: Int.self)
                 == 0)
         _ = try connection.execute("ROLLBACK", [])
+        // The server ends the session mid-pipeline: reported as lost, the connection closed.
+        do {
+            _ = try connection.execute("SELECT pg_terminate_backend(pg_backend_pid())", [])
+            Issue.record("a terminated session answered")
+        } catch DatabaseError.connectionLost {
+            #expect(connection.isOpen == false)
+        }
         connection.close()
         // A setting the server refuses is the statement's error, and the connection goes on.
         let refused = PQConnection(conninfo: url, logger: TestDatabase.quietLogger, statementTimeout: -5, mode: .transaction)

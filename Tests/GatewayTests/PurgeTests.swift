@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -6,6 +7,7 @@ import Testing
 @testable import GatewayDomain
 @testable import GatewayHTTP
 @testable import GatewayOps
+@testable import GatewayPostgres
 @testable import Postgres
 
 /// The periodic purge: ended throttle windows and security events past their retention
@@ -42,5 +44,30 @@ import Testing
             #expect(try await count("throttle_windows") == windows - 1)
             #expect(try await count("security_events") == kept - 1)
         }
+    }
+
+    /// A database that cannot be reached: each kind of purge fails on its own, logged, and
+    /// the round ends.
+    @Test func aRoundWithoutTheDatabaseLogsEachFailure() async throws {
+        let capture = LogCapture()
+        let nowhere = PostgresPool(
+            conninfo: "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", size: 1, acquireTimeout: .milliseconds(200),
+            logger: capture.logger)
+        let purge = PurgeService(
+            sessions: PostgresSessionRepository(pool: nowhere),
+            throttles: PostgresThrottle(
+                pool: nowhere, window: .seconds(60), secret: SymmetricKey(size: .bits256), logger: capture.logger),
+            securityEvents: SecurityEventLog(pool: nowhere, logs: DampedLog(logger: capture.logger)),
+            securityEventsRetention: .days(90),
+            partitions: HistoryPartitions(pool: nowhere, messagesRetention: .days(30), logger: capture.logger),
+            interval: .seconds(600), retention: .days(1), logger: capture.logger)
+        await purge.purgeOnce()
+        for failure in [
+            "refresh token purge failed", "security event purge failed", "throttle purge failed",
+            "history partition upkeep failed",
+        ] {
+            #expect(capture.all.contains(failure), "\(failure) not logged")
+        }
+        await nowhere.shutdown()
     }
 }

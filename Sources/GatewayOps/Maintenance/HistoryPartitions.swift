@@ -33,7 +33,7 @@ package struct HistoryPartitions: Sendable {
                 let made = try await pool.query(
                     "SELECT gateway_create_partitions(\(table)::regclass, \(Self.ahead)::interval) AS n, now() AS at")
                 created += try made.first?.decode("n", as: Int.self) ?? 0
-                try warnOfSkew(made.first?.decode("at", as: Date.self))
+                try warnOfSkew(made.first?.decode("at", as: Date.self), now: now)
             } catch {
                 failure = error
             }
@@ -58,10 +58,10 @@ package struct HistoryPartitions: Sendable {
 
     /// Turns stamp their messages with this host's clock (the partition key): a clock far
     /// from the database's is worth an operator's look.
-    private func warnOfSkew(_ databaseNow: Date?) {
-        guard let databaseNow, abs(databaseNow.timeIntervalSinceNow) > 60 else { return }
+    private func warnOfSkew(_ databaseNow: Date?, now: Date) {
+        guard let databaseNow, abs(databaseNow.timeIntervalSince(now)) > 60 else { return }
         logger.warning(
             "this host's clock is more than a minute from the database's: messages are stamped with this host's time",
-            metadata: ["skew_seconds": "\(Int(-databaseNow.timeIntervalSinceNow))"])
+            metadata: ["skew_seconds": "\(Int(now.timeIntervalSince(databaseNow)))"])
     }
 }
