@@ -146,7 +146,7 @@ package struct PostgresConversationRepository: ConversationRepository {
     }
 
     package func list(userID: Int, limit: Int, after cursor: ConversationCursor?) async throws -> ConversationPage {
-        let result = try await reading(for: userID) {
+        let result = try await reads.read(for: userID, else: pool) {
             try await $0.query(
                 """
                 SELECT id, title, bot, created_at, updated_at,
@@ -184,7 +184,7 @@ package struct PostgresConversationRepository: ConversationRepository {
                 """)
             return (row, messages)
         }
-        let found = try await reading(for: userID, missing: { $0 == nil }, read)
+        let found = try await reads.read(for: userID, else: pool, missing: { $0 == nil }, read)
         guard let (row, messages) = found else { return nil }
         return (
             try Self.summary(row),
@@ -203,14 +203,6 @@ package struct PostgresConversationRepository: ConversationRepository {
     package func delete(id: UUID, userID: Int) async throws -> Bool {
         defer { reads?.wrote(userID) }
         return try await pool.query("DELETE FROM conversations WHERE id = \(id) AND user_id = \(userID)").rowsAffected == 1
-    }
-
-    /// Runs a read that may lag where `reads` sends it (the primary without a standby).
-    func reading<T: Sendable>(
-        for user: Int, missing: (T) -> Bool = { _ in false }, _ body: (PostgresPool) async throws -> T
-    ) async throws -> T {
-        guard let reads else { return try await body(pool) }
-        return try await reads.read(for: user, missing: missing, body)
     }
 
     private static func summary(_ row: Row) throws -> ConversationSummary {

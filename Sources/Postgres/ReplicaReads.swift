@@ -122,3 +122,15 @@ public final class ReplicaReads: Sendable {
         }
     }
 }
+
+extension Optional where Wrapped == ReplicaReads {
+    /// A read that may lag: through the standby's routing when one is configured, else on
+    /// `primary` (the one place the "no standby" case is decided).
+    public func read<T: Sendable>(
+        for user: Int?, else primary: PostgresPool, missing: (T) -> Bool = { _ in false },
+        _ body: (PostgresPool) async throws -> T
+    ) async throws -> T {
+        guard let reads = self else { return try await body(primary) }
+        return try await reads.read(for: user, missing: missing, body)
+    }
+}

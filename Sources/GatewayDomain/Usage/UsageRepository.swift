@@ -141,12 +141,7 @@ package struct PostgresUsageRepository: UsageRepository {
             SELECT to_char(day, 'YYYY-MM-DD') AS day, bot, requests, input_tokens, output_tokens FROM usage_daily
             WHERE user_id = \(userID) AND day BETWEEN \(from)::date AND \(to)::date ORDER BY day, bot
             """
-        let result: QueryResult
-        if let reads {
-            result = try await reads.read(for: userID) { try await $0.query(query) }
-        } else {
-            result = try await pool.query(query)
-        }
+        let result = try await reads.read(for: userID, else: pool) { try await $0.query(query) }
         return try result.rows.map { row in
             UsageRow(
                 day: try row.decode("day"), bot: try row.decode("bot"), requests: try row.decode("requests"),

@@ -121,8 +121,7 @@ package struct PostgresAdminRepository: AdminRepository {
 
     /// Runs a report over every user: on the standby while it keeps up.
     func report(_ query: SQL) async throws -> QueryResult {
-        guard let reads else { return try await pool.query(query) }
-        return try await reads.read(for: nil) { try await $0.query(query) }
+        try await reads.read(for: nil, else: pool) { try await $0.query(query) }
     }
 
     package func isAdmin(userID: Int) async throws -> Bool {
